@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Install/update hook of the Helm plugin (see plugin.yaml): builds the release
+# binary with cargo and puts it where plugin.yaml's `command` points,
+# $HELM_PLUGIN_DIR/bin/helm-hooks. Helm runs it via `sh -c` with
+# HELM_PLUGIN_DIR set; run by hand it uses its own directory.
+set -euo pipefail
+
+dir="${HELM_PLUGIN_DIR:-$(cd "$(dirname "$0")" && pwd)}"
+cd "$dir"
+bin="bin/helm-hooks"
+
+# Skip the (slow) build when the installed binary is newer than every source.
+if [[ -x "$bin" ]]; then
+  newer="$(find src Cargo.toml Cargo.lock build.rs -newer "$bin" -print -quit 2>/dev/null || true)"
+  if [[ -z "$newer" ]]; then
+    echo "helm-hooks: $dir/$bin is up to date"
+    exit 0
+  fi
+fi
+
+# rustup installs cargo in ~/.cargo/bin, which a non-login shell may lack.
+if ! command -v cargo >/dev/null 2>&1 && [[ -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo" ]]; then
+  PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+fi
+if ! command -v cargo >/dev/null 2>&1; then
+  # Helm keeps the plugin registered after a failed hook, so re-running this
+  # script is enough once cargo is there.
+  echo "helm-hooks: cargo not found: install Rust (https://rustup.rs), then run: bash '$dir/install.sh'" >&2
+  exit 1
+fi
+
+echo "helm-hooks: building the release binary with cargo (this takes a few minutes)..." >&2
+cargo build --release --locked --bin helm-hooks >&2
+
+# Relative CARGO_TARGET_DIR is relative to $dir, where cargo ran.
+target="${CARGO_TARGET_DIR:-target}"
+mkdir -p bin
+# Copy to a temp name then rename, so a running `helm hooks` never sees a
+# half-written binary.
+cp "$target/release/helm-hooks" "$bin.tmp"
+chmod 0755 "$bin.tmp"
+mv -f "$bin.tmp" "$bin"
+echo "helm-hooks: installed $dir/$bin"

@@ -1,0 +1,502 @@
+//! Charts as they are at a Git revision (from objects, never touching the
+//! working tree, index or HEAD), or in the working tree.
+
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+/// The pseudo-revision naming the working tree, uncommitted edits included.
+pub const WORKTREE: &str = "WORKTREE";
+
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("{path} is not inside a Git repository")]
+    NoRepository { path: String },
+    #[error("unknown revision {spec:?} in {repo}")]
+    BadRevision { spec: String, repo: String },
+    #[error("{path} is not a chart at {rev}: no Chart.yaml there")]
+    NotAChart { rev: String, path: String },
+    #[error("WORKTREE needs a working tree, but {repo} is a bare repository")]
+    BareWorktree { repo: String },
+    #[error("Git object for {path} is missing at {rev} (partial clone?)")]
+    MissingObject { rev: String, path: String },
+    #[error("values file {path} does not exist at {rev}")]
+    MissingValues { rev: String, path: String },
+    #[error("cannot read {path} at {rev}: {message}")]
+    Read {
+        rev: String,
+        path: String,
+        message: String,
+    },
+}
+
+/// A resolved revision.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Revision {
+    /// As the user wrote it.
+    pub spec: String,
+    /// `None` for WORKTREE.
+    pub commit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    pub worktree: bool,
+    #[serde(skip)]
+    tree: Option<git2::Oid>,
+}
+
+pub struct ChartRepo {
+    repo: git2::Repository,
+    /// The working tree root; `None` for a bare repository.
+    workdir: Option<PathBuf>,
+    /// The chart's directory relative to the repository root, `/`-separated
+    /// (empty for the root).
+    chart: String,
+}
+
+fn lexical_normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn to_slash(p: &Path) -> String {
+    p.components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn join_rel(base: &str, rel: &str) -> String {
+    to_slash(&lexical_normalize(&Path::new(base).join(rel)))
+}
+
+impl ChartRepo {
+    /// Finds the repository holding `chart` (a directory, relative to the
+    /// current directory). `GIT_DIR` is honoured; in a bare repository the
+    /// chart path is taken relative to the repository root.
+    pub fn open(chart: &Path) -> Result<Self, GitError> {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let abs = lexical_normalize(&cwd.join(chart));
+        let no_repo = || GitError::NoRepository {
+            path: chart.display().to_string(),
+        };
+        let repo = if std::env::var_os("GIT_DIR").is_some() {
+            git2::Repository::open_from_env().map_err(|_| no_repo())?
+        } else {
+            let start = if abs.is_dir() {
+                abs.clone()
+            } else {
+                cwd.clone()
+            };
+            git2::Repository::discover(&start).map_err(|_| no_repo())?
+        };
+        let workdir = repo
+            .workdir()
+            .map(|w| fs::canonicalize(w).unwrap_or_else(|_| w.to_path_buf()));
+        let chart_rel = match &workdir {
+            Some(w) => {
+                let real = fs::canonicalize(&abs).unwrap_or(abs.clone());
+                real.strip_prefix(w).map(to_slash).map_err(|_| no_repo())?
+            }
+            None => to_slash(&lexical_normalize(chart)),
+        };
+        Ok(Self {
+            repo,
+            workdir,
+            chart: chart_rel,
+        })
+    }
+
+    pub fn root_display(&self) -> String {
+        match &self.workdir {
+            Some(w) => w.display().to_string(),
+            None => self.repo.path().display().to_string(),
+        }
+    }
+
+    pub fn chart_path(&self) -> &str {
+        &self.chart
+    }
+
+    pub fn workdir(&self) -> Option<&Path> {
+        self.workdir.as_deref()
+    }
+
+    pub fn resolve(&self, spec: &str) -> Result<Revision, GitError> {
+        if spec == WORKTREE {
+            if self.workdir.is_none() {
+                return Err(GitError::BareWorktree {
+                    repo: self.root_display(),
+                });
+            }
+            return Ok(Revision {
+                spec: spec.to_string(),
+                commit: None,
+                subject: None,
+                worktree: true,
+                tree: None,
+            });
+        }
+        let bad = || GitError::BadRevision {
+            spec: spec.to_string(),
+            repo: self.root_display(),
+        };
+        let commit = self
+            .repo
+            .revparse_single(spec)
+            .and_then(|o| o.peel_to_commit())
+            .map_err(|_| bad())?;
+        Ok(Revision {
+            spec: spec.to_string(),
+            commit: Some(commit.id().to_string()),
+            subject: commit.summary().ok().flatten().map(str::to_string),
+            worktree: false,
+            tree: Some(commit.tree_id()),
+        })
+    }
+
+    fn source<'r>(&'r self, rev: &'r Revision) -> Result<Source<'r>, GitError> {
+        match rev.tree {
+            None => Ok(Source::Disk(self.workdir.clone().ok_or(
+                GitError::BareWorktree {
+                    repo: self.root_display(),
+                },
+            )?)),
+            Some(oid) => {
+                let tree = self
+                    .repo
+                    .find_tree(oid)
+                    .map_err(|_| GitError::MissingObject {
+                        rev: rev.spec.clone(),
+                        path: String::new(),
+                    })?;
+                Ok(Source::Tree {
+                    repo: &self.repo,
+                    tree,
+                    rev: &rev.spec,
+                })
+            }
+        }
+    }
+
+    /// Reads a file of the repository at `rev` (repository-relative path).
+    pub fn read_file(&self, rev: &Revision, rel: &str) -> Result<Option<Vec<u8>>, GitError> {
+        self.source(rev)?.read(rel)
+    }
+
+    /// Makes `path` (as given on the command line) repository-relative when
+    /// it lies inside the working tree.
+    pub fn repo_relative(&self, path: &Path) -> Option<String> {
+        let w = self.workdir.as_ref()?;
+        let cwd = std::env::current_dir().ok()?;
+        let abs = lexical_normalize(&cwd.join(path));
+        let real = match abs.parent().and_then(|p| fs::canonicalize(p).ok()) {
+            Some(parent) => parent.join(abs.file_name()?),
+            None => abs,
+        };
+        real.strip_prefix(w).ok().map(to_slash)
+    }
+
+    /// The chart at `rev`, with its in-repository `file://` dependencies.
+    pub fn snapshot(&self, rev: &Revision) -> Result<ChartSnapshot, GitError> {
+        let source = self.source(rev)?;
+        if source.read(&join_rel(&self.chart, "Chart.yaml"))?.is_none() {
+            return Err(GitError::NotAChart {
+                rev: rev.spec.clone(),
+                path: if self.chart.is_empty() {
+                    ".".to_string()
+                } else {
+                    self.chart.clone()
+                },
+            });
+        }
+        let mut files = Vec::new();
+        source.collect(&self.chart, "", &mut files)?;
+        vendor_file_dependencies(&source, &self.chart, "", &mut files, 0)?;
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut hasher = Sha256::new();
+        for f in &files {
+            hasher.update(f.path.as_bytes());
+            hasher.update([0, f.executable as u8]);
+            hasher.update((f.content.len() as u64).to_le_bytes());
+            hasher.update(&f.content);
+        }
+        Ok(ChartSnapshot {
+            fingerprint: format!("{:x}", hasher.finalize()),
+            files,
+        })
+    }
+}
+
+/// One file of a chart snapshot, relative to the chart's root.
+pub struct ChartFile {
+    pub path: String,
+    pub content: Vec<u8>,
+    pub executable: bool,
+}
+
+pub struct ChartSnapshot {
+    /// Content hash of every file: equal content, equal render.
+    pub fingerprint: String,
+    pub files: Vec<ChartFile>,
+}
+
+impl ChartSnapshot {
+    /// Writes the chart into `dest` for Helm to load.
+    pub fn write_to(&self, dest: &Path) -> std::io::Result<()> {
+        for f in &self.files {
+            let target = dest.join(&f.path);
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            fs::write(&target, &f.content)?;
+        }
+        Ok(())
+    }
+
+    /// Whether any file mentions what distinguishes an install render from
+    /// an upgrade render (`.Release.IsInstall` / `.Release.IsUpgrade`).
+    pub fn branches_on_operation(&self) -> bool {
+        self.files.iter().any(|f| mentions_operation(&f.content))
+    }
+}
+
+/// Text that makes install and upgrade renders differ.
+pub fn mentions_operation(content: &[u8]) -> bool {
+    const NEEDLES: [&[u8]; 2] = [b"IsUpgrade", b"IsInstall"];
+    NEEDLES
+        .iter()
+        .any(|n| content.windows(n.len()).any(|w| w == *n))
+}
+
+enum Source<'r> {
+    Tree {
+        repo: &'r git2::Repository,
+        tree: git2::Tree<'r>,
+        rev: &'r str,
+    },
+    Disk(PathBuf),
+}
+
+impl Source<'_> {
+    fn rev(&self) -> &str {
+        match self {
+            Source::Tree { rev, .. } => rev,
+            Source::Disk(_) => WORKTREE,
+        }
+    }
+
+    fn read(&self, rel: &str) -> Result<Option<Vec<u8>>, GitError> {
+        match self {
+            Source::Disk(root) => match fs::read(root.join(rel)) {
+                Ok(b) => Ok(Some(b)),
+                Err(_) => Ok(None),
+            },
+            Source::Tree { repo, tree, rev } => {
+                let Ok(entry) = tree.get_path(Path::new(rel)) else {
+                    return Ok(None);
+                };
+                if entry.kind() != Some(git2::ObjectType::Blob) {
+                    return Ok(None);
+                }
+                let blob = repo
+                    .find_blob(entry.id())
+                    .map_err(|_| GitError::MissingObject {
+                        rev: rev.to_string(),
+                        path: rel.to_string(),
+                    })?;
+                Ok(Some(blob.content().to_vec()))
+            }
+        }
+    }
+
+    fn is_dir(&self, rel: &str) -> bool {
+        match self {
+            Source::Disk(root) => root.join(rel).is_dir(),
+            Source::Tree { tree, .. } => tree
+                .get_path(Path::new(rel))
+                .map(|e| e.kind() == Some(git2::ObjectType::Tree))
+                .unwrap_or(rel.is_empty()),
+        }
+    }
+
+    /// Collects every file under `dir` (repository-relative) into `out`,
+    /// with paths prefixed by `prefix` (chart-relative destination).
+    fn collect(&self, dir: &str, prefix: &str, out: &mut Vec<ChartFile>) -> Result<(), GitError> {
+        let err = |message: String| GitError::Read {
+            rev: self.rev().to_string(),
+            path: dir.to_string(),
+            message,
+        };
+        match self {
+            Source::Disk(root) => {
+                let mut stack = vec![(root.join(dir), prefix.to_string())];
+                while let Some((abs, pre)) = stack.pop() {
+                    for entry in fs::read_dir(&abs).map_err(|e| err(e.to_string()))? {
+                        let entry = entry.map_err(|e| err(e.to_string()))?;
+                        let name = entry.file_name().to_string_lossy().into_owned();
+                        if name == ".git" {
+                            continue;
+                        }
+                        let dest = if pre.is_empty() {
+                            name.clone()
+                        } else {
+                            format!("{pre}/{name}")
+                        };
+                        let meta = fs::metadata(entry.path()).map_err(|e| err(e.to_string()))?;
+                        if meta.is_dir() {
+                            stack.push((entry.path(), dest));
+                        } else {
+                            use std::os::unix::fs::PermissionsExt;
+                            out.push(ChartFile {
+                                content: fs::read(entry.path()).map_err(|e| err(e.to_string()))?,
+                                executable: meta.permissions().mode() & 0o111 != 0,
+                                path: dest,
+                            });
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Source::Tree { repo, tree, rev } => {
+                let sub = if dir.is_empty() {
+                    tree.clone()
+                } else {
+                    let entry = tree
+                        .get_path(Path::new(dir))
+                        .map_err(|e| err(e.message().to_string()))?;
+                    repo.find_tree(entry.id())
+                        .map_err(|_| GitError::MissingObject {
+                            rev: rev.to_string(),
+                            path: dir.to_string(),
+                        })?
+                };
+                let mut failure = None;
+                sub.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
+                    if entry.kind() != Some(git2::ObjectType::Blob) {
+                        return git2::TreeWalkResult::Ok;
+                    }
+                    let name = entry.name().unwrap_or_default();
+                    let rel = format!("{parent}{name}");
+                    match repo.find_blob(entry.id()) {
+                        Ok(blob) => out.push(ChartFile {
+                            path: if prefix.is_empty() {
+                                rel
+                            } else {
+                                format!("{prefix}/{rel}")
+                            },
+                            content: blob.content().to_vec(),
+                            executable: entry.filemode() == 0o100755,
+                        }),
+                        Err(_) => {
+                            failure = Some(GitError::MissingObject {
+                                rev: rev.to_string(),
+                                path: join_rel(dir, &rel),
+                            });
+                            return git2::TreeWalkResult::Abort;
+                        }
+                    }
+                    git2::TreeWalkResult::Ok
+                })
+                .ok();
+                failure.map_or(Ok(()), Err)
+            }
+        }
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ChartDeps {
+    #[serde(default)]
+    dependencies: Vec<Dependency>,
+}
+
+#[derive(serde::Deserialize)]
+struct Dependency {
+    name: String,
+    #[serde(default)]
+    repository: String,
+}
+
+/// Copies `file://` dependencies that live in the repository into the
+/// snapshot's `charts/`, as `helm dependency build` would, unless `charts/`
+/// already holds them.
+fn vendor_file_dependencies(
+    source: &Source<'_>,
+    chart_dir: &str,
+    prefix: &str,
+    files: &mut Vec<ChartFile>,
+    depth: usize,
+) -> Result<(), GitError> {
+    if depth > 8 {
+        return Ok(());
+    }
+    let mut deps = Vec::new();
+    for meta in ["Chart.yaml", "requirements.yaml"] {
+        if let Some(bytes) = source.read(&join_rel(chart_dir, meta))? {
+            let text = String::from_utf8_lossy(&bytes);
+            if let Ok(parsed) = serde_saphyr::from_str::<ChartDeps>(&text) {
+                deps.extend(parsed.dependencies);
+            }
+        }
+    }
+    let charts_prefix = if prefix.is_empty() {
+        "charts".to_string()
+    } else {
+        format!("{prefix}/charts")
+    };
+    for dep in deps {
+        let Some(rel) = dep.repository.strip_prefix("file://") else {
+            continue;
+        };
+        let present = files.iter().any(|f| {
+            f.path
+                .strip_prefix(&format!("{charts_prefix}/"))
+                .is_some_and(|rest| {
+                    rest.starts_with(&format!("{}/", dep.name))
+                        || (rest.starts_with(&format!("{}-", dep.name)) && rest.ends_with(".tgz"))
+                })
+        });
+        let dep_dir = join_rel(chart_dir, rel);
+        if present
+            || !source.is_dir(&dep_dir)
+            || source.read(&join_rel(&dep_dir, "Chart.yaml"))?.is_none()
+        {
+            continue;
+        }
+        let dest = format!("{charts_prefix}/{}", dep.name);
+        source.collect(&dep_dir, &dest, files)?;
+        vendor_file_dependencies(source, &dep_dir, &dest, files, depth + 1)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_relative_paths_lexically() {
+        assert_eq!(join_rel("charts/app", "../lib"), "charts/lib");
+        assert_eq!(join_rel("", "Chart.yaml"), "Chart.yaml");
+        assert_eq!(join_rel("a/b", "./c"), "a/b/c");
+    }
+
+    #[test]
+    fn detects_operation_branching() {
+        assert!(mentions_operation(b"{{ if .Release.IsUpgrade }}"));
+        assert!(!mentions_operation(b"{{ .Release.Name }}"));
+    }
+}

@@ -1,0 +1,383 @@
+//! Rendering a chart at a revision with `helm template`, cached by content.
+
+use super::cache::Cache;
+use super::git::{ChartRepo, GitError, Revision, mentions_operation};
+use super::helm::Helm;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("helm template failed for {rev}: {summary}")]
+    Template {
+        rev: String,
+        summary: String,
+        stderr: String,
+    },
+    #[error("chart at {rev} is missing dependencies: {summary}")]
+    MissingDependencies {
+        rev: String,
+        summary: String,
+        stderr: String,
+    },
+    #[error("cannot run {helm}: {message}")]
+    Spawn { helm: String, message: String },
+    #[error("cannot read values file {path}: {message}")]
+    Values { path: String, message: String },
+    #[error("cannot prepare the chart for Helm: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl RenderError {
+    /// Helm's own stderr, for the user to read in full.
+    pub fn helm_stderr(&self) -> Option<&str> {
+        match self {
+            RenderError::Template { stderr, .. }
+            | RenderError::MissingDependencies { stderr, .. } => Some(stderr),
+            _ => None,
+        }
+    }
+}
+
+/// The user's rendering flags, as Helm's `template` takes them.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    pub release: String,
+    pub namespace: String,
+    pub values_files: Vec<PathBuf>,
+    /// `(flag, value)` pairs such as `("--set", "a=b")`, in the order given.
+    pub set: Vec<(String, String)>,
+    pub kube_version: Option<String>,
+    pub api_versions: Vec<String>,
+}
+
+/// Which renders a side needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Needs {
+    pub install: bool,
+    pub upgrade: bool,
+}
+
+/// One revision, rendered.
+#[derive(Debug, Clone)]
+pub struct SideRender {
+    pub install: Option<String>,
+    pub upgrade: Option<String>,
+    /// Helm's stderr lines (notices such as dropped hooks), de-duplicated.
+    pub notices: Vec<String>,
+    /// Documents Helm dropped for an unknown hook event, with the chart
+    /// files whose text holds that annotation value.
+    pub dropped: Vec<DroppedHook>,
+    /// How many renders ran Helm (0 when everything came from the cache).
+    pub helm_runs: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DroppedHook {
+    pub value: String,
+    pub files: Vec<String>,
+}
+
+/// Reads a Go-quoted (`%q`) string at the start of `s`.
+fn go_unquote(s: &str) -> Option<String> {
+    let mut chars = s.strip_prefix('"')?.chars();
+    let mut out = String::new();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return Some(out),
+            '\\' => out.push(chars.next()?),
+            c => out.push(c),
+        }
+    }
+    None
+}
+
+/// The annotation value of Helm's notice about a dropped hook document:
+/// v3 logs `skipping unknown hook: "VALUE"`, v4 `hookTypes=VALUE` (quoted
+/// when it holds spaces or quotes).
+pub fn dropped_hook_value(line: &str) -> Option<String> {
+    if let Some((_, rest)) = line.split_once("skipping unknown hook: ") {
+        return go_unquote(rest.trim());
+    }
+    if line.contains("skipping unknown hooks") {
+        let (_, rest) = line.split_once("hookTypes=")?;
+        return match rest.starts_with('"') {
+            true => go_unquote(rest),
+            false => Some(
+                rest.split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+            ),
+        };
+    }
+    None
+}
+
+struct ValuesInput {
+    /// A URL Helm fetches itself, or `None` for content we pass as a file.
+    url: Option<String>,
+    content: Vec<u8>,
+}
+
+fn read_values(
+    repo: &ChartRepo,
+    rev: &Revision,
+    opts: &RenderOptions,
+) -> Result<Vec<ValuesInput>, anyhow::Error> {
+    let mut out = Vec::new();
+    for path in &opts.values_files {
+        let text = path.to_string_lossy();
+        if text.contains("://") {
+            out.push(ValuesInput {
+                url: Some(text.into_owned()),
+                content: Vec::new(),
+            });
+            continue;
+        }
+        // A values file of the repository is read at the chart's revision:
+        // a values change is a change.
+        let content = match repo.repo_relative(path) {
+            Some(rel) => repo
+                .read_file(rev, &rel)?
+                .ok_or_else(|| GitError::MissingValues {
+                    rev: rev.spec.clone(),
+                    path: rel.clone(),
+                })?,
+            None => std::fs::read(path).map_err(|e| RenderError::Values {
+                path: text.into_owned(),
+                message: e.to_string(),
+            })?,
+        };
+        out.push(ValuesInput { url: None, content });
+    }
+    Ok(out)
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Install,
+    Upgrade,
+}
+
+/// Renders `rev` for the operations in `needs`. When nothing in the chart
+/// or values mentions `IsInstall`/`IsUpgrade`, one render serves both.
+pub fn render_side(
+    repo: &ChartRepo,
+    rev: &Revision,
+    opts: &RenderOptions,
+    needs: Needs,
+    helm: &Helm,
+    cache: &Cache,
+) -> anyhow::Result<SideRender> {
+    let snapshot = repo.snapshot(rev)?;
+    let values = read_values(repo, rev, opts)?;
+    let split = snapshot.branches_on_operation()
+        || values.iter().any(|v| mentions_operation(&v.content))
+        || opts
+            .set
+            .iter()
+            .any(|(_, v)| mentions_operation(v.as_bytes()));
+    let modes: Vec<Mode> = match (split, needs.install, needs.upgrade) {
+        (true, i, u) => [(i, Mode::Install), (u, Mode::Upgrade)]
+            .into_iter()
+            .filter_map(|(n, m)| n.then_some(m))
+            .collect(),
+        (false, _, _) => vec![Mode::Install],
+    };
+    let key_for = |mode: Mode| {
+        let mut parts: Vec<&[u8]> = vec![
+            b"render-v1",
+            snapshot.fingerprint.as_bytes(),
+            opts.release.as_bytes(),
+            opts.namespace.as_bytes(),
+        ];
+        let version = helm.version.to_string();
+        let mut owned: Vec<Vec<u8>> = vec![
+            version.into_bytes(),
+            vec![(mode == Mode::Upgrade) as u8],
+            opts.kube_version.clone().unwrap_or_default().into_bytes(),
+        ];
+        owned.extend(opts.api_versions.iter().map(|a| a.clone().into_bytes()));
+        for (flag, value) in &opts.set {
+            owned.push(format!("{flag}\0{value}").into_bytes());
+        }
+        for v in &values {
+            owned.push(v.url.clone().unwrap_or_default().into_bytes());
+            owned.push(v.content.clone());
+        }
+        parts.extend(owned.iter().map(Vec::as_slice));
+        Cache::key(&parts)
+    };
+
+    let mut results: Vec<(Mode, String, String)> = Vec::new();
+    let mut missing: Vec<(Mode, String)> = Vec::new();
+    for mode in modes {
+        let key = key_for(mode);
+        match (cache.get("render", &key), cache.get("render-err", &key)) {
+            (Some(out), Some(err)) => results.push((
+                mode,
+                String::from_utf8_lossy(&out).into_owned(),
+                String::from_utf8_lossy(&err).into_owned(),
+            )),
+            _ => missing.push((mode, key)),
+        }
+    }
+    let helm_runs = missing.len();
+    if !missing.is_empty() {
+        let work = tempfile::Builder::new().prefix("helm-hooks-").tempdir()?;
+        let chart_dir = work.path().join("chart");
+        snapshot.write_to(&chart_dir)?;
+        let mut value_args = Vec::new();
+        for (i, v) in values.iter().enumerate() {
+            match &v.url {
+                Some(url) => value_args.push(url.clone()),
+                None => {
+                    let p = work.path().join(format!("values-{i}.yaml"));
+                    std::fs::write(&p, &v.content)?;
+                    value_args.push(p.display().to_string());
+                }
+            }
+        }
+        // Start every render before waiting on any: they run concurrently.
+        let mut children = Vec::new();
+        for (mode, key) in missing {
+            let mut cmd = Command::new(&helm.path);
+            cmd.arg("template")
+                .arg(&opts.release)
+                .arg(&chart_dir)
+                .args(["--namespace", &opts.namespace]);
+            if mode == Mode::Upgrade {
+                cmd.arg("--is-upgrade");
+            }
+            if let Some(kv) = &opts.kube_version {
+                cmd.args(["--kube-version", kv]);
+            }
+            for a in &opts.api_versions {
+                cmd.args(["--api-versions", a]);
+            }
+            for v in &value_args {
+                cmd.args(["--values", v]);
+            }
+            for (flag, value) in &opts.set {
+                cmd.arg(flag).arg(value);
+            }
+            cmd.stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            let child = cmd.spawn().map_err(|e| RenderError::Spawn {
+                helm: helm.path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            children.push((mode, key, child));
+        }
+        for (mode, key, child) in children {
+            let out = child.wait_with_output()?;
+            let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            if !out.status.success() {
+                return Err(classify_failure(&rev.spec, stderr).into());
+            }
+            cache.put("render", &key, stdout.as_bytes());
+            cache.put("render-err", &key, stderr.as_bytes());
+            results.push((mode, stdout, stderr));
+        }
+    }
+
+    let mut side = SideRender {
+        install: None,
+        upgrade: None,
+        notices: Vec::new(),
+        dropped: Vec::new(),
+        helm_runs,
+    };
+    for (mode, stdout, stderr) in results {
+        for line in stderr.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if let Some(value) = dropped_hook_value(line) {
+                let files = snapshot
+                    .files
+                    .iter()
+                    .filter(|f| f.path.contains("templates/"))
+                    .filter(|f| {
+                        let text = String::from_utf8_lossy(&f.content);
+                        text.contains("helm.sh/hook")
+                            && !value.trim().is_empty()
+                            && text.contains(&value)
+                    })
+                    .map(|f| f.path.clone())
+                    .collect();
+                let d = DroppedHook { value, files };
+                if !side.dropped.contains(&d) {
+                    side.dropped.push(d);
+                }
+            } else if !side.notices.iter().any(|n| n == line) {
+                side.notices.push(line.to_string());
+            }
+        }
+        match (split, mode) {
+            (false, _) => {
+                side.install = Some(stdout.clone());
+                side.upgrade = Some(stdout);
+            }
+            (true, Mode::Install) => side.install = Some(stdout),
+            (true, Mode::Upgrade) => side.upgrade = Some(stdout),
+        }
+    }
+    Ok(side)
+}
+
+/// Turns Helm's stderr into an error whose one line says what to do.
+fn classify_failure(rev: &str, stderr: String) -> RenderError {
+    let summary = stderr
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("Error:"))
+        .or_else(|| stderr.lines().map(str::trim).find(|l| !l.is_empty()))
+        .unwrap_or("no output")
+        .trim_start_matches("Error: ")
+        .to_string();
+    if stderr.contains("missing in charts/ directory") || stderr.contains("helm dependency build") {
+        return RenderError::MissingDependencies {
+            rev: rev.to_string(),
+            summary,
+            stderr,
+        };
+    }
+    RenderError::Template {
+        rev: rev.to_string(),
+        summary,
+        stderr,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_both_helms_dropped_hook_notices() {
+        assert_eq!(
+            dropped_hook_value(
+                r#"manifest_sorter.go:190: info: skipping unknown hook: "pre-install,test-failure""#
+            ),
+            Some("pre-install,test-failure".into())
+        );
+        assert_eq!(
+            dropped_hook_value(
+                r#"time=2026-11-21T10:00:00Z level=INFO msg="skipping unknown hooks" hookTypes=pre-install,test-failure"#
+            ),
+            Some("pre-install,test-failure".into())
+        );
+        assert_eq!(
+            dropped_hook_value(
+                r#"level=INFO msg="skipping unknown hooks" hookTypes="pre install""#
+            ),
+            Some("pre install".into())
+        );
+        assert_eq!(
+            dropped_hook_value(r#"info: skipping unknown hook: """#),
+            Some(String::new())
+        );
+        assert_eq!(dropped_hook_value("walk.go:74: found symbolic link"), None);
+    }
+}

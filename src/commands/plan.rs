@@ -1,0 +1,169 @@
+//! `helm hooks plan`: render two revisions, diff their hooks, show the
+//! timelines in Helm's order.
+
+use crate::adapters::cache::Cache;
+use crate::adapters::git::ChartRepo;
+use crate::adapters::helm::Helm;
+use crate::adapters::render::{Needs, RenderOptions, SideRender, render_side};
+use crate::cli::{OperationArg, PlanArgs, PlanFormat, RenderArgs};
+use crate::core::diff::DiffOptions;
+use crate::core::hook::{Rendered, Warning, parse_rendered, unknown_events};
+use crate::core::plan::{SideRenders, plan};
+use crate::core::timeline::Operation;
+use crate::error::{Exit, code};
+use crate::ui::Ui;
+use crate::ui::plan_view::{self, ChartInfo, PLAN_API_VERSION, PlanDocument};
+use anyhow::Context;
+
+pub fn operations(args: &[OperationArg]) -> Vec<Operation> {
+    let mut ops: Vec<Operation> = Vec::new();
+    for a in args {
+        let add: &[Operation] = match a {
+            OperationArg::All => &Operation::ALL,
+            OperationArg::Install => &[Operation::Install],
+            OperationArg::Upgrade => &[Operation::Upgrade],
+            OperationArg::Rollback => &[Operation::Rollback],
+            OperationArg::Uninstall => &[Operation::Uninstall],
+            OperationArg::Test => &[Operation::Test],
+        };
+        for op in add {
+            if !ops.contains(op) {
+                ops.push(*op);
+            }
+        }
+    }
+    ops.sort();
+    ops
+}
+
+pub fn render_options(r: &RenderArgs) -> RenderOptions {
+    let mut set = Vec::new();
+    for (flag, values) in [
+        ("--set", &r.set),
+        ("--set-string", &r.set_string),
+        ("--set-file", &r.set_file),
+        ("--set-json", &r.set_json),
+    ] {
+        set.extend(values.iter().map(|v| (flag.to_string(), v.clone())));
+    }
+    RenderOptions {
+        release: r.release.clone(),
+        namespace: r.namespace.clone(),
+        values_files: r.values.clone(),
+        set,
+        kube_version: r.kube_version.clone(),
+        api_versions: r.api_versions.clone(),
+    }
+}
+
+/// Parses a side's renders; a shared render is parsed once.
+fn parse_side(side: &SideRender, rev: &str) -> anyhow::Result<(Rendered, Option<Rendered>)> {
+    let parse = |text: &str| {
+        parse_rendered(text).with_context(|| format!("reading Helm's output for {rev}"))
+    };
+    let install = side.install.as_deref().map(parse).transpose()?;
+    let upgrade = match (&side.install, &side.upgrade) {
+        (Some(a), Some(b)) if a == b => None,
+        (_, Some(b)) => Some(parse(b)?),
+        _ => None,
+    };
+    Ok((
+        install.or_else(|| upgrade.clone()).unwrap_or_default(),
+        upgrade,
+    ))
+}
+
+pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
+    let ops = operations(&args.operation);
+    let cache = Cache::open();
+    let helm = Helm::locate(&cache)?;
+    let repo = ChartRepo::open(&args.chart)?;
+    let from = repo.resolve(&args.from)?;
+    let to = repo.resolve(&args.to)?;
+    let opts = render_options(&args.render);
+    let needs = Needs {
+        install: ops.contains(&Operation::Install),
+        upgrade: ops.iter().any(|o| o.needs_upgrade_render()),
+    };
+
+    // Both revisions render at once; each thread opens its own repository
+    // handle (libgit2 handles are not shared across threads).
+    let (from_side, to_side) = std::thread::scope(|s| {
+        let from_job = s.spawn(|| -> anyhow::Result<SideRender> {
+            let repo = ChartRepo::open(&args.chart)?;
+            render_side(&repo, &from, &opts, needs, &helm, &cache)
+        });
+        let to_side = render_side(&repo, &to, &opts, needs, &helm, &cache);
+        let from_side = from_job.join().expect("render thread panicked");
+        (from_side, to_side)
+    });
+    let (from_side, to_side) = (from_side?, to_side?);
+    tracing::debug!(
+        from = from_side.helm_runs,
+        to = to_side.helm_runs,
+        "helm template runs"
+    );
+
+    let (from_install, from_upgrade) = parse_side(&from_side, &from.spec)?;
+    let (to_install, to_upgrade) = parse_side(&to_side, &to.spec)?;
+    let sides = |install: &'_ Rendered, upgrade: &'_ Option<Rendered>| -> (Rendered, Rendered) {
+        (
+            install.clone(),
+            upgrade.clone().unwrap_or_else(|| install.clone()),
+        )
+    };
+    let (fi, fu) = sides(&from_install, &from_upgrade);
+    let (ti, tu) = sides(&to_install, &to_upgrade);
+    let result = plan(
+        SideRenders {
+            install: &fi,
+            upgrade: &fu,
+        },
+        SideRenders {
+            install: &ti,
+            upgrade: &tu,
+        },
+        &ops,
+        helm.version,
+        DiffOptions {
+            context: args.context,
+            show_secrets: args.show_secrets,
+        },
+    );
+
+    let mut result = result;
+    // Helm drops such documents from its output; its stderr names them.
+    for d in &to_side.dropped {
+        result.warnings.push(Warning::DroppedDocument {
+            path: (!d.files.is_empty()).then(|| d.files.join(", ")),
+            value: d.value.clone(),
+            unknown: unknown_events(&d.value),
+        });
+    }
+    let doc = PlanDocument {
+        api_version: PLAN_API_VERSION,
+        kind: "HookPlan",
+        helm_version: helm.version.to_string(),
+        chart: ChartInfo {
+            repository: repo.root_display(),
+            path: repo.chart_path().to_string(),
+        },
+        release: &opts.release,
+        namespace: &opts.namespace,
+        from: &from,
+        to: &to,
+        plan: &result,
+        helm_notices: to_side.notices.clone(),
+    };
+    let text = match args.output {
+        PlanFormat::Table => plan_view::table(&doc, ui.out),
+        PlanFormat::Markdown => plan_view::markdown(&doc),
+        PlanFormat::Json => serde_json::to_string_pretty(&doc)? + "\n",
+        PlanFormat::Yaml => serde_saphyr::to_string(&doc)?,
+    };
+    ui.data(&text)?;
+    if args.detailed_exitcode && result.changed {
+        return Err(Exit(code::CHANGES).into());
+    }
+    Ok(())
+}

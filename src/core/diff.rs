@@ -1,0 +1,395 @@
+//! Comparing the hooks of two revisions: per hook, and per operation.
+
+use super::hook::{
+    DELETE_ANNOTATION, HOOK_ANNOTATION, Hook, HookEvent, HookId, OUTPUT_LOG_ANNOTATION,
+    WEIGHT_ANNOTATION,
+};
+use super::redact::{is_secret, redact_secret};
+use super::timeline::Timeline;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Change {
+    Added,
+    Removed,
+    Changed,
+    Unchanged,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "field", rename_all = "camelCase")]
+pub enum FieldChange {
+    Events {
+        from: Vec<HookEvent>,
+        to: Vec<HookEvent>,
+    },
+    Weight {
+        from: i64,
+        to: i64,
+    },
+    DeletePolicy {
+        from: Vec<String>,
+        to: Vec<String>,
+    },
+    OutputLogPolicy {
+        from: Vec<String>,
+        to: Vec<String>,
+    },
+    Path {
+        from: String,
+        to: String,
+    },
+    /// The rest of the manifest (everything but the hook annotations).
+    Spec,
+}
+
+impl FieldChange {
+    pub fn describe(&self) -> String {
+        let list = |v: &[String]| {
+            if v.is_empty() {
+                "(default)".to_string()
+            } else {
+                v.join(",")
+            }
+        };
+        let events = |v: &[HookEvent]| v.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(",");
+        match self {
+            FieldChange::Events { from, to } => format!("events {} → {}", events(from), events(to)),
+            FieldChange::Weight { from, to } => format!("weight {from} → {to}"),
+            FieldChange::DeletePolicy { from, to } => {
+                format!("delete policy {} → {}", list(from), list(to))
+            }
+            FieldChange::OutputLogPolicy { from, to } => {
+                format!("output log policy {} → {}", list(from), list(to))
+            }
+            FieldChange::Path { from, to } => format!("template {from} → {to}"),
+            FieldChange::Spec => "spec".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HookChange {
+    pub kind: String,
+    pub name: String,
+    pub change: Change,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldChange>,
+    /// Unified diff of the manifests (Secret values redacted unless asked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
+}
+
+impl HookChange {
+    pub fn id(&self) -> HookId {
+        HookId {
+            kind: self.kind.clone(),
+            name: self.name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct DiffOptions {
+    pub context: usize,
+    pub show_secrets: bool,
+}
+
+fn without_hook_annotations(doc: &Value) -> Value {
+    let mut d = doc.clone();
+    if let Some(Value::Object(ann)) = d.pointer_mut("/metadata/annotations") {
+        for k in [
+            HOOK_ANNOTATION,
+            WEIGHT_ANNOTATION,
+            DELETE_ANNOTATION,
+            OUTPUT_LOG_ANNOTATION,
+        ] {
+            ann.remove(k);
+        }
+    }
+    d
+}
+
+fn field_changes(a: &Hook, b: &Hook) -> Vec<FieldChange> {
+    let mut out = Vec::new();
+    if a.events != b.events {
+        out.push(FieldChange::Events {
+            from: a.events.clone(),
+            to: b.events.clone(),
+        });
+    }
+    if a.weight != b.weight {
+        out.push(FieldChange::Weight {
+            from: a.weight,
+            to: b.weight,
+        });
+    }
+    if a.delete_policies != b.delete_policies {
+        out.push(FieldChange::DeletePolicy {
+            from: a.delete_policies.clone(),
+            to: b.delete_policies.clone(),
+        });
+    }
+    if a.output_log_policies != b.output_log_policies {
+        out.push(FieldChange::OutputLogPolicy {
+            from: a.output_log_policies.clone(),
+            to: b.output_log_policies.clone(),
+        });
+    }
+    if a.path != b.path {
+        out.push(FieldChange::Path {
+            from: a.path.clone(),
+            to: b.path.clone(),
+        });
+    }
+    if without_hook_annotations(&a.document) != without_hook_annotations(&b.document) {
+        out.push(FieldChange::Spec);
+    }
+    out
+}
+
+/// The text shown for a manifest: raw, or re-serialized with secrets redacted.
+fn shown_text(hook: &Hook, other: Option<&Hook>, opts: DiffOptions) -> String {
+    if opts.show_secrets || !is_secret(&hook.document) {
+        return hook.manifest.clone();
+    }
+    let redacted = redact_secret(&hook.document, other.map(|o| &o.document));
+    serde_saphyr::to_string(&redacted).unwrap_or_else(|_| "<redacted>\n".to_string())
+}
+
+fn unified(a: &str, b: &str, label_a: &str, label_b: &str, context: usize) -> String {
+    similar::TextDiff::from_lines(a, b)
+        .unified_diff()
+        .context_radius(context)
+        .header(label_a, label_b)
+        .to_string()
+}
+
+/// Keys hooks by identity; a repeated identity gets its occurrence number,
+/// so two same-named Jobs in different subcharts are still told apart.
+fn keyed(hooks: &[Hook]) -> Vec<((HookId, usize), &Hook)> {
+    let mut seen: HashMap<HookId, usize> = HashMap::new();
+    hooks
+        .iter()
+        .map(|h| {
+            let n = seen.entry(h.id()).or_default();
+            *n += 1;
+            ((h.id(), *n - 1), h)
+        })
+        .collect()
+}
+
+/// Per-hook changes between two hook sets (each in stored order). Output:
+/// hooks of `to` in order, then removed hooks in `from`'s order.
+pub fn diff_hooks(from: &[Hook], to: &[Hook], opts: DiffOptions) -> Vec<HookChange> {
+    let from_k = keyed(from);
+    let to_k = keyed(to);
+    let from_map: BTreeMap<_, _> = from_k.iter().cloned().collect();
+    let to_keys: HashSet<_> = to_k.iter().map(|(k, _)| k.clone()).collect();
+    let mut out = Vec::new();
+    for (key, b) in &to_k {
+        let change = match from_map.get(key) {
+            None => HookChange {
+                kind: b.kind.clone(),
+                name: b.name.clone(),
+                change: Change::Added,
+                fields: Vec::new(),
+                diff: Some(unified(
+                    "",
+                    &shown_text(b, None, opts),
+                    "/dev/null",
+                    &b.path,
+                    opts.context,
+                )),
+            },
+            Some(a) => {
+                let fields = field_changes(a, b);
+                let diff = (!fields.is_empty()).then(|| {
+                    unified(
+                        &shown_text(a, Some(b), opts),
+                        &shown_text(b, Some(a), opts),
+                        &a.path,
+                        &b.path,
+                        opts.context,
+                    )
+                });
+                HookChange {
+                    kind: b.kind.clone(),
+                    name: b.name.clone(),
+                    change: if fields.is_empty() {
+                        Change::Unchanged
+                    } else {
+                        Change::Changed
+                    },
+                    fields,
+                    diff,
+                }
+            }
+        };
+        out.push(change);
+    }
+    for (key, a) in &from_k {
+        if !to_keys.contains(key) {
+            out.push(HookChange {
+                kind: a.kind.clone(),
+                name: a.name.clone(),
+                change: Change::Removed,
+                fields: Vec::new(),
+                diff: Some(unified(
+                    &shown_text(a, None, opts),
+                    "",
+                    &a.path,
+                    "/dev/null",
+                    opts.context,
+                )),
+            });
+        }
+    }
+    out
+}
+
+/// A hook run that the `from` revision had and `to` no longer has.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemovedStep {
+    pub event: HookEvent,
+    pub kind: String,
+    pub name: String,
+    pub was_position: usize,
+}
+
+/// How each hook run of an operation compares with the `from` revision.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StepChange {
+    pub position: usize,
+    pub change: Change,
+    /// Its place relative to the other hooks that both revisions run changed.
+    pub moved: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub was_position: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationSummary {
+    pub hooks: usize,
+    pub added: usize,
+    pub removed: usize,
+    pub changed: usize,
+    pub moved: usize,
+}
+
+impl OperationSummary {
+    pub fn has_changes(&self) -> bool {
+        self.added + self.removed + self.changed + self.moved > 0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationDiff {
+    pub steps: Vec<StepChange>,
+    pub removed: Vec<RemovedStep>,
+    pub summary: OperationSummary,
+}
+
+type RunKey = (HookId, usize);
+
+fn run_keys(t: &Timeline) -> Vec<(RunKey, usize)> {
+    let mut seen: HashMap<HookId, usize> = HashMap::new();
+    t.hooks()
+        .map(|h| {
+            let n = seen.entry(h.id()).or_default();
+            *n += 1;
+            ((h.id(), *n - 1), h.position)
+        })
+        .collect()
+}
+
+/// Compares one operation's timelines. `changed` holds the identities whose
+/// manifest or annotations changed (from [`diff_hooks`]).
+pub fn diff_operation(from: &Timeline, to: &Timeline, changed: &HashSet<HookId>) -> OperationDiff {
+    let a = run_keys(from);
+    let b = run_keys(to);
+    let a_pos: HashMap<&RunKey, usize> = a.iter().map(|(k, p)| (k, *p)).collect();
+    let b_set: HashSet<&RunKey> = b.iter().map(|(k, _)| k).collect();
+    // Moves are the common runs outside a longest common subsequence, so one
+    // swap marks the two swapped hooks, not everything after them.
+    let common_a: Vec<&RunKey> = a
+        .iter()
+        .map(|(k, _)| k)
+        .filter(|k| b_set.contains(k))
+        .collect();
+    let common_b: Vec<&RunKey> = b
+        .iter()
+        .map(|(k, _)| k)
+        .filter(|k| a_pos.contains_key(k))
+        .collect();
+    let mut moved: HashSet<&RunKey> = HashSet::new();
+    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &common_a, &common_b) {
+        if let similar::DiffOp::Insert {
+            new_index, new_len, ..
+        } = op
+        {
+            moved.extend(common_b[new_index..new_index + new_len].iter().copied());
+        }
+        if let similar::DiffOp::Replace {
+            new_index, new_len, ..
+        } = op
+        {
+            moved.extend(common_b[new_index..new_index + new_len].iter().copied());
+        }
+    }
+    let mut summary = OperationSummary {
+        hooks: b.len(),
+        ..Default::default()
+    };
+    let steps = b
+        .iter()
+        .map(|(key, position)| {
+            let was_position = a_pos.get(key).copied();
+            let change = match was_position {
+                None => Change::Added,
+                Some(_) if changed.contains(&key.0) => Change::Changed,
+                Some(_) => Change::Unchanged,
+            };
+            let is_moved = moved.contains(key);
+            match change {
+                Change::Added => summary.added += 1,
+                Change::Changed => summary.changed += 1,
+                _ => {}
+            }
+            if is_moved {
+                summary.moved += 1;
+            }
+            StepChange {
+                position: *position,
+                change,
+                moved: is_moved,
+                was_position,
+            }
+        })
+        .collect();
+    let removed: Vec<RemovedStep> = from
+        .hooks()
+        .zip(a.iter())
+        .filter(|(_, (k, _))| !b_set.contains(k))
+        .map(|(h, _)| RemovedStep {
+            event: h.event,
+            kind: h.kind.clone(),
+            name: h.name.clone(),
+            was_position: h.position,
+        })
+        .collect();
+    summary.removed = removed.len();
+    OperationDiff {
+        steps,
+        removed,
+        summary,
+    }
+}

@@ -1,0 +1,534 @@
+//! Reading `helm template` output into hooks, exactly as Helm's
+//! `releaseutil.SortManifests` classifies documents.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+pub const HOOK_ANNOTATION: &str = "helm.sh/hook";
+pub const WEIGHT_ANNOTATION: &str = "helm.sh/hook-weight";
+pub const DELETE_ANNOTATION: &str = "helm.sh/hook-delete-policy";
+pub const OUTPUT_LOG_ANNOTATION: &str = "helm.sh/hook-output-log-policy";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HookEvent {
+    PreInstall,
+    PostInstall,
+    PreDelete,
+    PostDelete,
+    PreUpgrade,
+    PostUpgrade,
+    PreRollback,
+    PostRollback,
+    Test,
+}
+
+impl HookEvent {
+    pub const ALL: [HookEvent; 9] = [
+        HookEvent::PreInstall,
+        HookEvent::PostInstall,
+        HookEvent::PreDelete,
+        HookEvent::PostDelete,
+        HookEvent::PreUpgrade,
+        HookEvent::PostUpgrade,
+        HookEvent::PreRollback,
+        HookEvent::PostRollback,
+        HookEvent::Test,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HookEvent::PreInstall => "pre-install",
+            HookEvent::PostInstall => "post-install",
+            HookEvent::PreDelete => "pre-delete",
+            HookEvent::PostDelete => "post-delete",
+            HookEvent::PreUpgrade => "pre-upgrade",
+            HookEvent::PostUpgrade => "post-upgrade",
+            HookEvent::PreRollback => "pre-rollback",
+            HookEvent::PostRollback => "post-rollback",
+            HookEvent::Test => "test",
+        }
+    }
+
+    /// One already trimmed, lower-cased part of `helm.sh/hook`.
+    /// `test-success` is Helm 2's name for `test` and still accepted.
+    pub fn from_part(part: &str) -> Option<Self> {
+        if part == "test-success" {
+            return Some(HookEvent::Test);
+        }
+        Self::ALL.into_iter().find(|e| e.as_str() == part)
+    }
+}
+
+impl fmt::Display for HookEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Helm splits, trims and lower-cases list annotations.
+fn split_annotation(value: &str) -> impl Iterator<Item = String> + '_ {
+    value.split(',').map(|p| p.trim().to_lowercase())
+}
+
+/// The parts of a `helm.sh/hook` value Helm does not know (empty: a hook).
+pub fn unknown_events(value: &str) -> Vec<String> {
+    split_annotation(value)
+        .filter(|p| HookEvent::from_part(p).is_none())
+        .collect()
+}
+
+/// Go's `strconv.Atoi`: optional sign, ASCII digits, 64-bit range, nothing
+/// else (no spaces, no `_`). Rust's `i64::from_str` accepts the same set.
+pub fn go_atoi(raw: &str) -> Option<i64> {
+    raw.parse::<i64>().ok()
+}
+
+/// A hook's identity across revisions: Helm's `kind` + `metadata.name`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct HookId {
+    pub kind: String,
+    pub name: String,
+}
+
+impl fmt::Display for HookId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.kind, self.name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hook {
+    pub kind: String,
+    pub name: String,
+    /// Template path as Helm prints it in `# Source:` (starts with the chart name).
+    pub path: String,
+    /// `sub` for `parent/charts/sub/templates/...`; nested: `sub/charts/deeper`.
+    pub subchart: Option<String>,
+    pub events: Vec<HookEvent>,
+    pub weight: i64,
+    /// The annotation's raw text, when present.
+    pub weight_raw: Option<String>,
+    /// Delete policies as written (after Helm's trim + lower-case); empty
+    /// means Helm will fill in `before-hook-creation` when it runs the hook.
+    pub delete_policies: Vec<String>,
+    pub output_log_policies: Vec<String>,
+    /// The document as rendered (raw text).
+    pub manifest: String,
+    /// The document parsed, for structural comparison and redaction.
+    #[serde(skip)]
+    pub document: serde_json::Value,
+}
+
+impl Hook {
+    pub fn id(&self) -> HookId {
+        HookId {
+            kind: self.kind.clone(),
+            name: self.name.clone(),
+        }
+    }
+}
+
+/// An ordinary (non-hook) resource of the release manifest.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Resource {
+    pub kind: String,
+    pub name: String,
+    pub path: String,
+}
+
+/// Something Helm will do silently that the user should hear about.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Warning {
+    /// A document whose `helm.sh/hook` has an unknown event: Helm drops the
+    /// whole document, it is neither hook nor manifest.
+    #[serde(rename_all = "camelCase")]
+    DroppedDocument {
+        path: Option<String>,
+        value: String,
+        unknown: Vec<String>,
+    },
+    /// `helm.sh/hook-weight` that Go's Atoi rejects: Helm uses 0.
+    #[serde(rename_all = "camelCase")]
+    WeightReadAsZero {
+        path: String,
+        hook: String,
+        raw: String,
+    },
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::DroppedDocument {
+                path,
+                value,
+                unknown,
+            } => {
+                let at = path.as_deref().unwrap_or("a template");
+                write!(
+                    f,
+                    "{at}: Helm silently drops this document: helm.sh/hook {value:?} has unknown event(s) {}; valid: {}, test-success",
+                    unknown
+                        .iter()
+                        .map(|u| format!("{u:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    HookEvent::ALL.map(HookEvent::as_str).join(", ")
+                )
+            }
+            Warning::WeightReadAsZero { path, hook, raw } => write!(
+                f,
+                "{path}: {hook} has helm.sh/hook-weight {raw:?}, which Helm reads as 0 (write a plain integer such as \"5\" or \"-5\")"
+            ),
+        }
+    }
+}
+
+/// One `helm template` output, classified.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// Hooks in Helm's stored order (render order, then stable by kind).
+    pub hooks: Vec<Hook>,
+    pub resources: Vec<Resource>,
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("YAML parse error in {path}: {message}")]
+pub struct ParseError {
+    pub path: String,
+    pub message: String,
+}
+
+/// A raw document with the template path from its `# Source:` comment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawDocument<'a> {
+    pub path: Option<&'a str>,
+    pub text: &'a str,
+}
+
+/// Splits a `helm template` stream at `---` lines, keeping `# Source:` paths.
+pub fn split_documents(stream: &str) -> Vec<RawDocument<'_>> {
+    fn push<'a>(text: &'a str, docs: &mut Vec<RawDocument<'a>>) {
+        let path = text
+            .lines()
+            .find_map(|l| l.strip_prefix("# Source: "))
+            .map(str::trim);
+        let has_content = text
+            .lines()
+            .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+        if has_content {
+            docs.push(RawDocument { path, text });
+        }
+    }
+    let mut docs = Vec::new();
+    let mut start = 0;
+    let mut offset = 0;
+    for line in stream.split_inclusive('\n') {
+        let bare = line.trim_end();
+        if bare == "---" || bare.starts_with("--- ") {
+            push(&stream[start..offset], &mut docs);
+            start = offset + line.len();
+        }
+        offset += line.len();
+    }
+    push(&stream[start..], &mut docs);
+    docs
+}
+
+#[derive(Deserialize, Default)]
+struct Head {
+    #[serde(default)]
+    kind: Option<String>,
+    #[serde(default)]
+    metadata: Option<Metadata>,
+}
+
+#[derive(Deserialize, Default)]
+struct Metadata {
+    #[serde(default)]
+    name: Option<serde_json::Value>,
+    #[serde(default)]
+    annotations: Option<BTreeMap<String, serde_json::Value>>,
+}
+
+/// An annotation value as Helm reads it into a `string`: sigs.k8s.io/yaml
+/// turns YAML 1.1 scalars into text (`5` → "5", `5.0` → "5", `yes` →
+/// "true"), formatting floats like Go's `FormatFloat(f, 'g', -1, 32)`.
+fn value_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::Bool(b) => b.to_string(),
+        serde_json::Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => i.to_string(),
+            (None, Some(u), _) => u.to_string(),
+            (_, _, Some(f)) => go_float_text(f),
+            _ => n.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// Go's shortest `%g` of a float32: integers below 1e6 print plainly,
+/// larger ones in exponent form, which Atoi then rejects.
+fn go_float_text(f: f64) -> String {
+    let f32v = f as f32;
+    if f32v.fract() == 0.0 && f32v.abs() < 1e6 {
+        format!("{}", f32v as i64)
+    } else {
+        format!("{f32v:e}")
+    }
+}
+
+/// YAML as Helm's parser (go-yaml v2, YAML 1.1) reads it: `010` is octal.
+fn yaml_options() -> serde_saphyr::Options {
+    let mut options = serde_saphyr::Options::default();
+    options.legacy_octal_numbers = true;
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
+    options
+}
+
+/// Parses a rendered stream. Only documents that mention `helm.sh/hook` are
+/// parsed in full; the others only need their kind and name.
+pub fn parse_rendered(stream: &str) -> Result<Rendered, ParseError> {
+    let mut out = Rendered::default();
+    for doc in split_documents(stream) {
+        let path = doc.path.unwrap_or("").to_string();
+        let parse_err = |e: serde_saphyr::Error| ParseError {
+            path: path.clone(),
+            message: e.to_string().lines().next().unwrap_or_default().to_string(),
+        };
+        if !doc.text.contains(HOOK_ANNOTATION) {
+            let head: Head =
+                serde_saphyr::from_str_with_options(doc.text, yaml_options()).map_err(parse_err)?;
+            let meta = head.metadata.unwrap_or_default();
+            out.resources.push(Resource {
+                kind: head.kind.unwrap_or_default(),
+                name: meta.name.as_ref().map(value_text).unwrap_or_default(),
+                path,
+            });
+            continue;
+        }
+        let document: serde_json::Value =
+            serde_saphyr::from_str_with_options(doc.text, yaml_options()).map_err(parse_err)?;
+        let head: Head = serde_json::from_value(document.clone()).unwrap_or_default();
+        let meta = head.metadata.unwrap_or_default();
+        let kind = head.kind.unwrap_or_default();
+        let name = meta.name.as_ref().map(value_text).unwrap_or_default();
+        let annotations: BTreeMap<String, String> = meta
+            .annotations
+            .unwrap_or_default()
+            .iter()
+            .map(|(k, v)| (k.clone(), value_text(v)))
+            .collect();
+        let Some(hook_value) = annotations.get(HOOK_ANNOTATION) else {
+            out.resources.push(Resource { kind, name, path });
+            continue;
+        };
+        let parts: Vec<String> = split_annotation(hook_value).collect();
+        let unknown = unknown_events(hook_value);
+        if !unknown.is_empty() {
+            out.warnings.push(Warning::DroppedDocument {
+                path: doc.path.map(str::to_string),
+                value: hook_value.clone(),
+                unknown,
+            });
+            continue;
+        }
+        let events = parts
+            .iter()
+            .filter_map(|p| HookEvent::from_part(p))
+            .collect();
+        let weight_raw = annotations.get(WEIGHT_ANNOTATION).cloned();
+        let weight = match weight_raw.as_deref().map(|raw| (raw, go_atoi(raw))) {
+            None => 0,
+            Some((_, Some(w))) => w,
+            Some((raw, None)) => {
+                out.warnings.push(Warning::WeightReadAsZero {
+                    path: path.clone(),
+                    hook: format!("{kind}/{name}"),
+                    raw: raw.to_string(),
+                });
+                0
+            }
+        };
+        let list = |key: &str| -> Vec<String> {
+            annotations
+                .get(key)
+                .map(|v| split_annotation(v).collect())
+                .unwrap_or_default()
+        };
+        out.hooks.push(Hook {
+            subchart: subchart_of(&path),
+            delete_policies: list(DELETE_ANNOTATION),
+            output_log_policies: list(OUTPUT_LOG_ANNOTATION),
+            kind,
+            name,
+            path,
+            events,
+            weight,
+            weight_raw,
+            manifest: doc.text.trim_start_matches('\n').to_string(),
+            document,
+        });
+    }
+    Ok(out)
+}
+
+/// `parent/charts/sub/templates/x.yaml` → `sub`; deeper nesting keeps the chain.
+pub fn subchart_of(path: &str) -> Option<String> {
+    let parts: Vec<&str> = path.split('/').collect();
+    let mut chain = Vec::new();
+    let mut i = 1;
+    while i + 1 < parts.len() && parts[i] == "charts" {
+        chain.push(parts[i + 1]);
+        i += 2;
+    }
+    (!chain.is_empty()).then(|| chain.join("/charts/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(kind: &str, name: &str, annotations: &[(&str, &str)]) -> String {
+        let mut s = format!(
+            "---\n# Source: app/templates/{name}.yaml\napiVersion: v1\nkind: {kind}\nmetadata:\n  name: {name}\n"
+        );
+        if !annotations.is_empty() {
+            s.push_str("  annotations:\n");
+            for (k, v) in annotations {
+                s.push_str(&format!("    {k}: {v}\n"));
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn a_document_is_a_hook_only_with_the_hook_annotation() {
+        let stream = doc("ConfigMap", "plain", &[("other", "x")])
+            + &doc("Job", "hook", &[("helm.sh/hook", "pre-install")]);
+        let r = parse_rendered(&stream).unwrap();
+        assert_eq!(r.resources.len(), 1);
+        assert_eq!(r.resources[0].name, "plain");
+        assert_eq!(r.hooks.len(), 1);
+        assert_eq!(r.hooks[0].path, "app/templates/hook.yaml");
+    }
+
+    #[test]
+    fn events_are_split_trimmed_and_lower_cased() {
+        let r = parse_rendered(&doc(
+            "Job",
+            "j",
+            &[("helm.sh/hook", "\" Pre-Install , POST-upgrade \"")],
+        ))
+        .unwrap();
+        assert_eq!(
+            r.hooks[0].events,
+            vec![HookEvent::PreInstall, HookEvent::PostUpgrade]
+        );
+    }
+
+    #[test]
+    fn test_success_means_test_and_repeats_are_kept() {
+        let r = parse_rendered(&doc("Pod", "t", &[("helm.sh/hook", "test-success")])).unwrap();
+        assert_eq!(r.hooks[0].events, vec![HookEvent::Test]);
+        let r = parse_rendered(&doc("Pod", "t", &[("helm.sh/hook", "test,test-success")])).unwrap();
+        assert_eq!(r.hooks[0].events, vec![HookEvent::Test, HookEvent::Test]);
+    }
+
+    #[test]
+    fn one_unknown_event_drops_the_whole_document_with_a_warning() {
+        for value in ["pre-install,test-failure", "\"\"", "pre-instal"] {
+            let r = parse_rendered(&doc("Job", "j", &[("helm.sh/hook", value)])).unwrap();
+            assert!(r.hooks.is_empty(), "{value}");
+            assert!(r.resources.is_empty(), "{value}: neither hook nor manifest");
+            assert!(
+                matches!(&r.warnings[0], Warning::DroppedDocument { path: Some(p), .. } if p == "app/templates/j.yaml")
+            );
+        }
+        assert_eq!(
+            unknown_events("pre-install, Test-Failure"),
+            vec!["test-failure"]
+        );
+        assert!(unknown_events("pre-install,test-success").is_empty());
+    }
+
+    #[test]
+    fn weights_follow_go_atoi() {
+        let cases = [
+            ("\"-5\"", -5, false),
+            ("\"+5\"", 5, false),
+            ("\"5\"", 5, false),
+            ("5", 5, false),
+            ("\" 5\"", 0, true),
+            ("\"abc\"", 0, true),
+            ("\"1.5\"", 0, true),
+            ("\"1_000\"", 0, true),
+            ("\"99999999999999999999\"", 0, true),
+            ("010", 8, false),
+            ("5.0", 5, false),
+        ];
+        for (raw, want, warned) in cases {
+            let r = parse_rendered(&doc(
+                "Job",
+                "j",
+                &[
+                    ("helm.sh/hook", "pre-install"),
+                    ("helm.sh/hook-weight", raw),
+                ],
+            ))
+            .unwrap();
+            assert_eq!(r.hooks[0].weight, want, "weight {raw}");
+            assert_eq!(
+                r.warnings
+                    .iter()
+                    .any(|w| matches!(w, Warning::WeightReadAsZero { .. })),
+                warned,
+                "warning for {raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn delete_and_log_policies_are_split_not_validated() {
+        let r = parse_rendered(&doc(
+            "Job",
+            "j",
+            &[
+                ("helm.sh/hook", "pre-install"),
+                ("helm.sh/hook-delete-policy", "\" Hook-Succeeded ,bogus\""),
+                ("helm.sh/hook-output-log-policy", "hook-failed"),
+            ],
+        ))
+        .unwrap();
+        assert_eq!(r.hooks[0].delete_policies, vec!["hook-succeeded", "bogus"]);
+        assert_eq!(r.hooks[0].output_log_policies, vec!["hook-failed"]);
+    }
+
+    #[test]
+    fn subchart_paths_name_the_subchart() {
+        assert_eq!(
+            subchart_of("app/charts/db/templates/j.yaml").as_deref(),
+            Some("db")
+        );
+        assert_eq!(
+            subchart_of("app/charts/db/charts/x/templates/j.yaml").as_deref(),
+            Some("db/charts/x")
+        );
+        assert_eq!(subchart_of("app/templates/charts/j.yaml"), None);
+    }
+
+    #[test]
+    fn splits_helm_template_streams() {
+        let stream = "\n---\n# Source: a/templates/x.yaml\nkind: A\n---\n# Source: a/templates/empty.yaml\n# only a comment\n---\nkind: B\n";
+        let docs = split_documents(stream);
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].path, Some("a/templates/x.yaml"));
+        assert_eq!(docs[1].path, None);
+    }
+}

@@ -1,0 +1,12 @@
+//! The pure core: Helm's hook model, order, timelines and diffs.
+//!
+//! Nothing here does I/O, spawns processes or knows about terminals: it takes
+//! rendered text and settings, and returns data.
+
+pub mod diff;
+pub mod helm;
+pub mod hook;
+pub mod order;
+pub mod plan;
+pub mod redact;
+pub mod timeline;

@@ -1,0 +1,253 @@
+//! What Helm does, step by step, for each lifecycle operation.
+
+use super::helm::HelmVersion;
+use super::hook::{Hook, HookEvent, HookId};
+use super::order::run_order;
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Operation {
+    Install,
+    Upgrade,
+    Rollback,
+    Uninstall,
+    Test,
+}
+
+impl Operation {
+    pub const ALL: [Operation; 5] = [
+        Operation::Install,
+        Operation::Upgrade,
+        Operation::Rollback,
+        Operation::Uninstall,
+        Operation::Test,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Install => "install",
+            Operation::Upgrade => "upgrade",
+            Operation::Rollback => "rollback",
+            Operation::Uninstall => "uninstall",
+            Operation::Test => "test",
+        }
+    }
+
+    /// Events before the chart's own resources are touched, and after.
+    pub fn events(self) -> (&'static [HookEvent], &'static [HookEvent]) {
+        match self {
+            Operation::Install => (&[HookEvent::PreInstall], &[HookEvent::PostInstall]),
+            Operation::Upgrade => (&[HookEvent::PreUpgrade], &[HookEvent::PostUpgrade]),
+            Operation::Rollback => (&[HookEvent::PreRollback], &[HookEvent::PostRollback]),
+            Operation::Uninstall => (&[HookEvent::PreDelete], &[HookEvent::PostDelete]),
+            Operation::Test => (&[HookEvent::Test], &[]),
+        }
+    }
+
+    /// What happens to the chart's resources between pre- and post- hooks.
+    pub fn resources_step(self) -> Option<&'static str> {
+        match self {
+            Operation::Install => Some("create chart resources"),
+            Operation::Upgrade => Some("update chart resources"),
+            Operation::Rollback => Some("restore chart resources of the target revision"),
+            Operation::Uninstall => Some("delete chart resources"),
+            Operation::Test => None,
+        }
+    }
+
+    /// Whether the hooks come from an `--is-upgrade` render.
+    pub fn needs_upgrade_render(self) -> bool {
+        !matches!(self, Operation::Install)
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What is left in the cluster of one hook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Leftover {
+    Deleted,
+    Kept,
+}
+
+/// What the next run of the same hook meets if the object is still there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NextRun {
+    /// `before-hook-creation`: the old object is deleted first.
+    Replaced,
+    /// Helm 3 creates again and fails with "already exists".
+    AlreadyExists,
+    /// Helm 4's server-side apply patches the leftover object.
+    Patched,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HookStep {
+    /// 1-based position among the operation's hook runs.
+    pub position: usize,
+    pub event: HookEvent,
+    pub kind: String,
+    pub name: String,
+    pub weight: i64,
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subchart: Option<String>,
+    /// Policies Helm applies: as written, or the default it fills in.
+    pub delete_policies: Vec<String>,
+    pub default_delete_policy: bool,
+    /// Only Jobs and Pods are waited on; other kinds are done once created.
+    pub waits: bool,
+    pub after_success: Leftover,
+    pub after_failure: Leftover,
+    pub next_run: NextRun,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub output_logs: Vec<String>,
+}
+
+impl HookStep {
+    pub fn id(&self) -> HookId {
+        HookId {
+            kind: self.kind.clone(),
+            name: self.name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Step {
+    Hook(HookStep),
+    #[serde(rename_all = "camelCase")]
+    Resources {
+        action: String,
+        count: usize,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Timeline {
+    pub operation: Operation,
+    pub steps: Vec<Step>,
+    /// Facts about the operation the reader must know (e.g. rollback source).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl Timeline {
+    pub fn hooks(&self) -> impl Iterator<Item = &HookStep> {
+        self.steps.iter().filter_map(|s| match s {
+            Step::Hook(h) => Some(h),
+            Step::Resources { .. } => None,
+        })
+    }
+}
+
+const BEFORE_HOOK_CREATION: &str = "before-hook-creation";
+
+fn step_for(hook: &Hook, event: HookEvent, position: usize, helm: HelmVersion) -> HookStep {
+    let default_delete_policy = hook.delete_policies.is_empty();
+    let delete_policies = if default_delete_policy {
+        vec![BEFORE_HOOK_CREATION.to_string()]
+    } else {
+        hook.delete_policies.clone()
+    };
+    let has = |p: &str| delete_policies.iter().any(|d| d == p);
+    // Helm never deletes CRD hooks, whatever the policy says.
+    let crd = hook.kind == "CustomResourceDefinition";
+    let leftover = |policy: &str| {
+        if has(policy) && !crd {
+            Leftover::Deleted
+        } else {
+            Leftover::Kept
+        }
+    };
+    let next_run = if has(BEFORE_HOOK_CREATION) && !crd {
+        NextRun::Replaced
+    } else if helm.server_side_apply() {
+        NextRun::Patched
+    } else {
+        NextRun::AlreadyExists
+    };
+    HookStep {
+        position,
+        event,
+        kind: hook.kind.clone(),
+        name: hook.name.clone(),
+        weight: hook.weight,
+        path: hook.path.clone(),
+        subchart: hook.subchart.clone(),
+        waits: matches!(hook.kind.as_str(), "Job" | "Pod"),
+        after_success: leftover("hook-succeeded"),
+        after_failure: leftover("hook-failed"),
+        next_run,
+        output_logs: if helm.supports_output_log_policy() {
+            hook.output_log_policies.clone()
+        } else {
+            Vec::new()
+        },
+        delete_policies,
+        default_delete_policy,
+    }
+}
+
+/// The timeline of `op` for hooks in Helm's stored order.
+pub fn timeline(
+    op: Operation,
+    stored: &[Hook],
+    resource_count: usize,
+    helm: HelmVersion,
+) -> Timeline {
+    let (pre, post) = op.events();
+    let mut steps = Vec::new();
+    let mut position = 0;
+    let mut push_event = |event: HookEvent, steps: &mut Vec<Step>| {
+        for hook in run_order(stored, event) {
+            position += 1;
+            steps.push(Step::Hook(step_for(hook, event, position, helm)));
+        }
+    };
+    for e in pre {
+        push_event(*e, &mut steps);
+    }
+    if let Some(action) = op.resources_step() {
+        steps.push(Step::Resources {
+            action: action.to_string(),
+            count: resource_count,
+        });
+    }
+    for e in post {
+        push_event(*e, &mut steps);
+    }
+    let mut notes = Vec::new();
+    if op == Operation::Rollback {
+        notes.push(
+            "helm rollback runs the hooks stored in the revision it rolls back to (helm get hooks RELEASE --revision N); shown: this chart's hooks".to_string(),
+        );
+    }
+    let deletes_on_success = steps.iter().any(|s| match s {
+        Step::Hook(h) => h.after_success == Leftover::Deleted,
+        Step::Resources { .. } => false,
+    });
+    if deletes_on_success {
+        notes.push(if helm.cleans_succeeded_on_failure() {
+            "hook-succeeded hooks are deleted after all hooks of their event succeed, in reverse order; if a later hook fails, Helm deletes the earlier ones too".to_string()
+        } else {
+            format!("hook-succeeded hooks are deleted after all hooks of their event succeed, in reverse order; if a later hook fails, Helm {helm} leaves the earlier ones behind")
+        });
+    }
+    Timeline {
+        operation: op,
+        steps,
+        notes,
+    }
+}

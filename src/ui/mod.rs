@@ -1,0 +1,118 @@
+//! The only module that writes to the terminal: data on stdout; status,
+//! warnings, errors and prompts on stderr.
+
+pub mod plan_view;
+
+use std::io::{IsTerminal, Write};
+
+/// ANSI styles, applied only when colour is on.
+#[derive(Debug, Clone, Copy)]
+pub enum Style {
+    Added,
+    Removed,
+    Changed,
+    Moved,
+    Dim,
+    Bold,
+    Warn,
+    Error,
+    Hunk,
+}
+
+impl Style {
+    fn code(self) -> &'static str {
+        match self {
+            Style::Added => "32",
+            Style::Removed => "31",
+            Style::Changed => "33",
+            Style::Moved => "36",
+            Style::Dim => "2",
+            Style::Bold => "1",
+            Style::Warn => "33;1",
+            Style::Error => "31;1",
+            Style::Hunk => "36",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Painter {
+    pub color: bool,
+}
+
+impl Painter {
+    pub fn paint(&self, style: Style, text: &str) -> String {
+        if self.color && !text.is_empty() {
+            format!("\x1b[{}m{text}\x1b[0m", style.code())
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// `NO_COLOR` (any non-empty value) and `TERM=dumb` turn colour off; so
+/// does a stream that is not a terminal.
+fn color_allowed(is_terminal: bool) -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+    is_terminal && !no_color && !dumb
+}
+
+pub struct Ui {
+    pub out: Painter,
+    pub err: Painter,
+}
+
+impl Ui {
+    pub fn new() -> Self {
+        Self {
+            out: Painter {
+                color: color_allowed(std::io::stdout().is_terminal()),
+            },
+            err: Painter {
+                color: color_allowed(std::io::stderr().is_terminal()),
+            },
+        }
+    }
+
+    /// Writes data. A closed pipe surfaces as an `io::Error` the caller
+    /// returns; `error::is_broken_pipe` turns it into a quiet exit.
+    pub fn data(&self, text: &str) -> std::io::Result<()> {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        out.flush()
+    }
+
+    pub fn warn(&self, message: &str) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "{} {message}",
+            self.err.paint(Style::Warn, "warning:")
+        );
+    }
+
+    pub fn status(&self, message: &str) {
+        let _ = writeln!(std::io::stderr(), "{message}");
+    }
+
+    pub fn error(&self, report: &crate::error::Report) {
+        let mut err = std::io::stderr().lock();
+        if let Some(helm) = &report.helm_output {
+            for line in helm.lines().filter(|l| !l.trim().is_empty()) {
+                let _ = writeln!(err, "{} {line}", self.err.paint(Style::Dim, "helm:"));
+            }
+        }
+        let _ = writeln!(
+            err,
+            "{} {}",
+            self.err.paint(Style::Error, "error:"),
+            report.line
+        );
+    }
+}
+
+impl Default for Ui {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,378 @@
+//! `helm hooks plan` output: table (terminal), markdown (PR comments),
+//! JSON and YAML (the versioned schema CI reads).
+
+use super::{Painter, Style};
+use crate::adapters::git::Revision;
+use crate::core::diff::{Change, HookChange, StepChange};
+use crate::core::plan::{OperationPlan, Plan};
+use crate::core::timeline::{HookStep, Leftover, Step};
+use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+use serde::Serialize;
+use std::fmt::Write;
+
+/// Identifies the JSON/YAML schema; bumped on any incompatible change.
+pub const PLAN_API_VERSION: &str = "helm-hooks/v1";
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChartInfo {
+    pub repository: String,
+    pub path: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanDocument<'a> {
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    pub helm_version: String,
+    pub chart: ChartInfo,
+    pub release: &'a str,
+    pub namespace: &'a str,
+    pub from: &'a Revision,
+    pub to: &'a Revision,
+    #[serde(flatten)]
+    pub plan: &'a Plan,
+    /// What Helm printed on stderr while rendering `to` (e.g. dropped hooks).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub helm_notices: Vec<String>,
+}
+
+fn rev_label(r: &Revision) -> String {
+    match (&r.commit, r.worktree) {
+        (_, true) => "WORKTREE".to_string(),
+        (Some(c), _) if c.starts_with(&r.spec) => c[..12.min(c.len())].to_string(),
+        (Some(c), _) => format!("{} ({})", r.spec, &c[..12.min(c.len())]),
+        (None, _) => r.spec.clone(),
+    }
+}
+
+fn leftover(l: Leftover) -> &'static str {
+    match l {
+        Leftover::Deleted => "deleted",
+        Leftover::Kept => "kept",
+    }
+}
+
+fn change_text(c: &StepChange) -> String {
+    let mut parts = Vec::new();
+    match c.change {
+        Change::Added => parts.push("added".to_string()),
+        Change::Changed => parts.push("changed".to_string()),
+        _ => {}
+    }
+    if c.moved {
+        parts.push(match c.was_position {
+            Some(p) => format!("moved (was #{p})"),
+            None => "moved".to_string(),
+        });
+    }
+    parts.join(", ")
+}
+
+fn marker(c: &StepChange) -> (&'static str, Option<Color>) {
+    match (c.change, c.moved) {
+        (Change::Added, _) => ("+", Some(Color::Green)),
+        (Change::Changed, _) => ("~", Some(Color::Yellow)),
+        (_, true) => ("↕", Some(Color::Cyan)),
+        _ => (" ", None),
+    }
+}
+
+pub fn summary_line(op: &OperationPlan) -> String {
+    let s = &op.diff.summary;
+    let hooks = format!(
+        "{} hook run{}",
+        s.hooks,
+        if s.hooks == 1 { "" } else { "s" }
+    );
+    if !s.has_changes() {
+        return format!("{}: {hooks}, no changes", op.timeline.operation);
+    }
+    let parts: Vec<String> = [
+        (s.added, "added"),
+        (s.removed, "removed"),
+        (s.changed, "changed"),
+        (s.moved, "moved"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, w)| format!("{n} {w}"))
+    .collect();
+    format!("{}: {hooks}, {}", op.timeline.operation, parts.join(", "))
+}
+
+fn hook_label(h: &HookStep) -> String {
+    format!("{}/{}", h.kind, h.name)
+}
+
+fn change_header(c: &HookChange) -> String {
+    let what = match c.change {
+        Change::Added => "added".to_string(),
+        Change::Removed => "removed".to_string(),
+        Change::Changed => format!(
+            "changed: {}",
+            c.fields
+                .iter()
+                .map(|f| f.describe())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Change::Unchanged => "unchanged".to_string(),
+    };
+    format!("{}/{} ({what})", c.kind, c.name)
+}
+
+/// The terminal table: a numbered timeline per operation, then the
+/// manifest diffs, then warnings, then one summary line per operation.
+pub fn table(doc: &PlanDocument<'_>, p: Painter) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {} → {}  (chart {}, helm {})",
+        p.paint(Style::Bold, "Hook plan:"),
+        rev_label(doc.from),
+        rev_label(doc.to),
+        if doc.chart.path.is_empty() {
+            "."
+        } else {
+            &doc.chart.path
+        },
+        doc.helm_version
+    );
+    for op in &doc.plan.operations {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{}",
+            p.paint(
+                Style::Bold,
+                &format!(
+                    "{} ({})",
+                    op.timeline.operation.as_str().to_uppercase(),
+                    summary_line(op)
+                )
+            )
+        );
+        let mut t = Table::new();
+        t.load_style(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Disabled);
+        if p.color {
+            t.enforce_styling();
+        } else {
+            t.force_no_tty();
+        }
+        t.set_header(
+            [
+                "",
+                "#",
+                "EVENT",
+                "WEIGHT",
+                "HOOK",
+                "TEMPLATE",
+                "WAITS",
+                "ON SUCCESS",
+                "ON FAILURE",
+                "CHANGE",
+            ]
+            .map(|h| Cell::new(h).add_attribute(Attribute::Dim)),
+        );
+        let mut changes = op.diff.steps.iter();
+        for step in &op.timeline.steps {
+            match step {
+                Step::Resources { action, count } => {
+                    t.add_row(vec![
+                        Cell::new(""),
+                        Cell::new("·"),
+                        Cell::new(""),
+                        Cell::new(""),
+                        Cell::new(format!("{action} ({count})")).add_attribute(Attribute::Dim),
+                    ]);
+                }
+                Step::Hook(h) => {
+                    let c = changes.next().expect("one change entry per hook run");
+                    let (m, color) = marker(c);
+                    let colored = |cell: Cell| match color {
+                        Some(col) => cell.fg(col),
+                        None => cell,
+                    };
+                    t.add_row(vec![
+                        colored(Cell::new(m)),
+                        Cell::new(h.position).set_alignment(CellAlignment::Right),
+                        Cell::new(h.event),
+                        Cell::new(h.weight).set_alignment(CellAlignment::Right),
+                        colored(Cell::new(hook_label(h))),
+                        Cell::new(&h.path),
+                        Cell::new(if h.waits { "yes" } else { "no" }),
+                        Cell::new(leftover(h.after_success)),
+                        Cell::new(leftover(h.after_failure)),
+                        colored(Cell::new(change_text(c))),
+                    ]);
+                }
+            }
+        }
+        for r in &op.diff.removed {
+            t.add_row(vec![
+                Cell::new("-").fg(Color::Red),
+                Cell::new(""),
+                Cell::new(r.event),
+                Cell::new(""),
+                Cell::new(format!("{}/{}", r.kind, r.name)).fg(Color::Red),
+                Cell::new(""),
+                Cell::new(""),
+                Cell::new(""),
+                Cell::new(""),
+                Cell::new(format!("removed (was #{})", r.was_position)).fg(Color::Red),
+            ]);
+        }
+        for line in t.trim_fmt().lines() {
+            let _ = writeln!(out, " {line}");
+        }
+        for note in &op.timeline.notes {
+            let _ = writeln!(out, "  {} {note}", p.paint(Style::Dim, "note:"));
+        }
+    }
+    let diffs: Vec<&HookChange> = doc
+        .plan
+        .hooks
+        .iter()
+        .filter(|c| c.change != Change::Unchanged)
+        .collect();
+    if !diffs.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", p.paint(Style::Bold, "Changed hooks"));
+        for c in diffs {
+            let style = match c.change {
+                Change::Added => Style::Added,
+                Change::Removed => Style::Removed,
+                _ => Style::Changed,
+            };
+            let _ = writeln!(out, "\n  {}", p.paint(style, &change_header(c)));
+            if let Some(diff) = &c.diff {
+                for line in diff.lines() {
+                    let s = if line.starts_with("+++") || line.starts_with("---") {
+                        Style::Bold
+                    } else if line.starts_with('+') {
+                        Style::Added
+                    } else if line.starts_with('-') {
+                        Style::Removed
+                    } else if line.starts_with("@@") {
+                        Style::Hunk
+                    } else {
+                        Style::Dim
+                    };
+                    let _ = writeln!(out, "    {}", p.paint(s, line));
+                }
+            }
+        }
+    }
+    if !doc.plan.warnings.is_empty() || !doc.helm_notices.is_empty() {
+        let _ = writeln!(out);
+        for w in &doc.plan.warnings {
+            let _ = writeln!(out, "{} {w}", p.paint(Style::Warn, "warning:"));
+        }
+        for n in &doc.helm_notices {
+            let _ = writeln!(out, "{} helm said: {n}", p.paint(Style::Warn, "warning:"));
+        }
+    }
+    let _ = writeln!(out);
+    for op in &doc.plan.operations {
+        let _ = writeln!(out, "{}", summary_line(op));
+    }
+    out
+}
+
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+/// Markdown for a pull-request comment.
+pub fn markdown(doc: &PlanDocument<'_>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "### Helm hooks: `{}` → `{}`\n",
+        rev_label(doc.from),
+        rev_label(doc.to)
+    );
+    let _ = writeln!(
+        out,
+        "Chart `{}`, Helm {}. {}\n",
+        if doc.chart.path.is_empty() {
+            "."
+        } else {
+            &doc.chart.path
+        },
+        doc.helm_version,
+        if doc.plan.changed {
+            "**Hooks changed.**"
+        } else {
+            "No hook changes."
+        }
+    );
+    for op in &doc.plan.operations {
+        let _ = writeln!(out, "#### {}\n", md_escape(&summary_line(op)));
+        let _ = writeln!(
+            out,
+            "| | # | event | weight | hook | template | waits | on success | on failure |\n|---|--:|---|--:|---|---|---|---|---|"
+        );
+        let mut changes = op.diff.steps.iter();
+        for step in &op.timeline.steps {
+            match step {
+                Step::Resources { action, count } => {
+                    let _ = writeln!(out, "| | · | | | _{action} ({count})_ | | | | |");
+                }
+                Step::Hook(h) => {
+                    let c = changes.next().expect("one change entry per hook run");
+                    let _ = writeln!(
+                        out,
+                        "| {} | {} | {} | {} | `{}` | `{}` | {} | {} | {} |",
+                        md_escape(&change_text(c)),
+                        h.position,
+                        h.event,
+                        h.weight,
+                        md_escape(&hook_label(h)),
+                        md_escape(&h.path),
+                        if h.waits { "yes" } else { "no" },
+                        leftover(h.after_success),
+                        leftover(h.after_failure)
+                    );
+                }
+            }
+        }
+        for r in &op.diff.removed {
+            let _ = writeln!(
+                out,
+                "| removed (was #{}) | | {} | | ~~`{}/{}`~~ | | | | |",
+                r.was_position, r.event, r.kind, r.name
+            );
+        }
+        for note in &op.timeline.notes {
+            let _ = writeln!(out, "\n> {note}");
+        }
+        let _ = writeln!(out);
+    }
+    for c in doc
+        .plan
+        .hooks
+        .iter()
+        .filter(|c| c.change != Change::Unchanged)
+    {
+        let _ = writeln!(
+            out,
+            "<details><summary><code>{}</code></summary>\n",
+            md_escape(&change_header(c))
+        );
+        if let Some(diff) = &c.diff {
+            let _ = writeln!(out, "```diff\n{}```\n", diff);
+        }
+        let _ = writeln!(out, "</details>\n");
+    }
+    for w in &doc.plan.warnings {
+        let _ = writeln!(out, "> [!WARNING]\n> {w}\n");
+    }
+    for n in &doc.helm_notices {
+        let _ = writeln!(out, "> [!WARNING]\n> Helm said: {n}\n");
+    }
+    out
+}

@@ -1,0 +1,1 @@
+//! Shared helpers: real Helm binaries, temp Git repositories, hermetic env.

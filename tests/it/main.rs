@@ -1,0 +1,7 @@
+//! The one integration test binary. Shared helpers live in `common`;
+//! cluster-backed tests share one test cluster per binary run (`cluster`).
+mod common;
+
+mod cluster;
+mod cluster_helm;
+mod plan;

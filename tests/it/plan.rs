@@ -1,0 +1,1 @@
+//! `helm hooks plan` end to end.
