@@ -209,8 +209,10 @@ pub fn diff_hooks(from: &[Hook], to: &[Hook], opts: DiffOptions) -> Vec<HookChan
             Some(a) => {
                 let fields = field_changes(a, b);
                 let diff = (!fields.is_empty()).then(|| {
+                    // Only the new side marks changed values, so the diff
+                    // shows which Secret keys changed without their values.
                     unified(
-                        &shown_text(a, Some(b), opts),
+                        &shown_text(a, None, opts),
                         &shown_text(b, Some(a), opts),
                         &a.path,
                         &b.path,
@@ -293,6 +295,8 @@ impl OperationSummary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OperationDiff {
+    /// One entry per hook run of the `to` timeline, in the same order.
+    #[serde(rename = "changes")]
     pub steps: Vec<StepChange>,
     pub removed: Vec<RemovedStep>,
     pub summary: OperationSummary,

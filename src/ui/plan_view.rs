@@ -63,8 +63,8 @@ fn change_text(c: &StepChange) -> String {
     }
     if c.moved {
         parts.push(match c.was_position {
-            Some(p) => format!("moved (was #{p})"),
-            None => "moved".to_string(),
+            Some(p) if p != c.position => format!("moved (was #{p})"),
+            _ => "moved".to_string(),
         });
     }
     parts.join(", ")
@@ -154,6 +154,10 @@ pub fn table(doc: &PlanDocument<'_>, p: Painter) -> String {
                 )
             )
         );
+        if op.timeline.hooks().next().is_none() && op.diff.removed.is_empty() {
+            let _ = writeln!(out, "  {}", p.paint(Style::Dim, "no hooks"));
+            continue;
+        }
         let mut t = Table::new();
         t.load_style(presets::NOTHING)
             .set_content_arrangement(ContentArrangement::Disabled);

@@ -1,1 +1,244 @@
 //! Shared helpers: real Helm binaries, temp Git repositories, hermetic env.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// One real Helm binary, installed by `scripts/get-helm.sh`.
+#[derive(Debug, Clone)]
+pub struct HelmBin {
+    pub major: u32,
+    pub version: &'static str,
+    pub path: PathBuf,
+}
+
+fn cache_root() -> PathBuf {
+    std::env::var_os("HELM_HOOKS_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/helm-hooks")
+        })
+}
+
+/// The single place tests find Helm: `HELM_HOOKS_HELM3`/`HELM_HOOKS_HELM4`,
+/// else the cache folder `scripts/get-helm.sh` installs into. A missing
+/// binary fails the test: nothing is skipped.
+pub fn helm(major: u32) -> HelmBin {
+    let version = match major {
+        3 => "v3.17.1",
+        4 => "v4.1.4",
+        _ => panic!("no Helm {major} for tests"),
+    };
+    let path = std::env::var_os(format!("HELM_HOOKS_HELM{major}"))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| cache_root().join("helm").join(version).join("helm"));
+    assert!(
+        path.is_file(),
+        "Helm {version} not found at {}: run scripts/get-helm.sh",
+        path.display()
+    );
+    HelmBin {
+        major,
+        version,
+        path,
+    }
+}
+
+pub fn helms() -> [HelmBin; 2] {
+    [helm(3), helm(4)]
+}
+
+/// A hermetic home for Helm and helm-hooks: nothing of the machine's Helm
+/// configuration, plugins, cache or kube context leaks in.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::Builder::new()
+                .prefix("hh-env-")
+                .tempdir()
+                .unwrap(),
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Applies the hermetic variables to any command.
+    pub fn apply(&self, cmd: &mut Command) {
+        for var in [
+            "HELM_NAMESPACE",
+            "HELM_KUBECONTEXT",
+            "KUBECONFIG",
+            "HELM_BIN",
+            "HELM_DEBUG",
+            "NO_COLOR",
+            "GIT_DIR",
+            "HELM_DRIVER",
+        ] {
+            cmd.env_remove(var);
+        }
+        let d = self.dir.path();
+        cmd.env("HOME", d.join("home"))
+            .env("HELM_CACHE_HOME", d.join("cache"))
+            .env("HELM_CONFIG_HOME", d.join("config"))
+            .env("HELM_DATA_HOME", d.join("data"))
+            .env("HELM_PLUGINS", d.join("data/plugins"))
+            .env("XDG_CACHE_HOME", d.join("xdg-cache"))
+            .env("XDG_DATA_HOME", d.join("xdg-data"))
+            .env("XDG_CONFIG_HOME", d.join("xdg-config"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("TERM", "dumb");
+    }
+
+    /// The helm-hooks binary, run with `helm` as its Helm.
+    pub fn hooks(&self, helm: &HelmBin) -> assert_cmd::Command {
+        let mut std_cmd = Command::new(assert_cmd::cargo::cargo_bin!("helm-hooks"));
+        self.apply(&mut std_cmd);
+        std_cmd.env("HELM_BIN", &helm.path);
+        assert_cmd::Command::from_std(std_cmd)
+    }
+
+    /// The real Helm binary itself.
+    pub fn helm(&self, helm: &HelmBin) -> Command {
+        let mut cmd = Command::new(&helm.path);
+        self.apply(&mut cmd);
+        cmd
+    }
+}
+
+/// A temporary Git repository driven with the real `git`.
+pub struct GitRepo {
+    pub dir: tempfile::TempDir,
+}
+
+impl GitRepo {
+    pub fn new() -> Self {
+        let repo = Self {
+            dir: tempfile::Builder::new()
+                .prefix("hh-repo-")
+                .tempdir()
+                .unwrap(),
+        };
+        repo.git(&["init", "--quiet", "--initial-branch=main"]);
+        repo
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(self.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "Test")
+            .env("GIT_AUTHOR_EMAIL", "test@example.invalid")
+            .env("GIT_COMMITTER_NAME", "Test")
+            .env("GIT_COMMITTER_EMAIL", "test@example.invalid")
+            .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    pub fn write(&self, rel: &str, content: &str) -> &Self {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+        self
+    }
+
+    pub fn remove(&self, rel: &str) -> &Self {
+        std::fs::remove_file(self.path().join(rel)).unwrap();
+        self
+    }
+
+    /// Commits everything; returns the commit's sha.
+    pub fn commit(&self, message: &str) -> String {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "--quiet", "--allow-empty", "-m", message]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    pub fn tag(&self, name: &str) {
+        self.git(&["tag", name]);
+    }
+}
+
+/// `Chart.yaml` of a minimal chart.
+pub fn chart_yaml(name: &str) -> String {
+    format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n")
+}
+
+/// A hook document.
+pub fn hook(
+    kind: &str,
+    name: &str,
+    events: &str,
+    weight: Option<&str>,
+    policy: Option<&str>,
+) -> String {
+    let api = match kind {
+        "Job" => "batch/v1",
+        "Role" | "RoleBinding" => "rbac.authorization.k8s.io/v1",
+        _ => "v1",
+    };
+    let mut s = format!(
+        "apiVersion: {api}\nkind: {kind}\nmetadata:\n  name: {name}\n  annotations:\n    helm.sh/hook: {events}\n"
+    );
+    if let Some(w) = weight {
+        s.push_str(&format!("    helm.sh/hook-weight: {w:?}\n"));
+    }
+    if let Some(p) = policy {
+        s.push_str(&format!("    helm.sh/hook-delete-policy: {p}\n"));
+    }
+    if kind == "Job" {
+        s.push_str("spec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: main\n          image: busybox\n");
+    }
+    s
+}
+
+pub fn json(output: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(output)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(output)))
+}
+
+/// `(event, kind/name)` of each hook run of one operation in a plan.
+pub fn runs(plan: &serde_json::Value, op: &str) -> Vec<(String, String)> {
+    plan["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["operation"] == op)
+        .unwrap_or_else(|| panic!("no {op} in plan"))["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["type"] == "hook")
+        .map(|s| {
+            (
+                s["event"].as_str().unwrap().to_string(),
+                format!(
+                    "{}/{}",
+                    s["kind"].as_str().unwrap(),
+                    s["name"].as_str().unwrap()
+                ),
+            )
+        })
+        .collect()
+}

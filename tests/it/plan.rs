@@ -1,1 +1,922 @@
-//! `helm hooks plan` end to end.
+//! `helm hooks plan` end to end: real Git repositories, real Helm 3 and 4.
+
+use crate::common::*;
+use std::process::Command;
+
+/// A chart whose hooks tie on weight, and on weight AND name across kinds,
+/// written in an order that is neither kind order nor run order.
+fn tie_chart(repo: &GitRepo) {
+    repo.write("app/Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "app/templates/a-setup-job.yaml",
+        &hook("Job", "setup", "pre-install,pre-upgrade", Some("0"), None),
+    );
+    repo.write(
+        "app/templates/b-setup-rbac.yaml",
+        &[
+            hook(
+                "RoleBinding",
+                "setup",
+                "pre-install,pre-upgrade",
+                Some("0"),
+                None,
+            ),
+            hook("Role", "setup", "pre-install,pre-upgrade", Some("0"), None),
+        ]
+        .join("---\n"),
+    );
+    repo.write(
+        "app/templates/c-setup-sa.yaml",
+        &hook(
+            "ServiceAccount",
+            "setup",
+            "pre-install,pre-upgrade",
+            Some("0"),
+            None,
+        ),
+    );
+    repo.write(
+        "app/templates/d-others.yaml",
+        &[
+            hook("Job", "zz-last", "pre-install", Some("0"), None),
+            hook("ServiceAccount", "aa-first", "pre-install", Some("0"), None),
+            hook(
+                "Job",
+                "migrate",
+                "pre-install,pre-upgrade",
+                Some("-5"),
+                Some("hook-succeeded"),
+            ),
+            hook("Job", "weird-weight", "pre-install", Some(" 5"), None),
+            hook(
+                "Job",
+                "notify",
+                "post-install,post-upgrade",
+                Some("1"),
+                None,
+            ),
+            hook("Pod", "smoke", "test-success", None, None),
+        ]
+        .join("---\n"),
+    );
+    repo.write(
+        "app/templates/service.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports: [{port: 80}]\n",
+    );
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+#[test]
+fn order_equals_the_order_written_by_hand_from_the_semantics() {
+    let repo = GitRepo::new();
+    tie_chart(&repo);
+    repo.commit("tie chart");
+    // By hand, from helm-hook-semantics.md §2: weight, then name (byte
+    // order); equal weight+name falls back to InstallOrder of the kinds
+    // (ServiceAccount, Role, RoleBinding, Job). " 5" is read as 0.
+    let install = pairs(&[
+        ("pre-install", "Job/migrate"),
+        ("pre-install", "ServiceAccount/aa-first"),
+        ("pre-install", "ServiceAccount/setup"),
+        ("pre-install", "Role/setup"),
+        ("pre-install", "RoleBinding/setup"),
+        ("pre-install", "Job/setup"),
+        ("pre-install", "Job/weird-weight"),
+        ("pre-install", "Job/zz-last"),
+        ("post-install", "Job/notify"),
+    ]);
+    let upgrade = pairs(&[
+        ("pre-upgrade", "Job/migrate"),
+        ("pre-upgrade", "ServiceAccount/setup"),
+        ("pre-upgrade", "Role/setup"),
+        ("pre-upgrade", "RoleBinding/setup"),
+        ("pre-upgrade", "Job/setup"),
+        ("post-upgrade", "Job/notify"),
+    ]);
+    for helm in helms() {
+        let env = Env::new();
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args([
+                "plan", "app", "--from", "HEAD", "--to", "HEAD", "-o", "json",
+            ])
+            .assert()
+            .success();
+        let plan = json(&out.get_output().stdout);
+        assert_eq!(
+            runs(&plan, "install"),
+            install,
+            "install order, helm {}",
+            helm.version
+        );
+        assert_eq!(
+            runs(&plan, "upgrade"),
+            upgrade,
+            "upgrade order, helm {}",
+            helm.version
+        );
+        assert_eq!(runs(&plan, "test"), pairs(&[("test", "Pod/smoke")]));
+        assert_eq!(plan["changed"], false);
+        let warnings = plan["warnings"].to_string();
+        assert!(
+            warnings.contains("weightReadAsZero") && warnings.contains("\" 5\""),
+            "{warnings}"
+        );
+    }
+}
+
+/// Helm 4 reports its own parse of the chart's hooks without a cluster
+/// (`install --dry-run=client -o json`): ours must agree on every field.
+#[test]
+fn hook_fields_agree_with_helm4s_own_parse() {
+    let repo = GitRepo::new();
+    tie_chart(&repo);
+    repo.commit("tie chart");
+    let helm = helm(4);
+    let env = Env::new();
+    let mut cmd = env.helm(&helm);
+    cmd.current_dir(repo.path()).args([
+        "install",
+        "rel",
+        "app",
+        "--dry-run=client",
+        "-o",
+        "json",
+        "-n",
+        "default",
+    ]);
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let release = json(&out.stdout);
+    let mut helm_hooks: Vec<String> = release["hooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            format!(
+                "{}/{} {} w={} dp={}",
+                h["kind"].as_str().unwrap(),
+                h["name"].as_str().unwrap(),
+                h["events"].to_string(),
+                h["weight"].as_i64().unwrap_or(0),
+                h["delete_policies"].to_string()
+            )
+        })
+        .collect();
+    let ours = env
+        .hooks(&helm)
+        .current_dir(repo.path())
+        .args([
+            "plan",
+            "app",
+            "--release",
+            "rel",
+            "--from",
+            "HEAD",
+            "--to",
+            "HEAD",
+            "-o",
+            "json",
+        ])
+        .assert()
+        .success();
+    let plan = json(&ours.get_output().stdout);
+    // Every (hook, event) run in our plan's install/upgrade/test timelines,
+    // folded back into per-hook event lists.
+    let mut by_hook: std::collections::BTreeMap<String, (Vec<String>, i64, String)> =
+        Default::default();
+    for op in plan["operations"].as_array().unwrap() {
+        for s in op["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["type"] == "hook")
+        {
+            let id = format!(
+                "{}/{}",
+                s["kind"].as_str().unwrap(),
+                s["name"].as_str().unwrap()
+            );
+            let e = by_hook.entry(id).or_insert_with(|| {
+                let dp: Vec<String> = if s["defaultDeletePolicy"] == true {
+                    vec![]
+                } else {
+                    serde_json::from_value(s["deletePolicies"].clone()).unwrap()
+                };
+                (
+                    vec![],
+                    s["weight"].as_i64().unwrap(),
+                    serde_json::to_string(&dp).unwrap(),
+                )
+            });
+            let ev = s["event"].as_str().unwrap().to_string();
+            if !e.0.contains(&ev) {
+                e.0.push(ev);
+            }
+        }
+    }
+    let mut ours: Vec<String> = by_hook
+        .into_iter()
+        .map(|(id, (mut events, w, dp))| {
+            // Helm lists events in annotation order; compare as sets.
+            events.sort();
+            format!("{id} {events:?} w={w} dp={dp}")
+        })
+        .collect();
+    for h in helm_hooks.iter_mut() {
+        let (head, rest) = h.split_once(" [").unwrap();
+        let (events, tail) = rest.split_once("] ").unwrap();
+        let mut ev: Vec<String> = serde_json::from_str(&format!("[{events}]")).unwrap();
+        ev.sort();
+        ev.dedup();
+        *h = format!("{head} {ev:?} {}", tail.replace("dp=null", "dp=[]"));
+    }
+    helm_hooks.sort();
+    ours.sort();
+    assert_eq!(ours, helm_hooks);
+}
+
+#[test]
+fn worktree_with_uncommitted_edits_is_planned_and_left_untouched() {
+    let repo = GitRepo::new();
+    repo.write("Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "templates/a.yaml",
+        &hook("Job", "a", "pre-upgrade", Some("1"), None),
+    );
+    repo.write(
+        "templates/b.yaml",
+        &hook("Job", "b", "pre-upgrade", Some("2"), None),
+    );
+    repo.commit("base");
+    // Uncommitted: b now runs first, and a new hook appears.
+    repo.write(
+        "templates/b.yaml",
+        &hook("Job", "b", "pre-upgrade", Some("0"), None),
+    );
+    repo.write(
+        "templates/c.yaml",
+        &hook("Job", "c", "pre-upgrade", Some("9"), None),
+    );
+    let status_before = repo.git(&["status", "--porcelain"]);
+    let head_before = repo.git(&["rev-parse", "HEAD"]);
+    for helm in helms() {
+        let env = Env::new();
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args(["plan", "-o", "json", "--operation", "upgrade"])
+            .assert()
+            .success();
+        let plan = json(&out.get_output().stdout);
+        assert_eq!(plan["to"]["worktree"], true);
+        assert_eq!(
+            runs(&plan, "upgrade"),
+            pairs(&[
+                ("pre-upgrade", "Job/b"),
+                ("pre-upgrade", "Job/a"),
+                ("pre-upgrade", "Job/c")
+            ])
+        );
+        let steps = &plan["operations"][0]["steps"];
+        let hooks: Vec<&serde_json::Value> = plan["operations"][0]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .collect();
+        assert!(!hooks.is_empty(), "{steps}");
+        let changes = &plan["operations"][0];
+        assert_eq!(changes["summary"]["added"], 1, "{changes}");
+        assert_eq!(changes["summary"]["changed"], 1, "{changes}");
+        assert!(
+            changes["summary"]["moved"].as_u64().unwrap() >= 1,
+            "{changes}"
+        );
+    }
+    assert_eq!(
+        repo.git(&["status", "--porcelain"]),
+        status_before,
+        "working tree untouched"
+    );
+    assert_eq!(
+        repo.git(&["rev-parse", "HEAD"]),
+        head_before,
+        "HEAD untouched"
+    );
+}
+
+#[test]
+fn a_values_file_in_the_repository_is_read_at_each_revision() {
+    let repo = GitRepo::new();
+    repo.write("chart/Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "chart/templates/job.yaml",
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    helm.sh/hook: pre-upgrade\n    helm.sh/hook-weight: {{ .Values.weight | quote }}\n",
+    );
+    repo.write("env/prod.yaml", "weight: 1\n");
+    repo.commit("weight 1");
+    repo.write("env/prod.yaml", "weight: 7\n");
+    repo.commit("weight 7");
+    // An uncommitted edit must not leak into a commit-to-commit plan.
+    repo.write("env/prod.yaml", "weight: 99\n");
+    for helm in helms() {
+        let env = Env::new();
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args([
+                "plan",
+                "chart",
+                "--from",
+                "HEAD~1",
+                "--to",
+                "HEAD",
+                "-f",
+                "env/prod.yaml",
+                "-o",
+                "json",
+            ])
+            .assert()
+            .success();
+        let plan = json(&out.get_output().stdout);
+        let change = plan["hooks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["name"] == "migrate")
+            .unwrap();
+        assert_eq!(change["change"], "changed");
+        assert_eq!(
+            change["fields"][0],
+            serde_json::json!({"field": "weight", "from": 1, "to": 7})
+        );
+    }
+}
+
+#[test]
+fn install_and_upgrade_timelines_come_from_their_own_renders() {
+    let repo = GitRepo::new();
+    repo.write("Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "templates/seed.yaml",
+        &format!(
+            "{{{{- if .Release.IsInstall }}}}\n{}{{{{- end }}}}\n",
+            hook("Job", "seed", "post-install,post-upgrade", None, None)
+        ),
+    );
+    repo.commit("seed on install only");
+    for helm in helms() {
+        let out = Env::new()
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args(["plan", "--from", "HEAD", "--to", "HEAD", "-o", "json"])
+            .assert()
+            .success();
+        let plan = json(&out.get_output().stdout);
+        assert_eq!(
+            runs(&plan, "install"),
+            pairs(&[("post-install", "Job/seed")])
+        );
+        assert_eq!(runs(&plan, "upgrade"), vec![]);
+    }
+}
+
+#[test]
+fn detailed_exitcode_says_whether_hooks_changed() {
+    let repo = GitRepo::new();
+    repo.write("Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "templates/a.yaml",
+        &hook("Job", "a", "pre-upgrade", None, None),
+    );
+    repo.commit("one");
+    repo.write(
+        "templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+    );
+    repo.commit("not a hook change");
+    repo.write(
+        "templates/a.yaml",
+        &hook("Job", "a", "pre-upgrade", Some("3"), None),
+    );
+    repo.commit("hook change");
+    let helm = helm(3);
+    let env = Env::new();
+    let run = |from: &str, to: &str| {
+        env.hooks(&helm)
+            .current_dir(repo.path())
+            .args(["plan", "--from", from, "--to", to, "--detailed-exitcode"])
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(run("HEAD~2", "HEAD~1"), Some(0));
+    assert_eq!(run("HEAD~1", "HEAD"), Some(2));
+    assert_eq!(run("nope", "HEAD"), Some(1));
+}
+
+fn one_line_error(out: &std::process::Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(out.stdout.is_empty(), "no data on error");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(errors.len(), 1, "exactly one error line: {stderr}");
+    errors[0].to_string()
+}
+
+#[test]
+fn bad_input_gets_one_clear_error_line_and_exit_1() {
+    let repo = GitRepo::new();
+    repo.write("app/Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "app/templates/a.yaml",
+        &hook("Job", "a", "pre-upgrade", None, None),
+    );
+    repo.commit("one");
+    repo.write(
+        "app/templates/broken.yaml",
+        "kind: Job\nmetadata:\n  name: {{ .Values.nope.deeper }}\n",
+    );
+    repo.commit("broken template");
+    for helm in helms() {
+        let env = Env::new();
+        let run = |args: &[&str]| {
+            env.hooks(&helm)
+                .current_dir(repo.path())
+                .args(args)
+                .output()
+                .unwrap()
+        };
+
+        let e = one_line_error(&run(&["plan", "app", "--from", "no-such-ref"]));
+        assert!(
+            e.contains("unknown revision \"no-such-ref\"") && e.contains("branch, tag, commit"),
+            "{e}"
+        );
+
+        let e = one_line_error(&run(&[
+            "plan",
+            "templates",
+            "--from",
+            "HEAD",
+            "--to",
+            "HEAD",
+        ]));
+        assert!(
+            e.contains("not a chart at HEAD") && e.contains("Chart.yaml"),
+            "{e}"
+        );
+
+        let out = run(&["plan", "app", "--from", "HEAD~1", "--to", "HEAD"]);
+        let e = one_line_error(&out);
+        assert!(
+            e.contains("helm template failed for HEAD") && e.contains("fix the template"),
+            "{e}"
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("helm: ") && stderr.contains("broken.yaml"),
+            "Helm's stderr shown: {stderr}"
+        );
+
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .env("HELM_BIN", "")
+            .env("PATH", "/nonexistent")
+            .args(["plan", "app"])
+            .output()
+            .unwrap();
+        let e = one_line_error(&out);
+        assert!(
+            e.contains("no Helm binary") && e.contains("HELM_BIN"),
+            "{e}"
+        );
+
+        let out = Command::new(assert_cmd::cargo::cargo_bin!("helm-hooks"))
+            .current_dir(std::env::temp_dir())
+            .env("HELM_BIN", &helm.path)
+            .env_remove("GIT_DIR")
+            .args(["plan", "/"])
+            .output()
+            .unwrap();
+        let e = one_line_error(&out);
+        assert!(e.contains("not inside a Git repository"), "{e}");
+    }
+}
+
+#[test]
+fn missing_dependencies_name_helm_dependency_build_and_file_deps_are_vendored() {
+    let repo = GitRepo::new();
+    repo.write(
+        "app/Chart.yaml",
+        "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: lib\n    version: 0.1.0\n    repository: file://../lib\n",
+    );
+    repo.write("lib/Chart.yaml", &chart_yaml("lib"));
+    repo.write(
+        "lib/templates/j.yaml",
+        &hook("Job", "lib-hook", "pre-install", Some("-1"), None),
+    );
+    repo.write(
+        "app/templates/j.yaml",
+        &hook("Job", "app-hook", "pre-install", None, None),
+    );
+    repo.commit("file dependency, charts/ not committed");
+    repo.write(
+        "remote/Chart.yaml",
+        "apiVersion: v2\nname: remote\nversion: 0.1.0\ndependencies:\n  - name: redis\n    version: 1.0.0\n    repository: https://charts.example.invalid\n",
+    );
+    repo.commit("remote dependency, not built");
+    for helm in helms() {
+        let env = Env::new();
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args([
+                "plan",
+                "app",
+                "--from",
+                "HEAD",
+                "--to",
+                "HEAD",
+                "-o",
+                "json",
+                "--operation",
+                "install",
+            ])
+            .assert()
+            .success();
+        let plan = json(&out.get_output().stdout);
+        assert_eq!(
+            runs(&plan, "install"),
+            pairs(&[
+                ("pre-install", "Job/lib-hook"),
+                ("pre-install", "Job/app-hook")
+            ])
+        );
+        let sub = &plan["operations"][0]["steps"][0];
+        assert_eq!(sub["subchart"], "lib", "{sub}");
+
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args(["plan", "remote", "--from", "HEAD", "--to", "HEAD"])
+            .output()
+            .unwrap();
+        let e = one_line_error(&out);
+        assert!(
+            e.contains("missing dependencies") && e.contains("helm dependency build"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn helm_dropping_a_document_is_a_warning_naming_file_and_value() {
+    let repo = GitRepo::new();
+    repo.write("Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "templates/ok.yaml",
+        &hook("Job", "ok", "pre-install", None, None),
+    );
+    repo.write(
+        "templates/typo.yaml",
+        &hook("Job", "typo", "pre-install,test-failure", None, None),
+    );
+    repo.commit("typo");
+    for helm in helms() {
+        let out = Env::new()
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .env("NO_COLOR", "1")
+            .args([
+                "plan",
+                "--from",
+                "HEAD",
+                "--to",
+                "HEAD",
+                "--operation",
+                "install",
+            ])
+            .assert()
+            .success();
+        let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+        let line = text
+            .lines()
+            .find(|l| l.contains("silently drops"))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no dropped-document warning with helm {}:\n{text}",
+                    helm.version
+                )
+            });
+        assert!(
+            line.contains("templates/typo.yaml") && line.contains("\"test-failure\""),
+            "{line}"
+        );
+        assert!(
+            !text.contains("Job/typo"),
+            "the dropped hook is not in the timeline"
+        );
+    }
+}
+
+#[test]
+fn an_unchanged_revision_costs_no_helm_process_the_second_time() {
+    let repo = GitRepo::new();
+    repo.write("Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "templates/a.yaml",
+        &hook("Job", "a", "pre-upgrade", None, None),
+    );
+    repo.commit("one");
+    repo.write(
+        "templates/a.yaml",
+        &hook("Job", "a", "pre-upgrade", Some("2"), None),
+    );
+    repo.commit("two");
+    let helm = helm(3);
+    let env = Env::new();
+    // A wrapper that logs each call, then runs the real Helm.
+    let log = env.path("helm-calls.log");
+    let wrapper = env.path("helm-wrapper");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\necho \"$1\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            helm.path.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &wrapper,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let counting = HelmBin {
+        path: wrapper,
+        ..helm.clone()
+    };
+    let plan = || {
+        env.hooks(&counting)
+            .current_dir(repo.path())
+            .args(["plan", "--from", "HEAD~1", "--to", "HEAD", "-o", "json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+    let first = plan();
+    let calls = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        calls.lines().filter(|l| *l == "template").count(),
+        2,
+        "{calls}"
+    );
+    let second = plan();
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        calls,
+        "no Helm process on the warm run"
+    );
+    assert_eq!(first, second);
+}
+
+#[test]
+fn secrets_are_redacted_unless_asked() {
+    let repo = GitRepo::new();
+    repo.write("Chart.yaml", &chart_yaml("app"));
+    let secret = |pw: &str| {
+        format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  annotations:\n    helm.sh/hook: pre-install\nstringData:\n  password: {pw}\n  user: admin\n"
+        )
+    };
+    repo.write("templates/s.yaml", &secret("hunter2-old"));
+    repo.commit("one");
+    repo.write("templates/s.yaml", &secret("hunter2-new"));
+    for helm in helms() {
+        let env = Env::new();
+        for format in ["table", "json", "markdown", "yaml"] {
+            let out = env
+                .hooks(&helm)
+                .current_dir(repo.path())
+                .args(["plan", "-o", format])
+                .assert()
+                .success();
+            let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+            assert!(
+                !text.contains("hunter2"),
+                "{format} leaks a secret:\n{text}"
+            );
+            assert!(
+                text.contains("<redacted, changed>"),
+                "{format} shows the change:\n{text}"
+            );
+        }
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args(["plan", "--show-secrets"])
+            .assert()
+            .success();
+        let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+        assert!(
+            text.contains("-  password: hunter2-old") && text.contains("+  password: hunter2-new"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_bare_repository_plans_between_commits() {
+    let repo = GitRepo::new();
+    tie_chart(&repo);
+    repo.commit("one");
+    repo.write(
+        "app/templates/e.yaml",
+        &hook("Job", "extra", "pre-install", None, None),
+    );
+    repo.commit("two");
+    let bare = tempfile::tempdir().unwrap();
+    let bare_path = bare.path().join("repo.git");
+    let st = Command::new("git")
+        .args(["clone", "--quiet", "--bare"])
+        .arg(repo.path())
+        .arg(&bare_path)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let helm = helm(4);
+    let env = Env::new();
+    let out = env
+        .hooks(&helm)
+        .current_dir(&bare_path)
+        .args([
+            "plan",
+            "app",
+            "--from",
+            "HEAD~1",
+            "--to",
+            "HEAD",
+            "-o",
+            "json",
+            "--operation",
+            "install",
+        ])
+        .assert()
+        .success();
+    let plan = json(&out.get_output().stdout);
+    assert_eq!(plan["operations"][0]["summary"]["added"], 1);
+    let out = env
+        .hooks(&helm)
+        .current_dir(&bare_path)
+        .args(["plan", "app"])
+        .output()
+        .unwrap();
+    assert!(one_line_error(&out).contains("bare repository"));
+}
+
+fn snapshot_filters(text: &str) -> String {
+    let mut s = text.to_string();
+    for (re, with) in [
+        (r"[0-9a-f]{40}", "[SHA]"),
+        (r"[0-9a-f]{12}\b", "[SHORTSHA]"),
+        (r"/tmp/[^\s\x22]+", "[PATH]"),
+        (r"v[34]\.\d+\.\d+", "[HELM]"),
+    ] {
+        s = regex_lite_replace(&s, re, with);
+    }
+    s
+}
+
+/// A tiny regex replacement for the four snapshot filters above (no extra
+/// crate for it): hex runs and /tmp paths and Helm versions.
+fn regex_lite_replace(text: &str, pattern: &str, with: &str) -> String {
+    let mut out = String::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let m = match pattern {
+            r"[0-9a-f]{40}" => hex_run(bytes, i, 40, false),
+            r"[0-9a-f]{12}\b" => hex_run(bytes, i, 12, true),
+            r"/tmp/[^\s\x22]+" if text[i..].starts_with("/tmp/") => Some(
+                text[i..]
+                    .find(|c: char| c.is_whitespace() || c == '"')
+                    .unwrap_or(text.len() - i),
+            ),
+            r"v[34]\.\d+\.\d+"
+                if (text[i..].starts_with("v3.") || text[i..].starts_with("v4.")) =>
+            {
+                let end = text[i + 1..]
+                    .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                    .map(|e| e + 1)
+                    .unwrap_or(text.len() - i);
+                Some(end)
+            }
+            _ => None,
+        };
+        match m {
+            Some(len) if len > 0 => {
+                out.push_str(with);
+                i += len;
+            }
+            _ => {
+                let c = text[i..].chars().next().unwrap();
+                out.push(c);
+                i += c.len_utf8();
+            }
+        }
+    }
+    out
+}
+
+fn hex_run(b: &[u8], i: usize, n: usize, boundary: bool) -> Option<usize> {
+    if i > 0 && b[i - 1].is_ascii_hexdigit() {
+        return None;
+    }
+    let run = b[i..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+        .count();
+    let ok = if boundary { run == n } else { run >= n };
+    ok.then_some(run)
+}
+
+#[test]
+fn snapshots_of_table_json_and_markdown() {
+    let repo = GitRepo::new();
+    tie_chart(&repo);
+    repo.commit("one");
+    repo.write(
+        "app/templates/c-setup-sa.yaml",
+        &hook(
+            "ServiceAccount",
+            "setup",
+            "pre-install,pre-upgrade",
+            Some("-9"),
+            None,
+        ),
+    );
+    repo.write(
+        "app/templates/e.yaml",
+        &hook(
+            "Job",
+            "backup",
+            "pre-upgrade,pre-delete",
+            Some("-20"),
+            Some("before-hook-creation,hook-failed"),
+        ),
+    );
+    repo.remove("app/templates/a-setup-job.yaml");
+    repo.commit("two");
+    for helm in helms() {
+        let env = Env::new();
+        for (format, ops) in [
+            ("table", "all"),
+            ("json", "upgrade"),
+            ("markdown", "upgrade,uninstall"),
+        ] {
+            let out = env
+                .hooks(&helm)
+                .current_dir(repo.path())
+                .env("NO_COLOR", "1")
+                .args([
+                    "plan",
+                    "app",
+                    "--from",
+                    "HEAD~1",
+                    "--to",
+                    "HEAD",
+                    "-o",
+                    format,
+                    "--operation",
+                    ops,
+                ])
+                .assert()
+                .success();
+            let text = snapshot_filters(&String::from_utf8_lossy(&out.get_output().stdout));
+            insta::assert_snapshot!(format!("plan_{format}_helm{}", helm.major), text);
+        }
+    }
+}

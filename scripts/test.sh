@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Every test, from a fresh machine: installs what the tests need (the real
+# Helm 3.17.1 and 4.1.4, the test cluster's binaries and simulated node),
+# then runs the unit and integration tests. .ci/run calls this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+start=$(date +%s)
+say() { printf '[test.sh %3ss] %s\n' "$(( $(date +%s) - start ))" "$*" >&2; }
+
+say "installing Helm binaries"
+HELM_HOOKS_HELM3="$(bash scripts/get-helm.sh 3)"
+HELM_HOOKS_HELM4="$(bash scripts/get-helm.sh 4)"
+export HELM_HOOKS_HELM3 HELM_HOOKS_HELM4
+
+say "building the test cluster (cached after the first run)"
+bash scripts/cluster.sh build
+
+say "checking formatting"
+cargo fmt --all -- --check
+
+say "building"
+cargo build --workspace --all-targets --locked
+
+say "running tests"
+cargo test --workspace --locked -- "$@"
+say "done"
