@@ -1,6 +1,8 @@
 //! Command-line definitions (clap). Flags follow Helm's names and shapes.
 
+use crate::commands::complete as candidates;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::ArgValueCompleter;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -25,13 +27,36 @@ pub struct Cli {
 pub enum Command {
     /// Show which hooks fire, in Helm's order, and what changed between two Git revisions.
     Plan(PlanArgs),
+    /// List recorded hook runs, newest first, or show one run in full.
+    History(HistoryArgs),
+    /// Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook's outcome.
+    Apply(ApplyArgs),
+    /// Check a revision's hooks for the traps Helm runs into without a word.
+    Lint(LintArgs),
+    /// Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`).
+    Completion(CompletionArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    /// The shell to print the script for.
+    #[arg(value_enum)]
+    pub shell: CompletionShell,
 }
 
 /// Rendering flags shared by every command that renders a chart.
 #[derive(Debug, Args, Clone)]
 pub struct RenderArgs {
     /// Values file (repeatable). A file inside the repository is read at the same revision as the chart.
-    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    #[arg(short = 'f', long = "values", value_name = "FILE", add = ArgValueCompleter::new(candidates::values_files))]
     pub values: Vec<PathBuf>,
     /// Set values on the command line (repeatable): key1=val1,key2=val2.
     #[arg(long, value_name = "K=V")]
@@ -45,9 +70,6 @@ pub struct RenderArgs {
     /// Set JSON values on the command line (repeatable).
     #[arg(long = "set-json", value_name = "K=JSON")]
     pub set_json: Vec<String>,
-    /// Release name used to render (Helm template's default: release-name).
-    #[arg(long, value_name = "NAME", default_value = "release-name")]
-    pub release: String,
     /// Namespace (Helm passes its -n as HELM_NAMESPACE).
     #[arg(
         short = 'n',
@@ -86,14 +108,17 @@ pub enum PlanFormat {
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     /// Chart directory (default: the current directory); its Git repository is discovered from it.
-    #[arg(value_name = "CHART", default_value = ".")]
+    #[arg(value_name = "CHART", default_value = ".", add = ArgValueCompleter::new(candidates::charts))]
     pub chart: PathBuf,
-    /// Revision to compare from: anything Git resolves, or WORKTREE.
-    #[arg(long, value_name = "REV", default_value = "HEAD")]
-    pub from: String,
+    /// Revision to compare from: anything Git resolves, or WORKTREE. Default: what was last applied to --release (audit log), else HEAD.
+    #[arg(long, value_name = "REV", add = ArgValueCompleter::new(candidates::revisions))]
+    pub from: Option<String>,
     /// Revision to compare to: anything Git resolves, or WORKTREE (the working tree, uncommitted edits included).
-    #[arg(long, value_name = "REV", default_value = "WORKTREE")]
+    #[arg(long, value_name = "REV", default_value = "WORKTREE", add = ArgValueCompleter::new(candidates::revisions))]
     pub to: String,
+    /// Release name used to render (Helm template's default: release-name).
+    #[arg(long, value_name = "NAME", default_value = "release-name")]
+    pub release: String,
     #[command(flatten)]
     pub render: RenderArgs,
     /// Operations to show (repeatable or comma-separated).
@@ -111,4 +136,117 @@ pub struct PlanArgs {
     /// Exit 0 when no hook changed, 2 when hooks changed, 1 on error.
     #[arg(long = "detailed-exitcode")]
     pub detailed_exitcode: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    Table,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Chart directory (default: the current directory); its Git repository is discovered from it.
+    #[arg(value_name = "CHART", default_value = ".", add = ArgValueCompleter::new(candidates::charts))]
+    pub chart: PathBuf,
+    /// Revision to lint: anything Git resolves, or WORKTREE (the working tree, uncommitted edits included).
+    #[arg(long, value_name = "REV", default_value = "WORKTREE", add = ArgValueCompleter::new(candidates::revisions))]
+    pub rev: String,
+    /// Compare with this revision: findings it does not have are marked new, and resources it lacks are new (HH009 on pre-upgrade hooks).
+    #[arg(long, value_name = "REV", add = ArgValueCompleter::new(candidates::revisions))]
+    pub from: Option<String>,
+    /// Release name used to render (Helm template's default: release-name).
+    #[arg(long, value_name = "NAME", default_value = "release-name")]
+    pub release: String,
+    #[command(flatten)]
+    pub render: RenderArgs,
+    /// The --timeout Helm will run with (each hook wait): Job deadlines are checked against it.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = crate::core::lint::parse_go_duration)]
+    pub timeout: std::time::Duration,
+    /// Exit 1 on warnings too, not only on errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "table")]
+    pub output: LintFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressArg {
+    /// Bars on a terminal, plain lines otherwise.
+    Auto,
+    Bars,
+    Plain,
+    None,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Release to install or upgrade. Without it, on a terminal: pick one of the namespace's releases.
+    #[arg(value_name = "RELEASE", add = ArgValueCompleter::new(candidates::releases))]
+    pub release: Option<String>,
+    /// Chart directory (default: the current directory).
+    #[arg(value_name = "CHART", default_value = ".", add = ArgValueCompleter::new(candidates::charts))]
+    pub chart: PathBuf,
+    /// Revision of the chart to apply: anything Git resolves, or WORKTREE.
+    #[arg(long, value_name = "REV", default_value = "HEAD", add = ArgValueCompleter::new(candidates::revisions))]
+    pub to: String,
+    #[command(flatten)]
+    pub render: RenderArgs,
+    /// Apply without asking for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// Time Helm waits for each hook (and for resources with --wait).
+    #[arg(long, value_name = "DURATION", default_value = "5m0s")]
+    pub timeout: String,
+    /// Wait for the chart's resources to be ready (Helm 4: --wait=watcher).
+    #[arg(long)]
+    pub wait: bool,
+    /// Roll back (upgrade) or uninstall (install) on failure; passed as Helm 3's --atomic or Helm 4's --rollback-on-failure.
+    #[arg(long, visible_alias = "rollback-on-failure")]
+    pub atomic: bool,
+    /// Print hook pods' log lines as they arrive.
+    #[arg(long)]
+    pub logs: bool,
+    /// How to show progress.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub progress: ProgressArg,
+    /// Show the plan and ask, but change nothing.
+    #[arg(long = "dry-run")]
+    pub dry_run: bool,
+    /// Further flags for `helm upgrade`, after `--`.
+    #[arg(last = true, value_name = "HELM_FLAGS")]
+    pub helm_args: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only runs of this release.
+    #[arg(value_name = "RELEASE", add = ArgValueCompleter::new(candidates::releases))]
+    pub release: Option<String>,
+    /// Only runs in which this hook was planned (its name, or KIND/NAME); with --failed, runs in which it did not succeed.
+    #[arg(long, value_name = "NAME", add = ArgValueCompleter::new(candidates::hooks))]
+    pub hook: Option<String>,
+    /// Only runs that failed or were interrupted.
+    #[arg(long)]
+    pub failed: bool,
+    /// Only runs started since: a duration back from now (2d, 3h) or a date (2026-01-31, RFC 3339).
+    #[arg(long, value_name = "2d|DATE")]
+    pub since: Option<String>,
+    /// Show at most N runs (the newest).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Show one run in full: its id or a unique prefix of it.
+    #[arg(long = "run", value_name = "ID", add = ArgValueCompleter::new(candidates::runs), conflicts_with_all = ["hook", "failed", "since", "limit"])]
+    pub run: Option<String>,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "table")]
+    pub output: HistoryFormat,
 }

@@ -1,8 +1,12 @@
 //! The one place that turns errors into exit codes and hint lines.
 
+use crate::adapters::audit_store::AuditError;
 use crate::adapters::git::GitError;
 use crate::adapters::helm::HelmError;
+use crate::adapters::release::ReleaseQueryError;
 use crate::adapters::render::RenderError;
+use crate::commands::apply::{ConfirmError, HelmFailed};
+use crate::core::audit::HistoryError;
 use crate::core::hook::ParseError;
 
 /// Exit codes, as `helm`, `git diff --exit-code` and `terraform plan
@@ -10,8 +14,11 @@ use crate::core::hook::ParseError;
 pub mod code {
     pub const OK: i32 = 0;
     pub const ERROR: i32 = 1;
-    /// `--detailed-exitcode` and hooks changed.
+    /// `--detailed-exitcode` and hooks changed; apply refused for lack of a terminal.
     pub const CHANGES: i32 = 2;
+    pub const REFUSED: i32 = 2;
+    /// Interrupted (Ctrl-C), as shells report 128 + SIGINT.
+    pub const INTERRUPTED: i32 = 130;
 }
 
 /// A non-error outcome that still needs a particular exit code.
@@ -27,8 +34,49 @@ pub struct Report {
     pub code: i32,
 }
 
-fn hint_for(err: &anyhow::Error) -> Option<(String, Option<String>)> {
+fn hint_for(err: &anyhow::Error) -> Option<(String, Option<String>, i32)> {
     for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<ConfirmError>() {
+            return Some(match e {
+                ConfirmError::NoTerminal => (
+                    format!("{e}; pass --yes to apply without asking"),
+                    None,
+                    code::REFUSED,
+                ),
+                ConfirmError::Declined => (e.to_string(), None, code::ERROR),
+            });
+        }
+        if let Some(e) = cause.downcast_ref::<HelmFailed>() {
+            return Some((
+                format!("{e}; the hook summary above names what failed"),
+                None,
+                e.code,
+            ));
+        }
+        if let Some(e) = cause.downcast_ref::<HistoryError>() {
+            let fix = match e {
+                HistoryError::BadSince { .. } => {
+                    "use a duration (2d, 3h, 90m) or a date (2026-01-31, 2026-01-31T12:00:00Z)"
+                }
+                HistoryError::UnknownRun { .. } => "list the runs with `helm hooks history`",
+                HistoryError::AmbiguousRun { .. } => "give more characters of the run id",
+            };
+            return Some((format!("{e}; {fix}"), None, code::ERROR));
+        }
+        if let Some(e) = cause.downcast_ref::<AuditError>() {
+            return Some((
+                format!("{e}; check the permissions of HELM_DATA_HOME/hooks"),
+                None,
+                code::ERROR,
+            ));
+        }
+        if let Some(e) = cause.downcast_ref::<ReleaseQueryError>() {
+            return Some((
+                format!("{e}; check the kube context and namespace (HELM_KUBECONTEXT, -n)"),
+                Some(e.stderr.clone()),
+                code::ERROR,
+            ));
+        }
         if let Some(e) = cause.downcast_ref::<GitError>() {
             let fix = match e {
                 GitError::NoRepository { .. } => {
@@ -51,7 +99,7 @@ fn hint_for(err: &anyhow::Error) -> Option<(String, Option<String>)> {
                 }
                 GitError::Read { .. } => "check the path and its permissions",
             };
-            return Some((format!("{e}; {fix}"), None));
+            return Some((format!("{e}; {fix}"), None, code::ERROR));
         }
         if let Some(e) = cause.downcast_ref::<RenderError>() {
             let fix = match e {
@@ -65,16 +113,21 @@ fn hint_for(err: &anyhow::Error) -> Option<(String, Option<String>)> {
                 RenderError::Values { .. } => "check the -f path",
                 RenderError::Io(_) => "check free space and permissions of the temp directory",
             };
-            return Some((format!("{e}; {fix}"), e.helm_stderr().map(str::to_string)));
+            return Some((
+                format!("{e}; {fix}"),
+                e.helm_stderr().map(str::to_string),
+                code::ERROR,
+            ));
         }
         if let Some(e) = cause.downcast_ref::<HelmError>() {
             let fix = "install Helm 3.17+ or 4, or set HELM_BIN to its path";
-            return Some((format!("{e}; {fix}"), None));
+            return Some((format!("{e}; {fix}"), None, code::ERROR));
         }
         if let Some(e) = cause.downcast_ref::<ParseError>() {
             return Some((
                 format!("{e}; fix the template so it renders valid YAML"),
                 None,
+                code::ERROR,
             ));
         }
     }
@@ -98,14 +151,14 @@ pub fn report(err: &anyhow::Error) -> Report {
             code: *code,
         };
     }
-    let (line, helm_output) = hint_for(err).unwrap_or_else(|| {
+    let (line, helm_output, code) = hint_for(err).unwrap_or_else(|| {
         // Unknown errors: the whole context chain on one line.
         let chain: Vec<String> = err.chain().map(|c| c.to_string()).collect();
-        (chain.join(": "), None)
+        (chain.join(": "), None, code::ERROR)
     });
     Report {
         line,
         helm_output,
-        code: code::ERROR,
+        code,
     }
 }

@@ -11,6 +11,17 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Helm's plugin.complete, answered before clap parses so that no word
+    // typed so far can make it fail or print on stderr.
+    let mut argv = std::env::args_os().skip(1);
+    if argv.next().is_some_and(|a| a == commands::complete::HIDDEN_COMMAND) {
+        let mut words: Vec<_> = argv.collect();
+        if words.first().is_some_and(|w| w == "--") {
+            words.remove(0);
+        }
+        let _ = commands::complete::run(words, &ui::Ui::new());
+        return ExitCode::SUCCESS;
+    }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -417,6 +417,89 @@ impl Source<'_> {
     }
 }
 
+/// What a completion candidate for a revision is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevisionKind {
+    Branch,
+    RemoteBranch,
+    Tag,
+    Commit,
+}
+
+/// A name Git resolves, offered by shell completion.
+#[derive(Debug, Clone)]
+pub struct RevisionName {
+    pub name: String,
+    pub kind: RevisionKind,
+    /// The subject line, for commits only.
+    pub subject: Option<String>,
+}
+
+impl ChartRepo {
+    /// Branches, remote branches and tags (names only: no object is read,
+    /// so thousands of refs stay fast), then the `recent` newest commits
+    /// from HEAD as short shas with their subjects.
+    pub fn revision_names(&self, recent: usize) -> Vec<RevisionName> {
+        let mut out = Vec::new();
+        if let Ok(refs) = self.repo.references() {
+            let mut refs = refs;
+            for name in refs.names().flatten() {
+                let (kind, short) = if let Some(s) = name.strip_prefix("refs/heads/") {
+                    (RevisionKind::Branch, s)
+                } else if let Some(s) = name.strip_prefix("refs/tags/") {
+                    (RevisionKind::Tag, s)
+                } else if let Some(s) = name.strip_prefix("refs/remotes/") {
+                    // origin/HEAD only repeats what it points at.
+                    if s.ends_with("/HEAD") {
+                        continue;
+                    }
+                    (RevisionKind::RemoteBranch, s)
+                } else {
+                    continue;
+                };
+                out.push(RevisionName {
+                    name: short.to_string(),
+                    kind,
+                    subject: None,
+                });
+            }
+        }
+        if let Ok(mut walk) = self.repo.revwalk()
+            && walk.push_head().is_ok()
+        {
+            let _ = walk.set_sorting(git2::Sort::TIME);
+            for oid in walk.flatten().take(recent) {
+                let Ok(commit) = self.repo.find_commit(oid) else {
+                    continue;
+                };
+                let short = commit
+                    .as_object()
+                    .short_id()
+                    .ok()
+                    .and_then(|b| b.as_str().ok().map(str::to_string))
+                    .unwrap_or_else(|| oid.to_string()[..12].to_string());
+                out.push(RevisionName {
+                    name: short,
+                    kind: RevisionKind::Commit,
+                    subject: commit.summary().ok().flatten().map(str::to_string),
+                });
+            }
+        }
+        out
+    }
+
+    /// Files in the index (tracked), repository-relative and `/`-separated.
+    pub fn tracked_files(&self) -> Vec<String> {
+        let Ok(index) = self.repo.index() else {
+            return Vec::new();
+        };
+        index
+            .iter()
+            .filter_map(|e| String::from_utf8(e.path).ok())
+            .collect()
+    }
+}
+
 #[derive(serde::Deserialize, Default)]
 struct ChartDeps {
     #[serde(default)]

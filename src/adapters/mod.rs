@@ -1,6 +1,9 @@
 //! Adapters around the core, one concern each.
 
+pub mod audit_store;
 pub mod cache;
 pub mod git;
 pub mod helm;
+pub mod kube;
+pub mod release;
 pub mod render;

@@ -1,7 +1,7 @@
 //! Rendering a chart at a revision with `helm template`, cached by content.
 
 use super::cache::Cache;
-use super::git::{ChartRepo, GitError, Revision, mentions_operation};
+use super::git::{ChartRepo, ChartSnapshot, GitError, Revision, mentions_operation};
 use super::helm::Helm;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -162,6 +162,48 @@ enum Mode {
 
 /// Renders `rev` for the operations in `needs`. When nothing in the chart
 /// or values mentions `IsInstall`/`IsUpgrade`, one render serves both.
+/// A chart written out for Helm: the snapshot's files and the values
+/// files as read at the same revision, in a temp dir removed on drop.
+pub struct PreparedChart {
+    dir: tempfile::TempDir,
+    /// `--values` arguments, in the user's order.
+    pub value_args: Vec<String>,
+}
+
+impl PreparedChart {
+    fn write(snapshot: &ChartSnapshot, values: &[ValuesInput]) -> std::io::Result<Self> {
+        let dir = tempfile::Builder::new().prefix("helm-hooks-").tempdir()?;
+        snapshot.write_to(&dir.path().join("chart"))?;
+        let mut value_args = Vec::new();
+        for (i, v) in values.iter().enumerate() {
+            match &v.url {
+                Some(url) => value_args.push(url.clone()),
+                None => {
+                    let p = dir.path().join(format!("values-{i}.yaml"));
+                    std::fs::write(&p, &v.content)?;
+                    value_args.push(p.display().to_string());
+                }
+            }
+        }
+        Ok(Self { dir, value_args })
+    }
+
+    /// Prepares `rev`'s chart and values for a Helm command.
+    pub fn prepare(
+        repo: &ChartRepo,
+        rev: &Revision,
+        opts: &RenderOptions,
+    ) -> anyhow::Result<(Self, ChartSnapshot)> {
+        let snapshot = repo.snapshot(rev)?;
+        let values = read_values(repo, rev, opts)?;
+        Ok((Self::write(&snapshot, &values)?, snapshot))
+    }
+
+    pub fn chart_dir(&self) -> PathBuf {
+        self.dir.path().join("chart")
+    }
+}
+
 pub fn render_side(
     repo: &ChartRepo,
     rev: &Revision,
@@ -225,20 +267,9 @@ pub fn render_side(
     }
     let helm_runs = missing.len();
     if !missing.is_empty() {
-        let work = tempfile::Builder::new().prefix("helm-hooks-").tempdir()?;
-        let chart_dir = work.path().join("chart");
-        snapshot.write_to(&chart_dir)?;
-        let mut value_args = Vec::new();
-        for (i, v) in values.iter().enumerate() {
-            match &v.url {
-                Some(url) => value_args.push(url.clone()),
-                None => {
-                    let p = work.path().join(format!("values-{i}.yaml"));
-                    std::fs::write(&p, &v.content)?;
-                    value_args.push(p.display().to_string());
-                }
-            }
-        }
+        let prepared = PreparedChart::write(&snapshot, &values)?;
+        let chart_dir = prepared.chart_dir();
+        let value_args = prepared.value_args.clone();
         // Start every render before waiting on any: they run concurrently.
         let mut children = Vec::new();
         for (mode, key) in missing {

@@ -1,6 +1,11 @@
 //! One file per command: each wires adapters to the core and hands the
 //! result to the UI.
 
+pub mod apply;
+pub mod complete;
+pub mod history;
+pub mod lint;
+pub mod pick;
 pub mod plan;
 
 use crate::cli::{Cli, Command};
@@ -9,5 +14,9 @@ use crate::ui::Ui;
 pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
     match cli.command {
         Command::Plan(args) => plan::run(args, ui),
+        Command::History(args) => history::run(args, ui),
+        Command::Apply(args) => apply::run(args, ui),
+        Command::Lint(args) => lint::run(args, ui),
+        Command::Completion(args) => complete::completion(args, ui),
     }
 }

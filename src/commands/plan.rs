@@ -36,7 +36,7 @@ pub fn operations(args: &[OperationArg]) -> Vec<Operation> {
     ops
 }
 
-pub fn render_options(r: &RenderArgs) -> RenderOptions {
+pub fn render_options(release: &str, r: &RenderArgs) -> RenderOptions {
     let mut set = Vec::new();
     for (flag, values) in [
         ("--set", &r.set),
@@ -47,7 +47,7 @@ pub fn render_options(r: &RenderArgs) -> RenderOptions {
         set.extend(values.iter().map(|v| (flag.to_string(), v.clone())));
     }
     RenderOptions {
-        release: r.release.clone(),
+        release: release.to_string(),
         namespace: r.namespace.clone(),
         values_files: r.values.clone(),
         set,
@@ -57,7 +57,7 @@ pub fn render_options(r: &RenderArgs) -> RenderOptions {
 }
 
 /// Parses a side's renders; a shared render is parsed once.
-fn parse_side(side: &SideRender, rev: &str) -> anyhow::Result<(Rendered, Option<Rendered>)> {
+pub fn parse_side(side: &SideRender, rev: &str) -> anyhow::Result<(Rendered, Option<Rendered>)> {
     let parse = |text: &str| {
         parse_rendered(text).with_context(|| format!("reading Helm's output for {rev}"))
     };
@@ -78,9 +78,13 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
     let cache = Cache::open();
     let helm = Helm::locate(&cache)?;
     let repo = ChartRepo::open(&args.chart)?;
-    let from = repo.resolve(&args.from)?;
+    let from_spec = match &args.from {
+        Some(spec) => spec.clone(),
+        None => super::history::default_from(&repo, &args.release, &args.render.namespace, ui),
+    };
+    let from = repo.resolve(&from_spec)?;
     let to = repo.resolve(&args.to)?;
-    let opts = render_options(&args.render);
+    let opts = render_options(&args.release, &args.render);
     let needs = Needs {
         install: ops.contains(&Operation::Install),
         upgrade: ops.iter().any(|o| o.needs_upgrade_render()),
@@ -140,6 +144,15 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
             unknown: unknown_events(&d.value),
         });
     }
+    // Findings of `to`, marked when `from` does not have them. Plan has no
+    // --timeout: Job deadlines are checked against Helm's default.
+    let (findings, _) = crate::commands::lint::revision_findings(
+        &repo,
+        (&to, &to_side),
+        Some((&from, &from_side)),
+        helm.version,
+        crate::core::lint::DEFAULT_TIMEOUT,
+    )?;
     let doc = PlanDocument {
         api_version: PLAN_API_VERSION,
         kind: "HookPlan",
@@ -153,6 +166,7 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
         from: &from,
         to: &to,
         plan: &result,
+        findings: &findings,
         helm_notices: to_side.notices.clone(),
     };
     let text = match args.output {

@@ -3,10 +3,13 @@
 //! Nothing here does I/O, spawns processes or knows about terminals: it takes
 //! rendered text and settings, and returns data.
 
+pub mod audit;
 pub mod diff;
 pub mod helm;
 pub mod hook;
+pub mod lint;
 pub mod order;
 pub mod plan;
 pub mod redact;
 pub mod timeline;
+pub mod tracker;

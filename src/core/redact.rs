@@ -54,3 +54,54 @@ mod tests {
         assert_eq!(redact_secret(&cm, None), cm);
     }
 }
+
+/// Every value of every Secret in a rendered stream (`stringData` as
+/// written, `data` base64-decoded), so text bound for the terminal or the
+/// audit log can be scrubbed of them.
+pub fn secret_values(stream: &str) -> Vec<String> {
+    use base64::Engine;
+    let mut out = Vec::new();
+    for doc in super::hook::split_documents(stream) {
+        if !doc.text.contains("Secret") {
+            continue;
+        }
+        let Ok(v) = serde_saphyr::from_str::<Value>(doc.text) else {
+            continue;
+        };
+        if !is_secret(&v) {
+            continue;
+        }
+        for (field, encoded) in [("stringData", false), ("data", true)] {
+            let Some(map) = v.get(field).and_then(Value::as_object) else {
+                continue;
+            };
+            for value in map.values().filter_map(Value::as_str) {
+                let plain = if encoded {
+                    base64::engine::general_purpose::STANDARD
+                        .decode(value.trim())
+                        .ok()
+                        .and_then(|b| String::from_utf8(b).ok())
+                } else {
+                    Some(value.to_string())
+                };
+                out.extend(plain.filter(|p| !p.trim().is_empty()));
+            }
+        }
+    }
+    out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod secret_value_tests {
+    use super::*;
+
+    #[test]
+    fn collects_string_data_and_decoded_data() {
+        let stream = "---\nkind: Secret\nmetadata: {name: a}\nstringData: {pw: hunter2}\ndata: {token: czNjcjN0}\n---\nkind: ConfigMap\ndata: {x: visible}\n";
+        let v = secret_values(stream);
+        assert!(v.contains(&"hunter2".to_string()) && v.contains(&"s3cr3t".to_string()));
+        assert!(!v.contains(&"visible".to_string()));
+    }
+}

@@ -1,7 +1,12 @@
 //! The only module that writes to the terminal: data on stdout; status,
 //! warnings, errors and prompts on stderr.
 
+pub mod apply_view;
+pub mod complete_view;
+pub mod history_view;
+pub mod lint_view;
 pub mod plan_view;
+pub mod progress;
 
 use std::io::{IsTerminal, Write};
 
@@ -93,6 +98,30 @@ impl Ui {
 
     pub fn status(&self, message: &str) {
         let _ = writeln!(std::io::stderr(), "{message}");
+    }
+
+    /// Asks a yes/no question on the terminal (stderr); the default is No.
+    pub fn confirm(&self, question: &str) -> std::io::Result<bool> {
+        dialoguer::Confirm::new()
+            .with_prompt(question)
+            .default(false)
+            .interact_on(&dialoguer::console::Term::stderr())
+            .map_err(|e| match e {
+                dialoguer::Error::IO(io) => io,
+            })
+    }
+
+    /// Fuzzy-picks one of `items` on the terminal (stderr); `None` when the
+    /// user presses Esc.
+    pub fn pick(&self, prompt: &str, items: &[String]) -> std::io::Result<Option<usize>> {
+        dialoguer::FuzzySelect::new()
+            .with_prompt(prompt)
+            .items(items)
+            .default(0)
+            .interact_on_opt(&dialoguer::console::Term::stderr())
+            .map_err(|e| match e {
+                dialoguer::Error::IO(io) => io,
+            })
     }
 
     pub fn error(&self, report: &crate::error::Report) {

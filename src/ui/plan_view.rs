@@ -4,6 +4,7 @@
 use super::{Painter, Style};
 use crate::adapters::git::Revision;
 use crate::core::diff::{Change, HookChange, StepChange};
+use crate::core::lint::{Finding, Severity};
 use crate::core::plan::{OperationPlan, Plan};
 use crate::core::timeline::{HookStep, Leftover, Step};
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, presets};
@@ -33,6 +34,8 @@ pub struct PlanDocument<'a> {
     pub to: &'a Revision,
     #[serde(flatten)]
     pub plan: &'a Plan,
+    /// `helm hooks lint` findings for `to`; `introduced` when `from` lacks them.
+    pub findings: &'a [Finding],
     /// What Helm printed on stderr while rendering `to` (e.g. dropped hooks).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub helm_notices: Vec<String>,
@@ -279,11 +282,75 @@ pub fn table(doc: &PlanDocument<'_>, p: Painter) -> String {
             let _ = writeln!(out, "{} helm said: {n}", p.paint(Style::Warn, "warning:"));
         }
     }
+    if !doc.findings.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{}",
+            p.paint(
+                Style::Bold,
+                &format!("Findings ({})", findings_summary(doc))
+            )
+        );
+        for f in shown_findings(doc) {
+            let _ = write!(out, "\n{}", super::lint_view::finding_lines(f, p, "  "));
+        }
+        if let Some(note) = more_note(doc) {
+            let _ = writeln!(out, "\n  {}", p.paint(Style::Dim, &note));
+        }
+    }
     let _ = writeln!(out);
     for op in &doc.plan.operations {
         let _ = writeln!(out, "{}", summary_line(op));
     }
     out
+}
+
+/// `0 errors, 2 warnings, 3 info; 1 new`.
+fn findings_summary(doc: &PlanDocument<'_>) -> String {
+    let new = doc
+        .findings
+        .iter()
+        .filter(|f| f.introduced == Some(true))
+        .count();
+    format!(
+        "{}; {new} new in {}",
+        super::lint_view::summary_line(doc.findings),
+        rev_label(doc.to)
+    )
+}
+
+/// Every error, and the warnings the change introduces. The rest
+/// (warnings `from` already had, infos) would drown the plan: they are
+/// counted, and listed by `helm hooks lint` and in JSON. HH001/HH002
+/// restate the warnings printed just above.
+fn shown(f: &Finding) -> bool {
+    let relevant = match f.severity {
+        Severity::Error => true,
+        Severity::Warning => f.introduced != Some(false),
+        Severity::Info => false,
+    };
+    relevant && f.rule != "HH001" && f.rule != "HH002"
+}
+
+fn shown_findings<'d>(doc: &'d PlanDocument<'_>) -> impl Iterator<Item = &'d Finding> {
+    doc.findings.iter().filter(|f| shown(f))
+}
+
+fn more_note(doc: &PlanDocument<'_>) -> Option<String> {
+    let n = doc
+        .findings
+        .iter()
+        .filter(|f| !shown(f) && f.rule != "HH001" && f.rule != "HH002")
+        .count();
+    (n > 0).then(|| {
+        format!(
+            "{n} more finding{} not shown (warnings {} already had, infos): run `helm hooks lint --rev {}`",
+            if n == 1 { "" } else { "s" },
+            rev_label(doc.from),
+            doc.to.spec
+        )
+    })
 }
 
 fn md_escape(s: &str) -> String {
@@ -377,6 +444,36 @@ pub fn markdown(doc: &PlanDocument<'_>) -> String {
     }
     for n in &doc.helm_notices {
         let _ = writeln!(out, "> [!WARNING]\n> Helm said: {n}\n");
+    }
+    if !doc.findings.is_empty() {
+        let _ = writeln!(
+            out,
+            "#### Findings ({})\n",
+            md_escape(&findings_summary(doc))
+        );
+        for f in shown_findings(doc) {
+            let hook = f
+                .hook
+                .as_ref()
+                .map(|h| format!(" `{h}`"))
+                .unwrap_or_default();
+            let new = if f.introduced == Some(true) {
+                " **new**"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "- **{}** {}{hook}{new}: {}",
+                f.severity,
+                f.rule,
+                md_escape(&f.message)
+            );
+        }
+        if let Some(note) = more_note(doc) {
+            let _ = writeln!(out, "\n_{note}_");
+        }
+        let _ = writeln!(out);
     }
     out
 }

@@ -2,6 +2,10 @@
 //! cluster-backed tests share one test cluster per binary run (`cluster`).
 mod common;
 
+mod apply;
 mod cluster;
 mod cluster_helm;
+mod completion;
+mod history;
+mod lint;
 mod plan;

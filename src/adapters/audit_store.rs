@@ -1,0 +1,174 @@
+//! The audit log on disk: `$HELM_DATA_HOME/hooks/audit.jsonl`, append-only
+//! JSON Lines, 0600 in a 0700 folder.
+
+use crate::core::audit::{AUDIT_SCHEMA, Body, Record};
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("cannot write the audit log {path}: {message}")]
+    Write { path: String, message: String },
+    #[error("cannot read the audit log {path}: {message}")]
+    Read { path: String, message: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditStore {
+    pub path: PathBuf,
+}
+
+/// A line the reader could not use, reported rather than failing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DamagedLine {
+    pub line: usize,
+    pub reason: String,
+}
+
+impl AuditStore {
+    /// Helm's data directory (`HELM_DATA_HOME`, set for plugins), else the
+    /// platform's data directory under `helm`, as Helm lays it out.
+    pub fn open_default() -> Self {
+        let base = std::env::var_os("HELM_DATA_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| directories::BaseDirs::new().map(|b| b.data_dir().join("helm")))
+            .unwrap_or_else(|| PathBuf::from(".helm"));
+        Self {
+            path: base.join("hooks").join("audit.jsonl"),
+        }
+    }
+
+    fn write_err(&self, e: impl std::fmt::Display) -> AuditError {
+        AuditError::Write {
+            path: self.path.display().to_string(),
+            message: e.to_string(),
+        }
+    }
+
+    /// Appends one record: a single `write` of one line with O_APPEND,
+    /// under an exclusive lock, synced before returning. Concurrent applies
+    /// interleave whole lines, never parts of them.
+    pub fn append(&self, run: &str, time: &str, body: Body) -> Result<(), AuditError> {
+        let record = Record {
+            schema: AUDIT_SCHEMA,
+            run: run.to_string(),
+            time: time.to_string(),
+            body,
+        };
+        let mut line = serde_json::to_string(&record).map_err(|e| self.write_err(e))?;
+        line.push('\n');
+        if let Some(dir) = self.path.parent() {
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(|e| self.write_err(e))?;
+        }
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(&self.path)
+            .map_err(|e| self.write_err(e))?;
+        // A file created by an older umask or by hand keeps no wider mode.
+        let _ = file.set_permissions(fs::Permissions::from_mode(0o600));
+        file.lock().map_err(|e| self.write_err(e))?;
+        let result = file
+            .write_all(line.as_bytes())
+            .and_then(|_| file.sync_data());
+        let _ = file.unlock();
+        result.map_err(|e| self.write_err(e))
+    }
+
+    /// Every readable record in file order, and the lines that were not.
+    /// A missing file is an empty log.
+    pub fn read(&self) -> Result<(Vec<Record>, Vec<DamagedLine>), AuditError> {
+        let file = match File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((vec![], vec![])),
+            Err(e) => {
+                return Err(AuditError::Read {
+                    path: self.path.display().to_string(),
+                    message: e.to_string(),
+                });
+            }
+        };
+        let mut records = Vec::new();
+        let mut damaged = Vec::new();
+        for (i, line) in BufReader::new(file).split(b'\n').enumerate() {
+            let line = line.map_err(|e| AuditError::Read {
+                path: self.path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            match serde_json::from_slice::<Record>(&line) {
+                Ok(r) if r.schema <= AUDIT_SCHEMA => records.push(r),
+                Ok(r) => damaged.push(DamagedLine {
+                    line: i + 1,
+                    reason: format!(
+                        "schema {} is newer than this helm-hooks reads ({AUDIT_SCHEMA})",
+                        r.schema
+                    ),
+                }),
+                Err(e) => damaged.push(DamagedLine {
+                    line: i + 1,
+                    reason: e.to_string(),
+                }),
+            }
+        }
+        Ok((records, damaged))
+    }
+}
+
+/// Now as RFC 3339 (UTC, seconds).
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::audit::HookState;
+
+    #[test]
+    fn appends_lines_and_skips_damaged_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = AuditStore {
+            path: dir.path().join("hooks/audit.jsonl"),
+        };
+        let state = |n: &str| {
+            Body::HookState(HookState {
+                kind: "Job".into(),
+                name: n.into(),
+                state: "created".into(),
+                detail: None,
+            })
+        };
+        store
+            .append("r1", "2026-01-01T00:00:00Z", state("a"))
+            .unwrap();
+        // A torn write and a hand edit between two good records.
+        let mut f = OpenOptions::new().append(true).open(&store.path).unwrap();
+        f.write_all(b"{\"schema\":1,\"run\":\"r1\",\"ti\nnot json at all\n")
+            .unwrap();
+        store
+            .append("r1", "2026-01-01T00:00:01Z", state("b"))
+            .unwrap();
+        let (records, damaged) = store.read().unwrap();
+        assert_eq!(records.len(), 2);
+        assert_eq!(damaged.iter().map(|d| d.line).collect::<Vec<_>>(), [2, 3]);
+        let mode = fs::metadata(&store.path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let dmode = fs::metadata(store.path.parent().unwrap())
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(dmode, 0o700);
+    }
+}

@@ -1,0 +1,352 @@
+//! The cluster, reached exactly as Helm reaches it, and watched for hooks.
+
+use crate::core::tracker::{ObjectStatus, Observation};
+use futures::{AsyncBufReadExt, StreamExt, TryStreamExt};
+use kube::api::{Api, DynamicObject, LogParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::core::GroupVersionKind;
+use kube::discovery::ApiResource;
+use kube::runtime::{WatchStreamExt, watcher};
+use kube::{Client, Config};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc::UnboundedSender;
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+pub struct Cluster {
+    pub client: Client,
+    pub context: Option<String>,
+    pub server: String,
+}
+
+/// A client configured from Helm's environment: KUBECONFIG (or the default
+/// file), `HELM_KUBECONTEXT`, and the `HELM_KUBEAPISERVER`/`HELM_KUBETOKEN`/
+/// `HELM_KUBECAFILE`/`HELM_KUBEINSECURE_SKIP_TLS_VERIFY`/`HELM_KUBEASUSER`/
+/// `HELM_KUBEASGROUPS`/`HELM_KUBETLS_SERVER_NAME` overrides Helm passes to
+/// plugins for its own `--kube-*` flags.
+pub async fn connect(namespace: &str) -> anyhow::Result<Cluster> {
+    let options = KubeConfigOptions {
+        context: env("HELM_KUBECONTEXT"),
+        ..Default::default()
+    };
+    let (mut config, context) = match Kubeconfig::read() {
+        Ok(kc) => {
+            let context = options.context.clone().or(kc.current_context.clone());
+            (Config::from_custom_kubeconfig(kc, &options).await?, context)
+        }
+        Err(e) => match env("HELM_KUBEAPISERVER") {
+            Some(server) => (Config::new(server.parse()?), None),
+            None => match Config::incluster() {
+                Ok(c) => (c, None),
+                Err(_) => return Err(e.into()),
+            },
+        },
+    };
+    if let Some(server) = env("HELM_KUBEAPISERVER") {
+        config.cluster_url = server.parse()?;
+    }
+    if let Some(token) = env("HELM_KUBETOKEN") {
+        config.auth_info.token = Some(token.into());
+    }
+    if let Some(ca) = env("HELM_KUBECAFILE") {
+        config.root_cert_file = Some(ca.into());
+    }
+    if env("HELM_KUBEINSECURE_SKIP_TLS_VERIFY").as_deref() == Some("true") {
+        config.accept_invalid_certs = true;
+    }
+    if let Some(user) = env("HELM_KUBEASUSER") {
+        config.auth_info.impersonate = Some(user);
+    }
+    if let Some(groups) = env("HELM_KUBEASGROUPS") {
+        config.auth_info.impersonate_groups = Some(groups.split(',').map(str::to_string).collect());
+    }
+    if let Some(name) = env("HELM_KUBETLS_SERVER_NAME") {
+        config.tls_server_name = Some(name);
+    }
+    config.default_namespace = namespace.to_string();
+    let server = config.cluster_url.to_string();
+    Ok(Cluster {
+        client: Client::try_from(config)?,
+        context,
+        server,
+    })
+}
+
+/// What the watchers send.
+#[derive(Debug)]
+pub enum Feed {
+    Observation(Observation),
+    /// A log line of a hook's pod: (hook kind, hook name, line).
+    Log(String, String, String),
+    /// One watcher finished its first listing.
+    Listed,
+    /// Watching failed (API error, permissions): progress degrades.
+    Lost(String),
+}
+
+fn status_of(kind: &str, data: &Value) -> ObjectStatus {
+    let status = &data["status"];
+    match kind {
+        "Job" => {
+            let cond = |t: &str| {
+                status["conditions"]
+                    .as_array()
+                    .and_then(|cs| cs.iter().find(|c| c["type"] == t && c["status"] == "True"))
+            };
+            if cond("Complete").is_some() {
+                ObjectStatus::Succeeded
+            } else if let Some(c) = cond("Failed") {
+                let reason = c["reason"].as_str().unwrap_or("Failed");
+                match c["message"].as_str() {
+                    Some(m) => ObjectStatus::Failed(format!("{reason}: {m}")),
+                    None => ObjectStatus::Failed(reason.to_string()),
+                }
+            } else if status["active"].as_i64().unwrap_or(0) > 0 {
+                ObjectStatus::Running(String::new())
+            } else {
+                ObjectStatus::Present
+            }
+        }
+        "Pod" => match status["phase"].as_str() {
+            Some("Running") => ObjectStatus::Running("pod Running".into()),
+            Some("Succeeded") => ObjectStatus::Succeeded,
+            Some("Failed") => ObjectStatus::Failed(match pod_failure(data) {
+                Some((code, reason)) => format!("exit code {code} ({reason})"),
+                None => "pod Failed".into(),
+            }),
+            _ => ObjectStatus::Present,
+        },
+        _ => ObjectStatus::Present,
+    }
+}
+
+/// The first container that ended with a non-zero code.
+fn pod_failure(pod: &Value) -> Option<(i32, String)> {
+    pod["status"]["containerStatuses"]
+        .as_array()?
+        .iter()
+        .find_map(|c| {
+            let t = &c["state"]["terminated"];
+            let code = t["exitCode"].as_i64()? as i32;
+            (code != 0).then(|| (code, t["reason"].as_str().unwrap_or("Error").to_string()))
+        })
+}
+
+fn owner_job(pod: &Value) -> Option<String> {
+    pod["metadata"]["ownerReferences"]
+        .as_array()?
+        .iter()
+        .find(|o| o["kind"] == "Job")
+        .and_then(|o| o["name"].as_str())
+        .map(str::to_string)
+}
+
+/// Hooks to watch: (apiVersion, kind) per hook kind, and the hook names.
+pub struct WatchSpec {
+    pub namespace: String,
+    pub kinds: Vec<(String, String)>,
+    pub names: HashSet<(String, String)>,
+}
+
+/// Starts one watcher per hook kind (and one for Pods, to follow Job pods
+/// and stream logs). Everything arrives on `tx`.
+pub fn watch(
+    client: &Client,
+    spec: WatchSpec,
+    tx: UnboundedSender<Feed>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let spec = Arc::new(spec);
+    let streamed: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let mut kinds: Vec<(String, String)> = spec.kinds.clone();
+    if !kinds.iter().any(|(_, k)| k == "Pod") {
+        kinds.push(("v1".into(), "Pod".into()));
+    }
+    kinds
+        .into_iter()
+        .map(|(api_version, kind)| {
+            let (client, spec, tx, streamed) =
+                (client.clone(), spec.clone(), tx.clone(), streamed.clone());
+            tokio::spawn(async move {
+                if let Err(e) =
+                    watch_kind(&client, &spec, &api_version, &kind, &tx, &streamed).await
+                {
+                    let _ = tx.send(Feed::Lost(format!("watching {kind}: {e}")));
+                    let _ = tx.send(Feed::Listed);
+                }
+            })
+        })
+        .collect()
+}
+
+async fn watch_kind(
+    client: &Client,
+    spec: &WatchSpec,
+    api_version: &str,
+    kind: &str,
+    tx: &UnboundedSender<Feed>,
+    streamed: &Mutex<HashSet<String>>,
+) -> anyhow::Result<()> {
+    let (group, version) = match api_version.split_once('/') {
+        Some((g, v)) => (g, v),
+        None => ("", api_version),
+    };
+    let gvk = GroupVersionKind::gvk(group, version, kind);
+    let (resource, _) = kube::discovery::pinned_kind(client, &gvk).await?;
+    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), &spec.namespace, &resource);
+    let pods: Api<k8s_openapi::api::core::v1::Pod> =
+        Api::namespaced(client.clone(), &spec.namespace);
+    let job_names: HashSet<&str> = spec
+        .names
+        .iter()
+        .filter(|(k, _)| k == "Job")
+        .map(|(_, n)| n.as_str())
+        .collect();
+    let mut first_listing = true;
+    let mut reported_error = false;
+    let mut stream = watcher(api, watcher::Config::default())
+        .default_backoff()
+        .boxed();
+    while let Some(event) = stream.next().await {
+        let event = match event {
+            Ok(e) => e,
+            Err(e) => {
+                if !reported_error {
+                    reported_error = true;
+                    let _ = tx.send(Feed::Lost(format!("watching {kind}: {e}")));
+                    if first_listing {
+                        let _ = tx.send(Feed::Listed);
+                        first_listing = false;
+                    }
+                }
+                continue;
+            }
+        };
+        let (obj, initial, gone) = match event {
+            watcher::Event::Init => continue,
+            watcher::Event::InitDone => {
+                if first_listing {
+                    first_listing = false;
+                    let _ = tx.send(Feed::Listed);
+                }
+                continue;
+            }
+            watcher::Event::InitApply(o) => (o, first_listing, false),
+            watcher::Event::Apply(o) => (o, false, false),
+            watcher::Event::Delete(o) => (o, false, true),
+        };
+        let name = obj.metadata.name.clone().unwrap_or_default();
+        let uid = obj.metadata.uid.clone().unwrap_or_default();
+        let data = serde_json::to_value(&obj).unwrap_or_default();
+        let is_hook = spec.names.contains(&(kind.to_string(), name.clone()));
+        if kind == "Pod" && !gone && !initial {
+            if let Some(job) = owner_job(&data).filter(|j| job_names.contains(j.as_str())) {
+                let phase = data["status"]["phase"]
+                    .as_str()
+                    .unwrap_or("Pending")
+                    .to_string();
+                let _ = tx.send(Feed::Observation(Observation::JobPod {
+                    job: job.clone(),
+                    phase: phase.clone(),
+                    failure: pod_failure(&data),
+                }));
+                maybe_stream_logs(&pods, &name, &uid, &phase, ("Job", &job), tx, streamed);
+            } else if is_hook {
+                let phase = data["status"]["phase"]
+                    .as_str()
+                    .unwrap_or("Pending")
+                    .to_string();
+                maybe_stream_logs(&pods, &name, &uid, &phase, ("Pod", &name), tx, streamed);
+            }
+        }
+        if !is_hook {
+            continue;
+        }
+        let obs = if gone {
+            Observation::Gone {
+                kind: kind.to_string(),
+                name,
+                uid,
+            }
+        } else {
+            Observation::Seen {
+                kind: kind.to_string(),
+                status: status_of(kind, &data),
+                name,
+                uid,
+                initial,
+            }
+        };
+        if tx.send(Feed::Observation(obs)).is_err() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Follows a pod's log once it has started, once per pod.
+fn maybe_stream_logs(
+    pods: &Api<k8s_openapi::api::core::v1::Pod>,
+    pod: &str,
+    uid: &str,
+    phase: &str,
+    hook: (&str, &str),
+    tx: &UnboundedSender<Feed>,
+    streamed: &Mutex<HashSet<String>>,
+) {
+    if phase == "Pending" || !streamed.lock().unwrap().insert(uid.to_string()) {
+        return;
+    }
+    let (pods, pod, tx) = (pods.clone(), pod.to_string(), tx.clone());
+    let (kind, name) = (hook.0.to_string(), hook.1.to_string());
+    tokio::spawn(async move {
+        let params = LogParams {
+            follow: true,
+            ..Default::default()
+        };
+        let Ok(reader) = pods.log_stream(&pod, &params).await else {
+            return;
+        };
+        let mut lines = reader.lines();
+        while let Ok(Some(line)) = lines.try_next().await {
+            if tx
+                .send(Feed::Log(kind.clone(), name.clone(), line))
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+}
+
+/// Whether each (apiVersion, kind, name) still exists in the namespace.
+pub async fn still_there(
+    client: &Client,
+    namespace: &str,
+    objects: &[(String, String, String)],
+) -> HashMap<(String, String), bool> {
+    let mut out = HashMap::new();
+    let mut resources: HashMap<(String, String), Option<ApiResource>> = HashMap::new();
+    for (api_version, kind, name) in objects {
+        let key = (api_version.clone(), kind.clone());
+        if !resources.contains_key(&key) {
+            let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+            let gvk = GroupVersionKind::gvk(group, version, kind);
+            let r = kube::discovery::pinned_kind(client, &gvk)
+                .await
+                .ok()
+                .map(|(r, _)| r);
+            resources.insert(key.clone(), r);
+        }
+        if let Some(Some(r)) = resources.get(&key) {
+            let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, r);
+            if let Ok(found) = api.get_opt(name).await {
+                out.insert((kind.clone(), name.clone()), found.is_some());
+            }
+        }
+    }
+    out
+}

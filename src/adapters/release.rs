@@ -1,0 +1,144 @@
+//! What Helm has deployed, asked of Helm itself.
+
+use super::helm::Helm;
+use serde::Deserialize;
+use std::process::Command;
+
+#[derive(Debug, thiserror::Error)]
+#[error("helm {command} failed: {summary}")]
+pub struct ReleaseQueryError {
+    pub command: String,
+    pub summary: String,
+    pub stderr: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct LastRun {
+    #[serde(default)]
+    pub started_at: Option<String>,
+    #[serde(default)]
+    pub completed_at: Option<String>,
+    #[serde(default)]
+    pub phase: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StoredHook {
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub path: String,
+    #[serde(default)]
+    pub manifest: String,
+    #[serde(default)]
+    pub last_run: LastRun,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct ReleaseInfoStatus {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct ChartMeta {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct ReleaseChart {
+    #[serde(default)]
+    pub metadata: ChartMeta,
+}
+
+/// The parts of `helm status -o json` helm-hooks reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Release {
+    pub name: String,
+    #[serde(default)]
+    pub info: ReleaseInfoStatus,
+    #[serde(default)]
+    pub chart: ReleaseChart,
+    #[serde(default)]
+    pub hooks: Vec<StoredHook>,
+    #[serde(default)]
+    pub version: u64,
+}
+
+impl Release {
+    /// The stored hooks as a `helm template`-like stream, for the core parser.
+    pub fn hooks_stream(&self) -> String {
+        self.hooks
+            .iter()
+            .map(|h| format!("---\n# Source: {}\n{}\n", h.path, h.manifest))
+            .collect()
+    }
+}
+
+fn helm_json(helm: &Helm, args: &[&str]) -> anyhow::Result<Result<Vec<u8>, String>> {
+    let out = Command::new(&helm.path).args(args).output()?;
+    if out.status.success() {
+        Ok(Ok(out.stdout))
+    } else {
+        Ok(Err(String::from_utf8_lossy(&out.stderr).into_owned()))
+    }
+}
+
+fn summary(stderr: &str) -> String {
+    stderr
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("no output")
+        .trim_start_matches("Error: ")
+        .to_string()
+}
+
+/// The release's latest revision, or `None` when Helm knows no such release.
+pub fn status(helm: &Helm, release: &str, namespace: &str) -> anyhow::Result<Option<Release>> {
+    match helm_json(
+        helm,
+        &["status", release, "--namespace", namespace, "-o", "json"],
+    )? {
+        Ok(stdout) => Ok(Some(serde_json::from_slice(&stdout)?)),
+        Err(stderr) if stderr.contains("not found") => Ok(None),
+        Err(stderr) => Err(ReleaseQueryError {
+            command: "status".into(),
+            summary: summary(&stderr),
+            stderr,
+        }
+        .into()),
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ListedRelease {
+    pub name: String,
+    #[serde(default)]
+    pub namespace: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub chart: String,
+}
+
+/// Releases in the namespace (`helm list`, every status).
+pub fn list(helm: &Helm, namespace: &str) -> anyhow::Result<Vec<ListedRelease>> {
+    match helm_json(
+        helm,
+        &["list", "--namespace", namespace, "--all", "-o", "json"],
+    )? {
+        Ok(stdout) => Ok(serde_json::from_slice(&stdout)?),
+        Err(stderr) => Err(ReleaseQueryError {
+            command: "list".into(),
+            summary: summary(&stderr),
+            stderr,
+        }
+        .into()),
+    }
+}

@@ -1,0 +1,870 @@
+//! The audit log's records, and how a list of them reads as runs.
+//!
+//! One record per line (JSON Lines). Every record carries the schema
+//! version, its run id and its time; readers fold them into runs.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+pub const AUDIT_SCHEMA: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Record {
+    pub schema: u32,
+    pub run: String,
+    /// RFC 3339, UTC.
+    pub time: String,
+    #[serde(flatten)]
+    pub body: Body,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Body {
+    RunStarted(RunStarted),
+    HookState(HookState),
+    RunEnded(RunEnded),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedHook {
+    pub position: usize,
+    pub event: String,
+    pub kind: String,
+    pub name: String,
+    pub weight: i64,
+    /// added | changed | unchanged, against what was deployed.
+    pub change: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct RunStarted {
+    pub user: String,
+    pub host: String,
+    pub pid: u32,
+    pub kube_context: Option<String>,
+    pub kube_server: Option<String>,
+    pub namespace: String,
+    pub release: String,
+    /// install | upgrade
+    pub operation: String,
+    pub chart_name: String,
+    pub chart_version: String,
+    pub repository: String,
+    pub chart_path: String,
+    pub from_rev: Option<String>,
+    pub from_sha: Option<String>,
+    pub to_rev: String,
+    pub to_sha: Option<String>,
+    pub worktree: bool,
+    /// Content hash of the chart when `to` is WORKTREE.
+    pub worktree_hash: Option<String>,
+    pub helm_version: String,
+    /// The command line, with values of --set and credentials removed.
+    pub args: Vec<String>,
+    pub timeline: Vec<PlannedHook>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct HookState {
+    pub kind: String,
+    pub name: String,
+    /// created | running | succeeded | failed | deleted
+    pub state: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct HookOutcome {
+    pub event: String,
+    pub kind: String,
+    pub name: String,
+    pub weight: i64,
+    /// Helm's `last_run.phase` (Succeeded | Failed | Running | Unknown), or
+    /// `NotRun` when Helm never got to it.
+    pub phase: String,
+    pub started_at: Option<String>,
+    pub completed_at: Option<String>,
+    pub duration_ms: Option<u64>,
+    pub message: Option<String>,
+    #[serde(default)]
+    pub log_tail: Vec<String>,
+    /// Whether the object was still in the cluster when apply ended.
+    pub left_in_cluster: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct RunEnded {
+    pub helm_exit: i32,
+    pub interrupted: bool,
+    pub release_revision: Option<u64>,
+    pub release_status: Option<String>,
+    pub hooks: Vec<HookOutcome>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunStatus {
+    Succeeded,
+    Failed,
+    Interrupted,
+}
+
+/// A run as read back: its start, the state changes, and its end if any.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Run {
+    pub id: String,
+    pub started: String,
+    pub ended: Option<String>,
+    pub status: RunStatus,
+    pub start: RunStarted,
+    /// Serialized as `{time, kind, name, state, detail}` objects.
+    #[serde(serialize_with = "states_as_objects")]
+    pub states: Vec<(String, HookState)>,
+    pub end: Option<RunEnded>,
+}
+
+fn states_as_objects<S: serde::Serializer>(
+    states: &[(String, HookState)],
+    ser: S,
+) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Timed<'a> {
+        time: &'a str,
+        #[serde(flatten)]
+        state: &'a HookState,
+    }
+    ser.collect_seq(states.iter().map(|(time, state)| Timed { time, state }))
+}
+
+impl Run {
+    /// Outcomes as recorded at the end, or, for an interrupted run, the
+    /// last state seen of each planned hook.
+    pub fn outcomes(&self) -> Vec<HookOutcome> {
+        if let Some(end) = &self.end {
+            return end.hooks.clone();
+        }
+        self.start
+            .timeline
+            .iter()
+            .map(|p| {
+                let last = self
+                    .states
+                    .iter()
+                    .rev()
+                    .find(|(_, s)| s.kind == p.kind && s.name == p.name);
+                HookOutcome {
+                    event: p.event.clone(),
+                    kind: p.kind.clone(),
+                    name: p.name.clone(),
+                    weight: p.weight,
+                    phase: last.map_or("NotRun".into(), |(_, s)| {
+                        format!("{} (interrupted)", s.state)
+                    }),
+                    ..Default::default()
+                }
+            })
+            .collect()
+    }
+}
+
+/// Folds records into runs, newest first. Records of unknown runs (a
+/// state or end without a start, e.g. after a hand edit) are ignored.
+pub fn fold_runs(records: impl IntoIterator<Item = Record>) -> Vec<Run> {
+    let mut runs: BTreeMap<String, Run> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for r in records {
+        match r.body {
+            Body::RunStarted(start) => {
+                order.push(r.run.clone());
+                runs.insert(
+                    r.run.clone(),
+                    Run {
+                        id: r.run,
+                        started: r.time,
+                        ended: None,
+                        status: RunStatus::Interrupted,
+                        start,
+                        states: Vec::new(),
+                        end: None,
+                    },
+                );
+            }
+            Body::HookState(s) => {
+                if let Some(run) = runs.get_mut(&r.run) {
+                    run.states.push((r.time, s));
+                }
+            }
+            Body::RunEnded(end) => {
+                if let Some(run) = runs.get_mut(&r.run) {
+                    run.status = if end.interrupted {
+                        RunStatus::Interrupted
+                    } else if end.helm_exit == 0 {
+                        RunStatus::Succeeded
+                    } else {
+                        RunStatus::Failed
+                    };
+                    run.ended = Some(r.time);
+                    run.end = Some(end);
+                }
+            }
+        }
+    }
+    order
+        .into_iter()
+        .rev()
+        .filter_map(|id| runs.remove(&id))
+        .collect()
+}
+
+/// What `history` keeps.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryFilter {
+    pub release: Option<String>,
+    pub hook: Option<String>,
+    pub failed_only: bool,
+    /// RFC 3339 lower bound on the start time.
+    pub since: Option<String>,
+    pub limit: Option<usize>,
+}
+
+pub fn filter_runs(runs: Vec<Run>, f: &HistoryFilter) -> Vec<Run> {
+    runs.into_iter()
+        .filter(|r| f.release.as_ref().is_none_or(|rel| &r.start.release == rel))
+        .filter(|r| f.since.as_ref().is_none_or(|s| !time_before(&r.started, s)))
+        .filter(|r| {
+            f.hook
+                .as_ref()
+                .is_none_or(|h| r.outcomes().iter().any(|o| hook_matches(o, h)))
+        })
+        .filter(|r| {
+            !f.failed_only
+                || r.status != RunStatus::Succeeded
+                    && (f.hook.is_none()
+                        || r.outcomes().iter().any(|o| {
+                            f.hook.as_ref().is_some_and(|h| hook_matches(o, h))
+                                && o.phase != "Succeeded"
+                        }))
+        })
+        .take(f.limit.unwrap_or(usize::MAX))
+        .collect()
+}
+
+/// `a < b` for two RFC 3339 times. Parsed, so that `…:00.5Z` and `…:00Z`
+/// compare as times; unparsable ones (hand edits) compare as text.
+fn time_before(a: &str, b: &str) -> bool {
+    match (
+        humantime::parse_rfc3339_weak(a),
+        humantime::parse_rfc3339_weak(b),
+    ) {
+        (Ok(a), Ok(b)) => a < b,
+        _ => a < b,
+    }
+}
+
+/// `--hook` names a hook by name (`migrate`) or kind and name (`Job/migrate`).
+fn hook_matches(o: &HookOutcome, wanted: &str) -> bool {
+    o.name == wanted
+        || wanted
+            .split_once('/')
+            .is_some_and(|(k, n)| k.eq_ignore_ascii_case(&o.kind) && n == o.name)
+}
+
+/// Why `history` cannot do what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HistoryError {
+    #[error("--since {input:?} is neither a duration nor a date")]
+    BadSince { input: String },
+    #[error("no run {id:?} in the audit log ({runs} runs recorded)")]
+    UnknownRun { id: String, runs: usize },
+    #[error("run {id:?} is ambiguous: {} run ids start with it ({})", candidates.len(), preview(candidates))]
+    AmbiguousRun { id: String, candidates: Vec<String> },
+}
+
+/// The first few ids, so an error stays one readable line.
+fn preview(ids: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let mut text = ids[..ids.len().min(SHOWN)].join(", ");
+    if ids.len() > SHOWN {
+        text.push_str(", …");
+    }
+    text
+}
+
+/// `--since`: a duration back from `now` (`2d`, `3h 30m`), a day
+/// (`2026-01-31`, midnight UTC) or an RFC 3339 time with any offset.
+pub fn parse_since(input: &str, now: SystemTime) -> Result<SystemTime, HistoryError> {
+    let s = input.trim();
+    let bad = || HistoryError::BadSince {
+        input: input.to_string(),
+    };
+    if s.is_empty() {
+        return Err(bad());
+    }
+    if let Ok(d) = humantime::parse_duration(s) {
+        return Ok(now.checked_sub(d).unwrap_or(SystemTime::UNIX_EPOCH));
+    }
+    if s.len() == 10 {
+        return humantime::parse_rfc3339(&format!("{s}T00:00:00Z")).map_err(|_| bad());
+    }
+    // humantime reads only Z and +00:00; other offsets are applied here.
+    let b = s.as_bytes();
+    let n = b.len();
+    if n >= 25 && matches!(b[n - 6], b'+' | b'-') && b[n - 3] == b':' && !s.ends_with("+00:00") {
+        let (base, off) = s.split_at(n - 6);
+        let number = |r: std::ops::Range<usize>| off.get(r).and_then(|t| t.parse::<u64>().ok());
+        let (hours, minutes) = number(1..3).zip(number(4..6)).ok_or_else(bad)?;
+        if hours > 23 || minutes > 59 {
+            return Err(bad());
+        }
+        let local = humantime::parse_rfc3339_weak(base).map_err(|_| bad())?;
+        let shift = Duration::from_secs(hours * 3600 + minutes * 60);
+        // 12:00+02:00 is 10:00Z: a positive offset is subtracted.
+        return if off.starts_with('+') {
+            local.checked_sub(shift).ok_or_else(bad)
+        } else {
+            local.checked_add(shift).ok_or_else(bad)
+        };
+    }
+    humantime::parse_rfc3339_weak(s).map_err(|_| bad())
+}
+
+/// The run `id` names: the exact id, else the one id it is a prefix of.
+pub fn find_run<'a>(runs: &'a [Run], id: &str) -> Result<&'a Run, HistoryError> {
+    if let Some(r) = runs.iter().find(|r| r.id == id) {
+        return Ok(r);
+    }
+    let matches: Vec<&Run> = if id.is_empty() {
+        Vec::new()
+    } else {
+        runs.iter().filter(|r| r.id.starts_with(id)).collect()
+    };
+    match matches.as_slice() {
+        [one] => Ok(one),
+        [] => Err(HistoryError::UnknownRun {
+            id: id.to_string(),
+            runs: runs.len(),
+        }),
+        many => Err(HistoryError::AmbiguousRun {
+            id: id.to_string(),
+            candidates: many.iter().map(|r| r.id.clone()).collect(),
+        }),
+    }
+}
+
+/// One hook's duration in a run against earlier runs of the same hook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DurationComparison {
+    pub event: String,
+    pub kind: String,
+    pub name: String,
+    pub phase: String,
+    pub duration_ms: Option<u64>,
+    /// Earlier runs of the same release (and namespace) in which this hook
+    /// succeeded with a known duration.
+    pub earlier_successes: usize,
+    pub median_ms: Option<u64>,
+    /// `duration_ms - median_ms`.
+    pub delta_ms: Option<i64>,
+}
+
+fn median(values: &mut [u64]) -> Option<u64> {
+    values.sort_unstable();
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        // The mean of the two middle values, without overflow.
+        _ => {
+            let (a, b) = (values[n / 2 - 1], values[n / 2]);
+            Some(a + (b - a) / 2)
+        }
+    }
+}
+
+/// Compares each hook of `runs[index]` with the same hook (kind and name)
+/// in earlier runs of the same release and namespace. `runs` is newest
+/// first, as `fold_runs` returns it, so "earlier" is "later in the list".
+/// Only successful earlier durations count: a failure's duration says how
+/// long it took to fail, not how long the hook takes.
+pub fn compare_durations(runs: &[Run], index: usize) -> Vec<DurationComparison> {
+    let run = &runs[index];
+    let earlier: Vec<&RunEnded> = runs[index + 1..]
+        .iter()
+        .filter(|r| {
+            r.start.release == run.start.release && r.start.namespace == run.start.namespace
+        })
+        .filter_map(|r| r.end.as_ref())
+        .collect();
+    run.outcomes()
+        .into_iter()
+        .map(|o| {
+            let mut past: Vec<u64> = earlier
+                .iter()
+                .flat_map(|e| e.hooks.iter())
+                .filter(|p| p.kind == o.kind && p.name == o.name && p.phase == "Succeeded")
+                .filter_map(|p| p.duration_ms)
+                .collect();
+            let median_ms = median(&mut past);
+            let delta_ms = match (o.duration_ms, median_ms) {
+                (Some(d), Some(m)) => Some(d as i64 - m as i64),
+                _ => None,
+            };
+            DurationComparison {
+                event: o.event,
+                kind: o.kind,
+                name: o.name,
+                phase: o.phase,
+                duration_ms: o.duration_ms,
+                earlier_successes: past.len(),
+                median_ms,
+                delta_ms,
+            }
+        })
+        .collect()
+}
+
+/// What was last applied to a release: its newest run where Helm exited 0.
+pub fn last_applied<'a>(runs: &'a [Run], release: &str, namespace: &str) -> Option<&'a Run> {
+    runs.iter().find(|r| {
+        r.start.release == release
+            && r.start.namespace == namespace
+            && r.end.as_ref().is_some_and(|e| e.helm_exit == 0)
+    })
+}
+
+/// Replaces every known secret value in `text` (values of the chart's
+/// Secrets), so log tails and messages cannot carry them into the log.
+pub fn scrub(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_string();
+    for s in secrets.iter().filter(|s| s.len() >= 3) {
+        if out.contains(s.as_str()) {
+            out = out.replace(s.as_str(), "<redacted>");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(run: &str, time: &str, body: Body) -> Record {
+        Record {
+            schema: AUDIT_SCHEMA,
+            run: run.into(),
+            time: time.into(),
+            body,
+        }
+    }
+
+    fn start(release: &str, hooks: &[&str]) -> Body {
+        Body::RunStarted(RunStarted {
+            release: release.into(),
+            timeline: hooks
+                .iter()
+                .enumerate()
+                .map(|(i, n)| PlannedHook {
+                    position: i + 1,
+                    event: "pre-upgrade".into(),
+                    kind: "Job".into(),
+                    name: n.to_string(),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn a_run_without_an_end_reads_as_interrupted_with_its_last_states() {
+        let runs = fold_runs([
+            rec(
+                "a",
+                "2026-01-01T00:00:00Z",
+                start("web", &["migrate", "seed"]),
+            ),
+            rec(
+                "a",
+                "2026-01-01T00:00:01Z",
+                Body::HookState(HookState {
+                    kind: "Job".into(),
+                    name: "migrate".into(),
+                    state: "running".into(),
+                    detail: None,
+                }),
+            ),
+        ]);
+        assert_eq!(runs[0].status, RunStatus::Interrupted);
+        let o = runs[0].outcomes();
+        assert_eq!(o[0].phase, "running (interrupted)");
+        assert_eq!(o[1].phase, "NotRun");
+    }
+
+    #[test]
+    fn runs_are_newest_first_and_filtered() {
+        let end = |exit| {
+            Body::RunEnded(RunEnded {
+                helm_exit: exit,
+                hooks: vec![HookOutcome {
+                    name: "migrate".into(),
+                    phase: if exit == 0 { "Succeeded" } else { "Failed" }.into(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            })
+        };
+        let runs = fold_runs([
+            rec("a", "2026-01-01T00:00:00Z", start("web", &["migrate"])),
+            rec("b", "2026-01-02T00:00:00Z", start("api", &["migrate"])),
+            rec("a", "2026-01-01T00:01:00Z", end(0)),
+            rec("b", "2026-01-02T00:01:00Z", end(1)),
+            rec("c", "2026-01-03T00:00:00Z", start("web", &["other"])),
+        ]);
+        let ids: Vec<_> = runs.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["c", "b", "a"]);
+        let f = |f: HistoryFilter| {
+            filter_runs(runs.clone(), &f)
+                .into_iter()
+                .map(|r| r.id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            f(HistoryFilter {
+                release: Some("web".into()),
+                ..Default::default()
+            }),
+            ["c", "a"]
+        );
+        assert_eq!(
+            f(HistoryFilter {
+                failed_only: true,
+                ..Default::default()
+            }),
+            ["c", "b"]
+        );
+        assert_eq!(
+            f(HistoryFilter {
+                hook: Some("migrate".into()),
+                failed_only: true,
+                ..Default::default()
+            }),
+            ["b"]
+        );
+        assert_eq!(
+            f(HistoryFilter {
+                since: Some("2026-01-02T00:00:00Z".into()),
+                ..Default::default()
+            }),
+            ["c", "b"]
+        );
+        assert_eq!(
+            f(HistoryFilter {
+                limit: Some(1),
+                ..Default::default()
+            }),
+            ["c"]
+        );
+    }
+
+    #[test]
+    fn scrub_removes_secret_values() {
+        assert_eq!(
+            scrub("connecting with s3cr3t!", &["s3cr3t".into()]),
+            "connecting with <redacted>!"
+        );
+    }
+
+    #[test]
+    fn records_round_trip_as_one_json_line() {
+        let r = rec("a", "2026-01-01T00:00:00Z", start("web", &["x"]));
+        let line = serde_json::to_string(&r).unwrap();
+        assert!(!line.contains('\n'));
+        assert!(line.contains("\"type\":\"runStarted\"") && line.contains("\"schema\":1"));
+        assert_eq!(serde_json::from_str::<Record>(&line).unwrap(), r);
+    }
+
+    fn at(s: &str) -> SystemTime {
+        humantime::parse_rfc3339(s).unwrap()
+    }
+
+    #[test]
+    fn since_reads_durations_days_and_times_with_offsets() {
+        let now = at("2026-03-10T12:00:00Z");
+        assert_eq!(parse_since("2d", now).unwrap(), at("2026-03-08T12:00:00Z"));
+        assert_eq!(
+            parse_since("3h 30m", now).unwrap(),
+            at("2026-03-10T08:30:00Z")
+        );
+        assert_eq!(
+            parse_since("2026-03-01", now).unwrap(),
+            at("2026-03-01T00:00:00Z")
+        );
+        assert_eq!(
+            parse_since("2026-03-01T10:00:00Z", now).unwrap(),
+            at("2026-03-01T10:00:00Z")
+        );
+        assert_eq!(
+            parse_since("2026-03-01T12:00:00+02:00", now).unwrap(),
+            at("2026-03-01T10:00:00Z")
+        );
+        assert_eq!(
+            parse_since("2026-03-01T12:00:00.5-01:30", now).unwrap(),
+            at("2026-03-01T13:30:00.5Z")
+        );
+        assert_eq!(
+            parse_since("2026-03-01T12:00:00.123456789Z", now).unwrap(),
+            at("2026-03-01T12:00:00.123456789Z")
+        );
+        for bad in [
+            "",
+            "yesterday",
+            "2d ago",
+            "2026-13-01",
+            "2026-03-01T12:00:00+2:00",
+            "2026-03-01T12:00:00+99:00",
+        ] {
+            assert_eq!(
+                parse_since(bad, now),
+                Err(HistoryError::BadSince { input: bad.into() }),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn since_compares_times_not_text() {
+        let runs = fold_runs([
+            rec("a", "2026-01-02T00:00:00.500Z", start("web", &[])),
+            rec("b", "2026-01-01T23:59:59Z", start("web", &[])),
+        ]);
+        let kept = filter_runs(
+            runs,
+            &HistoryFilter {
+                since: Some("2026-01-02T00:00:00Z".into()),
+                ..Default::default()
+            },
+        );
+        assert_eq!(
+            kept.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            ["a"]
+        );
+    }
+
+    #[test]
+    fn hook_filter_takes_a_name_or_kind_and_name() {
+        let runs = fold_runs([rec("a", "2026-01-01T00:00:00Z", start("web", &["migrate"]))]);
+        let ids = |h: &str| {
+            filter_runs(
+                runs.clone(),
+                &HistoryFilter {
+                    hook: Some(h.into()),
+                    ..Default::default()
+                },
+            )
+            .len()
+        };
+        assert_eq!(ids("migrate"), 1);
+        assert_eq!(ids("Job/migrate"), 1);
+        assert_eq!(ids("job/migrate"), 1);
+        assert_eq!(ids("Pod/migrate"), 0);
+        assert_eq!(ids("migr"), 0);
+    }
+
+    #[test]
+    fn runs_are_found_by_id_or_unique_prefix() {
+        let runs = fold_runs([
+            rec("7f3a01", "2026-01-01T00:00:00Z", start("web", &[])),
+            rec("7f3b02", "2026-01-02T00:00:00Z", start("web", &[])),
+            rec("7f3b", "2026-01-03T00:00:00Z", start("web", &[])),
+        ]);
+        assert_eq!(find_run(&runs, "7f3a").unwrap().id, "7f3a01");
+        // An exact id wins over being a prefix of another.
+        assert_eq!(find_run(&runs, "7f3b").unwrap().id, "7f3b");
+        assert_eq!(find_run(&runs, "7f3b0").unwrap().id, "7f3b02");
+        assert_eq!(
+            find_run(&runs, "7f3").map(|r| r.id.clone()),
+            Err(HistoryError::AmbiguousRun {
+                id: "7f3".into(),
+                candidates: vec!["7f3b".into(), "7f3b02".into(), "7f3a01".into()],
+            })
+        );
+        let many: Vec<String> = (0..5).map(|i| format!("id{i}")).collect();
+        let err = HistoryError::AmbiguousRun {
+            id: "id".into(),
+            candidates: many,
+        };
+        assert_eq!(
+            err.to_string(),
+            "run \"id\" is ambiguous: 5 run ids start with it (id0, id1, id2, …)"
+        );
+        assert_eq!(
+            find_run(&runs, "nope").map(|r| r.id.clone()),
+            Err(HistoryError::UnknownRun {
+                id: "nope".into(),
+                runs: 3
+            })
+        );
+        assert!(find_run(&runs, "").is_err());
+    }
+
+    fn ended(release: &str, hooks: &[(&str, &str, Option<u64>)]) -> Body {
+        Body::RunEnded(RunEnded {
+            hooks: hooks
+                .iter()
+                .map(|(name, phase, ms)| HookOutcome {
+                    kind: "Job".into(),
+                    name: name.to_string(),
+                    phase: phase.to_string(),
+                    duration_ms: *ms,
+                    message: Some(release.into()),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn durations_compare_with_the_median_of_earlier_successes() {
+        let t = |d: u32| format!("2026-01-{d:02}T00:00:00Z");
+        let runs = fold_runs([
+            rec("1", &t(1), start("web", &["migrate"])),
+            rec(
+                "1",
+                &t(1),
+                ended("web", &[("migrate", "Succeeded", Some(10_000))]),
+            ),
+            rec("2", &t(2), start("web", &["migrate"])),
+            rec(
+                "2",
+                &t(2),
+                ended("web", &[("migrate", "Succeeded", Some(30_000))]),
+            ),
+            // A failure's duration does not count.
+            rec("3", &t(3), start("web", &["migrate"])),
+            rec(
+                "3",
+                &t(3),
+                ended("web", &[("migrate", "Failed", Some(500))]),
+            ),
+            // Another release's hook of the same name does not count.
+            rec("4", &t(4), start("api", &["migrate"])),
+            rec(
+                "4",
+                &t(4),
+                ended("api", &[("migrate", "Succeeded", Some(1))]),
+            ),
+            rec("5", &t(5), start("web", &["migrate", "seed"])),
+            rec(
+                "5",
+                &t(5),
+                ended(
+                    "web",
+                    &[
+                        ("migrate", "Succeeded", Some(26_000)),
+                        ("seed", "Succeeded", Some(3)),
+                    ],
+                ),
+            ),
+            // Later runs are not "earlier".
+            rec("6", &t(6), start("web", &["migrate"])),
+            rec(
+                "6",
+                &t(6),
+                ended("web", &[("migrate", "Succeeded", Some(1))]),
+            ),
+        ]);
+        let i = runs.iter().position(|r| r.id == "5").unwrap();
+        let c = compare_durations(&runs, i);
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].name, "migrate");
+        assert_eq!(c[0].earlier_successes, 2);
+        assert_eq!(c[0].median_ms, Some(20_000));
+        assert_eq!(c[0].delta_ms, Some(6_000));
+        assert_eq!(c[1].name, "seed");
+        assert_eq!(
+            (c[1].earlier_successes, c[1].median_ms, c[1].delta_ms),
+            (0, None, None)
+        );
+        // The oldest run has nothing to compare with.
+        let oldest = compare_durations(&runs, runs.len() - 1);
+        assert_eq!(oldest[0].median_ms, None);
+    }
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [5, 1, 3]), Some(3));
+        assert_eq!(median(&mut [4, 1, 3, 2]), Some(2));
+        assert_eq!(median(&mut [u64::MAX, u64::MAX]), Some(u64::MAX));
+    }
+
+    #[test]
+    fn last_applied_is_the_newest_run_helm_finished() {
+        let exit = |code| {
+            Body::RunEnded(RunEnded {
+                helm_exit: code,
+                ..Default::default()
+            })
+        };
+        let start_ns = |release: &str, ns: &str| match start(release, &[]) {
+            Body::RunStarted(mut s) => {
+                s.namespace = ns.into();
+                Body::RunStarted(s)
+            }
+            _ => unreachable!(),
+        };
+        let runs = fold_runs([
+            rec("ok-old", "2026-01-01T00:00:00Z", start_ns("web", "prod")),
+            rec("ok-old", "2026-01-01T00:01:00Z", exit(0)),
+            rec("ok", "2026-01-02T00:00:00Z", start_ns("web", "prod")),
+            rec("ok", "2026-01-02T00:01:00Z", exit(0)),
+            rec("failed", "2026-01-03T00:00:00Z", start_ns("web", "prod")),
+            rec("failed", "2026-01-03T00:01:00Z", exit(1)),
+            rec("other-ns", "2026-01-04T00:00:00Z", start_ns("web", "dev")),
+            rec("other-ns", "2026-01-04T00:01:00Z", exit(0)),
+            rec(
+                "interrupted",
+                "2026-01-05T00:00:00Z",
+                start_ns("web", "prod"),
+            ),
+        ]);
+        assert_eq!(last_applied(&runs, "web", "prod").unwrap().id, "ok");
+        assert_eq!(last_applied(&runs, "web", "dev").unwrap().id, "other-ns");
+        assert!(last_applied(&runs, "api", "prod").is_none());
+    }
+
+    #[test]
+    fn states_serialize_as_objects() {
+        let runs = fold_runs([
+            rec("a", "2026-01-01T00:00:00Z", start("web", &["migrate"])),
+            rec(
+                "a",
+                "2026-01-01T00:00:01Z",
+                Body::HookState(HookState {
+                    kind: "Job".into(),
+                    name: "migrate".into(),
+                    state: "created".into(),
+                    detail: None,
+                }),
+            ),
+        ]);
+        let v = serde_json::to_value(&runs[0]).unwrap();
+        assert_eq!(
+            v["states"][0],
+            serde_json::json!({"time": "2026-01-01T00:00:01Z", "kind": "Job", "name": "migrate", "state": "created"})
+        );
+        assert_eq!(v["status"], "interrupted");
+    }
+}

@@ -1,0 +1,199 @@
+//! Text of `helm hooks apply`: what will run, the question, the outcome.
+
+use super::progress::format_ms;
+use super::{Painter, Style};
+use crate::adapters::git::Revision;
+use crate::core::audit::HookOutcome;
+use crate::core::diff::Change;
+use crate::core::plan::OperationPlan;
+use crate::core::timeline::{Leftover, Operation, Step};
+use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+use std::fmt::Write;
+
+fn rev_text(to: &Revision) -> String {
+    match &to.commit {
+        Some(c) => format!("{} ({})", to.spec, &c[..12.min(c.len())]),
+        None => "WORKTREE (uncommitted edits included)".into(),
+    }
+}
+
+pub fn intro(
+    release: &str,
+    namespace: &str,
+    op: Operation,
+    to: &Revision,
+    deployed: Option<u64>,
+) -> String {
+    match deployed {
+        Some(rev) => format!(
+            "Upgrade of release {release} in namespace {namespace} (deployed revision {rev}) to {}:",
+            rev_text(to)
+        ),
+        None => format!(
+            "Release {release} does not exist in namespace {namespace}: {op} of {}:",
+            rev_text(to)
+        ),
+    }
+}
+
+fn table(painter: Painter) -> Table {
+    let mut t = Table::new();
+    t.load_style(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    if painter.color {
+        t.enforce_styling();
+    } else {
+        t.force_no_tty();
+    }
+    t
+}
+
+/// The operation's timeline, as the user confirms it.
+pub fn timeline(op: &OperationPlan, painter: Painter) -> String {
+    let mut t = table(painter);
+    t.set_header([
+        "",
+        "#",
+        "EVENT",
+        "WEIGHT",
+        "HOOK",
+        "WAITS",
+        "ON SUCCESS",
+        "ON FAILURE",
+    ]);
+    let mut changes = op.diff.steps.iter();
+    for step in &op.timeline.steps {
+        match step {
+            Step::Resources { action, count } => {
+                t.add_row(vec![
+                    Cell::new(""),
+                    Cell::new("·"),
+                    Cell::new(""),
+                    Cell::new(""),
+                    Cell::new(format!("{action} ({count})")),
+                ]);
+            }
+            Step::Hook(h) => {
+                let c = changes.next().expect("one change per hook run");
+                let (mark, color) = match c.change {
+                    Change::Added => ("new", Some(Color::Green)),
+                    Change::Changed => ("changed", Some(Color::Yellow)),
+                    _ => ("", None),
+                };
+                let left = |l: Leftover| {
+                    if l == Leftover::Deleted {
+                        "deleted"
+                    } else {
+                        "kept"
+                    }
+                };
+                let cell = |s: String| match color {
+                    Some(col) => Cell::new(s).fg(col),
+                    None => Cell::new(s),
+                };
+                t.add_row(vec![
+                    cell(mark.into()),
+                    Cell::new(h.position).set_alignment(CellAlignment::Right),
+                    Cell::new(h.event),
+                    Cell::new(h.weight).set_alignment(CellAlignment::Right),
+                    cell(format!("{}/{}", h.kind, h.name)),
+                    Cell::new(if h.waits { "yes" } else { "no" }),
+                    Cell::new(left(h.after_success)),
+                    Cell::new(left(h.after_failure)),
+                ]);
+            }
+        }
+    }
+    let mut out = String::new();
+    for line in t.trim_fmt().lines() {
+        let _ = writeln!(out, " {line}");
+    }
+    for r in &op.diff.removed {
+        let _ = writeln!(
+            out,
+            "  {} {}/{} no longer runs ({})",
+            painter.paint(Style::Removed, "-"),
+            r.kind,
+            r.name,
+            r.event
+        );
+    }
+    out.trim_end().to_string()
+}
+
+/// The question, in hook terms: which hooks fire, which are new or changed.
+pub fn question(release: &str, op: Operation, plan: &OperationPlan) -> String {
+    let runs = plan.timeline.hooks().count();
+    let names = |c: Change| -> Vec<String> {
+        plan.timeline
+            .hooks()
+            .zip(&plan.diff.steps)
+            .filter(|(_, s)| s.change == c)
+            .map(|(h, _)| format!("{}/{}", h.kind, h.name))
+            .collect()
+    };
+    let (new, changed) = (names(Change::Added), names(Change::Changed));
+    let mut what = format!("{runs} hook run{} will fire", if runs == 1 { "" } else { "s" });
+    if !new.is_empty() {
+        what.push_str(&format!("; new: {}", new.join(", ")));
+    }
+    if !changed.is_empty() {
+        what.push_str(&format!("; changed: {}", changed.join(", ")));
+    }
+    let verb = if op == Operation::Install { "Install" } else { "Upgrade" };
+    format!("{verb} {release}? {what}. Continue")
+}
+
+/// The outcome table after Helm exits.
+pub fn summary(hooks: &[HookOutcome], painter: Painter) -> String {
+    if hooks.is_empty() {
+        return "No hooks ran.".into();
+    }
+    let mut t = table(painter);
+    t.set_header(["EVENT", "HOOK", "PHASE", "DURATION", "LEFT IN CLUSTER"]);
+    for h in hooks {
+        let phase = match h.phase.as_str() {
+            "Succeeded" => Cell::new(&h.phase).fg(Color::Green),
+            "Failed" => Cell::new(&h.phase).fg(Color::Red),
+            _ => Cell::new(&h.phase),
+        };
+        t.add_row(vec![
+            Cell::new(&h.event),
+            Cell::new(format!("{}/{}", h.kind, h.name)),
+            phase,
+            Cell::new(h.duration_ms.map(format_ms).unwrap_or_default()),
+            Cell::new(match h.left_in_cluster {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "?",
+            }),
+        ]);
+    }
+    let mut out = String::from("\n");
+    for line in t.trim_fmt().lines() {
+        let _ = writeln!(out, " {line}");
+    }
+    out.trim_end().to_string()
+}
+
+/// Names the failing hook and its last log lines.
+pub fn failure(h: &HookOutcome, painter: Painter) -> String {
+    let mut out = format!(
+        "{} {}/{} ({}) failed{}",
+        painter.paint(Style::Error, "hook"),
+        h.kind,
+        h.name,
+        h.event,
+        h.message
+            .as_deref()
+            .map(|m| format!(": {m}"))
+            .unwrap_or_default()
+    );
+    if !h.log_tail.is_empty() {
+        let _ = write!(out, "\n  last log lines:");
+        for l in h.log_tail.iter().rev().take(10).rev() {
+            let _ = write!(out, "\n    {l}");
+        }
+    }
+    out
+}

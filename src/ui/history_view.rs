@@ -1,0 +1,582 @@
+//! `helm hooks history` output: the runs table, one run in full, and the
+//! versioned JSON document.
+
+use super::{Painter, Style};
+use crate::adapters::audit_store::DamagedLine;
+use crate::core::audit::{DurationComparison, HookOutcome, Run, RunStatus};
+use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+use serde::Serialize;
+use std::fmt::Write;
+use std::path::Path;
+use std::time::SystemTime;
+
+/// Identifies the JSON schema; bumped on any incompatible change.
+pub const HISTORY_API_VERSION: &str = "helm-hooks/v1";
+
+/// At most this many damaged lines are named one by one.
+const DAMAGED_SHOWN: usize = 10;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryDocument<'a> {
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    pub runs: Vec<RunView<'a>>,
+}
+
+/// A folded run plus what readers would otherwise recompute.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunView<'a> {
+    #[serde(flatten)]
+    pub run: &'a Run,
+    /// `end.hooks`, or for a run without an end the last state seen of
+    /// each planned hook.
+    pub outcomes: Vec<HookOutcome>,
+    /// With `--run` only: each hook against earlier runs of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub durations: Option<Vec<DurationComparison>>,
+}
+
+pub fn document<'a>(
+    runs: impl IntoIterator<Item = &'a Run>,
+    durations: Option<Vec<DurationComparison>>,
+) -> HistoryDocument<'a> {
+    let mut durations = durations;
+    HistoryDocument {
+        api_version: HISTORY_API_VERSION,
+        kind: "HookHistory",
+        runs: runs
+            .into_iter()
+            .map(|run| RunView {
+                run,
+                outcomes: run.outcomes(),
+                durations: durations.take(),
+            })
+            .collect(),
+    }
+}
+
+pub fn json(doc: &HistoryDocument<'_>) -> serde_json::Result<String> {
+    Ok(serde_json::to_string_pretty(doc)? + "\n")
+}
+
+/// One warning per damaged line (up to a few), naming the file and line:
+/// the rest of the log is still shown.
+pub fn damaged_warnings(path: &Path, damaged: &[DamagedLine]) -> Vec<String> {
+    let mut out: Vec<String> = damaged
+        .iter()
+        .take(DAMAGED_SHOWN)
+        .map(|d| {
+            format!(
+                "audit log {} line {} is damaged and was skipped ({})",
+                path.display(),
+                d.line,
+                // serde's position is within the line: the file line is named above.
+                clean(&d.reason.replace(" at line 1 column ", " at column "))
+            )
+        })
+        .collect();
+    if damaged.len() > DAMAGED_SHOWN {
+        out.push(format!(
+            "audit log {}: {} more damaged lines skipped",
+            path.display(),
+            damaged.len() - DAMAGED_SHOWN
+        ));
+    }
+    out
+}
+
+/// Text from the log goes to a terminal: control characters (escape
+/// sequences from a pod's log, newlines from a hand edit) are neutralised
+/// so they can neither restyle the terminal nor break the table's rows.
+fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect()
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    let text = clean(text.lines().next().unwrap_or(""));
+    if text.chars().count() <= max {
+        return text;
+    }
+    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    format!("{cut}…")
+}
+
+fn parse_time(t: &str) -> Option<SystemTime> {
+    humantime::parse_rfc3339_weak(t).ok()
+}
+
+/// `2026-01-03 10:00:00` (UTC), or the text as recorded if it is not a time.
+fn when(t: &str) -> String {
+    match parse_time(t) {
+        Some(st) => humantime::format_rfc3339_seconds(st)
+            .to_string()
+            .replacen('T', " ", 1)
+            .trim_end_matches('Z')
+            .to_string(),
+        None => clean(t),
+    }
+}
+
+pub fn format_ms(ms: u64) -> String {
+    match ms {
+        0..1_000 => format!("{ms}ms"),
+        1_000..60_000 => format!("{:.1}s", ms as f64 / 1000.0),
+        60_000..3_600_000 => format!("{}m{:02}s", ms / 60_000, (ms % 60_000) / 1000),
+        _ => format!("{}h{:02}m", ms / 3_600_000, (ms % 3_600_000) / 60_000),
+    }
+}
+
+fn since_start(start: &str, t: &str) -> Option<u64> {
+    let d = parse_time(t)?.duration_since(parse_time(start)?).ok()?;
+    Some(d.as_millis() as u64)
+}
+
+fn short_sha(sha: &str) -> &str {
+    &sha[..12.min(sha.len())]
+}
+
+fn to_label(run: &Run) -> String {
+    match (&run.start.to_sha, run.start.worktree) {
+        (_, true) => "WORKTREE".to_string(),
+        (Some(sha), _) => short_sha(sha).to_string(),
+        (None, _) => clean(&run.start.to_rev),
+    }
+}
+
+fn from_label(run: &Run) -> String {
+    match (&run.start.from_sha, &run.start.from_rev) {
+        (Some(sha), _) => short_sha(sha).to_string(),
+        (None, Some(rev)) => clean(rev),
+        (None, None) => "-".to_string(),
+    }
+}
+
+/// `v1.1.0 (62c48a758744)`: the revision as typed, and its commit.
+fn rev_detail(rev: Option<&str>, sha: Option<&str>, worktree: bool) -> String {
+    match (rev, sha) {
+        _ if worktree => "WORKTREE".to_string(),
+        (Some(r), Some(s)) if s.starts_with(r) => short_sha(s).to_string(),
+        (Some(r), Some(s)) => format!("{} ({})", clean(r), short_sha(s)),
+        (None, Some(s)) => short_sha(s).to_string(),
+        (Some(r), None) => clean(r),
+        (None, None) => "-".to_string(),
+    }
+}
+
+fn status_text(s: RunStatus) -> &'static str {
+    match s {
+        RunStatus::Succeeded => "succeeded",
+        RunStatus::Failed => "failed",
+        RunStatus::Interrupted => "interrupted",
+    }
+}
+
+fn status_color(s: RunStatus) -> Color {
+    match s {
+        RunStatus::Succeeded => Color::Green,
+        RunStatus::Failed => Color::Red,
+        RunStatus::Interrupted => Color::Yellow,
+    }
+}
+
+fn status_style(s: RunStatus) -> Style {
+    match s {
+        RunStatus::Succeeded => Style::Added,
+        RunStatus::Failed => Style::Removed,
+        RunStatus::Interrupted => Style::Changed,
+    }
+}
+
+fn phase_color(phase: &str) -> Option<Color> {
+    match phase {
+        "Succeeded" => Some(Color::Green),
+        "Failed" => Some(Color::Red),
+        p if p.contains("interrupted") => Some(Color::Yellow),
+        _ => None,
+    }
+}
+
+fn table(p: Painter) -> Table {
+    let mut t = Table::new();
+    t.load_style(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    if p.color {
+        t.enforce_styling();
+    } else {
+        t.force_no_tty();
+    }
+    t
+}
+
+fn header(names: &[&str]) -> Vec<Cell> {
+    names
+        .iter()
+        .map(|h| Cell::new(h).add_attribute(Attribute::Dim))
+        .collect()
+}
+
+fn colored(cell: Cell, color: Option<Color>) -> Cell {
+    match color {
+        Some(c) => cell.fg(c),
+        None => cell,
+    }
+}
+
+fn hook_name(o: &HookOutcome) -> String {
+    clean(&format!("{}/{}", o.kind, o.name))
+}
+
+/// The runs table: one line per run, its hooks indented below it. Runs
+/// and hooks are two tables whose lines are interleaved, so each keeps
+/// its own columns aligned across all runs. Ids are shown whole: they are
+/// what `--run` takes, and apply's ids start with the time, so a short
+/// prefix would say little.
+pub fn runs_table(runs: &[&Run], p: Painter) -> String {
+    let mut run_table = table(p);
+    run_table.set_header(header(&[
+        "RUN",
+        "STARTED (UTC)",
+        "RELEASE",
+        "NAMESPACE",
+        "OPERATION",
+        "FROM → TO",
+        "STATUS",
+    ]));
+    let mut hook_table = table(p);
+    let mut hook_counts = Vec::new();
+    for run in runs {
+        run_table.add_row(vec![
+            Cell::new(clean(&run.id)).add_attribute(Attribute::Bold),
+            Cell::new(when(&run.started)),
+            Cell::new(clean(&run.start.release)),
+            Cell::new(clean(&run.start.namespace)),
+            Cell::new(clean(&run.start.operation)),
+            Cell::new(format!("{} → {}", from_label(run), to_label(run))),
+            Cell::new(status_text(run.status)).fg(status_color(run.status)),
+        ]);
+        let outcomes = run.outcomes();
+        hook_counts.push(outcomes.len());
+        for o in &outcomes {
+            hook_table.add_row(vec![
+                Cell::new(clean(&o.event)),
+                Cell::new(hook_name(o)),
+                colored(Cell::new(clean(&o.phase)), phase_color(&o.phase)),
+                Cell::new(o.duration_ms.map_or("-".to_string(), format_ms))
+                    .set_alignment(CellAlignment::Right),
+                Cell::new(
+                    o.message
+                        .as_deref()
+                        .map_or(String::new(), |m| truncate(m, 72)),
+                ),
+            ]);
+        }
+    }
+    let run_lines = run_table.trim_fmt();
+    let mut run_lines = run_lines.lines();
+    let hook_text = hook_table.trim_fmt();
+    let mut hook_lines = hook_text.lines();
+    let mut out = String::new();
+    if let Some(h) = run_lines.next() {
+        let _ = writeln!(out, "{h}");
+    }
+    for count in hook_counts {
+        if let Some(line) = run_lines.next() {
+            let _ = writeln!(out, "{line}");
+        }
+        for line in hook_lines.by_ref().take(count) {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
+    out
+}
+
+fn comparison_text(c: &DurationComparison) -> String {
+    match (c.duration_ms, c.median_ms, c.delta_ms) {
+        (Some(_), Some(m), Some(delta)) => {
+            let sign = if delta < 0 { "-" } else { "+" };
+            let pct = if m > 0 {
+                format!(
+                    " ({sign}{:.0}%)",
+                    (delta.unsigned_abs() as f64) * 100.0 / m as f64
+                )
+            } else {
+                String::new()
+            };
+            format!(
+                "{sign}{}{pct} vs median {} of {} earlier",
+                format_ms(delta.unsigned_abs()),
+                format_ms(m),
+                c.earlier_successes
+            )
+        }
+        (None, Some(m), _) => format!("median {} of {} earlier", format_ms(m), c.earlier_successes),
+        _ => "no earlier success".to_string(),
+    }
+}
+
+/// One run in full: who and what, the timeline as planned, every state
+/// change, the outcomes with durations against earlier runs, then the
+/// failure messages and log excerpts.
+pub fn run_detail(run: &Run, durations: &[DurationComparison], p: Painter) -> String {
+    let s = &run.start;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {}  {}",
+        p.paint(Style::Bold, "Run"),
+        clean(&run.id),
+        p.paint(status_style(run.status), status_text(run.status))
+    );
+    let mut field = |name: &str, value: String| {
+        let _ = writeln!(out, "  {name:<10} {value}");
+    };
+    let ended = match (
+        &run.ended,
+        run.ended
+            .as_deref()
+            .and_then(|e| since_start(&run.started, e)),
+    ) {
+        (Some(e), Some(ms)) => format!(", ended {} UTC ({})", when(e), format_ms(ms)),
+        (Some(e), None) => format!(", ended {} UTC", when(e)),
+        (None, _) => ", no end recorded (interrupted)".to_string(),
+    };
+    field("started", format!("{} UTC{ended}", when(&run.started)));
+    let mut target = format!("{} in namespace {}", clean(&s.release), clean(&s.namespace));
+    let cluster: Vec<String> = [("context", &s.kube_context), ("server", &s.kube_server)]
+        .iter()
+        .filter_map(|(k, v)| v.as_deref().map(|v| format!("{k} {}", clean(v))))
+        .collect();
+    if !cluster.is_empty() {
+        let _ = write!(target, " ({})", cluster.join(", "));
+    }
+    field("release", target);
+    field(
+        "chart",
+        format!(
+            "{} {} ({} in {})",
+            clean(&s.chart_name),
+            clean(&s.chart_version),
+            if s.chart_path.is_empty() {
+                ".".to_string()
+            } else {
+                clean(&s.chart_path)
+            },
+            clean(&s.repository)
+        ),
+    );
+    let mut to = rev_detail(Some(&s.to_rev), s.to_sha.as_deref(), s.worktree);
+    if let Some(h) = &s.worktree_hash {
+        let _ = write!(to, " (content {})", short_sha(&clean(h)));
+    }
+    field(
+        "revision",
+        format!(
+            "{} → {to}",
+            rev_detail(s.from_rev.as_deref(), s.from_sha.as_deref(), false)
+        ),
+    );
+    let mut helm = format!("{}, {}", clean(&s.helm_version), clean(&s.operation));
+    if let Some(e) = &run.end {
+        let _ = write!(helm, ", exit {}", e.helm_exit);
+        if let Some(r) = e.release_revision {
+            let _ = write!(helm, "; release revision {r}");
+        }
+        if let Some(st) = &e.release_status {
+            let _ = write!(helm, " {}", clean(st));
+        }
+    }
+    field("helm", helm);
+    field(
+        "by",
+        format!("{}@{} (pid {})", clean(&s.user), clean(&s.host), s.pid),
+    );
+    if !s.args.is_empty() {
+        field("command", clean(&s.args.join(" ")));
+    }
+
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", p.paint(Style::Bold, "Timeline (as planned)"));
+    if s.timeline.is_empty() {
+        let _ = writeln!(out, "  {}", p.paint(Style::Dim, "no hooks"));
+    } else {
+        let mut t = table(p);
+        t.set_header(header(&["#", "EVENT", "WEIGHT", "HOOK", "CHANGE"]));
+        for h in &s.timeline {
+            t.add_row(vec![
+                Cell::new(h.position).set_alignment(CellAlignment::Right),
+                Cell::new(clean(&h.event)),
+                Cell::new(h.weight).set_alignment(CellAlignment::Right),
+                Cell::new(clean(&format!("{}/{}", h.kind, h.name))),
+                Cell::new(clean(&h.change)),
+            ]);
+        }
+        for line in t.trim_fmt().lines() {
+            let _ = writeln!(out, " {line}");
+        }
+    }
+
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", p.paint(Style::Bold, "State changes"));
+    if run.states.is_empty() {
+        let _ = writeln!(out, "  {}", p.paint(Style::Dim, "none recorded"));
+    } else {
+        let mut t = table(p);
+        t.set_header(header(&["TIME (UTC)", "+", "HOOK", "STATE", "DETAIL"]));
+        for (time, st) in &run.states {
+            t.add_row(vec![
+                Cell::new(when(time)),
+                Cell::new(since_start(&run.started, time).map_or(String::new(), format_ms))
+                    .set_alignment(CellAlignment::Right),
+                Cell::new(clean(&format!("{}/{}", st.kind, st.name))),
+                Cell::new(clean(&st.state)),
+                Cell::new(
+                    st.detail
+                        .as_deref()
+                        .map_or(String::new(), |d| truncate(d, 100)),
+                ),
+            ]);
+        }
+        for line in t.trim_fmt().lines() {
+            let _ = writeln!(out, " {line}");
+        }
+    }
+
+    let outcomes = run.outcomes();
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", p.paint(Style::Bold, "Outcomes"));
+    if outcomes.is_empty() {
+        let _ = writeln!(out, "  {}", p.paint(Style::Dim, "no hooks"));
+    } else {
+        let mut t = table(p);
+        t.set_header(header(&[
+            "EVENT",
+            "HOOK",
+            "PHASE",
+            "STARTED (UTC)",
+            "DURATION",
+            "AGAINST EARLIER RUNS",
+            "LEFT IN CLUSTER",
+        ]));
+        for o in &outcomes {
+            let cmp = durations
+                .iter()
+                .find(|c| c.kind == o.kind && c.name == o.name && c.event == o.event);
+            t.add_row(vec![
+                Cell::new(clean(&o.event)),
+                Cell::new(hook_name(o)),
+                colored(Cell::new(clean(&o.phase)), phase_color(&o.phase)),
+                Cell::new(o.started_at.as_deref().map_or("-".to_string(), when)),
+                Cell::new(o.duration_ms.map_or("-".to_string(), format_ms))
+                    .set_alignment(CellAlignment::Right),
+                Cell::new(cmp.map_or(String::new(), comparison_text)),
+                Cell::new(match o.left_in_cluster {
+                    Some(true) => "yes",
+                    Some(false) => "no",
+                    None => "-",
+                }),
+            ]);
+        }
+        for line in t.trim_fmt().lines() {
+            let _ = writeln!(out, " {line}");
+        }
+    }
+
+    for o in &outcomes {
+        if o.message.is_none() && o.log_tail.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out);
+        let title = format!(
+            "{} ({}, {})",
+            hook_name(o),
+            clean(&o.event),
+            clean(&o.phase)
+        );
+        let _ = writeln!(out, "{}", p.paint(Style::Bold, &title));
+        if let Some(m) = &o.message {
+            let style = if o.phase == "Failed" {
+                Style::Error
+            } else {
+                Style::Dim
+            };
+            for (i, line) in m.lines().enumerate() {
+                let label = if i == 0 { "message:" } else { "        " };
+                let _ = writeln!(out, "  {} {}", p.paint(style, label), clean(line));
+            }
+        }
+        if !o.log_tail.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {}",
+                p.paint(Style::Dim, &format!("last {} log lines:", o.log_tail.len()))
+            );
+            for line in &o.log_tail {
+                let _ = writeln!(out, "  {} {}", p.paint(Style::Dim, "|"), clean(line));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_at_a_glance() {
+        assert_eq!(format_ms(850), "850ms");
+        assert_eq!(format_ms(12_345), "12.3s");
+        assert_eq!(format_ms(65_000), "1m05s");
+        assert_eq!(format_ms(3_720_000), "1h02m");
+    }
+
+    #[test]
+    fn comparisons_name_the_delta_and_the_median() {
+        let c = |d: Option<u64>, m: Option<u64>, n| DurationComparison {
+            event: "pre-upgrade".into(),
+            kind: "Job".into(),
+            name: "migrate".into(),
+            phase: "Succeeded".into(),
+            duration_ms: d,
+            earlier_successes: n,
+            median_ms: m,
+            delta_ms: d.zip(m).map(|(d, m)| d as i64 - m as i64),
+        };
+        assert_eq!(
+            comparison_text(&c(Some(15_000), Some(10_000), 3)),
+            "+5.0s (+50%) vs median 10.0s of 3 earlier"
+        );
+        assert_eq!(
+            comparison_text(&c(Some(8_000), Some(10_000), 1)),
+            "-2.0s (-20%) vs median 10.0s of 1 earlier"
+        );
+        assert_eq!(
+            comparison_text(&c(None, Some(10_000), 2)),
+            "median 10.0s of 2 earlier"
+        );
+        assert_eq!(comparison_text(&c(Some(1), None, 0)), "no earlier success");
+    }
+
+    #[test]
+    fn log_text_cannot_drive_the_terminal() {
+        assert_eq!(
+            clean("a\x1b[31mred\r\nb\tc"),
+            "a\u{fffd}[31mred\u{fffd}\u{fffd}b c"
+        );
+        assert_eq!(truncate("first line\nsecond", 5), "firs…");
+    }
+
+    #[test]
+    fn times_show_as_utc_seconds() {
+        assert_eq!(when("2026-01-03T10:00:00.123Z"), "2026-01-03 10:00:00");
+        assert_eq!(when("not a time"), "not a time");
+    }
+}

@@ -1,0 +1,223 @@
+//! `helm hooks lint` output: table (terminal), JSON (versioned schema) and
+//! SARIF 2.1.0 (code-scanning UIs).
+
+use super::plan_view::ChartInfo;
+use super::{Painter, Style};
+use crate::adapters::git::Revision;
+use crate::core::lint::{Finding, RULES, Severity, counts};
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::fmt::Write;
+
+pub const LINT_API_VERSION: &str = "helm-hooks/v1";
+pub const LINT_KIND: &str = "HookLint";
+
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Summary {
+    pub fn of(findings: &[Finding]) -> Self {
+        let (errors, warnings, infos) = counts(findings);
+        Self {
+            errors,
+            warnings,
+            infos,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LintDocument<'a> {
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    pub helm_version: String,
+    pub chart: ChartInfo,
+    pub release: &'a str,
+    pub namespace: &'a str,
+    pub revision: &'a Revision,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<&'a Revision>,
+    /// Helm's `--timeout` the Job deadlines were checked against.
+    pub timeout: String,
+    pub strict: bool,
+    pub summary: Summary,
+    pub findings: &'a [Finding],
+}
+
+fn rev_label(r: &Revision) -> String {
+    match (&r.commit, r.worktree) {
+        (_, true) => "WORKTREE".to_string(),
+        (Some(c), _) if c.starts_with(&r.spec) => c[..12.min(c.len())].to_string(),
+        (Some(c), _) => format!("{} ({})", r.spec, &c[..12.min(c.len())]),
+        (None, _) => r.spec.clone(),
+    }
+}
+
+fn severity_style(s: Severity) -> Style {
+    match s {
+        Severity::Error => Style::Error,
+        Severity::Warning => Style::Warn,
+        Severity::Info => Style::Moved,
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// `2 errors, 1 warning, 3 info`.
+pub fn summary_line(findings: &[Finding]) -> String {
+    let (e, w, i) = counts(findings);
+    format!("{}, {}, {i} info", plural(e, "error"), plural(w, "warning"))
+}
+
+/// One finding as two lines: `error[HH009] Job/x  path  (new)`, then the
+/// message, indented by `indent`.
+pub fn finding_lines(f: &Finding, p: Painter, indent: &str) -> String {
+    let mut head = p.paint(
+        severity_style(f.severity),
+        &format!("{}[{}]", f.severity, f.rule),
+    );
+    if let Some(h) = &f.hook {
+        let _ = write!(head, " {}", p.paint(Style::Bold, &h.to_string()));
+    }
+    if let Some(path) = &f.path {
+        let _ = write!(head, "  {}", p.paint(Style::Dim, path));
+    }
+    if f.introduced == Some(true) {
+        let _ = write!(head, "  {}", p.paint(Style::Added, "(new)"));
+    }
+    format!("{indent}{head}\n{indent}  {}\n", f.message)
+}
+
+pub fn table(doc: &LintDocument<'_>, p: Painter) -> String {
+    let mut out = String::new();
+    let chart = if doc.chart.path.is_empty() {
+        "."
+    } else {
+        &doc.chart.path
+    };
+    let from = doc
+        .from
+        .map(|f| format!(", new since {}", rev_label(f)))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{} {}  (chart {chart}, helm {}, timeout {}{from})",
+        p.paint(Style::Bold, "Hook lint:"),
+        rev_label(doc.revision),
+        doc.helm_version,
+        doc.timeout
+    );
+    let _ = writeln!(out);
+    if doc.findings.is_empty() {
+        let _ = writeln!(out, "No findings.");
+    }
+    for f in doc.findings {
+        let _ = writeln!(out, "{}", finding_lines(f, p, ""));
+    }
+    let _ = writeln!(out, "{}", summary_line(doc.findings));
+    out
+}
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// A template path as Helm prints it (`<chart name>/templates/x.yaml`)
+/// made relative to the repository root, as code-scanning UIs expect.
+fn repo_uri(chart_dir: &str, helm_path: &str) -> String {
+    let rest = helm_path.split_once('/').map_or(helm_path, |(_, r)| r);
+    match chart_dir {
+        "" => rest.to_string(),
+        dir => format!("{dir}/{rest}"),
+    }
+}
+
+pub fn sarif(doc: &LintDocument<'_>) -> Value {
+    let rules: Vec<Value> = RULES
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "name": r.name,
+                "shortDescription": {"text": r.summary},
+                "defaultConfiguration": {"level": sarif_level(r.severity)},
+            })
+        })
+        .collect();
+    let results: Vec<Value> = doc
+        .findings
+        .iter()
+        .map(|f| {
+            let index = RULES.iter().position(|r| r.id == f.rule);
+            let mut locations: Vec<Value> = f
+                .path
+                .iter()
+                .flat_map(|p| p.split(", "))
+                .map(|p| {
+                    json!({"physicalLocation": {"artifactLocation": {
+                        "uri": repo_uri(&doc.chart.path, p),
+                        "uriBaseId": "%SRCROOT%",
+                    }}})
+                })
+                .collect();
+            if let (Some(h), Some(first)) = (&f.hook, locations.first_mut()) {
+                first["logicalLocations"] = json!([{"name": h.to_string(), "kind": "resource"}]);
+            }
+            let mut result = json!({
+                "ruleId": f.rule,
+                "ruleIndex": index,
+                "level": sarif_level(f.severity),
+                "message": {"text": f.message},
+                "locations": locations,
+            });
+            if let Some(new) = f.introduced {
+                result["properties"] = json!({"introduced": new});
+            }
+            result
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "helm-hooks",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "properties": {
+                "revision": doc.revision.commit.clone().unwrap_or_else(|| doc.revision.spec.clone()),
+                "helmVersion": doc.helm_version,
+            },
+            "results": results,
+        }]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helm_paths_become_repository_paths() {
+        assert_eq!(
+            repo_uri("charts/app", "shop/templates/x.yaml"),
+            "charts/app/templates/x.yaml"
+        );
+        assert_eq!(
+            repo_uri("", "shop/charts/db/templates/j.yaml"),
+            "charts/db/templates/j.yaml"
+        );
+    }
+}

@@ -1,0 +1,167 @@
+//! Live hook progress: one bar per hook on a terminal, one timestamped
+//! line per state change elsewhere, nothing with `--progress none`.
+
+use super::{Painter, Style};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::Write;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Bars,
+    Plain,
+    None,
+}
+
+/// One line of the display: a hook run, or the chart's resources.
+pub struct Row {
+    pub label: String,
+}
+
+pub struct Progress {
+    mode: Mode,
+    multi: MultiProgress,
+    bars: Vec<ProgressBar>,
+    labels: Vec<String>,
+    painter: Painter,
+}
+
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template).expect("valid progress template")
+}
+
+pub fn format_ms(ms: u64) -> String {
+    if ms < 60_000 {
+        format!("{:.1}s", ms as f64 / 1000.0)
+    } else {
+        format!("{}m{:02}s", ms / 60_000, (ms % 60_000) / 1000)
+    }
+}
+
+impl Progress {
+    pub fn new(mode: Mode, rows: Vec<Row>, painter: Painter) -> Self {
+        let multi = MultiProgress::with_draw_target(match mode {
+            Mode::Bars => ProgressDrawTarget::stderr(),
+            _ => ProgressDrawTarget::hidden(),
+        });
+        let width = rows
+            .iter()
+            .map(|r| r.label.chars().count())
+            .max()
+            .unwrap_or(0);
+        let bars = rows
+            .iter()
+            .map(|r| {
+                let bar = multi.add(ProgressBar::new_spinner());
+                bar.set_style(style("  {prefix} {msg}"));
+                bar.set_prefix(format!("{:width$}", r.label));
+                bar.set_message(painter.paint(Style::Dim, "waiting"));
+                bar
+            })
+            .collect();
+        Self {
+            mode,
+            multi,
+            bars,
+            labels: rows.into_iter().map(|r| r.label).collect(),
+            painter,
+        }
+    }
+
+    fn plain(&self, line: &str) {
+        let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now());
+        let _ = writeln!(std::io::stderr(), "{now} {line}");
+    }
+
+    /// A row changed state. `done`: it will not change again (success,
+    /// failure, deletion); `elapsed_ms`: its time so far or in total.
+    pub fn update(
+        &self,
+        row: usize,
+        state: &str,
+        detail: Option<&str>,
+        done: bool,
+        elapsed_ms: Option<u64>,
+    ) {
+        let style_for = match state {
+            "succeeded" | "created" | "done" => Style::Added,
+            "failed" => Style::Removed,
+            "deleted" => Style::Dim,
+            _ => Style::Changed,
+        };
+        let mut text = self.painter.paint(style_for, state);
+        if let Some(d) = detail {
+            text.push_str(&format!(" ({d})"));
+        }
+        match self.mode {
+            Mode::None => {}
+            Mode::Plain => {
+                let took = elapsed_ms
+                    .filter(|_| done)
+                    .map(|ms| format!(" after {}", format_ms(ms)))
+                    .unwrap_or_default();
+                self.plain(&format!("{}: {text}{took}", self.labels[row].trim()));
+            }
+            Mode::Bars => {
+                let bar = &self.bars[row];
+                if done {
+                    let took = elapsed_ms
+                        .map(|ms| format!(" {}", self.painter.paint(Style::Dim, &format_ms(ms))))
+                        .unwrap_or_default();
+                    bar.set_style(style("  {prefix} {msg}"));
+                    bar.finish_with_message(format!("{text}{took}"));
+                } else {
+                    if bar.is_finished() {
+                        return;
+                    }
+                    bar.set_style(style("  {prefix} {spinner} {msg} {elapsed:.dim}"));
+                    bar.set_message(text);
+                    bar.enable_steady_tick(Duration::from_millis(120));
+                }
+            }
+        }
+    }
+
+    /// Restarts a row's clock when its hook is created.
+    pub fn started(&self, row: usize) {
+        if self.mode == Mode::Bars {
+            self.bars[row].reset_elapsed();
+        }
+    }
+
+    /// A hook's log line, shown above the bars.
+    pub fn log(&self, hook: &str, line: &str) {
+        let text = format!(
+            "{} {line}",
+            self.painter.paint(Style::Dim, &format!("[{hook}]"))
+        );
+        match self.mode {
+            Mode::Bars => {
+                let _ = self.multi.println(text);
+            }
+            Mode::Plain => self.plain(&text),
+            Mode::None => {}
+        }
+    }
+
+    pub fn warn(&self, message: &str) {
+        let text = format!("{} {message}", self.painter.paint(Style::Warn, "warning:"));
+        match self.mode {
+            Mode::Bars => {
+                let _ = self.multi.println(text);
+            }
+            _ => {
+                let _ = writeln!(std::io::stderr(), "{text}");
+            }
+        }
+    }
+
+    /// Stops every bar where it is.
+    pub fn finish(&self) {
+        for bar in &self.bars {
+            if !bar.is_finished() {
+                bar.abandon();
+            }
+        }
+    }
+}

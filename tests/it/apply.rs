@@ -1,0 +1,394 @@
+//! `helm hooks apply` and its audit log, against the test cluster with the
+//! real Helm 3.17.1 and 4.1.4.
+
+use crate::cluster::cluster;
+use crate::common::*;
+use serde_json::Value;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+/// A Job hook whose pod the simulated node plays out as told.
+fn job(name: &str, events: &str, weight: i32, exit: i32, duration: &str, log: &str) -> String {
+    format!(
+        r#"apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {name}
+  annotations:
+    helm.sh/hook: {events}
+    helm.sh/hook-weight: "{weight}"
+    helm.sh/hook-delete-policy: before-hook-creation
+spec:
+  backoffLimit: 0
+  template:
+    metadata:
+      annotations:
+        kubelet-sim/exit-code: "{exit}"
+        kubelet-sim/duration: {duration}
+        kubelet-sim/log: {log:?}
+    spec:
+      restartPolicy: Never
+      containers: [{{name: main, image: busybox}}]
+"#
+    )
+}
+
+fn pod(name: &str, events: &str, log: &str) -> String {
+    format!(
+        r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+  annotations:
+    helm.sh/hook: {events}
+    kubelet-sim/duration: 300ms
+    kubelet-sim/log: {log:?}
+spec:
+  restartPolicy: Never
+  containers: [{{name: main, image: busybox}}]
+"#
+    )
+}
+
+const CONFIGMAP: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata: {a: b}\n";
+
+/// A repository whose first commit installs cleanly and whose second adds
+/// a pre-upgrade hook.
+fn chart_repo() -> GitRepo {
+    let repo = GitRepo::new();
+    repo.write("app/Chart.yaml", &chart_yaml("app"));
+    repo.write("app/templates/cm.yaml", CONFIGMAP);
+    repo.write(
+        "app/templates/hooks.yaml",
+        &[
+            job("migrate", "pre-install,pre-upgrade", 0, 0, "500ms", "migrating\nmigrated"),
+            job("notify", "post-install,post-upgrade", 5, 0, "200ms", "notified"),
+            pod("warmup", "post-install,post-upgrade", "warm"),
+        ]
+        .join("---\n"),
+    );
+    repo.commit("v1");
+    repo.write("app/templates/backup.yaml", &job("backup", "pre-upgrade", -10, 0, "300ms", "backed up"));
+    repo.commit("v2: back up before upgrades");
+    repo
+}
+
+struct Apply {
+    env: Env,
+    helm: HelmBin,
+    ns: String,
+}
+
+impl Apply {
+    fn new(major: u32, prefix: &str) -> Self {
+        let c = cluster();
+        Self {
+            env: Env::new(),
+            helm: helm(major),
+            ns: c.new_namespace(&format!("{prefix}-h{major}")),
+        }
+    }
+
+    fn hooks(&self) -> Command {
+        let mut cmd: Command = Command::new(assert_cmd::cargo::cargo_bin!("helm-hooks"));
+        self.env.apply(&mut cmd);
+        cmd.env("HELM_BIN", &self.helm.path)
+            .env("KUBECONFIG", cluster().kubeconfig())
+            .env("HELM_NAMESPACE", &self.ns);
+        cmd
+    }
+
+    fn helm(&self, args: &[&str]) -> Output {
+        let mut cmd = self.env.helm(&self.helm);
+        cmd.env("KUBECONFIG", cluster().kubeconfig()).args(args).args(["-n", &self.ns]);
+        cmd.output().unwrap()
+    }
+
+    fn history(&self, release: &str) -> Vec<Value> {
+        let out = self.helm(&["history", release, "-o", "json"]);
+        if !out.status.success() {
+            return vec![];
+        }
+        serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap()
+    }
+
+    fn audit(&self) -> Vec<Value> {
+        let text = std::fs::read_to_string(self.env.path("data/hooks/audit.jsonl")).unwrap_or_default();
+        text.lines().map(|l| serde_json::from_str(l).expect("every audit line is JSON")).collect()
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn run_records<'a>(audit: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    audit.iter().filter(|r| r["type"] == kind).collect()
+}
+
+#[test]
+fn install_then_upgrade_with_progress_lines_and_a_complete_audit_run() {
+    let repo = chart_repo();
+    for major in [3, 4] {
+        let a = Apply::new(major, "ok");
+        // Install (the release does not exist), from the first commit.
+        let out = a
+            .hooks()
+            .current_dir(repo.path())
+            .args(["apply", "web", "app", "--to", "HEAD~1", "--yes"])
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert!(out.status.success(), "helm {major}: {err}");
+        assert!(err.contains("does not exist in namespace"), "{err}");
+        // Plain, timestamped lines in a pipe: one per state change.
+        let line = err
+            .lines()
+            .find(|l| l.contains("pre-install Job/migrate: succeeded"))
+            .unwrap_or_else(|| panic!("no plain progress line: {err}"));
+        assert!(line.starts_with("20") && line.contains('T'), "timestamped: {line}");
+        assert!(!err.contains('\u{1b}'), "no escape codes in a pipe");
+
+        // Upgrade to HEAD: the new backup hook runs first.
+        let out = a
+            .hooks()
+            .current_dir(repo.path())
+            .args(["apply", "web", "app", "--yes", "--logs"])
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert!(out.status.success(), "helm {major}: {err}");
+        let pos = |needle: &str| err.find(needle).unwrap_or_else(|| panic!("{needle:?} missing: {err}"));
+        assert!(pos("pre-upgrade Job/backup: created") < pos("pre-upgrade Job/migrate: created"));
+        assert!(pos("[Job/migrate] migrating") < pos("pre-upgrade Job/migrate: succeeded"));
+        assert!(pos("update chart resources (1): done") < pos("post-upgrade Job/notify: created"));
+
+        // The audit run matches Helm's own record of the hooks.
+        let audit = a.audit();
+        let ends = run_records(&audit, "runEnded");
+        assert_eq!(run_records(&audit, "runStarted").len(), 2);
+        assert_eq!(ends.len(), 2);
+        let last = ends[1];
+        assert_eq!(last["helmExit"], 0);
+        assert_eq!(last["releaseRevision"], 2);
+        assert_eq!(last["releaseStatus"], "deployed");
+        let status: Value = serde_json::from_slice(&a.helm(&["status", "web", "-o", "json"]).stdout).unwrap();
+        for h in status["hooks"].as_array().unwrap() {
+            let ours = last["hooks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|o| o["kind"] == h["kind"] && o["name"] == h["name"])
+                .unwrap_or_else(|| panic!("{} not in audit run", h["name"]));
+            assert_eq!(ours["phase"], h["last_run"]["phase"], "{}", h["name"]);
+            assert_eq!(ours["startedAt"], h["last_run"]["started_at"], "{}", h["name"]);
+        }
+        let migrate = last["hooks"].as_array().unwrap().iter().find(|o| o["name"] == "migrate").unwrap();
+        assert_eq!(migrate["logTail"], serde_json::json!(["migrating", "migrated"]));
+        assert_eq!(migrate["leftInCluster"], true, "default policy keeps the Job");
+        let start = run_records(&audit, "runStarted")[1];
+        assert_eq!(start["operation"], "upgrade");
+        assert_eq!(start["toSha"], repo.git(&["rev-parse", "HEAD"]));
+        assert_eq!(start["timeline"][0]["name"], "backup");
+        assert_eq!(start["timeline"][0]["change"], "added");
+        // The applied revision is on the release too.
+        let hist = a.history("web");
+        let desc = hist.last().unwrap()["description"].as_str().unwrap().to_string();
+        assert!(desc.contains(&repo.git(&["rev-parse", "HEAD"])), "{desc}");
+    }
+}
+
+#[test]
+fn a_failing_pre_upgrade_hook_is_named_with_its_log_tail() {
+    let repo = GitRepo::new();
+    repo.write("Chart.yaml", &chart_yaml("app"));
+    repo.write("templates/cm.yaml", CONFIGMAP);
+    repo.write("templates/ok.yaml", &job("ok", "pre-install,pre-upgrade", 0, 0, "100ms", "fine"));
+    repo.commit("v1");
+    repo.write("templates/bad.yaml", &job("bad", "pre-upgrade", 1, 7, "300ms", "starting\nboom: disk full"));
+    repo.commit("v2");
+    for major in [3, 4] {
+        let a = Apply::new(major, "fail");
+        let ok = a.hooks().current_dir(repo.path()).args(["apply", "web", "--to", "HEAD~1", "--yes"]).output().unwrap();
+        assert!(ok.status.success(), "{}", stderr(&ok));
+        let out = a.hooks().current_dir(repo.path()).args(["apply", "web", "--yes"]).output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "helm {major}: {err}");
+        assert!(err.contains("hook Job/bad (pre-upgrade) failed") && err.contains("exit code 7"), "{err}");
+        assert!(err.contains("boom: disk full"), "log tail shown: {err}");
+        let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
+        assert_eq!(errors.len(), 1, "{err}");
+        assert!(errors[0].contains("pre-upgrade hooks failed"), "{}", errors[0]);
+        // Helm's own verdict: the new revision failed.
+        let hist = a.history("web");
+        assert_eq!(hist.last().unwrap()["status"], "failed");
+        let audit = a.audit();
+        let end = run_records(&audit, "runEnded")[1];
+        assert_eq!(end["helmExit"], 1);
+        let bad = end["hooks"].as_array().unwrap().iter().find(|h| h["name"] == "bad").unwrap();
+        assert_eq!(bad["phase"], "Failed");
+        assert!(bad["message"].as_str().unwrap().contains("exit code 7"), "{bad}");
+        assert_eq!(bad["logTail"][1], "boom: disk full");
+    }
+}
+
+#[test]
+fn atomic_rolls_back_with_the_flag_the_running_helm_accepts() {
+    let repo = GitRepo::new();
+    repo.write("Chart.yaml", &chart_yaml("app"));
+    repo.write("templates/cm.yaml", CONFIGMAP);
+    repo.commit("v1");
+    repo.write("templates/bad.yaml", &job("bad", "post-upgrade", 0, 1, "100ms", "no"));
+    repo.commit("v2");
+    for major in [3, 4] {
+        let a = Apply::new(major, "atomic");
+        let ok = a.hooks().current_dir(repo.path()).args(["apply", "web", "--to", "HEAD~1", "--yes"]).output().unwrap();
+        assert!(ok.status.success(), "{}", stderr(&ok));
+        let flag = if major == 3 { "--atomic" } else { "--rollback-on-failure" };
+        let out = a.hooks().current_dir(repo.path()).args(["apply", "web", "--yes", flag]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let hist = a.history("web");
+        let statuses: Vec<&str> = hist.iter().map(|h| h["status"].as_str().unwrap()).collect();
+        assert_eq!(statuses, ["superseded", "failed", "deployed"], "helm {major} rolled back");
+    }
+}
+
+#[test]
+fn no_terminal_without_yes_refuses_and_changes_nothing() {
+    let repo = chart_repo();
+    let a = Apply::new(3, "refuse");
+    let out = a
+        .hooks()
+        .current_dir(repo.path())
+        .args(["apply", "web", "app"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.lines().any(|l| l.starts_with("error: ") && l.contains("--yes")), "{err}");
+    assert!(a.history("web").is_empty(), "no release was made");
+    assert!(a.audit().is_empty(), "no run recorded");
+}
+
+#[test]
+fn answering_no_at_the_prompt_changes_nothing() {
+    let repo = chart_repo();
+    let a = Apply::new(4, "answer-no");
+    let mut cmd = a.hooks();
+    cmd.current_dir(repo.path())
+        .env("TERM", "xterm")
+        .args(["apply", "web", "app", "--to", "HEAD~1"]);
+    let mut p = rexpect::session::spawn_command(cmd, Some(30_000)).unwrap();
+    p.exp_string("Install web?").unwrap();
+    p.exp_string("[y/N]").unwrap();
+    // The prompt reads single keys once the tty is raw: give it a moment.
+    std::thread::sleep(Duration::from_millis(500));
+    p.send_line("n").unwrap();
+    p.exp_string("apply cancelled").unwrap();
+    p.exp_eof().unwrap();
+    assert!(a.history("web").is_empty(), "no release was made");
+}
+
+#[test]
+fn bars_in_a_terminal() {
+    let repo = chart_repo();
+    let a = Apply::new(3, "bars");
+    let mut cmd = a.hooks();
+    cmd.current_dir(repo.path())
+        .env("TERM", "xterm")
+        .args(["apply", "web", "app", "--to", "HEAD~1", "--yes"]);
+    let mut p = rexpect::session::spawn_command(cmd, Some(60_000)).unwrap();
+    // Bars redraw in place: the final frame shows every hook's end state.
+    let (before, _) = p.exp_regex("EVENT +HOOK +PHASE").unwrap();
+    p.exp_eof().unwrap();
+    assert!(before.contains("#1 pre-install Job/migrate"), "{before}");
+    assert!(before.contains("\u{1b}["), "terminal escape codes drawn");
+    assert!(before.contains("succeeded"), "{before}");
+    let hist = a.history("web");
+    assert_eq!(hist.last().unwrap()["status"], "deployed");
+}
+
+#[test]
+fn ctrl_c_stops_helm_and_records_the_run_as_interrupted() {
+    let repo = GitRepo::new();
+    repo.write("Chart.yaml", &chart_yaml("app"));
+    repo.write("templates/cm.yaml", CONFIGMAP);
+    repo.write("templates/slow.yaml", &job("slow", "pre-install", 0, 0, "60s", "working"));
+    repo.commit("slow");
+    for major in [3, 4] {
+        let a = Apply::new(major, "ctrlc");
+        let mut child = a
+            .hooks()
+            .current_dir(repo.path())
+            .args(["apply", "web", "--yes"])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait until the hook runs (the audit log says so), then interrupt.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !a.audit().iter().any(|r| r["state"] == "running") {
+            assert!(std::time::Instant::now() < deadline, "hook never ran");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        unsafe {
+            libc::kill(child.id() as i32, libc::SIGINT);
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+        let audit = a.audit();
+        let end = run_records(&audit, "runEnded");
+        assert_eq!(end.len(), 1);
+        assert_eq!(end[0]["interrupted"], true);
+        // Helm stopped: the release is not deployed.
+        let hist = a.history("web");
+        assert!(hist.iter().all(|h| h["status"] != "deployed"), "{hist:?}");
+        let out = a.hooks().current_dir(repo.path()).args(["history", "web"]).output().unwrap();
+        assert!(String::from_utf8_lossy(&out.stdout).contains("interrupted"), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn two_applies_at_once_keep_both_audit_runs_intact_and_no_secret_reaches_the_log() {
+    let repo = GitRepo::new();
+    repo.write("Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "templates/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  annotations:\n    helm.sh/hook: pre-install\n    helm.sh/hook-weight: \"-1\"\nstringData:\n  password: sw0rdf1sh-very-secret\n",
+    );
+    repo.write("templates/leak.yaml", &job("leaky", "pre-install", 0, 0, "300ms", "password is sw0rdf1sh-very-secret"));
+    repo.commit("v1");
+    let a = Apply::new(3, "concurrent");
+    // Same-named hooks of two releases would collide in one namespace (Helm
+    // says "already exists"): each release gets its own.
+    let other_ns = cluster().new_namespace("concurrent-other");
+    let spawn = |rel: &str| {
+        let ns = if rel == "one" { a.ns.clone() } else { other_ns.clone() };
+        a.hooks()
+            .current_dir(repo.path())
+            .args(["apply", rel, "--yes", "--logs", "-n", &ns, "--set", "token=t0ps3cr3t-value"])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (one, two) = (spawn("one"), spawn("two"));
+    let (one, two) = (one.wait_with_output().unwrap(), two.wait_with_output().unwrap());
+    assert!(one.status.success(), "{}", stderr(&one));
+    assert!(two.status.success(), "{}", stderr(&two));
+    for out in [&one, &two] {
+        assert!(!stderr(out).contains("sw0rdf1sh"), "terminal shows no secret: {}", stderr(out));
+    }
+    let raw = std::fs::read_to_string(a.env.path("data/hooks/audit.jsonl")).unwrap();
+    assert!(!raw.contains("sw0rdf1sh") && !raw.contains("t0ps3cr3t"), "audit log holds a secret");
+    let audit = a.audit();
+    for rel in ["one", "two"] {
+        let start = audit.iter().find(|r| r["type"] == "runStarted" && r["release"] == rel).unwrap();
+        let id = &start["run"];
+        let end = audit.iter().find(|r| r["type"] == "runEnded" && &r["run"] == id).unwrap();
+        assert_eq!(end["helmExit"], 0);
+        let leaky = end["hooks"].as_array().unwrap().iter().find(|h| h["name"] == "leaky").unwrap();
+        assert_eq!(leaky["logTail"][0], "password is <redacted>");
+    }
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(a.env.path("data/hooks/audit.jsonl")).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
+}
