@@ -128,6 +128,12 @@ pub fn run(mut args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
     for w in &result.warnings {
         ui.warn(&w.to_string());
     }
+    // Lint errors are shown before the question, so the answer is informed.
+    let timeout = crate::core::lint::parse_go_duration(&args.timeout)?;
+    let (findings, _) = crate::commands::lint::revision_findings(&repo, (&to, &side), None, helm.version, timeout)?;
+    for f in findings.iter().filter(|f| f.severity == crate::core::lint::Severity::Error) {
+        ui.lint_error(f);
+    }
 
     if !args.yes {
         let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();

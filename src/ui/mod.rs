@@ -96,6 +96,17 @@ impl Ui {
         );
     }
 
+    /// A lint error shown before apply's question.
+    pub fn lint_error(&self, f: &crate::core::lint::Finding) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "{} [{}] {}",
+            self.err.paint(Style::Error, "lint error:"),
+            f.rule,
+            f.message
+        );
+    }
+
     pub fn status(&self, message: &str) {
         let _ = writeln!(std::io::stderr(), "{message}");
     }

@@ -256,6 +256,12 @@ fn atomic_rolls_back_with_the_flag_the_running_helm_accepts() {
 #[test]
 fn no_terminal_without_yes_refuses_and_changes_nothing() {
     let repo = chart_repo();
+    // A Pod hook that never completes: lint's error must come before the refusal.
+    repo.write(
+        "app/templates/forever.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: forever\n  annotations:\n    helm.sh/hook: pre-install\nspec:\n  restartPolicy: Always\n  containers: [{name: main, image: busybox}]\n",
+    );
+    repo.commit("a pod hook that never completes");
     let a = Apply::new(3, "refuse");
     let out = a
         .hooks()
@@ -267,6 +273,8 @@ fn no_terminal_without_yes_refuses_and_changes_nothing() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.lines().any(|l| l.starts_with("error: ") && l.contains("--yes")), "{err}");
+    let lint = err.find("lint error: [HH008]").unwrap_or_else(|| panic!("lint error shown: {err}"));
+    assert!(lint < err.find("error: refusing").unwrap());
     assert!(a.history("web").is_empty(), "no release was made");
     assert!(a.audit().is_empty(), "no run recorded");
 }
