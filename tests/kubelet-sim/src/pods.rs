@@ -108,7 +108,15 @@ fn cond(ty: &str, ok: bool, reason: Option<&str>, t: &str) -> Value {
     c
 }
 
-fn container_status(name: &str, image: &str, uid: &str, mut state: Value, ready: bool) -> Value {
+fn container_status(
+    name: &str,
+    image: &str,
+    uid: &str,
+    mut state: Value,
+    ready: bool,
+    restarts: u32,
+    last_state: &Value,
+) -> Value {
     let id = format!("sim://{uid}/{name}");
     if let Some(t) = state.get_mut("terminated") {
         t["containerID"] = json!(id);
@@ -117,7 +125,7 @@ fn container_status(name: &str, image: &str, uid: &str, mut state: Value, ready:
         "name": name, "image": image, "imageID": format!("sim://{image}"),
         "containerID": id,
         "ready": ready, "started": state.get("running").is_some(),
-        "restartCount": 0, "state": state,
+        "restartCount": restarts, "state": state, "lastState": last_state,
     })
 }
 
@@ -143,7 +151,7 @@ impl Ctx {
         let st = json!({"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": started, "finishedAt": finished}});
         self.init
             .iter()
-            .map(|(n, i)| container_status(n, i, &self.uid, st.clone(), true))
+            .map(|(n, i)| container_status(n, i, &self.uid, st.clone(), true, 0, &json!({})))
             .collect()
     }
 
@@ -153,7 +161,7 @@ impl Ctx {
         let cs: Vec<Value> = self
             .main
             .iter()
-            .map(|(n, i)| container_status(n, i, &self.uid, waiting.clone(), false))
+            .map(|(n, i)| container_status(n, i, &self.uid, waiting.clone(), false, 0, &json!({})))
             .collect();
         self.patch(json!({
             "phase": "Pending", "hostIP": "127.0.0.1", "startTime": self.start_time,
@@ -168,12 +176,12 @@ impl Ctx {
         .await
     }
 
-    async fn running(&self, started: &str) -> Result<()> {
+    async fn running(&self, started: &str, restarts: u32, last: &Value) -> Result<()> {
         let st = json!({"running": {"startedAt": started}});
         let cs: Vec<Value> = self
             .main
             .iter()
-            .map(|(n, i)| container_status(n, i, &self.uid, st.clone(), true))
+            .map(|(n, i)| container_status(n, i, &self.uid, st.clone(), true, restarts, last))
             .collect();
         self.patch(json!({
             "phase": "Running", "hostIP": "127.0.0.1", "podIP": "127.0.0.1",
@@ -182,6 +190,33 @@ impl Ctx {
                 cond("Initialized", true, None, started),
                 cond("Ready", true, None, started),
                 cond("ContainersReady", true, None, started),
+                cond("PodScheduled", true, None, started),
+            ],
+            "initContainerStatuses": self.init_done(started, started),
+            "containerStatuses": cs,
+        }))
+        .await
+    }
+
+    /// A crashed container of a `restartPolicy: Always` pod, backing off.
+    async fn crash_loop(&self, started: &str, restarts: u32, last: &Value) -> Result<()> {
+        let t = now_k8s();
+        let st = json!({"waiting": {
+            "reason": "CrashLoopBackOff",
+            "message": "back-off restarting failed container",
+        }});
+        let cs: Vec<Value> = self
+            .main
+            .iter()
+            .map(|(n, i)| container_status(n, i, &self.uid, st.clone(), false, restarts, last))
+            .collect();
+        self.patch(json!({
+            "phase": "Running", "hostIP": "127.0.0.1", "podIP": "127.0.0.1",
+            "podIPs": [{"ip": "127.0.0.1"}], "startTime": self.start_time,
+            "conditions": [
+                cond("Initialized", true, None, started),
+                cond("Ready", false, Some("ContainersNotReady"), &t),
+                cond("ContainersReady", false, Some("ContainersNotReady"), &t),
                 cond("PodScheduled", true, None, started),
             ],
             "initContainerStatuses": self.init_done(started, started),
@@ -199,7 +234,7 @@ impl Ctx {
         let cs: Vec<Value> = self
             .main
             .iter()
-            .map(|(n, i)| container_status(n, i, &self.uid, st.clone(), false))
+            .map(|(n, i)| container_status(n, i, &self.uid, st.clone(), false, 0, &json!({})))
             .collect();
         let phase = if exit_code == 0 {
             "Succeeded"
@@ -245,6 +280,12 @@ async fn play(client: Client, store: Store, pod: Pod, mut kill: oneshot::Receive
     let ns = pod.namespace().unwrap_or_default();
     let (init, main) = container_names(&pod);
     let b = behaviour(&pod);
+    // Pods of Deployments and the like (Always, the default) never end.
+    let always = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.restart_policy.as_deref())
+        .is_none_or(|p| p == "Always");
     let ctx = Ctx {
         api: Api::namespaced(client, &ns),
         name: pod.name_any(),
@@ -268,34 +309,54 @@ async fn play(client: Client, store: Store, pod: Pod, mut kill: oneshot::Receive
             for l in &logs {
                 l.send_modify(|s| s.started = true);
             }
-            let started = now_k8s();
-            ctx.running(&started).await?;
             let step = b.duration / (b.lines.len().max(1) as u32);
-            for (i, line) in b.lines.iter().enumerate() {
-                if i > 0 {
-                    tokio::time::sleep(step).await;
+            let mut restarts = 0;
+            let mut last = json!({});
+            loop {
+                let started = now_k8s();
+                ctx.running(&started, restarts, &last).await?;
+                for (i, line) in b.lines.iter().enumerate() {
+                    if i > 0 {
+                        tokio::time::sleep(step).await;
+                    }
+                    for l in &logs {
+                        logs::append(l, line.clone());
+                    }
                 }
-                for l in &logs {
-                    logs::append(l, line.clone());
+                tokio::time::sleep(step).await;
+                if !always {
+                    // Status first, so a log follower that ends sees the pod ended.
+                    let reason = if b.exit_code == 0 {
+                        "Completed"
+                    } else {
+                        "Error"
+                    };
+                    let r = ctx.terminated(&started, b.exit_code, reason).await;
+                    for l in &logs {
+                        l.send_modify(|s| s.done = true);
+                    }
+                    return r;
                 }
+                if b.exit_code == 0 {
+                    // A server: it runs until the pod is deleted.
+                    std::future::pending::<()>().await;
+                }
+                // Crashed: restarted after a back-off, forever, as a kubelet
+                // does; a controller's pod must not churn.
+                last = json!({"terminated": {
+                    "exitCode": b.exit_code, "reason": "Error",
+                    "startedAt": started, "finishedAt": now_k8s(),
+                }});
+                restarts += 1;
+                ctx.crash_loop(&started, restarts, &last).await?;
+                // 1, 2, 4, then 8s between restarts (a kubelet: 10s to 5m).
+                let backoff = Duration::from_secs(1 << (restarts - 1).min(3));
+                tokio::time::sleep(backoff).await;
             }
-            tokio::time::sleep(step).await;
-            // Status first, so a log follower that ends sees the pod ended.
-            let reason = if b.exit_code == 0 {
-                "Completed"
-            } else {
-                "Error"
-            };
-            let r = ctx.terminated(&started, b.exit_code, reason).await;
-            for l in &logs {
-                l.send_modify(|s| s.done = true);
-            }
-            r?;
-            Ok::<_, anyhow::Error>(started)
         };
         let lifecycle = std::pin::pin!(lifecycle);
         tokio::select! {
-            r = lifecycle => { r?; }
+            r = lifecycle => r?,
             _ = &mut kill => {
                 // SIGTERM'd: exit 143, then the pod object goes away.
                 let t = now_k8s();
