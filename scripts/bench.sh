@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks `helm-hooks plan` against one `helm template` of the same chart.
 #
-#   scripts/bench.sh [--helm 3|4] [--runs N] [--only large|medium|apply] [--keep] [--strict]
+#   scripts/bench.sh [--helm 3|4] [--runs N] [--only large|medium|apply|completion] [--keep] [--strict]
 #
 # For a generated LARGE chart (>= 500 hooks, >= 2,000 other resources) and a
 # MEDIUM chart (~50 hooks, ~200 resources), each a Git repository with two
@@ -38,7 +38,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --helm) HELM_MAJOR="${2:?--helm needs 3 or 4}"; shift 2 ;;
     --runs) RUNS="${2:?--runs needs a number}"; shift 2 ;;
-    --only) ONLY="${2:?--only needs large, medium or apply}"; shift 2 ;;
+    --only) ONLY="${2:?--only needs large, medium, apply or completion}"; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --strict) STRICT=1; shift ;;
     -h | --help) usage; exit 0 ;;
@@ -406,7 +406,60 @@ HOOK
 }
 if [[ -z "$ONLY" || "$ONLY" == apply ]]; then bench_apply; fi
 
-# TODO(bench): completion latency (`helm __complete hooks ...`).
+# --- completion -------------------------------------------------------------------
+# bench_completion: a repository with 10,000 commits and 5,000 refs (2,500
+# branches, 2,500 tags; built with git fast-import), loose as fast-import
+# leaves them and packed as after a clone. Times the Git-backed candidates of
+# `helm-hooks __complete -- plan --from ''` (target <= 50 ms) and, for
+# reference, the whole `helm __complete hooks plan --from ''` through Helm.
+COMPLETION_RESULT=()
+bench_completion() {
+  local repo="$WORK/completion-repo" plugins="$WORK/completion-plugins"
+  log "completion: building a repository with 10,000 commits and 5,000 refs"
+  git init --quiet "$repo"
+  python3 - <<'PY' | git -C "$repo" fast-import --quiet
+import sys
+out = sys.stdout
+def data(text):  # ASCII only: length in characters is length in bytes
+    out.write("data %d\n%s\n" % (len(text), text))
+for i in range(1, 10001):
+    out.write("commit refs/heads/main\nmark :%d\n" % i)
+    out.write("committer Bench <bench@example.invalid> %d +0000\n" % (1700000000 + i * 60))
+    data("change %d\n" % i)
+    if i > 1:
+        out.write("from :%d\n" % (i - 1))
+    if i == 1:
+        out.write("M 644 inline Chart.yaml\n"); data("apiVersion: v2\nname: big\nversion: 0.1.0\n")
+    out.write("M 644 inline values.yaml\n"); data("n: %d\n" % i)
+    out.write("\n")
+for i in range(2500):
+    out.write("reset refs/heads/branch-%04d\nfrom :%d\n\n" % (i, 1 + i * 4))
+    out.write("reset refs/tags/v%d.%d.%d\nfrom :%d\n\n" % (i // 100, i // 10 % 10, i % 10, 2 + i * 4))
+PY
+  git -C "$repo" checkout --quiet main
+  local n_refs n_commits
+  n_refs=$(git -C "$repo" for-each-ref | wc -l)
+  n_commits=$(git -C "$repo" rev-list --count main)
+  log "completion: $n_commits commits, $n_refs refs"
+  # The plugin as Helm loads it, with the binary under test.
+  mkdir -p "$plugins/hooks/bin"
+  cp "$ROOT/plugin.yaml" "$ROOT/plugin.complete" "$plugins/hooks/"
+  ln -s "$HH" "$plugins/hooks/bin/helm-hooks"
+  local n_cands
+  n_cands=$(cd "$repo" && "$HH" __complete -- plan --from '' | wc -l)
+  [[ "$n_cands" -gt 5000 ]] || die "completion: only $n_cands candidate lines"
+  local layout t_direct t_helm m
+  for layout in loose packed; do
+    if [[ "$layout" == packed ]]; then git -C "$repo" pack-refs --all; fi
+    t_direct=$(cd "$repo" && time_cmd "complete-$layout" "" -- "$HH" __complete -- plan --from '')
+    t_helm=$(cd "$repo" && time_cmd "complete-helm-$layout" "" -- env HELM_PLUGINS="$plugins" "$HELM" __complete hooks plan --from '')
+    m=$(meets "$t_direct" 0.050)
+    [[ "$m" == ok ]] || MISSED=1
+    COMPLETION_RESULT+=("$(printf 'completion, %s refs (%s), %s commits, %s candidates: helm-hooks __complete %.1f ms (target <= 50 ms: %s); through helm __complete %.1f ms' \
+      "$n_refs" "$layout" "$n_commits" "$((n_cands - 1))" "$(python3 -c "print($t_direct * 1000)")" "$m" "$(python3 -c "print($t_helm * 1000)")")")
+  done
+}
+if [[ -z "$ONLY" || "$ONLY" == completion ]]; then bench_completion; fi
 
 printf '\nhelm %s, median of %s runs, seconds; ratios vs one helm template; peak RSS in KiB (cold = largest process incl. helm, warm = helm-hooks alone)\n' \
   "$("$HELM" version --template '{{.Version}}')" "$RUNS"
@@ -414,6 +467,7 @@ printf '%-7s %6s %7s %9s %9s %9s %6s %-6s %6s %-6s %9s %9s\n' \
   chart hooks res template cold warm cold/t "<=1.5" warm/t "<=0.25" rss-cold rss-warm
 if [[ ${#RESULTS[@]} -gt 0 ]]; then printf '%s\n' "${RESULTS[@]}"; fi
 if [[ -n "$APPLY_RESULT" ]]; then printf '\n%s\n' "$APPLY_RESULT"; fi
+if [[ ${#COMPLETION_RESULT[@]} -gt 0 ]]; then printf '\n'; printf '%s\n' "${COMPLETION_RESULT[@]}"; fi
 
 if [[ "$STRICT" == 1 && "$MISSED" == 1 ]]; then
   die "a target was missed"

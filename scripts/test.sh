@@ -13,14 +13,22 @@ HELM_HOOKS_HELM3="$(bash scripts/get-helm.sh 3)"
 HELM_HOOKS_HELM4="$(bash scripts/get-helm.sh 4)"
 export HELM_HOOKS_HELM3 HELM_HOOKS_HELM4
 
-say "building the test cluster (cached after the first run)"
-bash scripts/cluster.sh build
+say "installing bash-completion (Helm's bash completion script needs it)"
+if [[ ! -f /usr/share/bash-completion/bash_completion ]]; then
+  apt-get install -y -qq bash-completion >/dev/null ||
+    { apt-get update -qq && apt-get install -y -qq bash-completion >/dev/null; }
+fi
 
 say "checking formatting"
 cargo fmt --all -- --check
 
 say "building"
 cargo build --workspace --all-targets --locked
+
+# After the workspace build, so the simulated node is already up to date
+# (building it alone resolves features differently and rebuilds hyper/kube).
+say "building the test cluster (cached after the first run)"
+bash scripts/cluster.sh build
 
 say "running tests"
 cargo test --workspace --locked -- "$@"

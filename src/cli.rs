@@ -200,6 +200,9 @@ pub struct ApplyArgs {
     /// Time Helm waits for each hook (and for resources with --wait).
     #[arg(long, value_name = "DURATION", default_value = "5m0s")]
     pub timeout: String,
+    /// Time each local (helmfile.yaml / .helm-hooks.yaml) hook may run before it is killed.
+    #[arg(long, value_name = "DURATION", default_value = "5m0s")]
+    pub local_hook_timeout: String,
     /// Wait for the chart's resources to be ready (Helm 4: --wait=watcher).
     #[arg(long)]
     pub wait: bool,

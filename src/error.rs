@@ -12,7 +12,6 @@ use crate::core::hook::ParseError;
 /// Exit codes, as `helm`, `git diff --exit-code` and `terraform plan
 /// -detailed-exitcode` users expect them.
 pub mod code {
-    pub const OK: i32 = 0;
     pub const ERROR: i32 = 1;
     /// `--detailed-exitcode` and hooks changed; apply refused for lack of a terminal.
     pub const CHANGES: i32 = 2;

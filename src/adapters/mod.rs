@@ -5,5 +5,7 @@ pub mod cache;
 pub mod git;
 pub mod helm;
 pub mod kube;
+pub mod local_exec;
+pub mod local_source;
 pub mod release;
 pub mod render;

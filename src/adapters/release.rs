@@ -42,28 +42,11 @@ pub struct ReleaseInfoStatus {
     pub description: String,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
-pub struct ChartMeta {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub version: String,
-}
-
-#[derive(Debug, Clone, Deserialize, Default)]
-pub struct ReleaseChart {
-    #[serde(default)]
-    pub metadata: ChartMeta,
-}
-
 /// The parts of `helm status -o json` helm-hooks reads.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Release {
-    pub name: String,
     #[serde(default)]
     pub info: ReleaseInfoStatus,
-    #[serde(default)]
-    pub chart: ReleaseChart,
     #[serde(default)]
     pub hooks: Vec<StoredHook>,
     #[serde(default)]
@@ -129,10 +112,13 @@ pub struct ListedRelease {
 
 /// Releases in the namespace (`helm list`, every status).
 pub fn list(helm: &Helm, namespace: &str) -> anyhow::Result<Vec<ListedRelease>> {
-    match helm_json(
-        helm,
-        &["list", "--namespace", namespace, "--all", "-o", "json"],
-    )? {
+    let mut args = vec!["list", "--namespace", namespace, "-o", "json"];
+    // Helm 4 lists every status by default and rejects `--all` (helm#31295);
+    // Helm 3 needs it to show more than deployed and failed releases.
+    if helm.version.major < 4 {
+        args.push("--all");
+    }
+    match helm_json(helm, &args)? {
         Ok(stdout) => Ok(serde_json::from_slice(&stdout)?),
         Err(stderr) => Err(ReleaseQueryError {
             command: "list".into(),

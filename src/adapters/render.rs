@@ -259,8 +259,8 @@ pub fn render_side(
         match (cache.get("render", &key), cache.get("render-err", &key)) {
             (Some(out), Some(err)) => results.push((
                 mode,
-                String::from_utf8_lossy(&out).into_owned(),
-                String::from_utf8_lossy(&err).into_owned(),
+                into_text(out),
+                into_text(err),
             )),
             _ => missing.push((mode, key)),
         }
@@ -304,8 +304,8 @@ pub fn render_side(
         }
         for (mode, key, child) in children {
             let out = child.wait_with_output()?;
-            let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            let stdout = into_text(out.stdout);
+            let stderr = into_text(out.stderr);
             if !out.status.success() {
                 return Err(classify_failure(&rev.spec, stderr).into());
             }
@@ -355,6 +355,11 @@ pub fn render_side(
         }
     }
     Ok(side)
+}
+
+/// Bytes as text without a copy when they are UTF-8 (they are, from Helm).
+fn into_text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Turns Helm's stderr into an error whose one line says what to do.

@@ -13,9 +13,10 @@ use crate::commands::plan::render_options;
 use crate::core::audit::{Body, HookOutcome, HookState, PlannedHook, RunEnded, RunStarted, scrub};
 use crate::core::diff::{Change, DiffOptions};
 use crate::core::hook::{Hook, Rendered, parse_rendered};
+use crate::core::local::{LOCAL_HOOK_KIND, LocalEvent, LocalHook, TemplateContext, expand};
 use crate::core::plan::{OperationPlan, SideRenders, plan};
 use crate::core::redact::secret_values;
-use crate::core::timeline::{Operation, Step};
+use crate::core::timeline::{LocalStep, Operation, Step};
 use crate::core::tracker::{RunState, Tracker};
 use crate::error::{Exit, code};
 use crate::ui::Ui;
@@ -36,6 +37,11 @@ pub enum ConfirmError {
 
 const LOG_TAIL: usize = 20;
 
+/// A local hook failed: before Helm (which then did not run) or after.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct LocalHookFailed(pub String);
+
 /// Everything decided before the cluster is touched.
 struct Prepared {
     release: String,
@@ -45,24 +51,39 @@ struct Prepared {
     to_hooks: Vec<Hook>,
     op_plan: OperationPlan,
     secrets: Vec<String>,
+    local_hooks: Vec<LocalHook>,
+    /// Where each local hook runs (the directory of its file).
+    local_dirs: Vec<std::path::PathBuf>,
+    local_timeout: Duration,
 }
 
 pub fn run(mut args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
     let cache = Cache::open();
     let helm = Helm::locate(&cache)?;
     // Without RELEASE, a terminal user picks one of the namespace's releases.
-    let release_name = crate::commands::pick::release(
-        args.release.take(),
-        &helm,
-        &args.render.namespace,
-        ui,
-    )?;
+    let release_name =
+        crate::commands::pick::release(args.release.take(), &helm, &args.render.namespace, ui)?;
     let repo = ChartRepo::open(&args.chart)?;
     let to = repo.resolve(&args.to)?;
     let namespace = args.render.namespace.clone();
     let opts = render_options(&release_name, &args.render);
 
     let deployed = release::status(&helm, &release_name, &namespace)?;
+    let local_to = crate::adapters::local_source::load(&repo, &to, &release_name)?;
+    // Local hooks are compared with those of the commit deployed last (its
+    // sha is in the release description), else all count as new.
+    let local_from = deployed
+        .as_ref()
+        .and_then(|d| deployed_sha(&d.info.description))
+        .and_then(|sha| repo.resolve(&sha).ok())
+        .map(|rev| crate::adapters::local_source::load(&repo, &rev, &release_name))
+        .transpose()
+        .unwrap_or_else(|e| {
+            ui.warn(&format!("local hooks of the deployed commit: {e:#}"));
+            None
+        })
+        .unwrap_or_default();
+    let local_timeout = crate::core::lint::parse_go_duration(&args.local_hook_timeout)?;
     let operation = if deployed.is_some() {
         Operation::Upgrade
     } else {
@@ -84,7 +105,11 @@ pub fn run(mut args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
         _ => side.upgrade.clone(),
     }
     .unwrap_or_default();
-    let to_rendered = parse_rendered(&to_text)?;
+    let parsed = crate::commands::lint::side_renders(&repo, &to, &side)?;
+    let to_rendered = match operation {
+        Operation::Install => parsed.install.clone(),
+        _ => parsed.upgrade().clone(),
+    };
     let from_rendered = match &deployed {
         Some(r) => parse_rendered(&r.hooks_stream())?,
         None => Rendered::default(),
@@ -104,6 +129,7 @@ pub fn run(mut args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
             context: 3,
             show_secrets: false,
         },
+        (&local_from, &local_to),
     );
     let op_plan = result
         .operations
@@ -130,8 +156,17 @@ pub fn run(mut args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
     }
     // Lint errors are shown before the question, so the answer is informed.
     let timeout = crate::core::lint::parse_go_duration(&args.timeout)?;
-    let (findings, _) = crate::commands::lint::revision_findings(&repo, (&to, &side), None, helm.version, timeout)?;
-    for f in findings.iter().filter(|f| f.severity == crate::core::lint::Severity::Error) {
+    let (findings, _) = crate::commands::lint::revision_findings(
+        &repo,
+        (&to, &parsed),
+        None,
+        helm.version,
+        timeout,
+    )?;
+    for f in findings
+        .iter()
+        .filter(|f| f.severity == crate::core::lint::Severity::Error)
+    {
         ui.lint_error(f);
     }
 
@@ -162,6 +197,12 @@ pub fn run(mut args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
         },
         op_plan,
         secrets,
+        local_dirs: local_to
+            .iter()
+            .map(|h| crate::adapters::local_source::hook_dir(&repo, h))
+            .collect(),
+        local_hooks: local_to,
+        local_timeout,
     };
 
     let mut helm_args: Vec<String> = vec![
@@ -258,25 +299,7 @@ pub fn run(mut args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
         worktree_hash: to.worktree.then(|| snapshot.fingerprint.clone()),
         helm_version: helm.version.to_string(),
         args: redacted_args(),
-        timeline: prepared
-            .op_plan
-            .timeline
-            .hooks()
-            .zip(&prepared.op_plan.diff.steps)
-            .map(|(h, c)| PlannedHook {
-                position: h.position,
-                event: h.event.to_string(),
-                kind: h.kind.clone(),
-                name: h.name.clone(),
-                weight: h.weight,
-                change: match c.change {
-                    Change::Added => "added",
-                    Change::Changed => "changed",
-                    _ => "unchanged",
-                }
-                .into(),
-            })
-            .collect(),
+        timeline: planned_hooks(&prepared),
     };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -307,12 +330,30 @@ pub fn run(mut args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
     }
     if outcome.interrupted {
         ui.warn(&format!(
-            "interrupted: Helm was stopped; run {run_id} recorded as interrupted"
+            "interrupted: {}; run {run_id} recorded as interrupted",
+            if outcome.helm_ran {
+                "Helm was stopped"
+            } else {
+                "Helm did not start, the release is unchanged"
+            }
         ));
         return Err(Exit(code::INTERRUPTED).into());
     }
-    if outcome.helm_exit != 0 {
+    if let Some(stopped) = outcome.stopped_by {
         if let Some(failed) = outcome.hooks.iter().find(|h| h.phase == "Failed") {
+            ui.status(&apply_view::failure(failed, ui.err));
+        }
+        return Err(LocalHookFailed(format!(
+            "{stopped}; Helm did not run, release {release_name} is unchanged"
+        ))
+        .into());
+    }
+    if outcome.helm_exit != 0 {
+        if let Some(failed) = outcome
+            .hooks
+            .iter()
+            .find(|h| h.phase == "Failed" && h.kind != LOCAL_HOOK_KIND)
+        {
             ui.status(&apply_view::failure(failed, ui.err));
         }
         return Err(HelmFailed {
@@ -323,7 +364,59 @@ pub fn run(mut args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
         }
         .into());
     }
+    if let Some(failed) = outcome.local_failure {
+        if let Some(h) = outcome
+            .hooks
+            .iter()
+            .find(|h| h.phase == "Failed" && h.kind == LOCAL_HOOK_KIND)
+        {
+            ui.status(&apply_view::failure(h, ui.err));
+        }
+        return Err(LocalHookFailed(format!(
+            "{failed}; Helm succeeded, release {release_name} was applied"
+        ))
+        .into());
+    }
     Ok(())
+}
+
+/// The audit log's timeline: chart and local hook runs in run order.
+fn planned_hooks(prepared: &Prepared) -> Vec<PlannedHook> {
+    let change = |c: Change| {
+        match c {
+            Change::Added => "added",
+            Change::Changed => "changed",
+            _ => "unchanged",
+        }
+        .to_string()
+    };
+    let diff = &prepared.op_plan.diff;
+    let (mut chart, mut local) = (diff.steps.iter(), diff.local_changes.iter());
+    prepared
+        .op_plan
+        .timeline
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Hook(h) => Some(PlannedHook {
+                position: h.position,
+                event: h.event.to_string(),
+                kind: h.kind.clone(),
+                name: h.name.clone(),
+                weight: h.weight,
+                change: change(chart.next().expect("one change per hook run").change),
+            }),
+            Step::Local(l) => Some(PlannedHook {
+                position: l.position,
+                event: l.event.to_string(),
+                kind: LOCAL_HOOK_KIND.into(),
+                name: prepared.local_hooks[l.hook].label(),
+                weight: 0,
+                change: change(local.next().expect("one change per local run").change),
+            }),
+            Step::Resources { .. } => None,
+        })
+        .collect()
 }
 
 /// `helm upgrade` itself failed; its exit status becomes ours.
@@ -419,6 +512,20 @@ struct Outcome {
     helm_output: Option<String>,
     interrupted: bool,
     hooks: Vec<HookOutcome>,
+    /// A local hook before Helm failed: Helm did not run.
+    stopped_by: Option<String>,
+    /// A local hook after Helm (postsync, cleanup) failed.
+    local_failure: Option<String>,
+    helm_ran: bool,
+}
+
+/// All of a pipe's text (empty without a pipe).
+async fn pipe_text(pipe: Option<impl tokio::io::AsyncRead + Unpin>) -> String {
+    let mut s = String::new();
+    if let Some(mut p) = pipe {
+        let _ = tokio::io::AsyncReadExt::read_to_string(&mut p, &mut s).await;
+    }
+    s
 }
 
 fn ms_since(t0: Instant) -> u64 {
@@ -448,9 +555,21 @@ async fn execute(input: ExecuteInput<'_>) -> anyhow::Result<Outcome> {
     // Rows: hook runs in order, the chart's resources between pre and post.
     let mut rows = Vec::new();
     let mut row_of_hook = Vec::new();
+    let mut row_of_local = Vec::new();
     let mut resources_row = None;
     for step in &prepared.op_plan.timeline.steps {
         match step {
+            Step::Local(l) => {
+                row_of_local.push(rows.len());
+                rows.push(Row {
+                    label: format!(
+                        "#{} {} {}",
+                        l.position,
+                        l.event,
+                        crate::ui::plan_view::local_label(l)
+                    ),
+                });
+            }
             Step::Hook(h) => {
                 row_of_hook.push(rows.len());
                 rows.push(Row {
@@ -465,13 +584,17 @@ async fn execute(input: ExecuteInput<'_>) -> anyhow::Result<Outcome> {
             }
         }
     }
+    // Chart hook runs before the resources step (local ones are not tracked).
     let pre_count = prepared
         .op_plan
         .timeline
         .steps
         .iter()
-        .take_while(|s| matches!(s, Step::Hook(_)))
+        .take_while(|s| !matches!(s, Step::Resources { .. }))
+        .filter(|s| matches!(s, Step::Hook(_)))
         .count();
+    let local_steps: Vec<LocalStep> = prepared.op_plan.timeline.locals().cloned().collect();
+    let mut local_outcomes: Vec<Option<HookOutcome>> = vec![None; local_steps.len()];
 
     // Connect and list before Helm starts, so older copies of hook objects
     // are known as such. Losing the cluster only loses the progress.
@@ -534,6 +657,37 @@ async fn execute(input: ExecuteInput<'_>) -> anyhow::Result<Outcome> {
         }
     }
 
+    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut interrupted = false;
+    let local = LocalRunner {
+        prepared,
+        store,
+        run_id,
+        progress: &progress,
+    };
+
+    // prepare, preapply, presync: one failure and Helm does not run.
+    let mut stopped_by = None;
+    for (k, step) in local_steps.iter().enumerate() {
+        if !is_before_helm(step.event) || stopped_by.is_some() || interrupted {
+            continue;
+        }
+        let stop = async {
+            tokio::select! {
+                _ = sigint.recv() => {}
+                _ = sigterm.recv() => {}
+            }
+        };
+        let (outcome, failure, stopped) = local.run(step, row_of_local[k], None, stop).await?;
+        interrupted |= stopped;
+        if let Some(f) = failure {
+            stopped_by = Some(f);
+        }
+        local_outcomes[k] = Some(outcome);
+    }
+    let run_helm = stopped_by.is_none() && !interrupted;
+
     let mut cmd = tokio::process::Command::new(&helm.path);
     cmd.args(&helm_args).stdin(std::process::Stdio::null());
     // Its own process group: a terminal's Ctrl-C reaches us, and we pass it
@@ -541,24 +695,14 @@ async fn execute(input: ExecuteInput<'_>) -> anyhow::Result<Outcome> {
     cmd.process_group(0);
     cmd.stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn()?;
-    let pid = child.id().map(|p| p as i32);
-    let mut out_pipe = child.stdout.take().expect("piped stdout");
-    let mut err_pipe = child.stderr.take().expect("piped stderr");
-    let out_task = tokio::spawn(async move {
-        let mut s = String::new();
-        let _ = tokio::io::AsyncReadExt::read_to_string(&mut out_pipe, &mut s).await;
-        s
-    });
-    let err_task = tokio::spawn(async move {
-        let mut s = String::new();
-        let _ = tokio::io::AsyncReadExt::read_to_string(&mut err_pipe, &mut s).await;
-        s
-    });
-
-    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
-    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    let mut interrupted = false;
+    let mut child = if run_helm { Some(cmd.spawn()?) } else { None };
+    let pid = child.as_ref().and_then(|c| c.id()).map(|p| p as i32);
+    let (out_pipe, err_pipe) = match child.as_mut() {
+        Some(c) => (c.stdout.take(), c.stderr.take()),
+        None => (None, None),
+    };
+    let out_task = tokio::spawn(pipe_text(out_pipe));
+    let err_task = tokio::spawn(pipe_text(err_pipe));
     let mut tails: HashMap<(String, String), VecDeque<String>> = HashMap::new();
     let mut lost_reported = false;
     let mut resources_state = "waiting";
@@ -641,37 +785,87 @@ async fn execute(input: ExecuteInput<'_>) -> anyhow::Result<Outcome> {
         handle_feed(feed, &mut tracker, &progress)?;
     }
 
-    let status = loop {
-        tokio::select! {
-            status = child.wait() => break status?,
-            Some(feed) = rx.recv() => handle_feed(feed, &mut tracker, &progress)?,
-            _ = sigint.recv() => {
-                interrupted = true;
-                if let Some(p) = pid { unsafe { libc::kill(p, libc::SIGINT); } }
+    let helm_exit = match child.as_mut() {
+        // Helm never started: a local hook before it failed.
+        None => code::ERROR,
+        Some(child) => {
+            let status = loop {
+                tokio::select! {
+                    status = child.wait() => break status?,
+                    Some(feed) = rx.recv() => handle_feed(feed, &mut tracker, &progress)?,
+                    _ = sigint.recv() => {
+                        interrupted = true;
+                        if let Some(p) = pid { unsafe { libc::kill(p, libc::SIGINT); } }
+                    }
+                    _ = sigterm.recv() => {
+                        interrupted = true;
+                        if let Some(p) = pid { unsafe { libc::kill(p, libc::SIGTERM); } }
+                    }
+                }
+            };
+            // Deletions by policy come right after Helm's last wait: keep
+            // listening a moment so they are seen.
+            let grace = tokio::time::Instant::now() + Duration::from_millis(1500);
+            while let Ok(Some(feed)) = tokio::time::timeout_at(grace, rx.recv()).await {
+                handle_feed(feed, &mut tracker, &progress)?;
             }
-            _ = sigterm.recv() => {
-                interrupted = true;
-                if let Some(p) = pid { unsafe { libc::kill(p, libc::SIGTERM); } }
-            }
+            status.code().unwrap_or(if interrupted {
+                code::INTERRUPTED
+            } else {
+                code::ERROR
+            })
         }
     };
-    // Deletions by policy come right after Helm's last wait: keep listening
-    // a moment so they are seen.
-    let grace = tokio::time::Instant::now() + Duration::from_millis(1500);
-    while let Ok(Some(feed)) = tokio::time::timeout_at(grace, rx.recv()).await {
-        handle_feed(feed, &mut tracker, &progress)?;
-    }
-    let helm_exit = status.code().unwrap_or(if interrupted {
-        code::INTERRUPTED
-    } else {
-        code::ERROR
-    });
     if let Some(row) = resources_row.filter(|_| resources_state != "done" && helm_exit == 0) {
         progress.update(row, "done", None, true, None);
     }
-    progress.finish();
     let helm_stdout = out_task.await.unwrap_or_default();
     let helm_stderr = scrub(&err_task.await.unwrap_or_default(), &prepared.secrets);
+    // Helm's error can span lines ("1 error occurred:\n\t* job x failed"):
+    // keep it as one line.
+    let helm_error = helm_stderr.find("Error: ").map(|at| {
+        helm_stderr[at + "Error: ".len()..]
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+
+    // postsync after Helm, failed or not, and told its error; cleanup
+    // always, as the counterpart of prepare.
+    let event_error = (helm_exit != 0).then(|| {
+        helm_error
+            .clone()
+            .unwrap_or_else(|| format!("helm upgrade exited with {helm_exit}"))
+    });
+    let mut local_failure = None;
+    for (k, step) in local_steps.iter().enumerate() {
+        let runs = match step.event {
+            LocalEvent::Postsync => run_helm,
+            LocalEvent::Cleanup => true,
+            _ => false,
+        };
+        if !runs {
+            continue;
+        }
+        let stop = async {
+            tokio::select! {
+                _ = sigint.recv() => {}
+                _ = sigterm.recv() => {}
+            }
+        };
+        let error = (step.event == LocalEvent::Postsync)
+            .then_some(event_error.as_deref())
+            .flatten();
+        let (outcome, failure, stopped) = local.run(step, row_of_local[k], error, stop).await?;
+        interrupted |= stopped;
+        if local_failure.is_none() {
+            local_failure = failure;
+        }
+        local_outcomes[k] = Some(outcome);
+    }
+    progress.finish();
 
     // Helm's record is authoritative; what was watched fills the gaps.
     let after = release::status(helm, &prepared.release, &prepared.namespace)
@@ -679,6 +873,7 @@ async fn execute(input: ExecuteInput<'_>) -> anyhow::Result<Outcome> {
         .flatten();
     let last_runs: HashMap<(String, String), release::LastRun> = after
         .as_ref()
+        .filter(|_| run_helm)
         .map(|r| {
             r.hooks
                 .iter()
@@ -709,7 +904,7 @@ async fn execute(input: ExecuteInput<'_>) -> anyhow::Result<Outcome> {
     }
     let now = ms_since(t0);
     let mut seen = HashSet::new();
-    let hooks: Vec<HookOutcome> = hook_steps
+    let chart_hooks: Vec<HookOutcome> = hook_steps
         .iter()
         .zip(&tracker.hooks)
         .map(|(step, tracked)| {
@@ -755,21 +950,33 @@ async fn execute(input: ExecuteInput<'_>) -> anyhow::Result<Outcome> {
                     .map(|t| t.iter().cloned().collect())
                     .unwrap_or_default(),
                 left_in_cluster: present.get(&key).copied().filter(|_| phase != "NotRun"),
+                exit_code: None,
                 phase,
             }
         })
         .collect();
-
-    // Helm's error can span lines ("1 error occurred:\n\t* job x failed"):
-    // keep it as one line.
-    let helm_error = helm_stderr.find("Error: ").map(|at| {
-        helm_stderr[at + "Error: ".len()..]
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ")
-    });
+    // Outcomes in run order: local and chart hooks as the timeline has them.
+    let mut chart_iter = chart_hooks.into_iter();
+    let mut local_iter = local_steps.iter().zip(local_outcomes);
+    let hooks: Vec<HookOutcome> = prepared
+        .op_plan
+        .timeline
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Hook(_) => chart_iter.next(),
+            Step::Local(_) => local_iter.next().map(|(step, o)| {
+                o.unwrap_or_else(|| HookOutcome {
+                    event: step.event.to_string(),
+                    kind: LOCAL_HOOK_KIND.into(),
+                    name: prepared.local_hooks[step.hook].label(),
+                    phase: "NotRun".into(),
+                    ..Default::default()
+                })
+            }),
+            Step::Resources { .. } => None,
+        })
+        .collect();
     store.append(
         run_id,
         &now_rfc3339(),
@@ -779,6 +986,7 @@ async fn execute(input: ExecuteInput<'_>) -> anyhow::Result<Outcome> {
             release_revision: after.as_ref().map(|r| r.version),
             release_status: after.as_ref().map(|r| r.info.status.clone()),
             hooks: hooks.clone(),
+            stopped_by: stopped_by.clone(),
         }),
     )?;
     let helm_output = if helm_exit == 0 {
@@ -796,7 +1004,132 @@ async fn execute(input: ExecuteInput<'_>) -> anyhow::Result<Outcome> {
         helm_output: Some(helm_output),
         interrupted,
         hooks,
+        stopped_by,
+        local_failure,
+        helm_ran: run_helm,
     })
+}
+
+fn is_before_helm(event: LocalEvent) -> bool {
+    matches!(
+        event,
+        LocalEvent::Prepare | LocalEvent::Preapply | LocalEvent::Presync
+    )
+}
+
+/// Runs local hooks as rows of the progress display and records them.
+struct LocalRunner<'a> {
+    prepared: &'a Prepared,
+    store: &'a AuditStore,
+    run_id: &'a str,
+    progress: &'a Progress,
+}
+
+impl LocalRunner<'_> {
+    fn record(&self, name: &str, state: &str, detail: Option<String>) -> anyhow::Result<()> {
+        self.store.append(
+            self.run_id,
+            &now_rfc3339(),
+            Body::HookState(HookState {
+                kind: LOCAL_HOOK_KIND.into(),
+                name: name.to_string(),
+                state: state.into(),
+                detail,
+            }),
+        )?;
+        Ok(())
+    }
+
+    /// Returns the outcome, the failure line naming the hook (if it
+    /// failed) and whether it was stopped by Ctrl-C.
+    async fn run(
+        &self,
+        step: &LocalStep,
+        row: usize,
+        error: Option<&str>,
+        stop: impl std::future::Future<Output = ()>,
+    ) -> anyhow::Result<(HookOutcome, Option<String>, bool)> {
+        let p = self.prepared;
+        let hook = &p.local_hooks[step.hook];
+        let name = hook.label();
+        let secrets = &p.secrets;
+        let ctx = TemplateContext {
+            release: &p.release,
+            namespace: &p.namespace,
+            event: step.event,
+            error,
+        };
+        let started_at = now_rfc3339();
+        self.progress.started(row);
+        self.progress.update(row, "running", None, false, None);
+        self.record(&name, "running", None)?;
+        let result = match expand(hook, &ctx) {
+            // Checked when read; kept as a failure rather than a panic.
+            Err(e) => crate::adapters::local_exec::ExecResult {
+                exit_code: None,
+                failure: Some(e.to_string()),
+                duration: Duration::ZERO,
+                tail: Vec::new(),
+                interrupted: false,
+            },
+            Ok((command, args)) => {
+                let tag = format!("{} {}", step.event, hook.command);
+                crate::adapters::local_exec::run(
+                    &command,
+                    &args,
+                    &p.local_dirs[step.hook],
+                    p.local_timeout,
+                    LOG_TAIL,
+                    |line| {
+                        if hook.showlogs {
+                            self.progress.log(&tag, &scrub(line, secrets));
+                        }
+                    },
+                    stop,
+                )
+                .await
+            }
+        };
+        let failure = result.failure.as_deref().map(|f| scrub(f, secrets));
+        let ms = result.duration.as_millis() as u64;
+        let state = if failure.is_some() {
+            "failed"
+        } else {
+            "succeeded"
+        };
+        self.progress
+            .update(row, state, failure.as_deref(), true, Some(ms));
+        self.record(&name, state, failure.clone())?;
+        let line = failure.as_ref().map(|f| {
+            format!(
+                "local {} hook `{name}` ({}) failed: {f}",
+                step.event, hook.source
+            )
+        });
+        Ok((
+            HookOutcome {
+                event: step.event.to_string(),
+                kind: LOCAL_HOOK_KIND.into(),
+                name,
+                weight: 0,
+                phase: if failure.is_some() {
+                    "Failed"
+                } else {
+                    "Succeeded"
+                }
+                .into(),
+                started_at: Some(started_at),
+                completed_at: Some(now_rfc3339()),
+                duration_ms: Some(ms),
+                message: failure,
+                log_tail: result.tail.iter().map(|l| scrub(l, secrets)).collect(),
+                left_in_cluster: None,
+                exit_code: result.exit_code,
+            },
+            line,
+            result.interrupted,
+        ))
+    }
 }
 
 fn parse_time(s: &str) -> Option<std::time::SystemTime> {

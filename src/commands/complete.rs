@@ -18,7 +18,7 @@ use clap_complete::engine::CompletionCandidate;
 use std::collections::HashSet;
 use std::ffi::{OsStr, OsString};
 use std::path::{Component, Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Commits offered after the refs: enough to find "the one before last"
@@ -40,13 +40,31 @@ struct Context {
 
 static CONTEXT: OnceLock<Context> = OnceLock::new();
 
+/// What the shell should offer when a completer found nothing that fits:
+/// its own file names, filtered (a values file or chart outside the
+/// repository).
+static FALLBACK: Mutex<Option<complete_view::Fallback>> = Mutex::new(None);
+
+fn fall_back_to(current: &OsStr, fallback: complete_view::Fallback) {
+    if !current.to_string_lossy().starts_with('-')
+        && let Ok(mut f) = FALLBACK.lock()
+    {
+        *f = Some(fallback);
+    }
+}
+
+/// Helm passes its `-n` as HELM_NAMESPACE.
+fn default_namespace() -> String {
+    std::env::var("HELM_NAMESPACE")
+        .ok()
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "default".to_string())
+}
+
 fn context() -> &'static Context {
     CONTEXT.get_or_init(|| Context {
         chart: PathBuf::from("."),
-        namespace: std::env::var("HELM_NAMESPACE")
-            .ok()
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| "default".to_string()),
+        namespace: default_namespace(),
     })
 }
 
@@ -58,16 +76,12 @@ fn context_from(words: &[OsString]) -> Context {
     argv.extend_from_slice(words);
     let matches = Cli::command()
         .ignore_errors(true)
-        .try_get_matches_from(argv);
-    let fallback = || context();
-    let Ok(matches) = matches else {
-        let c = fallback();
-        return Context {
-            chart: c.chart.clone(),
-            namespace: c.namespace.clone(),
-        };
-    };
-    let sub = matches.subcommand().map(|(_, m)| m);
+        .try_get_matches_from(argv)
+        .ok();
+    let sub = matches
+        .as_ref()
+        .and_then(|m| m.subcommand())
+        .map(|(_, m)| m);
     let chart = sub
         .and_then(|m| m.try_get_one::<PathBuf>("chart").ok().flatten())
         .cloned()
@@ -75,7 +89,7 @@ fn context_from(words: &[OsString]) -> Context {
     let namespace = sub
         .and_then(|m| m.try_get_one::<String>("namespace").ok().flatten())
         .cloned()
-        .unwrap_or_else(|| fallback().namespace.clone());
+        .unwrap_or_else(default_namespace);
     Context { chart, namespace }
 }
 
@@ -102,10 +116,12 @@ pub fn run(mut words: Vec<OsString>, ui: &Ui) -> anyhow::Result<()> {
     let found = clap_complete::engine::complete(&mut Cli::command(), argv, index, cwd.as_deref())
         .unwrap_or_default();
     let candidates = shape(found, &current.to_string_lossy());
-    ui.data(&complete_view::helm_lines(
-        &candidates,
-        complete_view::NO_FILE_COMPLETION,
-    ))?;
+    let fallback = FALLBACK.lock().ok().and_then(|f| *f);
+    let text = match fallback {
+        Some(f) if candidates.is_empty() => complete_view::fallback_lines(f),
+        _ => complete_view::helm_lines(&candidates, complete_view::NO_FILE_COMPLETION),
+    };
+    ui.data(&text)?;
     Ok(())
 }
 
@@ -257,7 +273,11 @@ pub fn charts(current: &OsStr) -> Vec<CompletionCandidate> {
             .unwrap_or_else(|| "chart".to_string());
         all.push(candidate(with_dot_prefix(current, dir.to_string()), help));
     }
-    matching(all, current)
+    let found = matching(all, current);
+    if found.is_empty() {
+        fall_back_to(current, complete_view::Fallback::Directories);
+    }
+    found
 }
 
 /// Files that are YAML yet never values: chart metadata and templates.
@@ -280,7 +300,11 @@ pub fn values_files(current: &OsStr) -> Vec<CompletionCandidate> {
         .filter(|(repo_path, _)| is_values_candidate(repo_path))
         .map(|(_, typed)| candidate(with_dot_prefix(current, typed), ""))
         .collect();
-    matching(all, current)
+    let found = matching(all, current);
+    if found.is_empty() {
+        fall_back_to(current, complete_view::Fallback::YamlFiles);
+    }
+    found
 }
 
 /// RELEASE: Helm's releases in the namespace, then releases the audit log
@@ -471,16 +495,18 @@ mod tests {
 
     #[test]
     fn flags_wait_for_a_dash_and_flag_values_lose_their_prefix() {
-        let found = vec![
-            CompletionCandidate::new("main"),
-            CompletionCandidate::new("--from"),
-        ];
-        let out = shape(found.clone(), "");
+        let found = || {
+            vec![
+                CompletionCandidate::new("main"),
+                CompletionCandidate::new("--from"),
+            ]
+        };
+        let out = shape(found(), "");
         assert_eq!(
             out.iter().map(|c| c.value.as_str()).collect::<Vec<_>>(),
             ["main"]
         );
-        let out = shape(found, "-");
+        let out = shape(found(), "-");
         assert_eq!(out.len(), 2);
         let out = shape(vec![CompletionCandidate::new("--from=v1")], "--from=v");
         assert_eq!(out[0].value, "v1");

@@ -74,13 +74,29 @@ fn chart_name(repo: &ChartRepo, rev: &Revision) -> anyhow::Result<String> {
     Ok(chart.name)
 }
 
-/// A side's install and upgrade renders, with the documents Helm dropped
-/// (it names them only on stderr) added as warnings.
-pub fn side_renders(
-    repo: &ChartRepo,
-    rev: &Revision,
-    side: &SideRender,
-) -> anyhow::Result<(Rendered, Rendered)> {
+/// One revision's renders, parsed once: install, and upgrade when it
+/// differs (templates that branch on `.Release.IsInstall`/`IsUpgrade`).
+pub struct ParsedSide {
+    pub install: Rendered,
+    upgrade: Option<Rendered>,
+}
+
+impl ParsedSide {
+    pub fn upgrade(&self) -> &Rendered {
+        self.upgrade.as_ref().unwrap_or(&self.install)
+    }
+
+    pub fn renders(&self) -> SideRenders<'_> {
+        SideRenders {
+            install: &self.install,
+            upgrade: self.upgrade(),
+        }
+    }
+}
+
+/// A side's renders parsed, with the documents Helm dropped (it names them
+/// only on stderr) added as warnings.
+pub fn side_renders(repo: &ChartRepo, rev: &Revision, side: &SideRender) -> anyhow::Result<ParsedSide> {
     let (mut install, upgrade) = parse_side(side, &rev.spec)?;
     let name = chart_name(repo, rev)?;
     for d in &side.dropped {
@@ -91,8 +107,7 @@ pub fn side_renders(
             unknown: unknown_events(&d.value),
         });
     }
-    let upgrade = upgrade.unwrap_or_else(|| install.clone());
-    Ok((install, upgrade))
+    Ok(ParsedSide { install, upgrade })
 }
 
 /// Findings of `to`, marked against `from` when given. The ignore list of
@@ -100,8 +115,8 @@ pub fn side_renders(
 /// never makes a finding look new.
 pub fn revision_findings(
     repo: &ChartRepo,
-    to: (&Revision, &SideRender),
-    from: Option<(&Revision, &SideRender)>,
+    to: (&Revision, &ParsedSide),
+    from: Option<(&Revision, &ParsedSide)>,
     helm: HelmVersion,
     timeout: Duration,
 ) -> anyhow::Result<(Vec<Finding>, Vec<String>)> {
@@ -116,21 +131,7 @@ pub fn revision_findings(
         timeout,
         ignore,
     };
-    let (ti, tu) = side_renders(repo, to.0, to.1)?;
-    let from = from
-        .map(|(rev, side)| side_renders(repo, rev, side))
-        .transpose()?;
-    let findings = lint(
-        SideRenders {
-            install: &ti,
-            upgrade: &tu,
-        },
-        from.as_ref().map(|(fi, fu)| SideRenders {
-            install: fi,
-            upgrade: fu,
-        }),
-        &opts,
-    );
+    let findings = lint(to.1.renders(), from.map(|(_, f)| f.renders()), &opts);
     Ok((findings, unknown_ids))
 }
 
@@ -152,10 +153,15 @@ pub fn run(args: LintArgs, ui: &Ui) -> anyhow::Result<()> {
         .as_ref()
         .map(|f| render_side(&repo, f, &opts, needs, &helm, &cache))
         .transpose()?;
+    let parsed = side_renders(&repo, &rev, &side)?;
+    let from_parsed = match (&from, &from_side) {
+        (Some(f), Some(side)) => Some(side_renders(&repo, f, side)?),
+        _ => None,
+    };
     let (findings, unknown_ids) = revision_findings(
         &repo,
-        (&rev, &side),
-        from.as_ref().zip(from_side.as_ref()),
+        (&rev, &parsed),
+        from.as_ref().zip(from_parsed.as_ref()),
         helm.version,
         args.timeout,
     )?;

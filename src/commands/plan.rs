@@ -7,8 +7,8 @@ use crate::adapters::helm::Helm;
 use crate::adapters::render::{Needs, RenderOptions, SideRender, render_side};
 use crate::cli::{OperationArg, PlanArgs, PlanFormat, RenderArgs};
 use crate::core::diff::DiffOptions;
-use crate::core::hook::{Rendered, Warning, parse_rendered, unknown_events};
-use crate::core::plan::{SideRenders, plan};
+use crate::core::hook::{Rendered, parse_rendered};
+use crate::core::plan::plan;
 use crate::core::timeline::Operation;
 use crate::error::{Exit, code};
 use crate::ui::Ui;
@@ -84,6 +84,9 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
     };
     let from = repo.resolve(&from_spec)?;
     let to = repo.resolve(&args.to)?;
+    // Read first: a broken helmfile.yaml fails before any render.
+    let local_from = crate::adapters::local_source::load(&repo, &from, &args.release)?;
+    let local_to = crate::adapters::local_source::load(&repo, &to, &args.release)?;
     let opts = render_options(&args.release, &args.render);
     let needs = Needs {
         install: ops.contains(&Operation::Install),
@@ -108,48 +111,27 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
         "helm template runs"
     );
 
-    let (from_install, from_upgrade) = parse_side(&from_side, &from.spec)?;
-    let (to_install, to_upgrade) = parse_side(&to_side, &to.spec)?;
-    let sides = |install: &'_ Rendered, upgrade: &'_ Option<Rendered>| -> (Rendered, Rendered) {
-        (
-            install.clone(),
-            upgrade.clone().unwrap_or_else(|| install.clone()),
-        )
-    };
-    let (fi, fu) = sides(&from_install, &from_upgrade);
-    let (ti, tu) = sides(&to_install, &to_upgrade);
+    // Parsed once; plan and lint share them.
+    let from_parsed = crate::commands::lint::side_renders(&repo, &from, &from_side)?;
+    let to_parsed = crate::commands::lint::side_renders(&repo, &to, &to_side)?;
     let result = plan(
-        SideRenders {
-            install: &fi,
-            upgrade: &fu,
-        },
-        SideRenders {
-            install: &ti,
-            upgrade: &tu,
-        },
+        from_parsed.renders(),
+        to_parsed.renders(),
         &ops,
         helm.version,
         DiffOptions {
             context: args.context,
             show_secrets: args.show_secrets,
         },
+        (&local_from, &local_to),
     );
 
-    let mut result = result;
-    // Helm drops such documents from its output; its stderr names them.
-    for d in &to_side.dropped {
-        result.warnings.push(Warning::DroppedDocument {
-            path: (!d.files.is_empty()).then(|| d.files.join(", ")),
-            value: d.value.clone(),
-            unknown: unknown_events(&d.value),
-        });
-    }
     // Findings of `to`, marked when `from` does not have them. Plan has no
     // --timeout: Job deadlines are checked against Helm's default.
     let (findings, _) = crate::commands::lint::revision_findings(
         &repo,
-        (&to, &to_side),
-        Some((&from, &from_side)),
+        (&to, &to_parsed),
+        Some((&from, &from_parsed)),
         helm.version,
         crate::core::lint::DEFAULT_TIMEOUT,
     )?;

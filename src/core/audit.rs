@@ -98,6 +98,9 @@ pub struct HookOutcome {
     pub log_tail: Vec<String>,
     /// Whether the object was still in the cluster when apply ended.
     pub left_in_cluster: Option<bool>,
+    /// A local hook's exit status (`kind: LocalHook`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -108,6 +111,9 @@ pub struct RunEnded {
     pub release_revision: Option<u64>,
     pub release_status: Option<String>,
     pub hooks: Vec<HookOutcome>,
+    /// The local hook that stopped the run before Helm started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -4,13 +4,14 @@ use super::hook::{
     DELETE_ANNOTATION, HOOK_ANNOTATION, Hook, HookEvent, HookId, OUTPUT_LOG_ANNOTATION,
     WEIGHT_ANNOTATION,
 };
+use super::local::{LocalStepChange, RemovedLocalStep};
 use super::redact::{is_secret, redact_secret};
 use super::timeline::Timeline;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Change {
     Added,
@@ -99,6 +100,44 @@ pub struct DiffOptions {
     pub show_secrets: bool,
 }
 
+const HOOK_KEYS: [&str; 4] = [
+    HOOK_ANNOTATION,
+    WEIGHT_ANNOTATION,
+    DELETE_ANNOTATION,
+    OUTPUT_LOG_ANNOTATION,
+];
+
+/// Equal documents but for the hook annotations (compared field by field
+/// elsewhere); no copies, as this runs for every hook of both revisions.
+fn same_but_hook_annotations(a: &Value, b: &Value) -> bool {
+    fn map_eq<'a>(
+        a: &'a serde_json::Map<String, Value>,
+        b: &'a serde_json::Map<String, Value>,
+        skip: &[&str],
+        inner: &dyn Fn(&str, &'a Value, &'a Value) -> bool,
+    ) -> bool {
+        let keys = |m: &'a serde_json::Map<String, Value>| m.keys().filter(|k| !skip.contains(&k.as_str())).count();
+        keys(a) == keys(b)
+            && a.iter()
+                .filter(|(k, _)| !skip.contains(&k.as_str()))
+                .all(|(k, v)| b.get(k).is_some_and(|w| inner(k, v, w)))
+    }
+    let plain = |_: &str, x: &Value, y: &Value| x == y;
+    let annotations = |k: &str, x: &Value, y: &Value| match (k, x, y) {
+        ("annotations", Value::Object(p), Value::Object(q)) => map_eq(p, q, &HOOK_KEYS, &plain),
+        _ => x == y,
+    };
+    let metadata = |k: &str, x: &Value, y: &Value| match (k, x, y) {
+        ("metadata", Value::Object(p), Value::Object(q)) => map_eq(p, q, &[], &annotations),
+        _ => x == y,
+    };
+    match (a, b) {
+        (Value::Object(p), Value::Object(q)) => map_eq(p, q, &[], &metadata),
+        _ => a == b,
+    }
+}
+
+#[cfg(test)]
 fn without_hook_annotations(doc: &Value) -> Value {
     let mut d = doc.clone();
     if let Some(Value::Object(ann)) = d.pointer_mut("/metadata/annotations") {
@@ -146,7 +185,7 @@ fn field_changes(a: &Hook, b: &Hook) -> Vec<FieldChange> {
             to: b.path.clone(),
         });
     }
-    if without_hook_annotations(&a.document) != without_hook_annotations(&b.document) {
+    if !same_but_hook_annotations(&a.document, &b.document) {
         out.push(FieldChange::Spec);
     }
     out
@@ -280,10 +319,17 @@ pub struct StepChange {
 #[serde(rename_all = "camelCase")]
 pub struct OperationSummary {
     pub hooks: usize,
+    /// Local hook runs; `added`/`removed`/`changed` count them too.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub local: usize,
     pub added: usize,
     pub removed: usize,
     pub changed: usize,
     pub moved: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl OperationSummary {
@@ -299,6 +345,11 @@ pub struct OperationDiff {
     #[serde(rename = "changes")]
     pub steps: Vec<StepChange>,
     pub removed: Vec<RemovedStep>,
+    /// One entry per local run of the `to` timeline, in the same order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub local_changes: Vec<LocalStepChange>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub local_removed: Vec<RemovedLocalStep>,
     pub summary: OperationSummary,
 }
 
@@ -394,6 +445,36 @@ pub fn diff_operation(from: &Timeline, to: &Timeline, changed: &HashSet<HookId>)
     OperationDiff {
         steps,
         removed,
+        local_changes: Vec::new(),
+        local_removed: Vec::new(),
         summary,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn comparing_in_place_equals_comparing_copies_without_hook_annotations() {
+        let base = json!({"kind": "Job", "metadata": {"name": "a", "annotations": {"helm.sh/hook": "pre-install", "x": "1"}}, "spec": {"n": 1}});
+        let variants = [
+            json!({"kind": "Job", "metadata": {"name": "a", "annotations": {"helm.sh/hook": "post-install", "helm.sh/hook-weight": "5", "x": "1"}}, "spec": {"n": 1}}),
+            json!({"kind": "Job", "metadata": {"name": "a", "annotations": {"helm.sh/hook": "pre-install", "x": "2"}}, "spec": {"n": 1}}),
+            json!({"kind": "Job", "metadata": {"name": "a", "annotations": {"helm.sh/hook": "pre-install", "x": "1"}}, "spec": {"n": 2}}),
+            json!({"kind": "Job", "metadata": {"name": "a", "labels": {}, "annotations": {"helm.sh/hook": "pre-install", "x": "1"}}, "spec": {"n": 1}}),
+            json!({"kind": "Job", "metadata": {"name": "a"}, "spec": {"n": 1}}),
+            base.clone(),
+        ];
+        for v in &variants {
+            assert_eq!(
+                same_but_hook_annotations(&base, v),
+                without_hook_annotations(&base) == without_hook_annotations(v),
+                "{v}"
+            );
+        }
+        assert!(same_but_hook_annotations(&base, &variants[0]));
+        assert!(!same_but_hook_annotations(&base, &variants[1]));
     }
 }

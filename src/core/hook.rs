@@ -303,14 +303,22 @@ pub fn parse_rendered(stream: &str) -> Result<Rendered, ParseError> {
             message: e.to_string().lines().next().unwrap_or_default().to_string(),
         };
         if !doc.text.contains(HOOK_ANNOTATION) {
-            let head: Head =
-                serde_saphyr::from_str_with_options(doc.text, yaml_options()).map_err(parse_err)?;
-            let meta = head.metadata.unwrap_or_default();
-            out.resources.push(Resource {
-                kind: head.kind.unwrap_or_default(),
-                name: meta.name.as_ref().map(value_text).unwrap_or_default(),
-                path,
-            });
+            // Ordinary resources only need kind and name: read them off the
+            // lines when the document has the usual block shape, and parse
+            // only the unusual ones.
+            let (kind, name) = match quick_head(doc.text) {
+                Some(head) => head,
+                None => {
+                    let head: Head = serde_saphyr::from_str_with_options(doc.text, yaml_options())
+                        .map_err(parse_err)?;
+                    let meta = head.metadata.unwrap_or_default();
+                    (
+                        head.kind.unwrap_or_default(),
+                        meta.name.as_ref().map(value_text).unwrap_or_default(),
+                    )
+                }
+            };
+            out.resources.push(Resource { kind, name, path });
             continue;
         }
         let document: serde_json::Value =
@@ -377,6 +385,64 @@ pub fn parse_rendered(stream: &str) -> Result<Rendered, ParseError> {
         });
     }
     Ok(out)
+}
+
+/// `kind` and `metadata.name` of a block-style document, read off its lines;
+/// `None` for anything unusual (flow style, quotes with escapes, anchors,
+/// tabs, block scalars), which the caller then parses for real.
+pub fn quick_head(text: &str) -> Option<(String, String)> {
+    fn scalar(raw: &str) -> Option<String> {
+        let v = match raw.find(" #") {
+            Some(i) => &raw[..i],
+            None => raw,
+        }
+        .trim();
+        let first = v.chars().next()?;
+        if "[{|>&*!%@`".contains(first) || v.contains('\\') {
+            return None;
+        }
+        if first == '"' || first == '\'' {
+            let inner = v.strip_prefix(first)?.strip_suffix(first)?;
+            return (!inner.contains(first)).then(|| inner.to_string());
+        }
+        // A plain scalar with ": " inside is not a plain string.
+        (!v.contains(": ")).then(|| v.to_string())
+    }
+    let mut kind = None;
+    let mut name = None;
+    let mut in_meta = false;
+    let mut meta_indent = None;
+    for line in text.lines() {
+        let body = line.trim_start();
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        if line.starts_with('\t') {
+            return None;
+        }
+        let indent = line.len() - body.len();
+        if indent == 0 {
+            in_meta = false;
+            if let Some(v) = line.strip_prefix("kind:") {
+                kind = Some(scalar(v)?);
+            } else if let Some(rest) = line.strip_prefix("metadata:") {
+                if !rest.trim().is_empty() {
+                    return None;
+                }
+                in_meta = true;
+                meta_indent = None;
+            } else if line.starts_with("---") || line.starts_with("...") || line.starts_with('%') {
+                return None;
+            }
+            continue;
+        }
+        if in_meta && *meta_indent.get_or_insert(indent) == indent {
+            if let Some(v) = body.strip_prefix("name:") {
+                name = Some(scalar(v)?);
+            }
+        }
+    }
+    Some((kind?, name.unwrap_or_default()))
 }
 
 /// `parent/charts/sub/templates/x.yaml` → `sub`; deeper nesting keeps the chain.
@@ -521,6 +587,33 @@ mod tests {
             Some("db/charts/x")
         );
         assert_eq!(subchart_of("app/templates/charts/j.yaml"), None);
+    }
+
+    #[test]
+    fn quick_head_agrees_with_the_parser_or_declines() {
+        let docs = [
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\n  labels:\n    name: not-this\n",
+            "kind: Service # comment\nmetadata:\n    namespace: x\n    name: \"quoted\"\n",
+            "metadata:\n  name: 'single'\nkind: Secret\n",
+            "kind: Deployment\nmetadata: {name: flow}\n",
+            "kind: A\nmetadata:\n  name: \"esc\\\"aped\"\n",
+            "kind: A\nmetadata:\n  name: &anchor x\n",
+            "kind: A\nmetadata:\n  labels: {}\nspec:\n  name: not-metadata\n",
+        ];
+        for d in docs {
+            let parsed: Head = serde_saphyr::from_str(d).unwrap();
+            let meta = parsed.metadata.unwrap_or_default();
+            let want = (
+                parsed.kind.unwrap_or_default(),
+                meta.name.as_ref().map(value_text).unwrap_or_default(),
+            );
+            if let Some(got) = quick_head(d) {
+                assert_eq!(got, want, "{d}");
+            }
+        }
+        assert!(quick_head(docs[3]).is_none(), "flow style declines");
+        assert!(quick_head(docs[4]).is_none(), "escapes decline");
+        assert_eq!(quick_head(docs[0]).unwrap().1, "plain");
     }
 
     #[test]

@@ -879,7 +879,7 @@ fn relevant_hooks<'a>(side: SideRenders<'a>) -> Vec<&'a Hook> {
     {
         if !out
             .iter()
-            .any(|o| o.id() == h.id() && o.manifest == h.manifest)
+            .any(|o| o.kind == h.kind && o.name == h.name && o.manifest == h.manifest)
         {
             out.push(h);
         }
@@ -934,6 +934,14 @@ fn check_side(
         .iter()
         .chain(&side.upgrade.hooks)
         .collect();
+    // Findings outnumber hooks on big charts: look hooks up by identity
+    // and findings by key, not by scanning.
+    let mut by_id: std::collections::HashMap<HookId, Vec<&Hook>> = std::collections::HashMap::new();
+    for h in &all_hooks {
+        by_id.entry(h.id()).or_default().push(h);
+    }
+    let mut seen: std::collections::HashSet<(&'static str, Option<HookId>, String)> =
+        std::collections::HashSet::new();
     let mut out: Vec<Finding> = Vec::new();
     for f in cx.out {
         if opts
@@ -944,11 +952,11 @@ fn check_side(
             continue;
         }
         let silenced = f.hook.as_ref().is_some_and(|id| {
-            all_hooks
-                .iter()
-                .any(|h| h.id() == *id && ignored_by_annotation(h, f.rule))
+            by_id
+                .get(id)
+                .is_some_and(|hs| hs.iter().any(|h| ignored_by_annotation(h, f.rule)))
         });
-        if !silenced && !out.iter().any(|o| o.key() == f.key()) {
+        if !silenced && seen.insert((f.rule, f.hook.clone(), f.subject.clone())) {
             out.push(f);
         }
     }

@@ -8,6 +8,7 @@ pub mod diff;
 pub mod helm;
 pub mod hook;
 pub mod lint;
+pub mod local;
 pub mod order;
 pub mod plan;
 pub mod redact;

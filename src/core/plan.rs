@@ -2,7 +2,8 @@
 
 use super::diff::{Change, DiffOptions, HookChange, OperationDiff, diff_hooks, diff_operation};
 use super::helm::HelmVersion;
-use super::hook::{HookId, Rendered, Warning};
+use super::hook::{Hook, HookId, Rendered, Warning};
+use super::local::{LocalHook, LocalHookChange, diff_local, diff_local_runs};
 use super::order::KindOrder;
 use super::timeline::{Operation, Timeline, timeline};
 use serde::Serialize;
@@ -41,26 +42,26 @@ pub struct Plan {
     pub operations: Vec<OperationPlan>,
     /// Every hook of `to` (and every removed one), with how it changed.
     pub hooks: Vec<HookChange>,
+    /// Every local hook of `to` (and every removed one), with how it changed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub local_hooks: Vec<LocalHookChange>,
     /// Warnings for the `to` revision: things Helm will do silently.
     pub warnings: Vec<Warning>,
     /// True when any hook was added, removed, changed or moved.
     pub changed: bool,
 }
 
-/// Helm's stored order for a render (render order, then stable by kind).
-pub fn stored_order(rendered: &Rendered, helm: HelmVersion) -> Rendered {
-    let mut r = rendered.clone();
-    KindOrder::for_helm(helm).sort_hooks(&mut r.hooks);
-    r
-}
-
+/// Chart hooks of both sides compared per operation, with the local hooks
+/// of `from` and `to` interleaved.
 pub fn plan(
     from: SideRenders<'_>,
     to: SideRenders<'_>,
     ops: &[Operation],
     helm: HelmVersion,
     opts: DiffOptions,
+    (local_from, local_to): (&[LocalHook], &[LocalHook]),
 ) -> Plan {
+    let (local_hooks, pair) = diff_local(local_from, local_to);
     let order = KindOrder::for_helm(helm);
     let sorted = |r: &Rendered| {
         let mut hooks = r.hooks.clone();
@@ -68,28 +69,60 @@ pub fn plan(
         hooks
     };
     let mut hooks: Vec<HookChange> = Vec::new();
+    let mut listed: HashSet<(HookId, Change)> = HashSet::new();
     let mut operations = Vec::new();
+    // Operations share renders (all but install use the upgrade render):
+    // sort and diff each distinct pair of renders once.
+    type PairWork = (Vec<Hook>, Vec<Hook>, Vec<HookChange>, HashSet<HookId>);
+    let mut memo: Vec<(*const Rendered, *const Rendered, std::rc::Rc<PairWork>)> = Vec::new();
     for &op in ops {
         let (a, b) = (from.for_op(op), to.for_op(op));
-        let (a_hooks, b_hooks) = (sorted(a), sorted(b));
-        let changes = diff_hooks(&a_hooks, &b_hooks, opts);
-        let changed: HashSet<HookId> = changes
-            .iter()
-            .filter(|c| c.change == Change::Changed)
-            .map(HookChange::id)
-            .collect();
-        let ta = timeline(op, &a_hooks, a.resources.len(), helm);
-        let tb = timeline(op, &b_hooks, b.resources.len(), helm);
-        let diff = diff_operation(&ta, &tb, &changed);
-        operations.push(OperationPlan { timeline: tb, diff });
-        for c in changes {
-            if !hooks
-                .iter()
-                .any(|h| h.id() == c.id() && h.change == c.change)
-            {
-                hooks.push(c);
+        let key = (a as *const Rendered, b as *const Rendered);
+        let work = match memo.iter().find(|(x, y, _)| (*x, *y) == key) {
+            Some((_, _, w)) => w.clone(),
+            None => {
+                let (a_hooks, b_hooks) = (sorted(a), sorted(b));
+                let changes = diff_hooks(&a_hooks, &b_hooks, opts);
+                let changed: HashSet<HookId> = changes
+                    .iter()
+                    .filter(|c| c.change == Change::Changed)
+                    .map(HookChange::id)
+                    .collect();
+                let w = std::rc::Rc::new((a_hooks, b_hooks, changes, changed));
+                memo.push((key.0, key.1, w.clone()));
+                for c in &w.2 {
+                    if listed.insert((c.id(), c.change)) {
+                        hooks.push(c.clone());
+                    }
+                }
+                w
+            }
+        };
+        let (a_hooks, b_hooks, _, changed) = &*work;
+        let changed = changed.clone();
+        let ta = timeline(op, a_hooks, a.resources.len(), helm, local_from);
+        let tb = timeline(op, b_hooks, b.resources.len(), helm, local_to);
+        let mut diff = diff_operation(&ta, &tb, &changed);
+        let (local_changes, local_removed) = diff_local_runs(
+            local_from,
+            &ta.local_runs(),
+            &tb.local_runs(),
+            &pair,
+            &local_hooks,
+        );
+        let s = &mut diff.summary;
+        s.local = local_changes.len();
+        for c in &local_changes {
+            match c.change {
+                Change::Added => s.added += 1,
+                Change::Changed => s.changed += 1,
+                _ => {}
             }
         }
+        s.removed += local_removed.len();
+        diff.local_changes = local_changes;
+        diff.local_removed = local_removed;
+        operations.push(OperationPlan { timeline: tb, diff });
     }
     let mut warnings: Vec<Warning> = Vec::new();
     for r in [to.install, to.upgrade] {
@@ -100,10 +133,12 @@ pub fn plan(
         }
     }
     let changed = hooks.iter().any(|h| h.change != Change::Unchanged)
+        || local_hooks.iter().any(|h| h.change != Change::Unchanged)
         || operations.iter().any(|o| o.diff.summary.has_changes());
     Plan {
         operations,
         hooks,
+        local_hooks,
         warnings,
         changed,
     }

@@ -2,6 +2,7 @@
 
 use super::helm::HelmVersion;
 use super::hook::{Hook, HookEvent, HookId};
+use super::local::{LocalEvent, LocalHook, LocalRun, run_order as local_run_order};
 use super::order::run_order;
 use serde::Serialize;
 use std::fmt;
@@ -122,10 +123,30 @@ impl HookStep {
     }
 }
 
+/// A local (Helmfile-style) hook run: a command on the operator's machine.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocalStep {
+    /// 1-based, counted with the chart's hook runs.
+    pub position: usize,
+    pub event: LocalEvent,
+    pub command: String,
+    pub args: Vec<String>,
+    pub showlogs: bool,
+    /// The file that defines it (repository-relative).
+    pub source: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub global: bool,
+    /// Index into the local hooks the timeline was built from.
+    #[serde(skip)]
+    pub hook: usize,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Step {
     Hook(HookStep),
+    Local(LocalStep),
     #[serde(rename_all = "camelCase")]
     Resources {
         action: String,
@@ -147,8 +168,22 @@ impl Timeline {
     pub fn hooks(&self) -> impl Iterator<Item = &HookStep> {
         self.steps.iter().filter_map(|s| match s {
             Step::Hook(h) => Some(h),
-            Step::Resources { .. } => None,
+            _ => None,
         })
+    }
+
+    pub fn locals(&self) -> impl Iterator<Item = &LocalStep> {
+        self.steps.iter().filter_map(|s| match s {
+            Step::Local(l) => Some(l),
+            _ => None,
+        })
+    }
+
+    /// (hook index, event, position) of each local run.
+    pub fn local_runs(&self) -> Vec<LocalRun> {
+        self.locals()
+            .map(|l| (l.hook, l.event, l.position))
+            .collect()
     }
 }
 
@@ -200,24 +235,47 @@ fn step_for(hook: &Hook, event: HookEvent, position: usize, helm: HelmVersion) -
     }
 }
 
-/// The timeline of `op` for hooks in Helm's stored order.
+/// The timeline of `op` for hooks in Helm's stored order, with local
+/// hooks where Helmfile runs them: prepare, preapply, presync before the
+/// chart's pre- hooks; postsync, cleanup after its post- hooks.
 pub fn timeline(
     op: Operation,
     stored: &[Hook],
     resource_count: usize,
     helm: HelmVersion,
+    local: &[LocalHook],
 ) -> Timeline {
     let (pre, post) = op.events();
+    let (local_pre, local_post) = LocalEvent::around(op);
     let mut steps = Vec::new();
     let mut position = 0;
-    let mut push_event = |event: HookEvent, steps: &mut Vec<Step>| {
+    let push_event = |event: HookEvent, steps: &mut Vec<Step>, position: &mut usize| {
         for hook in run_order(stored, event) {
-            position += 1;
-            steps.push(Step::Hook(step_for(hook, event, position, helm)));
+            *position += 1;
+            steps.push(Step::Hook(step_for(hook, event, *position, helm)));
         }
     };
+    let push_local = |event: LocalEvent, steps: &mut Vec<Step>, position: &mut usize| {
+        for i in local_run_order(local, event) {
+            *position += 1;
+            let h = &local[i];
+            steps.push(Step::Local(LocalStep {
+                position: *position,
+                event,
+                command: h.command.clone(),
+                args: h.args.clone(),
+                showlogs: h.showlogs,
+                source: h.source.clone(),
+                global: h.global,
+                hook: i,
+            }));
+        }
+    };
+    for e in local_pre {
+        push_local(*e, &mut steps, &mut position);
+    }
     for e in pre {
-        push_event(*e, &mut steps);
+        push_event(*e, &mut steps, &mut position);
     }
     if let Some(action) = op.resources_step() {
         steps.push(Step::Resources {
@@ -226,7 +284,10 @@ pub fn timeline(
         });
     }
     for e in post {
-        push_event(*e, &mut steps);
+        push_event(*e, &mut steps, &mut position);
+    }
+    for e in local_post {
+        push_local(*e, &mut steps, &mut position);
     }
     let mut notes = Vec::new();
     if op == Operation::Rollback {
@@ -236,7 +297,7 @@ pub fn timeline(
     }
     let deletes_on_success = steps.iter().any(|s| match s {
         Step::Hook(h) => h.after_success == Leftover::Deleted,
-        Step::Resources { .. } => false,
+        _ => false,
     });
     if deletes_on_success {
         notes.push(if helm.cleans_succeeded_on_failure() {

@@ -62,8 +62,31 @@ pub fn timeline(op: &OperationPlan, painter: Painter) -> String {
         "ON FAILURE",
     ]);
     let mut changes = op.diff.steps.iter();
+    let mut local_changes = op.diff.local_changes.iter();
     for step in &op.timeline.steps {
         match step {
+            Step::Local(l) => {
+                let c = local_changes.next().expect("one change per local run");
+                let (mark, color) = match c.change {
+                    Change::Added => ("new", Some(Color::Green)),
+                    Change::Changed => ("changed", Some(Color::Yellow)),
+                    _ => ("", None),
+                };
+                let cell = |s: String| match color {
+                    Some(col) => Cell::new(s).fg(col),
+                    None => Cell::new(s),
+                };
+                t.add_row(vec![
+                    cell(mark.into()),
+                    Cell::new(l.position).set_alignment(CellAlignment::Right),
+                    Cell::new(l.event),
+                    Cell::new(""),
+                    cell(super::plan_view::local_label(l)),
+                    Cell::new("yes"),
+                    Cell::new("-"),
+                    Cell::new("-"),
+                ]);
+            }
             Step::Resources { action, count } => {
                 t.add_row(vec![
                     Cell::new(""),
@@ -118,6 +141,15 @@ pub fn timeline(op: &OperationPlan, painter: Painter) -> String {
             r.event
         );
     }
+    for r in &op.diff.local_removed {
+        let _ = writeln!(
+            out,
+            "  {} local: {} no longer runs ({})",
+            painter.paint(Style::Removed, "-"),
+            crate::core::local::command_line(&r.command, &r.args),
+            r.event
+        );
+    }
     out.trim_end().to_string()
 }
 
@@ -133,14 +165,38 @@ pub fn question(release: &str, op: Operation, plan: &OperationPlan) -> String {
             .collect()
     };
     let (new, changed) = (names(Change::Added), names(Change::Changed));
-    let mut what = format!("{runs} hook run{} will fire", if runs == 1 { "" } else { "s" });
+    let mut what = format!(
+        "{runs} hook run{} will fire",
+        if runs == 1 { "" } else { "s" }
+    );
     if !new.is_empty() {
         what.push_str(&format!("; new: {}", new.join(", ")));
     }
     if !changed.is_empty() {
         what.push_str(&format!("; changed: {}", changed.join(", ")));
     }
-    let verb = if op == Operation::Install { "Install" } else { "Upgrade" };
+    // Commands on this machine deserve their own mention.
+    let locals = plan.diff.local_changes.len();
+    if locals > 0 {
+        let fresh = plan
+            .diff
+            .local_changes
+            .iter()
+            .filter(|c| c.change != Change::Unchanged)
+            .count();
+        what.push_str(&format!(
+            "; {locals} local command{} will run here",
+            if locals == 1 { "" } else { "s" }
+        ));
+        if fresh > 0 {
+            what.push_str(&format!(" ({fresh} new or changed)"));
+        }
+    }
+    let verb = if op == Operation::Install {
+        "Install"
+    } else {
+        "Upgrade"
+    };
     format!("{verb} {release}? {what}. Continue")
 }
 
@@ -165,6 +221,8 @@ pub fn summary(hooks: &[HookOutcome], painter: Painter) -> String {
             Cell::new(match h.left_in_cluster {
                 Some(true) => "yes",
                 Some(false) => "no",
+                // A local hook leaves nothing in the cluster.
+                None if h.kind == crate::core::local::LOCAL_HOOK_KIND => "-",
                 None => "?",
             }),
         ]);

@@ -35,6 +35,23 @@ pub fn helm_lines(candidates: &[Candidate], directive: u32) -> String {
     out
 }
 
+/// The shell's own file completion, when our candidates have nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fallback {
+    /// Files ending in .yaml or .yml (cobra's FilterFileExt).
+    YamlFiles,
+    /// Directories only (cobra's FilterDirs).
+    Directories,
+}
+
+/// cobra's FilterFileExt (the lines are extensions) and FilterDirs.
+pub fn fallback_lines(fallback: Fallback) -> String {
+    match fallback {
+        Fallback::YamlFiles => "yaml\nyml\n:8\n".to_string(),
+        Fallback::Directories => ":16\n".to_string(),
+    }
+}
+
 /// A release as the picker lists it.
 pub fn release_item(name: &str, status: &str, chart: &str) -> String {
     format!("{name}  ({status}, {chart})")

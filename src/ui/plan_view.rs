@@ -5,8 +5,9 @@ use super::{Painter, Style};
 use crate::adapters::git::Revision;
 use crate::core::diff::{Change, HookChange, StepChange};
 use crate::core::lint::{Finding, Severity};
+use crate::core::local::{LocalHookChange, LocalStepChange, command_line};
 use crate::core::plan::{OperationPlan, Plan};
-use crate::core::timeline::{HookStep, Leftover, Step};
+use crate::core::timeline::{HookStep, Leftover, LocalStep, Step};
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 use serde::Serialize;
 use std::fmt::Write;
@@ -84,11 +85,18 @@ fn marker(c: &StepChange) -> (&'static str, Option<Color>) {
 
 pub fn summary_line(op: &OperationPlan) -> String {
     let s = &op.diff.summary;
-    let hooks = format!(
+    let mut hooks = format!(
         "{} hook run{}",
         s.hooks,
         if s.hooks == 1 { "" } else { "s" }
     );
+    if s.local > 0 {
+        hooks.push_str(&format!(
+            " and {} local hook run{}",
+            s.local,
+            if s.local == 1 { "" } else { "s" }
+        ));
+    }
     if !s.has_changes() {
         return format!("{}: {hooks}, no changes", op.timeline.operation);
     }
@@ -107,6 +115,50 @@ pub fn summary_line(op: &OperationPlan) -> String {
 
 fn hook_label(h: &HookStep) -> String {
     format!("{}/{}", h.kind, h.name)
+}
+
+/// A local hook in the HOOK column: what runs on this machine.
+pub fn local_label(l: &LocalStep) -> String {
+    format!("local: {}", command_line(&l.command, &l.args))
+}
+
+fn local_change_text(c: &LocalStepChange) -> &'static str {
+    match c.change {
+        Change::Added => "added",
+        Change::Changed => "changed",
+        _ => "",
+    }
+}
+
+fn local_marker(c: &LocalStepChange) -> (&'static str, Option<Color>) {
+    match c.change {
+        Change::Added => ("+", Some(Color::Green)),
+        Change::Changed => ("~", Some(Color::Yellow)),
+        _ => (" ", None),
+    }
+}
+
+fn local_change_header(c: &LocalHookChange) -> String {
+    let what = match c.change {
+        Change::Added => "added".to_string(),
+        Change::Removed => "removed".to_string(),
+        Change::Changed => format!(
+            "changed: {}",
+            c.fields
+                .iter()
+                .map(|f| f.describe())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Change::Unchanged => "unchanged".to_string(),
+    };
+    let events: Vec<&str> = c.hook.events.iter().map(|e| e.as_str()).collect();
+    format!(
+        "local: {} [{}] in {} ({what})",
+        c.hook.label(),
+        events.join(","),
+        c.hook.source
+    )
 }
 
 fn change_header(c: &HookChange) -> String {
@@ -157,7 +209,11 @@ pub fn table(doc: &PlanDocument<'_>, p: Painter) -> String {
                 )
             )
         );
-        if op.timeline.hooks().next().is_none() && op.diff.removed.is_empty() {
+        if op.timeline.hooks().next().is_none()
+            && op.timeline.locals().next().is_none()
+            && op.diff.removed.is_empty()
+            && op.diff.local_removed.is_empty()
+        {
             let _ = writeln!(out, "  {}", p.paint(Style::Dim, "no hooks"));
             continue;
         }
@@ -185,8 +241,31 @@ pub fn table(doc: &PlanDocument<'_>, p: Painter) -> String {
             .map(|h| Cell::new(h).add_attribute(Attribute::Dim)),
         );
         let mut changes = op.diff.steps.iter();
+        let mut local_changes = op.diff.local_changes.iter();
         for step in &op.timeline.steps {
             match step {
+                Step::Local(l) => {
+                    let c = local_changes
+                        .next()
+                        .expect("one change entry per local run");
+                    let (m, color) = local_marker(c);
+                    let colored = |cell: Cell| match color {
+                        Some(col) => cell.fg(col),
+                        None => cell,
+                    };
+                    t.add_row(vec![
+                        colored(Cell::new(m)),
+                        Cell::new(l.position).set_alignment(CellAlignment::Right),
+                        Cell::new(l.event),
+                        Cell::new(""),
+                        colored(Cell::new(local_label(l))),
+                        Cell::new(&l.source),
+                        Cell::new("yes"),
+                        Cell::new("-"),
+                        Cell::new("-"),
+                        colored(Cell::new(local_change_text(c))),
+                    ]);
+                }
                 Step::Resources { action, count } => {
                     t.add_row(vec![
                         Cell::new(""),
@@ -225,6 +304,20 @@ pub fn table(doc: &PlanDocument<'_>, p: Painter) -> String {
                 Cell::new(r.event),
                 Cell::new(""),
                 Cell::new(format!("{}/{}", r.kind, r.name)).fg(Color::Red),
+                Cell::new(""),
+                Cell::new(""),
+                Cell::new(""),
+                Cell::new(""),
+                Cell::new(format!("removed (was #{})", r.was_position)).fg(Color::Red),
+            ]);
+        }
+        for r in &op.diff.local_removed {
+            t.add_row(vec![
+                Cell::new("-").fg(Color::Red),
+                Cell::new(""),
+                Cell::new(r.event),
+                Cell::new(""),
+                Cell::new(format!("local: {}", command_line(&r.command, &r.args))).fg(Color::Red),
                 Cell::new(""),
                 Cell::new(""),
                 Cell::new(""),
@@ -271,6 +364,25 @@ pub fn table(doc: &PlanDocument<'_>, p: Painter) -> String {
                     let _ = writeln!(out, "    {}", p.paint(s, line));
                 }
             }
+        }
+    }
+    let local_diffs: Vec<&LocalHookChange> = doc
+        .plan
+        .local_hooks
+        .iter()
+        .filter(|c| c.change != Change::Unchanged)
+        .collect();
+    if !local_diffs.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", p.paint(Style::Bold, "Changed local hooks"));
+        let _ = writeln!(out);
+        for c in local_diffs {
+            let style = match c.change {
+                Change::Added => Style::Added,
+                Change::Removed => Style::Removed,
+                _ => Style::Changed,
+            };
+            let _ = writeln!(out, "  {}", p.paint(style, &local_change_header(c)));
         }
     }
     if !doc.plan.warnings.is_empty() || !doc.helm_notices.is_empty() {
@@ -388,8 +500,23 @@ pub fn markdown(doc: &PlanDocument<'_>) -> String {
             "| | # | event | weight | hook | template | waits | on success | on failure |\n|---|--:|---|--:|---|---|---|---|---|"
         );
         let mut changes = op.diff.steps.iter();
+        let mut local_changes = op.diff.local_changes.iter();
         for step in &op.timeline.steps {
             match step {
+                Step::Local(l) => {
+                    let c = local_changes
+                        .next()
+                        .expect("one change entry per local run");
+                    let _ = writeln!(
+                        out,
+                        "| {} | {} | {} | | `{}` | `{}` | yes | - | - |",
+                        local_change_text(c),
+                        l.position,
+                        l.event,
+                        md_escape(&local_label(l)),
+                        md_escape(&l.source),
+                    );
+                }
                 Step::Resources { action, count } => {
                     let _ = writeln!(out, "| | · | | | _{action} ({count})_ | | | | |");
                 }
@@ -418,6 +545,15 @@ pub fn markdown(doc: &PlanDocument<'_>) -> String {
                 r.was_position, r.event, r.kind, r.name
             );
         }
+        for r in &op.diff.local_removed {
+            let _ = writeln!(
+                out,
+                "| removed (was #{}) | | {} | | ~~`local: {}`~~ | | | | |",
+                r.was_position,
+                r.event,
+                md_escape(&command_line(&r.command, &r.args))
+            );
+        }
         for note in &op.timeline.notes {
             let _ = writeln!(out, "\n> {note}");
         }
@@ -438,6 +574,19 @@ pub fn markdown(doc: &PlanDocument<'_>) -> String {
             let _ = writeln!(out, "```diff\n{}```\n", diff);
         }
         let _ = writeln!(out, "</details>\n");
+    }
+    let local_diffs: Vec<&LocalHookChange> = doc
+        .plan
+        .local_hooks
+        .iter()
+        .filter(|c| c.change != Change::Unchanged)
+        .collect();
+    if !local_diffs.is_empty() {
+        let _ = writeln!(out, "**Changed local hooks**\n");
+        for c in local_diffs {
+            let _ = writeln!(out, "- `{}`", md_escape(&local_change_header(c)));
+        }
+        let _ = writeln!(out);
     }
     for w in &doc.plan.warnings {
         let _ = writeln!(out, "> [!WARNING]\n> {w}\n");

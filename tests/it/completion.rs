@@ -32,13 +32,18 @@ fn chart_repo() -> (GitRepo, String) {
     let repo = GitRepo::new();
     repo.write("app/Chart.yaml", &chart_yaml("app"))
         .write("app/values.yaml", "a: 1\n")
-        .write("app/templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\n")
+        .write("app/templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \"{{ .Release.Name }}-cm\"\ndata: {a: b}\n",
+        )
         .write("env/prod.yaml", "a: 2\n");
     repo.commit("first commit");
     repo.tag("v1.0.0");
     repo.git(&["branch", "feature/backup"]);
+    // Refs both packed (as after a clone) and loose (main moves on, a new branch).
+    repo.git(&["pack-refs", "--all"]);
     repo.write("app/values.yaml", "a: 3\n");
     let head = repo.commit("raise a to 3");
+    repo.git(&["branch", "fix/loose"]);
     (repo, head)
 }
 
@@ -169,7 +174,9 @@ fn helm_completes_subcommands_flags_and_values() {
         assert!(c(&["plan", "-"]).values().contains(&"-f"));
 
         let revs = c(&["plan", "--from", ""]);
+        assert_eq!(revs.values().iter().filter(|v| **v == "main").count(), 1);
         for r in [
+            "fix/loose",
             "HEAD",
             "WORKTREE",
             "main",
@@ -189,6 +196,14 @@ fn helm_completes_subcommands_flags_and_values() {
         assert_eq!(revs.help(short), "raise a to 3");
         assert_eq!(revs.directive, ":4");
         assert_eq!(c(&["plan", "app", "--to", "v"]).values(), ["v1.0.0"]);
+        // The chart given before the flag decides the repository.
+        let elsewhere = complete(
+            &env,
+            &helm,
+            env.dir.path(),
+            &["plan", repo.path().to_str().unwrap(), "--from", "v"],
+        );
+        assert_eq!(elsewhere.values(), ["v1.0.0"]);
         assert_eq!(
             c(&["plan", "--from=feat"]).values(),
             ["feature/backup"],
@@ -213,6 +228,17 @@ fn helm_completes_subcommands_flags_and_values() {
             values,
             ["app/values.yaml", "env/prod.yaml"],
             "no templates, no Chart.yaml"
+        );
+        // Nothing in the repository fits: the shell's own YAML files or directories.
+        let outside = c(&["plan", "-f", "/nonexistent/"]);
+        assert_eq!(
+            (outside.values(), outside.directive.as_str()),
+            (vec!["yaml", "yml"], ":8")
+        );
+        let outside = c(&["plan", "/nonexistent/"]);
+        assert_eq!(
+            (outside.values().len(), outside.directive.as_str()),
+            (0, ":16")
         );
         // From a subdirectory, paths are as typed from there.
         let sub = complete(
@@ -268,8 +294,15 @@ fn helm_completes_subcommands_flags_and_values() {
     }
 }
 
+/// Debian's bash-completion package (scripts/test.sh installs it).
+const BASH_COMPLETION: &str = "/usr/share/bash-completion/bash_completion";
+
 #[test]
 fn completion_in_a_real_bash_shows_branches_and_tags() {
+    assert!(
+        Path::new(BASH_COMPLETION).is_file(),
+        "{BASH_COMPLETION} missing: apt-get install bash-completion (scripts/test.sh does)"
+    );
     let (repo, _) = chart_repo();
     for helm in helms() {
         let env = Env::new();
@@ -290,14 +323,21 @@ fn completion_in_a_real_bash_shows_branches_and_tags() {
             .env("TERM", "xterm");
         let mut bash = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
         bash.exp_string("READY$ ").unwrap();
-        bash.send_line("source <(helm completion bash) && echo LOADED")
-            .unwrap();
+        // rexpect turns the pty's echo off, and readline then shows no
+        // line at all. Helm's script needs bash-completion, as every
+        // distribution's bash has it.
+        bash.send_line(&format!(
+            "stty echo && source {BASH_COMPLETION} && source <(helm completion bash) && echo LOADED"
+        ))
+        .unwrap();
         bash.exp_string("LOADED").unwrap();
         bash.exp_string("READY$ ").unwrap();
         bash.send("helm hooks plan --from ").unwrap();
         bash.send("\t\t").unwrap();
         bash.flush().unwrap();
-        let (shown, _) = bash.exp_regex(r"READY\$ helm hooks plan --from ").unwrap();
+        // Listed sorted, with descriptions: the tag comes last.
+        let (before, tag) = bash.exp_regex(r"v1\.0\.0 +\(tag\)").unwrap();
+        let shown = before + &tag;
         for r in ["main", "feature/backup", "v1.0.0", "WORKTREE"] {
             assert!(
                 shown.contains(r),
@@ -361,7 +401,7 @@ fn apply_without_release_or_terminal_names_release() {
 }
 
 #[test]
-fn apply_picks_a_release_in_a_pseudo_terminal() {
+fn releases_complete_and_apply_picks_one_in_a_pseudo_terminal() {
     use crate::cluster::cluster;
     let (repo, _) = chart_repo();
     let c = cluster();
@@ -382,6 +422,54 @@ fn apply_picks_a_release_in_a_pseudo_terminal() {
                 String::from_utf8_lossy(&out.stderr)
             );
         }
+        // Through Helm: the namespace's releases with status and chart.
+        install_plugin(&env);
+        let out = env
+            .helm(&helm)
+            .env("KUBECONFIG", c.kubeconfig())
+            .args(["__complete", "-n", &ns, "hooks", "apply", ""])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.starts_with("alpha\tdeployed app-0.1.0\nbeta\tdeployed app-0.1.0\n"),
+            "helm {}: {stdout}",
+            helm.major
+        );
+        // Repeated TABs reuse the answer: one `helm list` for two completions.
+        let calls = env.path("helm-calls");
+        let wrapper = env.path("helm-wrapper");
+        std::fs::write(
+            &wrapper,
+            format!(
+                "#!/bin/sh\necho \"$1\" >> {}\nexec {} \"$@\"\n",
+                calls.display(),
+                helm.path.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(
+            &wrapper,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        for _ in 0..2 {
+            let out = env
+                .hooks(&helm)
+                .env("HELM_BIN", &wrapper)
+                .env("KUBECONFIG", c.kubeconfig())
+                .env("HELM_NAMESPACE", &ns)
+                .args(["__complete", "--", "history", "b"])
+                .output()
+                .unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                "beta\tdeployed app-0.1.0\n:4\n"
+            );
+        }
+        let calls = std::fs::read_to_string(&calls).unwrap();
+        assert_eq!(calls.lines().filter(|l| *l == "list").count(), 1, "{calls}");
+
         let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("helm-hooks"));
         env.apply(&mut cmd);
         // A user's terminal: console reads keys, not whole lines as with

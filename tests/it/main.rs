@@ -8,4 +8,5 @@ mod cluster_helm;
 mod completion;
 mod history;
 mod lint;
+mod local_hooks;
 mod plan;

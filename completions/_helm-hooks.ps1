@@ -1,0 +1,175 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'helm-hooks'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'helm-hooks' {
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print debug logs on stderr (Helm''s --debug sets HELM_DEBUG for plugins)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show which hooks fire, in Helm''s order, and what changed between two Git revisions')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List recorded hook runs, newest first, or show one run in full')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook''s outcome')
+            [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check a revision''s hooks for the traps Helm runs into without a word')
+            [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'helm-hooks;plan' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Revision to compare from: anything Git resolves, or WORKTREE. Default: what was last applied to --release (audit log), else HEAD')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Revision to compare to: anything Git resolves, or WORKTREE (the working tree, uncommitted edits included)')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name used to render (Helm template''s default: release-name)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Values file (repeatable). A file inside the repository is read at the same revision as the chart')
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'Values file (repeatable). A file inside the repository is read at the same revision as the chart')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set values on the command line (repeatable): key1=val1,key2=val2')
+            [CompletionResult]::new('--set-string', '--set-string', [CompletionResultType]::ParameterName, 'Set STRING values on the command line (repeatable)')
+            [CompletionResult]::new('--set-file', '--set-file', [CompletionResultType]::ParameterName, 'Set values from files (repeatable): key=path')
+            [CompletionResult]::new('--set-json', '--set-json', [CompletionResultType]::ParameterName, 'Set JSON values on the command line (repeatable)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (Helm passes its -n as HELM_NAMESPACE)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (Helm passes its -n as HELM_NAMESPACE)')
+            [CompletionResult]::new('--kube-version', '--kube-version', [CompletionResultType]::ParameterName, 'Kubernetes version used for Capabilities.KubeVersion')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Kubernetes API versions used for Capabilities.APIVersions (repeatable)')
+            [CompletionResult]::new('--api-versions', '--api-versions', [CompletionResultType]::ParameterName, 'Kubernetes API versions used for Capabilities.APIVersions (repeatable)')
+            [CompletionResult]::new('--operation', '--operation', [CompletionResultType]::ParameterName, 'Operations to show (repeatable or comma-separated)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Lines of context in manifest diffs')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Show Secret data in diffs (redacted by default)')
+            [CompletionResult]::new('--detailed-exitcode', '--detailed-exitcode', [CompletionResultType]::ParameterName, 'Exit 0 when no hook changed, 2 when hooks changed, 1 on error')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print debug logs on stderr (Helm''s --debug sets HELM_DEBUG for plugins)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'helm-hooks;history' {
+            [CompletionResult]::new('--hook', '--hook', [CompletionResultType]::ParameterName, 'Only runs in which this hook was planned (its name, or KIND/NAME); with --failed, runs in which it did not succeed')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only runs started since: a duration back from now (2d, 3h) or a date (2026-01-31, RFC 3339)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most N runs (the newest)')
+            [CompletionResult]::new('--run', '--run', [CompletionResultType]::ParameterName, 'Show one run in full: its id or a unique prefix of it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--failed', '--failed', [CompletionResultType]::ParameterName, 'Only runs that failed or were interrupted')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print debug logs on stderr (Helm''s --debug sets HELM_DEBUG for plugins)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'helm-hooks;apply' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Revision of the chart to apply: anything Git resolves, or WORKTREE')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Values file (repeatable). A file inside the repository is read at the same revision as the chart')
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'Values file (repeatable). A file inside the repository is read at the same revision as the chart')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set values on the command line (repeatable): key1=val1,key2=val2')
+            [CompletionResult]::new('--set-string', '--set-string', [CompletionResultType]::ParameterName, 'Set STRING values on the command line (repeatable)')
+            [CompletionResult]::new('--set-file', '--set-file', [CompletionResultType]::ParameterName, 'Set values from files (repeatable): key=path')
+            [CompletionResult]::new('--set-json', '--set-json', [CompletionResultType]::ParameterName, 'Set JSON values on the command line (repeatable)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (Helm passes its -n as HELM_NAMESPACE)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (Helm passes its -n as HELM_NAMESPACE)')
+            [CompletionResult]::new('--kube-version', '--kube-version', [CompletionResultType]::ParameterName, 'Kubernetes version used for Capabilities.KubeVersion')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Kubernetes API versions used for Capabilities.APIVersions (repeatable)')
+            [CompletionResult]::new('--api-versions', '--api-versions', [CompletionResultType]::ParameterName, 'Kubernetes API versions used for Capabilities.APIVersions (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time Helm waits for each hook (and for resources with --wait)')
+            [CompletionResult]::new('--local-hook-timeout', '--local-hook-timeout', [CompletionResultType]::ParameterName, 'Time each local (helmfile.yaml / .helm-hooks.yaml) hook may run before it is killed')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Apply without asking for confirmation')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Apply without asking for confirmation')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Wait for the chart''s resources to be ready (Helm 4: --wait=watcher)')
+            [CompletionResult]::new('--atomic', '--atomic', [CompletionResultType]::ParameterName, 'Roll back (upgrade) or uninstall (install) on failure; passed as Helm 3''s --atomic or Helm 4''s --rollback-on-failure')
+            [CompletionResult]::new('--rollback-on-failure', '--rollback-on-failure', [CompletionResultType]::ParameterName, 'Roll back (upgrade) or uninstall (install) on failure; passed as Helm 3''s --atomic or Helm 4''s --rollback-on-failure')
+            [CompletionResult]::new('--logs', '--logs', [CompletionResultType]::ParameterName, 'Print hook pods'' log lines as they arrive')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and ask, but change nothing')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print debug logs on stderr (Helm''s --debug sets HELM_DEBUG for plugins)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'helm-hooks;lint' {
+            [CompletionResult]::new('--rev', '--rev', [CompletionResultType]::ParameterName, 'Revision to lint: anything Git resolves, or WORKTREE (the working tree, uncommitted edits included)')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Compare with this revision: findings it does not have are marked new, and resources it lacks are new (HH009 on pre-upgrade hooks)')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name used to render (Helm template''s default: release-name)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Values file (repeatable). A file inside the repository is read at the same revision as the chart')
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'Values file (repeatable). A file inside the repository is read at the same revision as the chart')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set values on the command line (repeatable): key1=val1,key2=val2')
+            [CompletionResult]::new('--set-string', '--set-string', [CompletionResultType]::ParameterName, 'Set STRING values on the command line (repeatable)')
+            [CompletionResult]::new('--set-file', '--set-file', [CompletionResultType]::ParameterName, 'Set values from files (repeatable): key=path')
+            [CompletionResult]::new('--set-json', '--set-json', [CompletionResultType]::ParameterName, 'Set JSON values on the command line (repeatable)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (Helm passes its -n as HELM_NAMESPACE)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (Helm passes its -n as HELM_NAMESPACE)')
+            [CompletionResult]::new('--kube-version', '--kube-version', [CompletionResultType]::ParameterName, 'Kubernetes version used for Capabilities.KubeVersion')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Kubernetes API versions used for Capabilities.APIVersions (repeatable)')
+            [CompletionResult]::new('--api-versions', '--api-versions', [CompletionResultType]::ParameterName, 'Kubernetes API versions used for Capabilities.APIVersions (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'The --timeout Helm will run with (each hook wait): Job deadlines are checked against it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Exit 1 on warnings too, not only on errors')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print debug logs on stderr (Helm''s --debug sets HELM_DEBUG for plugins)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'helm-hooks;completion' {
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print debug logs on stderr (Helm''s --debug sets HELM_DEBUG for plugins)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'helm-hooks;help' {
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show which hooks fire, in Helm''s order, and what changed between two Git revisions')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List recorded hook runs, newest first, or show one run in full')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook''s outcome')
+            [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check a revision''s hooks for the traps Helm runs into without a word')
+            [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'helm-hooks;help;plan' {
+            break
+        }
+        'helm-hooks;help;history' {
+            break
+        }
+        'helm-hooks;help;apply' {
+            break
+        }
+        'helm-hooks;help;lint' {
+            break
+        }
+        'helm-hooks;help;completion' {
+            break
+        }
+        'helm-hooks;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,123 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_helm_hooks_global_optspecs
+    string join \n debug h/help V/version
+end
+
+function __fish_helm_hooks_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_helm_hooks_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_helm_hooks_using_subcommand
+    set -l cmd (__fish_helm_hooks_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
+complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -s V -l version -d 'Print version'
+complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "plan" -d 'Show which hooks fire, in Helm\'s order, and what changed between two Git revisions'
+complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "history" -d 'List recorded hook runs, newest first, or show one run in full'
+complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "apply" -d 'Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook\'s outcome'
+complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "lint" -d 'Check a revision\'s hooks for the traps Helm runs into without a word'
+complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "completion" -d 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)'
+complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l from -d 'Revision to compare from: anything Git resolves, or WORKTREE. Default: what was last applied to --release (audit log), else HEAD' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l to -d 'Revision to compare to: anything Git resolves, or WORKTREE (the working tree, uncommitted edits included)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l release -d 'Release name used to render (Helm template\'s default: release-name)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s f -l values -d 'Values file (repeatable). A file inside the repository is read at the same revision as the chart' -r -F
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l set -d 'Set values on the command line (repeatable): key1=val1,key2=val2' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l set-string -d 'Set STRING values on the command line (repeatable)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l set-file -d 'Set values from files (repeatable): key=path' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l set-json -d 'Set JSON values on the command line (repeatable)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s n -l namespace -d 'Namespace (Helm passes its -n as HELM_NAMESPACE)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l kube-version -d 'Kubernetes version used for Capabilities.KubeVersion' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s a -l api-versions -d 'Kubernetes API versions used for Capabilities.APIVersions (repeatable)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l operation -d 'Operations to show (repeatable or comma-separated)' -r -f -a "install\t''
+upgrade\t''
+rollback\t''
+uninstall\t''
+test\t''
+all\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''
+markdown\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l context -d 'Lines of context in manifest diffs' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l show-secrets -d 'Show Secret data in diffs (redacted by default)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l detailed-exitcode -d 'Exit 0 when no hook changed, 2 when hooks changed, 1 on error'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s h -l help -d 'Print help'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s V -l version -d 'Print version'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l hook -d 'Only runs in which this hook was planned (its name, or KIND/NAME); with --failed, runs in which it did not succeed' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l since -d 'Only runs started since: a duration back from now (2d, 3h) or a date (2026-01-31, RFC 3339)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l limit -d 'Show at most N runs (the newest)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l run -d 'Show one run in full: its id or a unique prefix of it' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l failed -d 'Only runs that failed or were interrupted'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s h -l help -d 'Print help'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s V -l version -d 'Print version'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l to -d 'Revision of the chart to apply: anything Git resolves, or WORKTREE' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -s f -l values -d 'Values file (repeatable). A file inside the repository is read at the same revision as the chart' -r -F
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l set -d 'Set values on the command line (repeatable): key1=val1,key2=val2' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l set-string -d 'Set STRING values on the command line (repeatable)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l set-file -d 'Set values from files (repeatable): key=path' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l set-json -d 'Set JSON values on the command line (repeatable)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -s n -l namespace -d 'Namespace (Helm passes its -n as HELM_NAMESPACE)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l kube-version -d 'Kubernetes version used for Capabilities.KubeVersion' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -s a -l api-versions -d 'Kubernetes API versions used for Capabilities.APIVersions (repeatable)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l timeout -d 'Time Helm waits for each hook (and for resources with --wait)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l local-hook-timeout -d 'Time each local (helmfile.yaml / .helm-hooks.yaml) hook may run before it is killed' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l progress -d 'How to show progress' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+bars\t''
+plain\t''
+none\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -s y -l yes -d 'Apply without asking for confirmation'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l wait -d 'Wait for the chart\'s resources to be ready (Helm 4: --wait=watcher)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l atomic -l rollback-on-failure -d 'Roll back (upgrade) or uninstall (install) on failure; passed as Helm 3\'s --atomic or Helm 4\'s --rollback-on-failure'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l logs -d 'Print hook pods\' log lines as they arrive'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l dry-run -d 'Show the plan and ask, but change nothing'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -s V -l version -d 'Print version'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l rev -d 'Revision to lint: anything Git resolves, or WORKTREE (the working tree, uncommitted edits included)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l from -d 'Compare with this revision: findings it does not have are marked new, and resources it lacks are new (HH009 on pre-upgrade hooks)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l release -d 'Release name used to render (Helm template\'s default: release-name)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -s f -l values -d 'Values file (repeatable). A file inside the repository is read at the same revision as the chart' -r -F
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l set -d 'Set values on the command line (repeatable): key1=val1,key2=val2' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l set-string -d 'Set STRING values on the command line (repeatable)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l set-file -d 'Set values from files (repeatable): key=path' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l set-json -d 'Set JSON values on the command line (repeatable)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -s n -l namespace -d 'Namespace (Helm passes its -n as HELM_NAMESPACE)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l kube-version -d 'Kubernetes version used for Capabilities.KubeVersion' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -s a -l api-versions -d 'Kubernetes API versions used for Capabilities.APIVersions (repeatable)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l timeout -d 'The --timeout Helm will run with (each hook wait): Job deadlines are checked against it' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+sarif\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l strict -d 'Exit 1 on warnings too, not only on errors'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -s h -l help -d 'Print help'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -s V -l version -d 'Print version'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand completion" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand completion" -s h -l help -d 'Print help'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand completion" -s V -l version -d 'Print version'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan history apply lint completion help" -f -a "plan" -d 'Show which hooks fire, in Helm\'s order, and what changed between two Git revisions'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan history apply lint completion help" -f -a "history" -d 'List recorded hook runs, newest first, or show one run in full'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan history apply lint completion help" -f -a "apply" -d 'Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook\'s outcome'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan history apply lint completion help" -f -a "lint" -d 'Check a revision\'s hooks for the traps Helm runs into without a word'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan history apply lint completion help" -f -a "completion" -d 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan history apply lint completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
