@@ -10,3 +10,4 @@ mod history;
 mod lint;
 mod local_hooks;
 mod plan;
+mod plugin;
