@@ -16,7 +16,7 @@ use crate::core::hook::{Hook, Rendered, parse_rendered};
 use crate::core::local::{LOCAL_HOOK_KIND, LocalEvent, LocalHook, TemplateContext, expand};
 use crate::core::plan::{OperationPlan, SideRenders, plan};
 use crate::core::redact::secret_values;
-use crate::core::timeline::{LocalStep, Operation, Step};
+use crate::core::timeline::{Leftover, LocalStep, Operation, Step};
 use crate::core::tracker::{RunState, Tracker};
 use crate::error::{Exit, code};
 use crate::ui::Ui;
@@ -68,7 +68,25 @@ pub fn run(mut args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
     let namespace = args.render.namespace.clone();
     let opts = render_options(&release_name, &args.render);
 
-    let deployed = release::status(&helm, &release_name, &namespace)?;
+    // Ask Helm what is deployed while the chart renders: both wait on
+    // processes. Both renders are asked for, since the operation is not
+    // known yet; a chart that does not branch on it renders once anyway.
+    let (deployed, side) = std::thread::scope(|s| {
+        let status = s.spawn(|| release::status(&helm, &release_name, &namespace));
+        let side = render_side(
+            &repo,
+            &to,
+            &opts,
+            Needs {
+                install: true,
+                upgrade: true,
+            },
+            &helm,
+            &cache,
+        );
+        (status.join().expect("release status thread panicked"), side)
+    });
+    let (deployed, side) = (deployed?, side?);
     let local_to = crate::adapters::local_source::load(&repo, &to, &release_name)?;
     // Local hooks are compared with those of the commit deployed last (its
     // sha is in the release description), else all count as new.
@@ -89,17 +107,6 @@ pub fn run(mut args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
     } else {
         Operation::Install
     };
-    let side = render_side(
-        &repo,
-        &to,
-        &opts,
-        Needs {
-            install: operation == Operation::Install,
-            upgrade: operation == Operation::Upgrade,
-        },
-        &helm,
-        &cache,
-    )?;
     let to_text = match operation {
         Operation::Install => side.install.clone(),
         _ => side.upgrade.clone(),
@@ -804,10 +811,22 @@ async fn execute(input: ExecuteInput<'_>) -> anyhow::Result<Outcome> {
                 }
             };
             // Deletions by policy come right after Helm's last wait: keep
-            // listening a moment so they are seen.
+            // listening until each one the plan predicts has been seen (a
+            // bounded wait: a watch event can be late or lost).
+            let awaiting = |tracker: &Tracker| {
+                tracker.hooks.iter().zip(&hook_steps).any(|(t, step)| match t.state {
+                    RunState::Succeeded => step.after_success == Leftover::Deleted,
+                    RunState::Created if !t.waits => step.after_success == Leftover::Deleted,
+                    RunState::Failed => step.after_failure == Leftover::Deleted,
+                    _ => false,
+                })
+            };
             let grace = tokio::time::Instant::now() + Duration::from_millis(1500);
-            while let Ok(Some(feed)) = tokio::time::timeout_at(grace, rx.recv()).await {
-                handle_feed(feed, &mut tracker, &progress)?;
+            while awaiting(&tracker) {
+                match tokio::time::timeout_at(grace, rx.recv()).await {
+                    Ok(Some(feed)) => handle_feed(feed, &mut tracker, &progress)?,
+                    _ => break,
+                }
             }
             status.code().unwrap_or(if interrupted {
                 code::INTERRUPTED
