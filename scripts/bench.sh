@@ -10,6 +10,7 @@
 #   cold      `helm-hooks plan CHART --from HEAD~1 --to HEAD`, cache cleared
 #             (fresh HELM_CACHE_HOME before every run)
 #   warm      the same command again with the cache filled by a previous run
+#   half      one side cached (HEAD~1), the other rendered: the edit loop
 # and prints cold/template (target <= 1.5) and warm/template (target <= 0.25),
 # plus the peak RSS of helm-hooks (GNU time).
 #
@@ -320,6 +321,13 @@ bench_chart() {
   HELM_CACHE_HOME="$wcache" "${plan[@]}" >/dev/null 2>&1 # fill the cache
   t_warm=$(time_cmd "warm-$name" "" -- env HELM_CACHE_HOME="$wcache" "${plan[@]}")
 
+  # One side cached: the usual edit loop (HEAD rendered once, the working
+  # copy re-rendered); only the `to` revision costs a Helm process.
+  local hcache="$WORK/cache-half-$name" hseed="$WORK/cache-half-seed-$name" t_half
+  HELM_CACHE_HOME="$hseed" "$HH" plan "$dir" --from HEAD~1 --to HEAD~1 "${PLAN_EXTRA[@]}" >/dev/null 2>&1
+  log "$name: timing plan with one side cached"
+  t_half=$(time_cmd "half-$name" "rm -rf '$hcache'; cp -R '$hseed' '$hcache'" -- env HELM_CACHE_HOME="$hcache" "${plan[@]}")
+
   local rss_cold rss_warm
   rm -rf "$ccache"
   rss_cold=$(peak_rss_kb env HELM_CACHE_HOME="$ccache" "${plan[@]}")
@@ -332,9 +340,9 @@ bench_chart() {
   m_cold=$(meets "$r_cold" 1.5)
   m_warm=$(meets "$r_warm" 0.25)
   [[ "$m_cold" == ok && "$m_warm" == ok ]] || MISSED=1
-  RESULTS+=("$(printf '%-7s %6s %7s %9.3f %9.3f %9.3f %6s %-6s %6s %-6s %9s %9s' \
+  RESULTS+=("$(printf '%-7s %6s %7s %9.3f %9.3f %9.3f %6s %-6s %6s %-6s %9s %9s %8s' \
     "$name" "$hooks" "$res" "$t_tpl" "$t_cold" "$t_warm" \
-    "$r_cold" "$m_cold" "$r_warm" "$m_warm" "$rss_cold" "$rss_warm")")
+    "$r_cold" "$m_cold" "$r_warm" "$m_warm" "$rss_cold" "$rss_warm" "$(ratio "$t_half" "$t_tpl")")")
 }
 
 log "helm: $HELM ($("$HELM" version --short)); helm-hooks: $HH; runs: $RUNS; timer: $([[ $USE_HYPERFINE == 1 ]] && echo hyperfine || echo date-loop)"
@@ -463,8 +471,8 @@ if [[ -z "$ONLY" || "$ONLY" == completion ]]; then bench_completion; fi
 
 printf '\nhelm %s, median of %s runs, seconds; ratios vs one helm template; peak RSS in KiB (cold = largest process incl. helm, warm = helm-hooks alone)\n' \
   "$("$HELM" version --template '{{.Version}}')" "$RUNS"
-printf '%-7s %6s %7s %9s %9s %9s %6s %-6s %6s %-6s %9s %9s\n' \
-  chart hooks res template cold warm cold/t "<=1.5" warm/t "<=0.25" rss-cold rss-warm
+printf '%-7s %6s %7s %9s %9s %9s %6s %-6s %6s %-6s %9s %9s %8s\n' \
+  chart hooks res template cold warm cold/t "<=1.5" warm/t "<=0.25" rss-cold rss-warm half/t
 if [[ ${#RESULTS[@]} -gt 0 ]]; then printf '%s\n' "${RESULTS[@]}"; fi
 if [[ -n "$APPLY_RESULT" ]]; then printf '\n%s\n' "$APPLY_RESULT"; fi
 if [[ ${#COMPLETION_RESULT[@]} -gt 0 ]]; then printf '\n'; printf '%s\n' "${COMPLETION_RESULT[@]}"; fi
