@@ -91,7 +91,7 @@ fn hint_for(err: &anyhow::Error) -> Option<(String, Option<String>, i32)> {
                     "pass --from and --to revisions; a bare repository has no WORKTREE"
                 }
                 GitError::MissingObject { .. } => {
-                    "fetch the missing objects (git fetch) or check the revision out once"
+                    "let git fetch them by reading them once, e.g. `git diff REV -- CHART >/dev/null` (a partial clone fetches on read)"
                 }
                 GitError::MissingValues { .. } => {
                     "commit the values file, or pick a revision that has it"

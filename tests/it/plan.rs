@@ -797,6 +797,47 @@ fn a_bare_repository_plans_between_commits() {
     assert!(one_line_error(&out).contains("bare repository"));
 }
 
+#[test]
+fn a_partial_clone_works_while_the_charts_objects_are_there() {
+    let repo = GitRepo::new();
+    tie_chart(&repo);
+    repo.commit("one");
+    // A blob only HEAD~1 has: the clone will not fetch it.
+    repo.write("app/templates/a-setup-job.yaml", &hook("Job", "setup", "pre-install", Some("3"), None));
+    repo.commit("two");
+    repo.git(&["config", "uploadpack.allowFilter", "true"]);
+    let dir = tempfile::tempdir().unwrap();
+    let clone = dir.path().join("clone");
+    let st = Command::new("git")
+        .args(["clone", "--quiet", "--filter=blob:none"])
+        .arg(format!("file://{}", repo.path().display()))
+        .arg(&clone)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let helm = helm(3);
+    let env = Env::new();
+    // HEAD's blobs came with the checkout.
+    let out = env
+        .hooks(&helm)
+        .current_dir(&clone)
+        .args(["plan", "app", "-o", "json", "--operation", "install"])
+        .assert()
+        .success();
+    assert_eq!(json(&out.get_output().stdout)["changed"], false);
+    // HEAD~1's blobs were never fetched: one clear line says how.
+    let out = env
+        .hooks(&helm)
+        .current_dir(&clone)
+        .args(["plan", "app", "--from", "HEAD~1", "--to", "HEAD"])
+        .output()
+        .unwrap();
+    let e = one_line_error(&out);
+    assert!(e.contains("missing at HEAD~1") && e.contains("git diff"), "{e}");
+}
+
 fn snapshot_filters(text: &str) -> String {
     let mut s = text.to_string();
     for (re, with) in [
