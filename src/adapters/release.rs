@@ -103,8 +103,6 @@ pub fn status(helm: &Helm, release: &str, namespace: &str) -> anyhow::Result<Opt
 pub struct ListedRelease {
     pub name: String,
     #[serde(default)]
-    pub namespace: String,
-    #[serde(default)]
     pub status: String,
     #[serde(default)]
     pub chart: String,

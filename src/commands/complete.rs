@@ -432,7 +432,6 @@ fn parse_cached(bytes: &[u8], now: u64) -> Option<Vec<ListedRelease>> {
                     name: f.next()?.to_string(),
                     status: f.next().unwrap_or_default().to_string(),
                     chart: f.next().unwrap_or_default().to_string(),
-                    namespace: String::new(),
                 })
             })
             .collect(),

@@ -7,7 +7,7 @@ use crate::core::audit::HookOutcome;
 use crate::core::diff::Change;
 use crate::core::plan::OperationPlan;
 use crate::core::timeline::{Leftover, Operation, Step};
-use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+use comfy_table::{Cell, CellAlignment, Color};
 use std::fmt::Write;
 
 fn rev_text(to: &Revision) -> String {
@@ -36,21 +36,9 @@ pub fn intro(
     }
 }
 
-fn table(painter: Painter) -> Table {
-    let mut t = Table::new();
-    t.load_style(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Disabled);
-    if painter.color {
-        t.enforce_styling();
-    } else {
-        t.force_no_tty();
-    }
-    t
-}
-
 /// The operation's timeline, as the user confirms it.
 pub fn timeline(op: &OperationPlan, painter: Painter) -> String {
-    let mut t = table(painter);
+    let mut t = painter.table();
     t.set_header([
         "",
         "#",
@@ -205,7 +193,7 @@ pub fn summary(hooks: &[HookOutcome], painter: Painter) -> String {
     if hooks.is_empty() {
         return "No hooks ran.".into();
     }
-    let mut t = table(painter);
+    let mut t = painter.table();
     t.set_header(["EVENT", "HOOK", "PHASE", "DURATION", "LEFT IN CLUSTER"]);
     for h in hooks {
         let phase = match h.phase.as_str() {

@@ -4,7 +4,7 @@
 use super::{Painter, Style};
 use crate::adapters::audit_store::DamagedLine;
 use crate::core::audit::{DurationComparison, HookOutcome, Run, RunStatus};
-use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+use comfy_table::{Attribute, Cell, CellAlignment, Color};
 use serde::Serialize;
 use std::fmt::Write;
 use std::path::Path;
@@ -204,17 +204,6 @@ fn phase_color(phase: &str) -> Option<Color> {
     }
 }
 
-fn table(p: Painter) -> Table {
-    let mut t = Table::new();
-    t.load_style(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Disabled);
-    if p.color {
-        t.enforce_styling();
-    } else {
-        t.force_no_tty();
-    }
-    t
-}
 
 fn header(names: &[&str]) -> Vec<Cell> {
     names
@@ -240,7 +229,7 @@ fn hook_name(o: &HookOutcome) -> String {
 /// what `--run` takes, and apply's ids start with the time, so a short
 /// prefix would say little.
 pub fn runs_table(runs: &[&Run], p: Painter) -> String {
-    let mut run_table = table(p);
+    let mut run_table = p.table();
     run_table.set_header(header(&[
         "RUN",
         "STARTED (UTC)",
@@ -250,7 +239,7 @@ pub fn runs_table(runs: &[&Run], p: Painter) -> String {
         "FROM → TO",
         "STATUS",
     ]));
-    let mut hook_table = table(p);
+    let mut hook_table = p.table();
     let mut hook_counts = Vec::new();
     for run in runs {
         run_table.add_row(vec![
@@ -407,7 +396,7 @@ pub fn run_detail(run: &Run, durations: &[DurationComparison], p: Painter) -> St
     if s.timeline.is_empty() {
         let _ = writeln!(out, "  {}", p.paint(Style::Dim, "no hooks"));
     } else {
-        let mut t = table(p);
+        let mut t = p.table();
         t.set_header(header(&["#", "EVENT", "WEIGHT", "HOOK", "CHANGE"]));
         for h in &s.timeline {
             t.add_row(vec![
@@ -428,7 +417,7 @@ pub fn run_detail(run: &Run, durations: &[DurationComparison], p: Painter) -> St
     if run.states.is_empty() {
         let _ = writeln!(out, "  {}", p.paint(Style::Dim, "none recorded"));
     } else {
-        let mut t = table(p);
+        let mut t = p.table();
         t.set_header(header(&["TIME (UTC)", "+", "HOOK", "STATE", "DETAIL"]));
         for (time, st) in &run.states {
             t.add_row(vec![
@@ -455,7 +444,7 @@ pub fn run_detail(run: &Run, durations: &[DurationComparison], p: Painter) -> St
     if outcomes.is_empty() {
         let _ = writeln!(out, "  {}", p.paint(Style::Dim, "no hooks"));
     } else {
-        let mut t = table(p);
+        let mut t = p.table();
         t.set_header(header(&[
             "EVENT",
             "HOOK",

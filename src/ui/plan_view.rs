@@ -8,7 +8,7 @@ use crate::core::lint::{Finding, Severity};
 use crate::core::local::{LocalHookChange, LocalStepChange, command_line};
 use crate::core::plan::{OperationPlan, Plan};
 use crate::core::timeline::{HookStep, Leftover, LocalStep, Step};
-use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+use comfy_table::{Attribute, Cell, CellAlignment, Color};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -217,14 +217,7 @@ pub fn table(doc: &PlanDocument<'_>, p: Painter) -> String {
             let _ = writeln!(out, "  {}", p.paint(Style::Dim, "no hooks"));
             continue;
         }
-        let mut t = Table::new();
-        t.load_style(presets::NOTHING)
-            .set_content_arrangement(ContentArrangement::Disabled);
-        if p.color {
-            t.enforce_styling();
-        } else {
-            t.force_no_tty();
-        }
+        let mut t = p.table();
         t.set_header(
             [
                 "",
