@@ -22,6 +22,9 @@ pub struct Record {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
+// One start per run against many state records: boxing would only move
+// the allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum Body {
     RunStarted(RunStarted),
     HookState(HookState),

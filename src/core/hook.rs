@@ -436,10 +436,11 @@ pub fn quick_head(text: &str) -> Option<(String, String)> {
             }
             continue;
         }
-        if in_meta && *meta_indent.get_or_insert(indent) == indent {
-            if let Some(v) = body.strip_prefix("name:") {
-                name = Some(scalar(v)?);
-            }
+        if in_meta
+            && *meta_indent.get_or_insert(indent) == indent
+            && let Some(v) = body.strip_prefix("name:")
+        {
+            name = Some(scalar(v)?);
         }
     }
     Some((kind?, name.unwrap_or_default()))

@@ -326,7 +326,7 @@ fn ctrl_c_stops_helm_and_records_the_run_as_interrupted() {
     repo.commit("slow");
     for major in [3, 4] {
         let a = Apply::new(major, "ctrlc");
-        let mut child = a
+        let child = a
             .hooks()
             .current_dir(repo.path())
             .args(["apply", "web", "--yes"])

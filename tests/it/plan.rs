@@ -167,9 +167,9 @@ fn hook_fields_agree_with_helm4s_own_parse() {
                 "{}/{} {} w={} dp={}",
                 h["kind"].as_str().unwrap(),
                 h["name"].as_str().unwrap(),
-                h["events"].to_string(),
+                h["events"],
                 h["weight"].as_i64().unwrap_or(0),
-                h["delete_policies"].to_string()
+                h["delete_policies"]
             )
         })
         .collect();
