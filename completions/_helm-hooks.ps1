@@ -27,8 +27,8 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show which hooks fire, in Helm''s order, and what changed between two Git revisions')
-            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List recorded hook runs, newest first, or show one run in full')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook''s outcome')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List recorded hook runs, newest first, or show one run in full')
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check a revision''s hooks for the traps Helm runs into without a word')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -62,21 +62,6 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
-        'helm-hooks;history' {
-            [CompletionResult]::new('--hook', '--hook', [CompletionResultType]::ParameterName, 'Only runs in which this hook was planned (its name, or KIND/NAME); with --failed, runs in which it did not succeed')
-            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only runs started since: a duration back from now (2d, 3h) or a date (2026-01-31, RFC 3339)')
-            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most N runs (the newest)')
-            [CompletionResult]::new('--run', '--run', [CompletionResultType]::ParameterName, 'Show one run in full: its id or a unique prefix of it')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('--failed', '--failed', [CompletionResultType]::ParameterName, 'Only runs that failed or were interrupted')
-            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print debug logs on stderr (Helm''s --debug sets HELM_DEBUG for plugins)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            break
-        }
         'helm-hooks;apply' {
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Revision of the chart to apply: anything Git resolves, or WORKTREE')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Values file (repeatable). A file inside the repository is read at the same revision as the chart')
@@ -103,6 +88,21 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print debug logs on stderr (Helm''s --debug sets HELM_DEBUG for plugins)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'helm-hooks;history' {
+            [CompletionResult]::new('--hook', '--hook', [CompletionResultType]::ParameterName, 'Only runs in which this hook was planned (its name, or KIND/NAME); with --failed, runs in which it did not succeed')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only runs started since: a duration back from now (2d, 3h) or a date (2026-01-31, RFC 3339)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most N runs (the newest)')
+            [CompletionResult]::new('--run', '--run', [CompletionResultType]::ParameterName, 'Show one run in full: its id or a unique prefix of it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--failed', '--failed', [CompletionResultType]::ParameterName, 'Only runs that failed or were interrupted')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print debug logs on stderr (Helm''s --debug sets HELM_DEBUG for plugins)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -143,8 +143,8 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
         }
         'helm-hooks;help' {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show which hooks fire, in Helm''s order, and what changed between two Git revisions')
-            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List recorded hook runs, newest first, or show one run in full')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook''s outcome')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List recorded hook runs, newest first, or show one run in full')
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check a revision''s hooks for the traps Helm runs into without a word')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -153,10 +153,10 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
         'helm-hooks;help;plan' {
             break
         }
-        'helm-hooks;help;history' {
+        'helm-hooks;help;apply' {
             break
         }
-        'helm-hooks;help;apply' {
+        'helm-hooks;help;history' {
             break
         }
         'helm-hooks;help;lint' {

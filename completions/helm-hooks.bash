@@ -59,7 +59,7 @@ _helm__hooks() {
 
     case "${cmd}" in
         helm__hooks)
-            opts="-h -V --debug --help --version plan history apply lint completion help"
+            opts="-h -V --debug --help --version plan apply history lint completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -161,7 +161,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__subcmd__hooks__subcmd__help)
-            opts="plan history apply lint completion help"
+            opts="plan apply history lint completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -28,8 +28,8 @@ complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -l debug -d 'Print d
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -s V -l version -d 'Print version'
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "plan" -d 'Show which hooks fire, in Helm\'s order, and what changed between two Git revisions'
-complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "history" -d 'List recorded hook runs, newest first, or show one run in full'
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "apply" -d 'Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook\'s outcome'
+complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "history" -d 'List recorded hook runs, newest first, or show one run in full'
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "lint" -d 'Check a revision\'s hooks for the traps Helm runs into without a word'
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "completion" -d 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)'
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -60,16 +60,6 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l detailed-
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s h -l help -d 'Print help'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s V -l version -d 'Print version'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l hook -d 'Only runs in which this hook was planned (its name, or KIND/NAME); with --failed, runs in which it did not succeed' -r
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l since -d 'Only runs started since: a duration back from now (2d, 3h) or a date (2026-01-31, RFC 3339)' -r
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l limit -d 'Show at most N runs (the newest)' -r
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l run -d 'Show one run in full: its id or a unique prefix of it' -r
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''"
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l failed -d 'Only runs that failed or were interrupted'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s h -l help -d 'Print help'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s V -l version -d 'Print version'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l to -d 'Revision of the chart to apply: anything Git resolves, or WORKTREE' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -s f -l values -d 'Values file (repeatable). A file inside the repository is read at the same revision as the chart' -r -F
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l set -d 'Set values on the command line (repeatable): key1=val1,key2=val2' -r
@@ -93,6 +83,16 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l dry-run 
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -s V -l version -d 'Print version'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l hook -d 'Only runs in which this hook was planned (its name, or KIND/NAME); with --failed, runs in which it did not succeed' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l since -d 'Only runs started since: a duration back from now (2d, 3h) or a date (2026-01-31, RFC 3339)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l limit -d 'Show at most N runs (the newest)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l run -d 'Show one run in full: its id or a unique prefix of it' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l failed -d 'Only runs that failed or were interrupted'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s h -l help -d 'Print help'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s V -l version -d 'Print version'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l rev -d 'Revision to lint: anything Git resolves, or WORKTREE (the working tree, uncommitted edits included)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l from -d 'Compare with this revision: findings it does not have are marked new, and resources it lacks are new (HH009 on pre-upgrade hooks)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l release -d 'Release name used to render (Helm template\'s default: release-name)' -r
@@ -115,9 +115,9 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -s V -l vers
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand completion" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand completion" -s h -l help -d 'Print help'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand completion" -s V -l version -d 'Print version'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan history apply lint completion help" -f -a "plan" -d 'Show which hooks fire, in Helm\'s order, and what changed between two Git revisions'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan history apply lint completion help" -f -a "history" -d 'List recorded hook runs, newest first, or show one run in full'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan history apply lint completion help" -f -a "apply" -d 'Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook\'s outcome'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan history apply lint completion help" -f -a "lint" -d 'Check a revision\'s hooks for the traps Helm runs into without a word'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan history apply lint completion help" -f -a "completion" -d 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan history apply lint completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply history lint completion help" -f -a "plan" -d 'Show which hooks fire, in Helm\'s order, and what changed between two Git revisions'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply history lint completion help" -f -a "apply" -d 'Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook\'s outcome'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply history lint completion help" -f -a "history" -d 'List recorded hook runs, newest first, or show one run in full'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply history lint completion help" -f -a "lint" -d 'Check a revision\'s hooks for the traps Helm runs into without a word'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply history lint completion help" -f -a "completion" -d 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply history lint completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -27,10 +27,10 @@ pub struct Cli {
 pub enum Command {
     /// Show which hooks fire, in Helm's order, and what changed between two Git revisions.
     Plan(PlanArgs),
-    /// List recorded hook runs, newest first, or show one run in full.
-    History(HistoryArgs),
     /// Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook's outcome.
     Apply(ApplyArgs),
+    /// List recorded hook runs, newest first, or show one run in full.
+    History(HistoryArgs),
     /// Check a revision's hooks for the traps Helm runs into without a word.
     Lint(LintArgs),
     /// Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`).

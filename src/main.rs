@@ -14,7 +14,10 @@ fn main() -> ExitCode {
     // Helm's plugin.complete, answered before clap parses so that no word
     // typed so far can make it fail or print on stderr.
     let mut argv = std::env::args_os().skip(1);
-    if argv.next().is_some_and(|a| a == commands::complete::HIDDEN_COMMAND) {
+    if argv
+        .next()
+        .is_some_and(|a| a == commands::complete::HIDDEN_COMMAND)
+    {
         let mut words: Vec<_> = argv.collect();
         if words.first().is_some_and(|w| w == "--") {
             words.remove(0);

@@ -206,6 +206,7 @@ async fn watch_kind(
         .map(|(_, n)| n.as_str())
         .collect();
     let mut first_listing = true;
+    let mut old_pods: HashSet<String> = HashSet::new();
     let mut reported_error = false;
     let mut stream = watcher(api, watcher::Config::default())
         .default_backoff()
@@ -242,7 +243,14 @@ async fn watch_kind(
         let uid = obj.metadata.uid.clone().unwrap_or_default();
         let data = serde_json::to_value(&obj).unwrap_or_default();
         let is_hook = spec.names.contains(&(kind.to_string(), name.clone()));
-        if kind == "Pod" && !gone && !initial {
+        if kind == "Pod" && initial {
+            old_pods.insert(uid.clone());
+        }
+        // Pods of an earlier run (listed before Helm started, or already
+        // being deleted by before-hook-creation) must not lend this run
+        // their phase or their logs.
+        let leftover = old_pods.contains(&uid) || obj.metadata.deletion_timestamp.is_some();
+        if kind == "Pod" && !gone && !initial && !leftover {
             if let Some(job) = owner_job(&data).filter(|j| job_names.contains(j.as_str())) {
                 let phase = data["status"]["phase"]
                     .as_str()

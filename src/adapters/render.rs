@@ -257,11 +257,7 @@ pub fn render_side(
     for mode in modes {
         let key = key_for(mode);
         match (cache.get("render", &key), cache.get("render-err", &key)) {
-            (Some(out), Some(err)) => results.push((
-                mode,
-                into_text(out),
-                into_text(err),
-            )),
+            (Some(out), Some(err)) => results.push((mode, into_text(out), into_text(err))),
             _ => missing.push((mode, key)),
         }
     }

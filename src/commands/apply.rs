@@ -814,12 +814,16 @@ async fn execute(input: ExecuteInput<'_>) -> anyhow::Result<Outcome> {
             // listening until each one the plan predicts has been seen (a
             // bounded wait: a watch event can be late or lost).
             let awaiting = |tracker: &Tracker| {
-                tracker.hooks.iter().zip(&hook_steps).any(|(t, step)| match t.state {
-                    RunState::Succeeded => step.after_success == Leftover::Deleted,
-                    RunState::Created if !t.waits => step.after_success == Leftover::Deleted,
-                    RunState::Failed => step.after_failure == Leftover::Deleted,
-                    _ => false,
-                })
+                tracker
+                    .hooks
+                    .iter()
+                    .zip(&hook_steps)
+                    .any(|(t, step)| match t.state {
+                        RunState::Succeeded => step.after_success == Leftover::Deleted,
+                        RunState::Created if !t.waits => step.after_success == Leftover::Deleted,
+                        RunState::Failed => step.after_failure == Leftover::Deleted,
+                        _ => false,
+                    })
             };
             let grace = tokio::time::Instant::now() + Duration::from_millis(1500);
             while awaiting(&tracker) {

@@ -96,7 +96,11 @@ impl ParsedSide {
 
 /// A side's renders parsed, with the documents Helm dropped (it names them
 /// only on stderr) added as warnings.
-pub fn side_renders(repo: &ChartRepo, rev: &Revision, side: &SideRender) -> anyhow::Result<ParsedSide> {
+pub fn side_renders(
+    repo: &ChartRepo,
+    rev: &Revision,
+    side: &SideRender,
+) -> anyhow::Result<ParsedSide> {
     let (mut install, upgrade) = parse_side(side, &rev.spec)?;
     let name = chart_name(repo, rev)?;
     for d in &side.dropped {

@@ -116,7 +116,9 @@ fn same_but_hook_annotations(a: &Value, b: &Value) -> bool {
         skip: &[&str],
         inner: &dyn Fn(&str, &'a Value, &'a Value) -> bool,
     ) -> bool {
-        let keys = |m: &'a serde_json::Map<String, Value>| m.keys().filter(|k| !skip.contains(&k.as_str())).count();
+        let keys = |m: &'a serde_json::Map<String, Value>| {
+            m.keys().filter(|k| !skip.contains(&k.as_str())).count()
+        };
         keys(a) == keys(b)
             && a.iter()
                 .filter(|(k, _)| !skip.contains(&k.as_str()))

@@ -204,7 +204,6 @@ fn phase_color(phase: &str) -> Option<Color> {
     }
 }
 
-
 fn header(names: &[&str]) -> Vec<Cell> {
     names
         .iter()

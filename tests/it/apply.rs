@@ -61,26 +61,45 @@ fn chart_repo() -> GitRepo {
     repo.write(
         "app/templates/hooks.yaml",
         &[
-            job("migrate", "pre-install,pre-upgrade", 0, 0, "500ms", "migrating\nmigrated"),
-            job("notify", "post-install,post-upgrade", 5, 0, "200ms", "notified"),
+            job(
+                "migrate",
+                "pre-install,pre-upgrade",
+                0,
+                0,
+                "500ms",
+                "migrating\nmigrated",
+            ),
+            job(
+                "notify",
+                "post-install,post-upgrade",
+                5,
+                0,
+                "200ms",
+                "notified",
+            ),
             pod("warmup", "post-install,post-upgrade", "warm"),
         ]
         .join("---\n"),
     );
     repo.commit("v1");
-    repo.write("app/templates/backup.yaml", &job("backup", "pre-upgrade", -10, 0, "300ms", "backed up"));
+    repo.write(
+        "app/templates/backup.yaml",
+        &job("backup", "pre-upgrade", -10, 0, "300ms", "backed up"),
+    );
     repo.commit("v2: back up before upgrades");
     repo
 }
 
-struct Apply {
-    env: Env,
-    helm: HelmBin,
-    ns: String,
+/// Drives the binary against one namespace of the test cluster (shared
+/// with the local-hooks tests).
+pub(crate) struct Apply {
+    pub(crate) env: Env,
+    pub(crate) helm: HelmBin,
+    pub(crate) ns: String,
 }
 
 impl Apply {
-    fn new(major: u32, prefix: &str) -> Self {
+    pub(crate) fn new(major: u32, prefix: &str) -> Self {
         let c = cluster();
         Self {
             env: Env::new(),
@@ -89,7 +108,7 @@ impl Apply {
         }
     }
 
-    fn hooks(&self) -> Command {
+    pub(crate) fn hooks(&self) -> Command {
         let mut cmd: Command = Command::new(assert_cmd::cargo::cargo_bin!("helm-hooks"));
         self.env.apply(&mut cmd);
         cmd.env("HELM_BIN", &self.helm.path)
@@ -98,13 +117,15 @@ impl Apply {
         cmd
     }
 
-    fn helm(&self, args: &[&str]) -> Output {
+    pub(crate) fn helm(&self, args: &[&str]) -> Output {
         let mut cmd = self.env.helm(&self.helm);
-        cmd.env("KUBECONFIG", cluster().kubeconfig()).args(args).args(["-n", &self.ns]);
+        cmd.env("KUBECONFIG", cluster().kubeconfig())
+            .args(args)
+            .args(["-n", &self.ns]);
         cmd.output().unwrap()
     }
 
-    fn history(&self, release: &str) -> Vec<Value> {
+    pub(crate) fn history(&self, release: &str) -> Vec<Value> {
         let out = self.helm(&["history", release, "-o", "json"]);
         if !out.status.success() {
             return vec![];
@@ -112,9 +133,12 @@ impl Apply {
         serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap()
     }
 
-    fn audit(&self) -> Vec<Value> {
-        let text = std::fs::read_to_string(self.env.path("data/hooks/audit.jsonl")).unwrap_or_default();
-        text.lines().map(|l| serde_json::from_str(l).expect("every audit line is JSON")).collect()
+    pub(crate) fn audit(&self) -> Vec<Value> {
+        let text =
+            std::fs::read_to_string(self.env.path("data/hooks/audit.jsonl")).unwrap_or_default();
+        text.lines()
+            .map(|l| serde_json::from_str(l).expect("every audit line is JSON"))
+            .collect()
     }
 }
 
@@ -146,7 +170,10 @@ fn install_then_upgrade_with_progress_lines_and_a_complete_audit_run() {
             .lines()
             .find(|l| l.contains("pre-install Job/migrate: succeeded"))
             .unwrap_or_else(|| panic!("no plain progress line: {err}"));
-        assert!(line.starts_with("20") && line.contains('T'), "timestamped: {line}");
+        assert!(
+            line.starts_with("20") && line.contains('T'),
+            "timestamped: {line}"
+        );
         assert!(!err.contains('\u{1b}'), "no escape codes in a pipe");
 
         // Upgrade to HEAD: the new backup hook runs first.
@@ -158,7 +185,10 @@ fn install_then_upgrade_with_progress_lines_and_a_complete_audit_run() {
             .unwrap();
         let err = stderr(&out);
         assert!(out.status.success(), "helm {major}: {err}");
-        let pos = |needle: &str| err.find(needle).unwrap_or_else(|| panic!("{needle:?} missing: {err}"));
+        let pos = |needle: &str| {
+            err.find(needle)
+                .unwrap_or_else(|| panic!("{needle:?} missing: {err}"))
+        };
         assert!(pos("pre-upgrade Job/backup: created") < pos("pre-upgrade Job/migrate: created"));
         assert!(pos("[Job/migrate] migrating") < pos("pre-upgrade Job/migrate: succeeded"));
         assert!(pos("update chart resources (1): done") < pos("post-upgrade Job/notify: created"));
@@ -172,7 +202,8 @@ fn install_then_upgrade_with_progress_lines_and_a_complete_audit_run() {
         assert_eq!(last["helmExit"], 0);
         assert_eq!(last["releaseRevision"], 2);
         assert_eq!(last["releaseStatus"], "deployed");
-        let status: Value = serde_json::from_slice(&a.helm(&["status", "web", "-o", "json"]).stdout).unwrap();
+        let status: Value =
+            serde_json::from_slice(&a.helm(&["status", "web", "-o", "json"]).stdout).unwrap();
         for h in status["hooks"].as_array().unwrap() {
             let ours = last["hooks"]
                 .as_array()
@@ -181,11 +212,26 @@ fn install_then_upgrade_with_progress_lines_and_a_complete_audit_run() {
                 .find(|o| o["kind"] == h["kind"] && o["name"] == h["name"])
                 .unwrap_or_else(|| panic!("{} not in audit run", h["name"]));
             assert_eq!(ours["phase"], h["last_run"]["phase"], "{}", h["name"]);
-            assert_eq!(ours["startedAt"], h["last_run"]["started_at"], "{}", h["name"]);
+            assert_eq!(
+                ours["startedAt"], h["last_run"]["started_at"],
+                "{}",
+                h["name"]
+            );
         }
-        let migrate = last["hooks"].as_array().unwrap().iter().find(|o| o["name"] == "migrate").unwrap();
-        assert_eq!(migrate["logTail"], serde_json::json!(["migrating", "migrated"]));
-        assert_eq!(migrate["leftInCluster"], true, "default policy keeps the Job");
+        let migrate = last["hooks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["name"] == "migrate")
+            .unwrap();
+        assert_eq!(
+            migrate["logTail"],
+            serde_json::json!(["migrating", "migrated"])
+        );
+        assert_eq!(
+            migrate["leftInCluster"], true,
+            "default policy keeps the Job"
+        );
         let start = run_records(&audit, "runStarted")[1];
         assert_eq!(start["operation"], "upgrade");
         assert_eq!(start["toSha"], repo.git(&["rev-parse", "HEAD"]));
@@ -193,7 +239,10 @@ fn install_then_upgrade_with_progress_lines_and_a_complete_audit_run() {
         assert_eq!(start["timeline"][0]["change"], "added");
         // The applied revision is on the release too.
         let hist = a.history("web");
-        let desc = hist.last().unwrap()["description"].as_str().unwrap().to_string();
+        let desc = hist.last().unwrap()["description"]
+            .as_str()
+            .unwrap()
+            .to_string();
         assert!(desc.contains(&repo.git(&["rev-parse", "HEAD"])), "{desc}");
     }
 }
@@ -203,31 +252,69 @@ fn a_failing_pre_upgrade_hook_is_named_with_its_log_tail() {
     let repo = GitRepo::new();
     repo.write("Chart.yaml", &chart_yaml("app"));
     repo.write("templates/cm.yaml", CONFIGMAP);
-    repo.write("templates/ok.yaml", &job("ok", "pre-install,pre-upgrade", 0, 0, "100ms", "fine"));
+    repo.write(
+        "templates/ok.yaml",
+        &job("ok", "pre-install,pre-upgrade", 0, 0, "100ms", "fine"),
+    );
     repo.commit("v1");
-    repo.write("templates/bad.yaml", &job("bad", "pre-upgrade", 1, 7, "300ms", "starting\nboom: disk full"));
+    repo.write(
+        "templates/bad.yaml",
+        &job(
+            "bad",
+            "pre-upgrade",
+            1,
+            7,
+            "300ms",
+            "starting\nboom: disk full",
+        ),
+    );
     repo.commit("v2");
     for major in [3, 4] {
         let a = Apply::new(major, "fail");
-        let ok = a.hooks().current_dir(repo.path()).args(["apply", "web", "--to", "HEAD~1", "--yes"]).output().unwrap();
+        let ok = a
+            .hooks()
+            .current_dir(repo.path())
+            .args(["apply", "web", "--to", "HEAD~1", "--yes"])
+            .output()
+            .unwrap();
         assert!(ok.status.success(), "{}", stderr(&ok));
-        let out = a.hooks().current_dir(repo.path()).args(["apply", "web", "--yes"]).output().unwrap();
+        let out = a
+            .hooks()
+            .current_dir(repo.path())
+            .args(["apply", "web", "--yes"])
+            .output()
+            .unwrap();
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(1), "helm {major}: {err}");
-        assert!(err.contains("hook Job/bad (pre-upgrade) failed") && err.contains("exit code 7"), "{err}");
+        assert!(
+            err.contains("hook Job/bad (pre-upgrade) failed") && err.contains("exit code 7"),
+            "{err}"
+        );
         assert!(err.contains("boom: disk full"), "log tail shown: {err}");
         let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
         assert_eq!(errors.len(), 1, "{err}");
-        assert!(errors[0].contains("pre-upgrade hooks failed"), "{}", errors[0]);
+        assert!(
+            errors[0].contains("pre-upgrade hooks failed"),
+            "{}",
+            errors[0]
+        );
         // Helm's own verdict: the new revision failed.
         let hist = a.history("web");
         assert_eq!(hist.last().unwrap()["status"], "failed");
         let audit = a.audit();
         let end = run_records(&audit, "runEnded")[1];
         assert_eq!(end["helmExit"], 1);
-        let bad = end["hooks"].as_array().unwrap().iter().find(|h| h["name"] == "bad").unwrap();
+        let bad = end["hooks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["name"] == "bad")
+            .unwrap();
         assert_eq!(bad["phase"], "Failed");
-        assert!(bad["message"].as_str().unwrap().contains("exit code 7"), "{bad}");
+        assert!(
+            bad["message"].as_str().unwrap().contains("exit code 7"),
+            "{bad}"
+        );
         assert_eq!(bad["logTail"][1], "boom: disk full");
     }
 }
@@ -238,18 +325,39 @@ fn atomic_rolls_back_with_the_flag_the_running_helm_accepts() {
     repo.write("Chart.yaml", &chart_yaml("app"));
     repo.write("templates/cm.yaml", CONFIGMAP);
     repo.commit("v1");
-    repo.write("templates/bad.yaml", &job("bad", "post-upgrade", 0, 1, "100ms", "no"));
+    repo.write(
+        "templates/bad.yaml",
+        &job("bad", "post-upgrade", 0, 1, "100ms", "no"),
+    );
     repo.commit("v2");
     for major in [3, 4] {
         let a = Apply::new(major, "atomic");
-        let ok = a.hooks().current_dir(repo.path()).args(["apply", "web", "--to", "HEAD~1", "--yes"]).output().unwrap();
+        let ok = a
+            .hooks()
+            .current_dir(repo.path())
+            .args(["apply", "web", "--to", "HEAD~1", "--yes"])
+            .output()
+            .unwrap();
         assert!(ok.status.success(), "{}", stderr(&ok));
-        let flag = if major == 3 { "--atomic" } else { "--rollback-on-failure" };
-        let out = a.hooks().current_dir(repo.path()).args(["apply", "web", "--yes", flag]).output().unwrap();
+        let flag = if major == 3 {
+            "--atomic"
+        } else {
+            "--rollback-on-failure"
+        };
+        let out = a
+            .hooks()
+            .current_dir(repo.path())
+            .args(["apply", "web", "--yes", flag])
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
         let hist = a.history("web");
         let statuses: Vec<&str> = hist.iter().map(|h| h["status"].as_str().unwrap()).collect();
-        assert_eq!(statuses, ["superseded", "failed", "deployed"], "helm {major} rolled back");
+        assert_eq!(
+            statuses,
+            ["superseded", "failed", "deployed"],
+            "helm {major} rolled back"
+        );
     }
 }
 
@@ -272,8 +380,14 @@ fn no_terminal_without_yes_refuses_and_changes_nothing() {
         .unwrap();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.lines().any(|l| l.starts_with("error: ") && l.contains("--yes")), "{err}");
-    let lint = err.find("lint error: [HH008]").unwrap_or_else(|| panic!("lint error shown: {err}"));
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("error: ") && l.contains("--yes")),
+        "{err}"
+    );
+    let lint = err
+        .find("lint error: [HH008]")
+        .unwrap_or_else(|| panic!("lint error shown: {err}"));
     assert!(lint < err.find("error: refusing").unwrap());
     assert!(a.history("web").is_empty(), "no release was made");
     assert!(a.audit().is_empty(), "no run recorded");
@@ -322,7 +436,10 @@ fn ctrl_c_stops_helm_and_records_the_run_as_interrupted() {
     let repo = GitRepo::new();
     repo.write("Chart.yaml", &chart_yaml("app"));
     repo.write("templates/cm.yaml", CONFIGMAP);
-    repo.write("templates/slow.yaml", &job("slow", "pre-install", 0, 0, "60s", "working"));
+    repo.write(
+        "templates/slow.yaml",
+        &job("slow", "pre-install", 0, 0, "60s", "working"),
+    );
     repo.commit("slow");
     for major in [3, 4] {
         let a = Apply::new(major, "ctrlc");
@@ -351,8 +468,17 @@ fn ctrl_c_stops_helm_and_records_the_run_as_interrupted() {
         // Helm stopped: the release is not deployed.
         let hist = a.history("web");
         assert!(hist.iter().all(|h| h["status"] != "deployed"), "{hist:?}");
-        let out = a.hooks().current_dir(repo.path()).args(["history", "web"]).output().unwrap();
-        assert!(String::from_utf8_lossy(&out.stdout).contains("interrupted"), "{}", stderr(&out));
+        let out = a
+            .hooks()
+            .current_dir(repo.path())
+            .args(["history", "web"])
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("interrupted"),
+            "{}",
+            stderr(&out)
+        );
     }
 }
 
@@ -364,39 +490,87 @@ fn two_applies_at_once_keep_both_audit_runs_intact_and_no_secret_reaches_the_log
         "templates/secret.yaml",
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  annotations:\n    helm.sh/hook: pre-install\n    helm.sh/hook-weight: \"-1\"\nstringData:\n  password: sw0rdf1sh-very-secret\n",
     );
-    repo.write("templates/leak.yaml", &job("leaky", "pre-install", 0, 0, "300ms", "password is sw0rdf1sh-very-secret"));
+    repo.write(
+        "templates/leak.yaml",
+        &job(
+            "leaky",
+            "pre-install",
+            0,
+            0,
+            "300ms",
+            "password is sw0rdf1sh-very-secret",
+        ),
+    );
     repo.commit("v1");
     let a = Apply::new(3, "concurrent");
     // Same-named hooks of two releases would collide in one namespace (Helm
     // says "already exists"): each release gets its own.
     let other_ns = cluster().new_namespace("concurrent-other");
     let spawn = |rel: &str| {
-        let ns = if rel == "one" { a.ns.clone() } else { other_ns.clone() };
+        let ns = if rel == "one" {
+            a.ns.clone()
+        } else {
+            other_ns.clone()
+        };
         a.hooks()
             .current_dir(repo.path())
-            .args(["apply", rel, "--yes", "--logs", "-n", &ns, "--set", "token=t0ps3cr3t-value"])
+            .args([
+                "apply",
+                rel,
+                "--yes",
+                "--logs",
+                "-n",
+                &ns,
+                "--set",
+                "token=t0ps3cr3t-value",
+            ])
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap()
     };
     let (one, two) = (spawn("one"), spawn("two"));
-    let (one, two) = (one.wait_with_output().unwrap(), two.wait_with_output().unwrap());
+    let (one, two) = (
+        one.wait_with_output().unwrap(),
+        two.wait_with_output().unwrap(),
+    );
     assert!(one.status.success(), "{}", stderr(&one));
     assert!(two.status.success(), "{}", stderr(&two));
     for out in [&one, &two] {
-        assert!(!stderr(out).contains("sw0rdf1sh"), "terminal shows no secret: {}", stderr(out));
+        assert!(
+            !stderr(out).contains("sw0rdf1sh"),
+            "terminal shows no secret: {}",
+            stderr(out)
+        );
     }
     let raw = std::fs::read_to_string(a.env.path("data/hooks/audit.jsonl")).unwrap();
-    assert!(!raw.contains("sw0rdf1sh") && !raw.contains("t0ps3cr3t"), "audit log holds a secret");
+    assert!(
+        !raw.contains("sw0rdf1sh") && !raw.contains("t0ps3cr3t"),
+        "audit log holds a secret"
+    );
     let audit = a.audit();
     for rel in ["one", "two"] {
-        let start = audit.iter().find(|r| r["type"] == "runStarted" && r["release"] == rel).unwrap();
+        let start = audit
+            .iter()
+            .find(|r| r["type"] == "runStarted" && r["release"] == rel)
+            .unwrap();
         let id = &start["run"];
-        let end = audit.iter().find(|r| r["type"] == "runEnded" && &r["run"] == id).unwrap();
+        let end = audit
+            .iter()
+            .find(|r| r["type"] == "runEnded" && &r["run"] == id)
+            .unwrap();
         assert_eq!(end["helmExit"], 0);
-        let leaky = end["hooks"].as_array().unwrap().iter().find(|h| h["name"] == "leaky").unwrap();
+        let leaky = end["hooks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["name"] == "leaky")
+            .unwrap();
         assert_eq!(leaky["logTail"][0], "password is <redacted>");
     }
-    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(a.env.path("data/hooks/audit.jsonl")).unwrap().permissions());
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(a.env.path("data/hooks/audit.jsonl"))
+            .unwrap()
+            .permissions(),
+    );
     assert_eq!(mode & 0o777, 0o600);
 }

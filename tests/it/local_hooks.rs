@@ -1,6 +1,7 @@
 //! Helmfile-style local hooks: in `plan` (real Git, Helm 3 and 4) and in
 //! `apply` on the test cluster.
 
+use crate::apply::Apply;
 use crate::cluster::cluster;
 use crate::common::*;
 use serde_json::Value;
@@ -305,51 +306,22 @@ fn plan_reads_helm_hooks_yaml_and_refuses_what_it_cannot_read() {
     );
 }
 
-/// Drives `apply` in a namespace of the test cluster.
-struct Apply {
-    env: Env,
-    helm: HelmBin,
-    ns: String,
+/// `apply web app --yes ARGS` in the harness's namespace.
+fn apply_web(a: &Apply, repo: &GitRepo, args: &[&str]) -> Output {
+    a.hooks()
+        .current_dir(repo.path())
+        .args(["apply", "web", "app", "--yes"])
+        .args(args)
+        .output()
+        .unwrap()
 }
 
-impl Apply {
-    fn new(major: u32, prefix: &str) -> Self {
-        Self {
-            env: Env::new(),
-            helm: helm(major),
-            ns: cluster().new_namespace(&format!("{prefix}-h{major}")),
-        }
-    }
-
-    fn apply(&self, repo: &GitRepo, args: &[&str]) -> Output {
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("helm-hooks"));
-        self.env.apply(&mut cmd);
-        cmd.env("HELM_BIN", &self.helm.path)
-            .env("KUBECONFIG", cluster().kubeconfig())
-            .env("HELM_NAMESPACE", &self.ns)
-            .current_dir(repo.path())
-            .args(["apply", "web", "app", "--yes"])
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn revisions(&self) -> usize {
-        let mut cmd = self.env.helm(&self.helm);
-        cmd.env("KUBECONFIG", cluster().kubeconfig())
-            .args(["history", "web", "-o", "json", "-n", &self.ns]);
-        let out = cmd.output().unwrap();
-        serde_json::from_slice::<Vec<Value>>(&out.stdout).map_or(0, |h| h.len())
-    }
-
-    fn last_run_end(&self) -> Value {
-        let text = std::fs::read_to_string(self.env.path("data/hooks/audit.jsonl")).unwrap();
-        text.lines()
-            .rev()
-            .map(|l| serde_json::from_str::<Value>(l).unwrap())
-            .find(|r| r["type"] == "runEnded")
-            .expect("a runEnded record")
-    }
+fn last_run_end(a: &Apply) -> Value {
+    a.audit()
+        .into_iter()
+        .rev()
+        .find(|r| r["type"] == "runEnded")
+        .expect("a runEnded record")
 }
 
 fn outcome<'a>(end: &'a Value, event: &str) -> &'a Value {
@@ -393,11 +365,11 @@ fn a_failing_presync_hook_stops_the_upgrade_and_cleanup_still_runs() {
     for major in [3, 4] {
         let _ = std::fs::remove_file(&cleaned);
         let a = Apply::new(major, "local-presync");
-        let ok = a.apply(&repo, &["--to", "HEAD~1"]);
+        let ok = apply_web(&a, &repo, &["--to", "HEAD~1"]);
         assert!(ok.status.success(), "helm {major}: {}", stderr(&ok));
-        assert_eq!(a.revisions(), 1);
+        assert_eq!(a.history("web").len(), 1);
 
-        let out = a.apply(&repo, &[]);
+        let out = apply_web(&a, &repo, &[]);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(1), "helm {major}: {err}");
         let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
@@ -408,14 +380,18 @@ fn a_failing_presync_hook_stops_the_upgrade_and_cleanup_still_runs() {
             "{}",
             errors[0]
         );
-        assert_eq!(a.revisions(), 1, "helm {major}: the release is unchanged");
+        assert_eq!(
+            a.history("web").len(),
+            1,
+            "helm {major}: the release is unchanged"
+        );
         assert_eq!(
             std::fs::read_to_string(&cleaned).unwrap(),
             "cleanup web\n",
             "cleanup ran"
         );
 
-        let end = a.last_run_end();
+        let end = last_run_end(&a);
         assert!(
             end["stoppedBy"].as_str().unwrap().contains("exited with 4"),
             "{end}"
@@ -465,13 +441,13 @@ fn a_failed_upgrade_still_runs_postsync_with_the_error_and_cleanup() {
         let _ = std::fs::remove_file(&synced);
         let _ = std::fs::remove_file(&cleaned);
         let a = Apply::new(major, "local-postsync");
-        let ok = a.apply(&repo, &["--to", "HEAD~1"]);
+        let ok = apply_web(&a, &repo, &["--to", "HEAD~1"]);
         assert!(ok.status.success(), "helm {major}: {}", stderr(&ok));
 
-        let out = a.apply(&repo, &["--progress", "plain"]);
+        let out = apply_web(&a, &repo, &["--progress", "plain"]);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(1), "helm {major}: {err}");
-        assert_eq!(a.revisions(), 2, "helm {major} ran the upgrade");
+        assert_eq!(a.history("web").len(), 2, "helm {major} ran the upgrade");
         let seen = std::fs::read_to_string(&synced)
             .unwrap_or_else(|e| panic!("postsync did not run ({e}): {err}"));
         assert!(
@@ -487,7 +463,7 @@ fn a_failed_upgrade_still_runs_postsync_with_the_error_and_cleanup() {
         assert!(pos("presync local: true: succeeded") < pos("pre-upgrade Job/migrate: created"));
         assert!(pos("pre-upgrade Job/migrate: failed") < pos("postsync local: sh"));
 
-        let end = a.last_run_end();
+        let end = last_run_end(&a);
         assert_eq!(end["helmExit"], 1);
         assert!(end.get("stoppedBy").is_none(), "{end}");
         let events: Vec<(&str, &str)> = end["hooks"]

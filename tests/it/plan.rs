@@ -803,7 +803,10 @@ fn a_partial_clone_works_while_the_charts_objects_are_there() {
     tie_chart(&repo);
     repo.commit("one");
     // A blob only HEAD~1 has: the clone will not fetch it.
-    repo.write("app/templates/a-setup-job.yaml", &hook("Job", "setup", "pre-install", Some("3"), None));
+    repo.write(
+        "app/templates/a-setup-job.yaml",
+        &hook("Job", "setup", "pre-install", Some("3"), None),
+    );
     repo.commit("two");
     repo.git(&["config", "uploadpack.allowFilter", "true"]);
     let dir = tempfile::tempdir().unwrap();
@@ -835,7 +838,10 @@ fn a_partial_clone_works_while_the_charts_objects_are_there() {
         .output()
         .unwrap();
     let e = one_line_error(&out);
-    assert!(e.contains("missing at HEAD~1") && e.contains("git diff"), "{e}");
+    assert!(
+        e.contains("missing at HEAD~1") && e.contains("git diff"),
+        "{e}"
+    );
 }
 
 fn snapshot_filters(text: &str) -> String {

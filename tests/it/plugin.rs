@@ -11,12 +11,21 @@ fn plugin_dir(root: &Path) -> PathBuf {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = root.join("helm-hooks");
     std::fs::create_dir_all(dir.join("bin")).unwrap();
-    for f in ["plugin.yaml", "install.sh", "plugin.complete", "completion.yaml"] {
+    for f in [
+        "plugin.yaml",
+        "install.sh",
+        "plugin.complete",
+        "completion.yaml",
+    ] {
         if repo.join(f).exists() {
             std::fs::copy(repo.join(f), dir.join(f)).unwrap();
         }
     }
-    std::fs::copy(assert_cmd::cargo::cargo_bin!("helm-hooks"), dir.join("bin/helm-hooks")).unwrap();
+    std::fs::copy(
+        assert_cmd::cargo::cargo_bin!("helm-hooks"),
+        dir.join("bin/helm-hooks"),
+    )
+    .unwrap();
     dir
 }
 
@@ -24,7 +33,10 @@ fn plugin_dir(root: &Path) -> PathBuf {
 fn helm_plugin_install_then_helm_hooks_plan_on_both_helms() {
     let repo = GitRepo::new();
     repo.write("Chart.yaml", &chart_yaml("app"));
-    repo.write("templates/a.yaml", &hook("Job", "a", "pre-install", Some("-1"), None));
+    repo.write(
+        "templates/a.yaml",
+        &hook("Job", "a", "pre-install", Some("-1"), None),
+    );
     repo.commit("one");
     for helm in helms() {
         let env = Env::new();
@@ -40,19 +52,35 @@ fn helm_plugin_install_then_helm_hooks_plan_on_both_helms() {
             String::from_utf8_lossy(&out.stderr)
         );
         let list = env.helm(&helm).args(["plugin", "list"]).output().unwrap();
-        assert!(String::from_utf8_lossy(&list.stdout).contains("hooks"), "listed");
+        assert!(
+            String::from_utf8_lossy(&list.stdout).contains("hooks"),
+            "listed"
+        );
         // Helm consumes -n itself and hands it over as HELM_NAMESPACE.
         let out = env
             .helm(&helm)
             .current_dir(repo.path())
-            .args(["hooks", "plan", "--from", "HEAD", "--to", "HEAD", "-o", "json", "-n", "team-a"])
+            .args([
+                "hooks", "plan", "--from", "HEAD", "--to", "HEAD", "-o", "json", "-n", "team-a",
+            ])
             .output()
             .unwrap();
-        assert!(out.status.success(), "helm {}: {}", helm.version, String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "helm {}: {}",
+            helm.version,
+            String::from_utf8_lossy(&out.stderr)
+        );
         let plan = json(&out.stdout);
         assert_eq!(plan["namespace"], "team-a");
-        assert_eq!(plan["helmVersion"], helm.version, "HELM_BIN is the Helm that ran the plugin");
-        assert_eq!(runs(&plan, "install"), vec![("pre-install".to_string(), "Job/a".to_string())]);
+        assert_eq!(
+            plan["helmVersion"], helm.version,
+            "HELM_BIN is the Helm that ran the plugin"
+        );
+        assert_eq!(
+            runs(&plan, "install"),
+            vec![("pre-install".to_string(), "Job/a".to_string())]
+        );
     }
 }
 
@@ -71,6 +99,9 @@ fn install_hook_without_cargo_says_what_to_do() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("cargo not found") && err.contains("install.sh"), "{err}");
+    assert!(
+        err.contains("cargo not found") && err.contains("install.sh"),
+        "{err}"
+    );
     assert_eq!(err.lines().count(), 1, "one line: {err}");
 }
