@@ -2,7 +2,6 @@
 //! `apply` on the test cluster.
 
 use crate::apply::Apply;
-use crate::cluster::cluster;
 use crate::common::*;
 use serde_json::Value;
 use std::process::{Command, Output};
