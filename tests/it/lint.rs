@@ -501,12 +501,11 @@ fn plan_and_lint_mark_what_a_change_introduces() {
 mod on_the_cluster {
     //! The HH009 trap installed with real Helm on the test cluster.
     //!
-    //! The cluster's node is `kubelet-sim`, which starts a pod whatever its
-    //! ConfigMap and Secret references (tests/kubelet-sim/README.md): a pod
-    //! whose ConfigMap is missing runs there, where a real kubelet stops it
-    //! in CreateContainerConfigError. The real kube-scheduler does refuse a
-    //! pod whose PersistentVolumeClaim does not exist, so the trap is shown
-    //! with the chart's own PVC.
+    //! The real kube-scheduler refuses a pod whose PersistentVolumeClaim does
+    //! not exist; the cluster's node, `kubelet-sim`, does not start a pod
+    //! whose ConfigMap or Secret is missing, as a kubelet
+    //! (tests/kubelet-sim/README.md): its container waits in
+    //! CreateContainerConfigError. The trap is shown with both.
 
     use crate::cluster::{Helm, HelmVersion, cluster};
     use crate::common::{Env, GitRepo, HelmBin, chart_yaml, helm};
@@ -527,7 +526,10 @@ mod on_the_cluster {
         )*};
     }
 
-    for_both_helms!(pre_install_hook_using_the_charts_own_pvc);
+    for_both_helms!(
+        pre_install_hook_using_the_charts_own_pvc,
+        pre_install_hook_using_the_charts_own_configmap,
+    );
 
     const JOB: &str = "apiVersion: batch/v1
 kind: Job
@@ -724,6 +726,126 @@ metadata:
                     .contains(&"persistentvolumeclaims/rel-data".to_string()),
                 "Helm never got to the chart's PVC: {:#?}",
                 c.created_in(&ns)
+            );
+        }
+    }
+
+    const JOB_WITH_CONFIG: &str = "apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ .Release.Name }}-migrate
+  annotations:
+    helm.sh/hook: pre-install
+    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+spec:
+  backoffLimit: 0
+  activeDeadlineSeconds: 60
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: main
+          image: sim/migrate:1
+          resources: {requests: {cpu: 1m}, limits: {cpu: 1m}}
+          envFrom:
+            - configMapRef:
+                name: {{ .Release.Name }}-config
+";
+
+    /// The chart's ConfigMap; `hook` makes it a pre-install hook of that weight.
+    fn configmap(hook: Option<&str>) -> String {
+        let annotations = hook
+            .map(|w| {
+                format!(
+                    "  annotations:\n    helm.sh/hook: pre-install\n    helm.sh/hook-weight: \"{w}\"\n    helm-hooks.io/ignore: HH004\n"
+                )
+            })
+            .unwrap_or_default();
+        format!(
+            "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{{{ .Release.Name }}}}-config
+{annotations}data:
+  DATABASE: db
+"
+        )
+    }
+
+    fn pre_install_hook_using_the_charts_own_configmap(v: HelmVersion) {
+        let bin = helm(match v {
+            HelmVersion::V3 => 3,
+            HelmVersion::V4 => 4,
+        });
+        let repo = GitRepo::new();
+        repo.write("app/Chart.yaml", &chart_yaml("app"));
+        repo.write("app/values.yaml", "");
+        repo.write("app/templates/migrate.yaml", JOB_WITH_CONFIG);
+        repo.write("app/templates/config.yaml", &configmap(None));
+        let trap = repo.commit("trap");
+        repo.write("app/templates/config.yaml", &configmap(Some("-5")));
+        let fixed = repo.commit("ConfigMap as a hook before the Job");
+
+        // What lint says beforehand.
+        let (code, doc) = lint(&bin, &repo, &trap);
+        assert_eq!(code, 1, "{doc:#}");
+        assert_eq!(rules_of(&doc), ["HH009 error"], "{doc:#}");
+        let message = doc["findings"][0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("uses ConfigMap/rel-config (envFrom of container main)"),
+            "{message}"
+        );
+        let (code, doc) = lint(&bin, &repo, &fixed);
+        assert_eq!((code, rules_of(&doc)), (0, vec![]), "{doc:#}");
+
+        let c = cluster();
+        let helm = Helm::new(v, c);
+        let tag = match v {
+            HelmVersion::V3 => "h3",
+            HelmVersion::V4 => "h4",
+        };
+        let chart = repo.path().join("app");
+        let chart = chart.to_string_lossy();
+        for (commit, fails) in [(&trap, true), (&fixed, false)] {
+            repo.git(&["checkout", "--quiet", commit]);
+            let ns = c.new_namespace(&format!("lint-hh009-cm-{tag}"));
+            let args = ["install", "rel", &chart, "-n", &ns, "--timeout", "20s"];
+            let out = helm.run(args);
+            let created = c.created_in(&ns);
+            if !fails {
+                assert!(out.out.status.success(), "{}", out.all());
+                assert!(created.contains(&"configmaps/rel-config".to_string()));
+                assert!(created.contains(&"jobs/rel-migrate".to_string()));
+                continue;
+            }
+            assert!(
+                !out.out.status.success(),
+                "install should fail:\n{}",
+                out.all()
+            );
+            assert!(out.stderr().contains("failed pre-install"), "{}", out.all());
+            let st = helm.ok(["status", "rel", "-n", &ns, "-o", "json"]).json();
+            assert_eq!(st["info"]["status"], "failed", "{st:#}");
+            // The Job's pod got the node, which would not start it: its
+            // ConfigMap did not exist.
+            let pods = c
+                .kubectl()
+                .args(["get", "pods", "-n", &ns, "-o", "json"])
+                .output()
+                .unwrap();
+            let pods: Value = serde_json::from_slice(&pods.stdout).unwrap();
+            assert_eq!(pods["items"].as_array().unwrap().len(), 1, "{pods:#}");
+            let pod = &pods["items"][0];
+            assert_eq!(pod["status"]["phase"], "Pending", "{pods:#}");
+            let waiting = &pod["status"]["containerStatuses"][0]["state"]["waiting"];
+            assert_eq!(waiting["reason"], "CreateContainerConfigError", "{pods:#}");
+            assert_eq!(
+                waiting["message"], "configmap \"rel-config\" not found",
+                "{pods:#}"
+            );
+            assert!(
+                !created.contains(&"configmaps/rel-config".to_string()),
+                "Helm never got to the chart's ConfigMap: {created:#?}"
             );
         }
     }

@@ -1,12 +1,13 @@
 //! Plays out the pods bound to the node: Pending, Running, then Succeeded or
-//! Failed, as the pod's annotations say; finalizes pods being deleted.
+//! Failed, as the pod's annotations say; finalizes pods being deleted. A pod
+//! whose ConfigMaps or Secrets are missing stays Pending until they exist.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use anyhow::{Result, anyhow};
 use futures::TryStreamExt;
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{ConfigMap, Container, Pod, Secret};
 use kube::api::{DeleteParams, Patch, PatchParams, Preconditions};
 use kube::runtime::watcher;
 use kube::{Api, Client, ResourceExt};
@@ -80,6 +81,141 @@ fn behaviour(pod: &Pod) -> Behaviour {
         duration,
         lines,
     }
+}
+
+/// A ConfigMap or Secret that a pod cannot start without.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum ObjectRef {
+    ConfigMap(String),
+    Secret(String),
+}
+
+impl ObjectRef {
+    /// The kubelet's message when it is missing.
+    fn not_found(&self) -> String {
+        match self {
+            ObjectRef::ConfigMap(n) => format!("configmap \"{n}\" not found"),
+            ObjectRef::Secret(n) => format!("secret \"{n}\" not found"),
+        }
+    }
+}
+
+/// What a pod needs before its containers can start (optional references
+/// left out), in the order a kubelet checks them.
+#[derive(Debug, Default, PartialEq)]
+struct ConfigRefs {
+    /// `volumes[].configMap` and `volumes[].secret`: without them the pod
+    /// stays in ContainerCreating.
+    volumes: Vec<(String, ObjectRef)>,
+    /// Per init container, in order: what its environment needs.
+    init: Vec<(String, Vec<ObjectRef>)>,
+    /// Per container: what its environment needs.
+    main: Vec<(String, Vec<ObjectRef>)>,
+}
+
+impl ConfigRefs {
+    fn all(&self) -> impl Iterator<Item = &ObjectRef> {
+        self.volumes
+            .iter()
+            .map(|(_, r)| r)
+            .chain(self.init.iter().chain(&self.main).flat_map(|(_, rs)| rs))
+    }
+}
+
+/// The non-optional ConfigMap and Secret references of a container's
+/// `envFrom` and `env[].valueFrom`.
+fn env_refs(c: &Container) -> Vec<ObjectRef> {
+    let mut out = Vec::new();
+    let mut add = |r: ObjectRef| {
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    };
+    for e in c.env_from.iter().flatten() {
+        if let Some(r) = &e.config_map_ref
+            && r.optional != Some(true)
+        {
+            add(ObjectRef::ConfigMap(r.name.clone()));
+        }
+        if let Some(r) = &e.secret_ref
+            && r.optional != Some(true)
+        {
+            add(ObjectRef::Secret(r.name.clone()));
+        }
+    }
+    for e in c.env.iter().flatten() {
+        let Some(v) = &e.value_from else { continue };
+        if let Some(r) = &v.config_map_key_ref
+            && r.optional != Some(true)
+        {
+            add(ObjectRef::ConfigMap(r.name.clone()));
+        }
+        if let Some(r) = &v.secret_key_ref
+            && r.optional != Some(true)
+        {
+            add(ObjectRef::Secret(r.name.clone()));
+        }
+    }
+    out
+}
+
+/// What the pod cannot start without; see README.md.
+fn config_refs(pod: &Pod) -> ConfigRefs {
+    let Some(spec) = &pod.spec else {
+        return ConfigRefs::default();
+    };
+    let mut volumes = Vec::new();
+    for v in spec.volumes.iter().flatten() {
+        if let Some(cm) = &v.config_map
+            && cm.optional != Some(true)
+        {
+            volumes.push((v.name.clone(), ObjectRef::ConfigMap(cm.name.clone())));
+        }
+        if let Some(s) = &v.secret
+            && s.optional != Some(true)
+            && let Some(name) = &s.secret_name
+        {
+            volumes.push((v.name.clone(), ObjectRef::Secret(name.clone())));
+        }
+    }
+    let per = |cs: &[Container]| -> Vec<(String, Vec<ObjectRef>)> {
+        cs.iter().map(|c| (c.name.clone(), env_refs(c))).collect()
+    };
+    ConfigRefs {
+        volumes,
+        init: per(spec.init_containers.as_deref().unwrap_or_default()),
+        main: per(&spec.containers),
+    }
+}
+
+/// Which of `refs` do not exist in `ns` (yet). An error other than 404 counts
+/// as missing for now, and is reported.
+async fn missing(client: &Client, ns: &str, refs: &ConfigRefs) -> Vec<ObjectRef> {
+    let mut out: Vec<ObjectRef> = Vec::new();
+    for r in refs.all() {
+        if out.contains(r) {
+            continue;
+        }
+        let got = match r {
+            ObjectRef::ConfigMap(n) => Api::<ConfigMap>::namespaced(client.clone(), ns)
+                .get_metadata_opt(n)
+                .await
+                .map(|o| o.is_some()),
+            ObjectRef::Secret(n) => Api::<Secret>::namespaced(client.clone(), ns)
+                .get_metadata_opt(n)
+                .await
+                .map(|o| o.is_some()),
+        };
+        match got {
+            Ok(true) => {}
+            Ok(false) => out.push(r.clone()),
+            Err(e) => {
+                eprintln!("kubelet-sim: looking up {r:?} in {ns}: {e:#}");
+                out.push(r.clone());
+            }
+        }
+    }
+    out
 }
 
 /// (name, image) of each container.
@@ -172,6 +308,101 @@ impl Ctx {
                 cond("PodScheduled", true, None, &t),
             ],
             "containerStatuses": cs,
+        }))
+        .await
+    }
+
+    /// Still Pending because the ConfigMaps or Secrets in `missing`
+    /// (non-empty) do not exist, as a kubelet reports it: a missing volume
+    /// keeps every container in ContainerCreating; a container whose
+    /// environment needs one waits in CreateContainerConfigError (the others
+    /// in ContainerCreating, or PodInitializing behind an init container).
+    async fn blocked(&self, refs: &ConfigRefs, missing: &[ObjectRef]) -> Result<()> {
+        let t = now_k8s();
+        let waiting = |reason: &str, message: Option<String>| {
+            let mut w = json!({"reason": reason});
+            if let Some(m) = message {
+                w["message"] = json!(m);
+            }
+            json!({"waiting": w})
+        };
+        let config_error = |rs: &[ObjectRef]| {
+            rs.iter()
+                .find(|r| missing.contains(r))
+                .map(|r| waiting("CreateContainerConfigError", Some(r.not_found())))
+        };
+        let status = |(n, i): &(String, String), st: Value| {
+            container_status(n, i, &self.uid, st, false, 0, &json!({}))
+        };
+        let env_of = |list: &[(String, Vec<ObjectRef>)], name: &str| {
+            list.iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, rs)| rs.clone())
+                .unwrap_or_default()
+        };
+        let (initialized, init, main): (bool, Value, Vec<Value>) = if let Some((vol, r)) =
+            refs.volumes.iter().find(|(_, r)| missing.contains(r))
+        {
+            eprintln!(
+                "kubelet-sim: pod {}: FailedMount: MountVolume.SetUp failed for volume \"{vol}\" : {}",
+                self.name,
+                r.not_found()
+            );
+            let st = waiting("ContainerCreating", None);
+            let main = self.main.iter().map(|c| status(c, st.clone())).collect();
+            (false, Value::Null, main)
+        } else if let Some(k) = self
+            .init
+            .iter()
+            .position(|(n, _)| config_error(&env_of(&refs.init, n)).is_some())
+        {
+            let done = json!({"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": t, "finishedAt": t}});
+            let init = self
+                .init
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let st = match i.cmp(&k) {
+                        std::cmp::Ordering::Less => done.clone(),
+                        std::cmp::Ordering::Equal => {
+                            config_error(&env_of(&refs.init, &c.0)).unwrap_or_default()
+                        }
+                        std::cmp::Ordering::Greater => waiting("PodInitializing", None),
+                    };
+                    let ready = i < k;
+                    container_status(&c.0, &c.1, &self.uid, st, ready, 0, &json!({}))
+                })
+                .collect();
+            let st = waiting("PodInitializing", None);
+            let main = self.main.iter().map(|c| status(c, st.clone())).collect();
+            (false, init, main)
+        } else {
+            let main = self
+                .main
+                .iter()
+                .map(|c| {
+                    let st = config_error(&env_of(&refs.main, &c.0))
+                        .unwrap_or_else(|| waiting("ContainerCreating", None));
+                    status(c, st)
+                })
+                .collect();
+            (true, self.init_done(&t, &t), main)
+        };
+        let init_cond = if initialized {
+            cond("Initialized", true, None, &t)
+        } else {
+            cond("Initialized", false, Some("ContainersNotInitialized"), &t)
+        };
+        self.patch(json!({
+            "phase": "Pending", "hostIP": "127.0.0.1", "startTime": self.start_time,
+            "conditions": [
+                init_cond,
+                cond("Ready", false, Some("ContainersNotReady"), &t),
+                cond("ContainersReady", false, Some("ContainersNotReady"), &t),
+                cond("PodScheduled", true, None, &t),
+            ],
+            "initContainerStatuses": init,
+            "containerStatuses": main,
         }))
         .await
     }
@@ -286,8 +517,9 @@ async fn play(client: Client, store: Store, pod: Pod, mut kill: oneshot::Receive
         .as_ref()
         .and_then(|s| s.restart_policy.as_deref())
         .is_none_or(|p| p == "Always");
+    let refs = config_refs(&pod);
     let ctx = Ctx {
-        api: Api::namespaced(client, &ns),
+        api: Api::namespaced(client.clone(), &ns),
         name: pod.name_any(),
         uid: pod.uid().unwrap_or_default(),
         init,
@@ -304,6 +536,22 @@ async fn play(client: Client, store: Store, pod: Pod, mut kill: oneshot::Receive
             .collect();
         let lifecycle = async {
             ctx.pending().await?;
+            // Not started while a ConfigMap or Secret it needs is missing;
+            // looked up again every second.
+            if refs.all().next().is_some() {
+                let mut reported: Vec<ObjectRef> = Vec::new();
+                loop {
+                    let m = missing(&client, &ns, &refs).await;
+                    if m.is_empty() {
+                        break;
+                    }
+                    if m != reported {
+                        ctx.blocked(&refs, &m).await?;
+                        reported = m;
+                    }
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
             // Long enough for a watcher to see Pending.
             tokio::time::sleep(Duration::from_millis(100)).await;
             for l in &logs {
@@ -469,5 +717,63 @@ mod tests {
         assert_eq!(b.exit_code, 3);
         assert_eq!(b.duration, Duration::from_secs(4));
         assert_eq!(b.lines, vec!["a".to_owned(), "b".to_owned()]);
+    }
+
+    #[test]
+    fn config_references() {
+        let pod: Pod = serde_json::from_value(json!({
+            "metadata": {"name": "p"},
+            "spec": {
+                "initContainers": [{"name": "init", "envFrom": [
+                    {"secretRef": {"name": "s-init"}},
+                ]}],
+                "containers": [
+                    {"name": "a", "envFrom": [
+                        {"configMapRef": {"name": "cm"}},
+                        {"configMapRef": {"name": "cm-opt", "optional": true}},
+                        {"secretRef": {"name": "s"}},
+                        {"secretRef": {"name": "s-opt", "optional": true}},
+                    ], "env": [
+                        {"name": "PLAIN", "value": "x"},
+                        {"name": "K", "valueFrom": {"configMapKeyRef": {"name": "cm-key", "key": "k"}}},
+                        {"name": "K2", "valueFrom": {"configMapKeyRef": {"name": "cm", "key": "k"}}},
+                        {"name": "O", "valueFrom": {"secretKeyRef": {"name": "s-key-opt", "key": "k", "optional": true}}},
+                        {"name": "F", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+                    ]},
+                    {"name": "b", "env": [
+                        {"name": "S", "valueFrom": {"secretKeyRef": {"name": "s-key", "key": "k"}}},
+                    ]},
+                ],
+                "volumes": [
+                    {"name": "v-cm", "configMap": {"name": "cm-vol"}},
+                    {"name": "v-cm-opt", "configMap": {"name": "x", "optional": true}},
+                    {"name": "v-s", "secret": {"secretName": "s-vol"}},
+                    {"name": "v-s-opt", "secret": {"secretName": "y", "optional": true}},
+                    {"name": "v-pvc", "persistentVolumeClaim": {"claimName": "data"}},
+                    {"name": "v-empty", "emptyDir": {}},
+                ],
+            }
+        }))
+        .unwrap();
+        use ObjectRef::{ConfigMap as C, Secret as S};
+        let s = |x: &str| x.to_owned();
+        assert_eq!(
+            config_refs(&pod),
+            ConfigRefs {
+                volumes: vec![(s("v-cm"), C(s("cm-vol"))), (s("v-s"), S(s("s-vol")))],
+                init: vec![(s("init"), vec![S(s("s-init"))])],
+                main: vec![
+                    (s("a"), vec![C(s("cm")), S(s("s")), C(s("cm-key"))]),
+                    (s("b"), vec![S(s("s-key"))]),
+                ],
+            }
+        );
+        assert_eq!(C(s("x")).not_found(), "configmap \"x\" not found");
+        assert_eq!(S(s("x")).not_found(), "secret \"x\" not found");
+        let bare: Pod = serde_json::from_value(json!({
+            "metadata": {"name": "p"}, "spec": {"containers": [{"name": "c"}]}
+        }))
+        .unwrap();
+        assert_eq!(config_refs(&bare).all().count(), 0);
     }
 }
