@@ -138,20 +138,18 @@ fn local_marker(c: &LocalStepChange) -> (&'static str, Option<Color>) {
     }
 }
 
-fn local_change_header(c: &LocalHookChange) -> String {
-    let what = match c.change {
+/// "added", "removed", "unchanged", or "changed: " and what changed.
+fn change_what(change: Change, fields: impl Iterator<Item = String>) -> String {
+    match change {
         Change::Added => "added".to_string(),
         Change::Removed => "removed".to_string(),
-        Change::Changed => format!(
-            "changed: {}",
-            c.fields
-                .iter()
-                .map(|f| f.describe())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        Change::Changed => format!("changed: {}", fields.collect::<Vec<_>>().join(", ")),
         Change::Unchanged => "unchanged".to_string(),
-    };
+    }
+}
+
+fn local_change_header(c: &LocalHookChange) -> String {
+    let what = change_what(c.change, c.fields.iter().map(|f| f.describe()));
     let events: Vec<&str> = c.hook.events.iter().map(|e| e.as_str()).collect();
     format!(
         "local: {} [{}] in {} ({what})",
@@ -162,19 +160,7 @@ fn local_change_header(c: &LocalHookChange) -> String {
 }
 
 fn change_header(c: &HookChange) -> String {
-    let what = match c.change {
-        Change::Added => "added".to_string(),
-        Change::Removed => "removed".to_string(),
-        Change::Changed => format!(
-            "changed: {}",
-            c.fields
-                .iter()
-                .map(|f| f.describe())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Change::Unchanged => "unchanged".to_string(),
-    };
+    let what = change_what(c.change, c.fields.iter().map(|f| f.describe()));
     format!("{}/{} ({what})", c.kind, c.name)
 }
 
