@@ -105,6 +105,33 @@ impl Env {
         assert_cmd::Command::from_std(std_cmd)
     }
 
+    /// A wrapper around the real `helm` that logs each call's first word
+    /// (`template`, `list`, ...) to the returned file, then runs it: tests
+    /// count Helm processes with it, Helm itself stays real.
+    pub fn counting_helm(&self, helm: &HelmBin) -> (HelmBin, PathBuf) {
+        let log = self.path("helm-calls.log");
+        let wrapper = self.path("helm-wrapper");
+        std::fs::write(
+            &wrapper,
+            format!(
+                "#!/bin/sh\necho \"$1\" >> '{}'\nexec '{}' \"$@\"\n",
+                log.display(),
+                helm.path.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(
+            &wrapper,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        let counting = HelmBin {
+            path: wrapper,
+            ..helm.clone()
+        };
+        (counting, log)
+    }
+
     /// The real Helm binary itself.
     pub fn helm(&self, helm: &HelmBin) -> Command {
         let mut cmd = Command::new(&helm.path);

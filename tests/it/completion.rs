@@ -437,22 +437,8 @@ fn releases_complete_and_apply_picks_one_in_a_pseudo_terminal() {
             helm.major
         );
         // Repeated TABs reuse the answer: one `helm list` for two completions.
-        let calls = env.path("helm-calls");
-        let wrapper = env.path("helm-wrapper");
-        std::fs::write(
-            &wrapper,
-            format!(
-                "#!/bin/sh\necho \"$1\" >> {}\nexec {} \"$@\"\n",
-                calls.display(),
-                helm.path.display()
-            ),
-        )
-        .unwrap();
-        std::fs::set_permissions(
-            &wrapper,
-            std::os::unix::fs::PermissionsExt::from_mode(0o755),
-        )
-        .unwrap();
+        let (counting, calls) = env.counting_helm(&helm);
+        let wrapper = counting.path;
         for _ in 0..2 {
             let out = env
                 .hooks(&helm)

@@ -656,27 +656,7 @@ fn an_unchanged_revision_costs_no_helm_process_the_second_time() {
     repo.commit("two");
     let helm = helm(3);
     let env = Env::new();
-    // A wrapper that logs each call, then runs the real Helm.
-    let log = env.path("helm-calls.log");
-    let wrapper = env.path("helm-wrapper");
-    std::fs::write(
-        &wrapper,
-        format!(
-            "#!/bin/sh\necho \"$1\" >> '{}'\nexec '{}' \"$@\"\n",
-            log.display(),
-            helm.path.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(
-        &wrapper,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
-    let counting = HelmBin {
-        path: wrapper,
-        ..helm.clone()
-    };
+    let (counting, log) = env.counting_helm(&helm);
     let plan = || {
         env.hooks(&counting)
             .current_dir(repo.path())
@@ -844,70 +824,15 @@ fn a_partial_clone_works_while_the_charts_objects_are_there() {
     );
 }
 
-fn snapshot_filters(text: &str) -> String {
-    let mut s = text.to_string();
-    for (re, with) in [
-        (r"[0-9a-f]{40}", "[SHA]"),
-        (r"[0-9a-f]{12}\b", "[SHORTSHA]"),
-        (r"/tmp/[^\s\x22]+", "[PATH]"),
-        (r"v[34]\.\d+\.\d+", "[HELM]"),
-    ] {
-        s = regex_lite_replace(&s, re, with);
-    }
-    s
-}
-
-/// A tiny regex replacement for the four snapshot filters above (no extra
-/// crate for it): hex runs and /tmp paths and Helm versions.
-fn regex_lite_replace(text: &str, pattern: &str, with: &str) -> String {
-    let mut out = String::new();
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let m = match pattern {
-            r"[0-9a-f]{40}" => hex_run(bytes, i, 40, false),
-            r"[0-9a-f]{12}\b" => hex_run(bytes, i, 12, true),
-            r"/tmp/[^\s\x22]+" if text[i..].starts_with("/tmp/") => Some(
-                text[i..]
-                    .find(|c: char| c.is_whitespace() || c == '"')
-                    .unwrap_or(text.len() - i),
-            ),
-            r"v[34]\.\d+\.\d+"
-                if (text[i..].starts_with("v3.") || text[i..].starts_with("v4.")) =>
-            {
-                let end = text[i + 1..]
-                    .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-                    .map(|e| e + 1)
-                    .unwrap_or(text.len() - i);
-                Some(end)
-            }
-            _ => None,
-        };
-        match m {
-            Some(len) if len > 0 => {
-                out.push_str(with);
-                i += len;
-            }
-            _ => {
-                let c = text[i..].chars().next().unwrap();
-                out.push(c);
-                i += c.len_utf8();
-            }
-        }
-    }
-    out
-}
-
-fn hex_run(b: &[u8], i: usize, n: usize, boundary: bool) -> Option<usize> {
-    if i > 0 && b[i - 1].is_ascii_hexdigit() {
-        return None;
-    }
-    let run = b[i..]
-        .iter()
-        .take_while(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
-        .count();
-    let ok = if boundary { run == n } else { run >= n };
-    ok.then_some(run)
+/// Insta filters for what differs between runs: shas, temp paths, the
+/// Helm patch version.
+fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"[0-9a-f]{40}", "[SHA]");
+    settings.add_filter(r"\b[0-9a-f]{12}\b", "[SHORTSHA]");
+    settings.add_filter(r#"/tmp/[^\s"]+"#, "[PATH]");
+    settings.add_filter(r"v[34]\.\d+\.\d+", "[HELM]");
+    settings
 }
 
 #[test]
@@ -962,8 +887,10 @@ fn snapshots_of_table_json_and_markdown() {
                 ])
                 .assert()
                 .success();
-            let text = snapshot_filters(&String::from_utf8_lossy(&out.get_output().stdout));
-            insta::assert_snapshot!(format!("plan_{format}_helm{}", helm.major), text);
+            let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+            snapshot_settings().bind(|| {
+                insta::assert_snapshot!(format!("plan_{format}_helm{}", helm.major), text);
+            });
         }
     }
 }
