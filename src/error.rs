@@ -1,6 +1,7 @@
 //! The one place that turns errors into exit codes and hint lines.
 
 use crate::adapters::audit_store::AuditError;
+use crate::adapters::deps::DepsError;
 use crate::adapters::git::GitError;
 use crate::adapters::helm::HelmError;
 use crate::adapters::release::ReleaseQueryError;
@@ -100,6 +101,24 @@ fn hint_for(err: &anyhow::Error) -> Option<(String, Option<String>, i32)> {
             };
             return Some((format!("{e}; {fix}"), None, code::ERROR));
         }
+        if let Some(e) = cause.downcast_ref::<DepsError>() {
+            let fix = match e {
+                DepsError::Fetch { .. } => {
+                    "add the chart repository (`helm repo add NAME URL`) or check the network and credentials, then retry; offline, run `helm dependency build` in the chart once online"
+                }
+                DepsError::LockOutOfSync { .. } => {
+                    "run `helm dependency update` in the chart and commit the lock file"
+                }
+                DepsError::Meta { .. } => "fix Chart.yaml or Chart.lock at that revision",
+                DepsError::Spawn { .. } => "set HELM_BIN to a working helm binary",
+                DepsError::Io(_) => "check free space and permissions of the temp directory",
+            };
+            return Some((
+                format!("{e}; {fix}"),
+                e.helm_stderr().map(str::to_string),
+                code::ERROR,
+            ));
+        }
         if let Some(e) = cause.downcast_ref::<RenderError>() {
             let fix = match e {
                 RenderError::MissingDependencies { .. } => {
@@ -154,6 +173,13 @@ pub fn report(err: &anyhow::Error) -> Report {
         // Unknown errors: the whole context chain on one line.
         let chain: Vec<String> = err.chain().map(|c| c.to_string()).collect();
         (chain.join(": "), None, code::ERROR)
+    });
+    // Helm's output adds nothing when the error line already says all of
+    // it: the same text twice is noise.
+    let helm_output = helm_output.filter(|out| {
+        out.lines()
+            .map(|l| l.trim().trim_start_matches("Error: "))
+            .any(|l| !l.is_empty() && !line.contains(l))
     });
     Report {
         line,

@@ -1,6 +1,7 @@
 //! Charts as they are at a Git revision (from objects, never touching the
 //! working tree, index or HEAD), or in the working tree.
 
+use crate::core::chart::ChartMeta;
 use sha2::{Digest, Sha256};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -267,9 +268,33 @@ impl ChartSnapshot {
     }
 
     /// Whether any file mentions what distinguishes an install render from
-    /// an upgrade render (`.Release.IsInstall` / `.Release.IsUpgrade`).
+    /// an upgrade render (`.Release.IsInstall` / `.Release.IsUpgrade`),
+    /// inside archived subcharts (`charts/*.tgz`) too.
     pub fn branches_on_operation(&self) -> bool {
-        self.files.iter().any(|f| mentions_operation(&f.content))
+        self.files.iter().any(|f| {
+            mentions_operation(&f.content)
+                || (f.path.ends_with(".tgz")
+                    && super::archive::any_file(&f.content, &mentions_operation))
+        })
+    }
+
+    /// Adds files whose content is known by digest (fetched dependency
+    /// archives): the fingerprint folds in their digests, not their bytes.
+    pub fn extend(&mut self, files: Vec<(ChartFile, String)>) {
+        if files.is_empty() {
+            return;
+        }
+        let mut hasher = Sha256::new();
+        hasher.update(self.fingerprint.as_bytes());
+        for (f, digest) in files {
+            hasher.update([0]);
+            hasher.update(f.path.as_bytes());
+            hasher.update([0]);
+            hasher.update(digest.as_bytes());
+            self.files.push(f);
+        }
+        self.files.sort_by(|a, b| a.path.cmp(&b.path));
+        self.fingerprint = format!("{:x}", hasher.finalize());
     }
 }
 
@@ -560,19 +585,6 @@ impl ChartRepo {
     }
 }
 
-#[derive(serde::Deserialize, Default)]
-struct ChartDeps {
-    #[serde(default)]
-    dependencies: Vec<Dependency>,
-}
-
-#[derive(serde::Deserialize)]
-struct Dependency {
-    name: String,
-    #[serde(default)]
-    repository: String,
-}
-
 /// Copies `file://` dependencies that live in the repository into the
 /// snapshot's `charts/`, as `helm dependency build` would, unless `charts/`
 /// already holds them.
@@ -586,15 +598,20 @@ fn vendor_file_dependencies(
     if depth > 8 {
         return Ok(());
     }
-    let mut deps = Vec::new();
-    for meta in ["Chart.yaml", "requirements.yaml"] {
-        if let Some(bytes) = source.read(&join_rel(chart_dir, meta))? {
-            let text = String::from_utf8_lossy(&bytes);
-            if let Ok(parsed) = serde_saphyr::from_str::<ChartDeps>(&text) {
-                deps.extend(parsed.dependencies);
-            }
+    // A Chart.yaml that does not parse is Helm's to report.
+    let deps = match source.read(&join_rel(chart_dir, "Chart.yaml"))? {
+        Some(bytes) => {
+            ChartMeta::parse(&bytes)
+                .unwrap_or_default()
+                .with_requirements(
+                    source
+                        .read(&join_rel(chart_dir, "requirements.yaml"))?
+                        .as_deref(),
+                )
+                .dependencies
         }
-    }
+        None => Vec::new(),
+    };
     let charts_prefix = if prefix.is_empty() {
         "charts".to_string()
     } else {

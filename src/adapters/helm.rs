@@ -81,3 +81,16 @@ fn query_version(path: &Path) -> Result<HelmVersion, HelmError> {
         output: text,
     })
 }
+
+/// The line of Helm's stderr that says what went wrong: its `Error:` line
+/// (without the prefix), else the first line it printed.
+pub fn stderr_summary(stderr: &str) -> String {
+    stderr
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("Error:"))
+        .or_else(|| stderr.lines().map(str::trim).find(|l| !l.is_empty()))
+        .unwrap_or("no output")
+        .trim_start_matches("Error: ")
+        .to_string()
+}

@@ -1,7 +1,9 @@
 //! Adapters around the core, one concern each.
 
+pub mod archive;
 pub mod audit_store;
 pub mod cache;
+pub mod deps;
 pub mod git;
 pub mod helm;
 pub mod kube;

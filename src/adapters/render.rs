@@ -188,13 +188,16 @@ impl PreparedChart {
         Ok(Self { dir, value_args })
     }
 
-    /// Prepares `rev`'s chart and values for a Helm command.
+    /// Prepares `rev`'s chart (dependencies included) and values for a
+    /// Helm command.
     pub fn prepare(
         repo: &ChartRepo,
         rev: &Revision,
         opts: &RenderOptions,
+        helm: &Helm,
+        cache: &Cache,
     ) -> anyhow::Result<(Self, ChartSnapshot)> {
-        let snapshot = repo.snapshot(rev)?;
+        let snapshot = chart_snapshot(repo, rev, helm, cache)?;
         let values = read_values(repo, rev, opts)?;
         Ok((Self::write(&snapshot, &values)?, snapshot))
     }
@@ -202,6 +205,29 @@ impl PreparedChart {
     pub fn chart_dir(&self) -> PathBuf {
         self.dir.path().join("chart")
     }
+}
+
+/// The chart at `rev` as Helm needs it: its files, in-repository `file://`
+/// dependencies, and the dependencies it fetches from chart repositories.
+pub fn chart_snapshot(
+    repo: &ChartRepo,
+    rev: &Revision,
+    helm: &Helm,
+    cache: &Cache,
+) -> anyhow::Result<ChartSnapshot> {
+    let mut snapshot = repo.snapshot(rev)?;
+    let worktree_charts = repo
+        .workdir()
+        .map(|w| w.join(repo.chart_path()).join("charts"));
+    super::deps::complete(
+        &mut snapshot,
+        repo.chart_path(),
+        worktree_charts.as_deref(),
+        helm,
+        cache,
+        &rev.spec,
+    )?;
+    Ok(snapshot)
 }
 
 pub fn render_side(
@@ -212,7 +238,7 @@ pub fn render_side(
     helm: &Helm,
     cache: &Cache,
 ) -> anyhow::Result<SideRender> {
-    let snapshot = repo.snapshot(rev)?;
+    let snapshot = chart_snapshot(repo, rev, helm, cache)?;
     let values = read_values(repo, rev, opts)?;
     let split = snapshot.branches_on_operation()
         || values.iter().any(|v| mentions_operation(&v.content))
@@ -360,14 +386,7 @@ fn into_text(bytes: Vec<u8>) -> String {
 
 /// Turns Helm's stderr into an error whose one line says what to do.
 fn classify_failure(rev: &str, stderr: String) -> RenderError {
-    let summary = stderr
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with("Error:"))
-        .or_else(|| stderr.lines().map(str::trim).find(|l| !l.is_empty()))
-        .unwrap_or("no output")
-        .trim_start_matches("Error: ")
-        .to_string();
+    let summary = super::helm::stderr_summary(&stderr);
     if stderr.contains("missing in charts/ directory") || stderr.contains("helm dependency build") {
         return RenderError::MissingDependencies {
             rev: rev.to_string(),

@@ -191,7 +191,7 @@ pub fn run(mut args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
         return Ok(());
     }
 
-    let (chart, snapshot) = PreparedChart::prepare(&repo, &to, &opts)?;
+    let (chart, snapshot) = PreparedChart::prepare(&repo, &to, &opts, &helm, &cache)?;
     let prepared = Prepared {
         release: release_name.clone(),
         namespace,

@@ -4,6 +4,7 @@
 //! rendered text and settings, and returns data.
 
 pub mod audit;
+pub mod chart;
 pub mod diff;
 pub mod helm;
 pub mod hook;

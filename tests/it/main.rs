@@ -6,6 +6,7 @@ mod apply;
 mod cluster;
 mod cluster_helm;
 mod completion;
+mod deps;
 mod history;
 mod lint;
 mod local_hooks;

@@ -426,23 +426,6 @@ fn detailed_exitcode_says_whether_hooks_changed() {
     assert_eq!(run("nope", "HEAD"), Some(1));
 }
 
-fn one_line_error(out: &std::process::Output) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "stdout: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    assert!(out.stdout.is_empty(), "no data on error");
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let errors: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("error: "))
-        .collect();
-    assert_eq!(errors.len(), 1, "exactly one error line: {stderr}");
-    errors[0].to_string()
-}
-
 #[test]
 fn bad_input_gets_one_clear_error_line_and_exit_1() {
     let repo = GitRepo::new();

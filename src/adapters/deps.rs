@@ -1,0 +1,500 @@
+//! Dependencies a revision's chart fetches from chart repositories
+//! (`https://`, `oci://`, `@alias`): most charts commit `Chart.lock` and
+//! gitignore `charts/`. Helm itself fetches them (`helm dependency build`
+//! with the user's repositories, credentials and Helm's own repository
+//! cache), once per lock: the archives are cached by content, and a lock
+//! seen before is served from the cache, offline too.
+
+use super::cache::Cache;
+use super::git::{ChartFile, ChartSnapshot};
+use super::helm::Helm;
+use crate::core::chart::{ChartMeta, Dependency, Lock, is_archive_of};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DepsError {
+    /// Worded so that it still says "missing dependencies": that is what
+    /// Helm would say without them.
+    #[error("chart at {rev} is missing dependencies: {deps} could not be fetched ({summary})")]
+    Fetch {
+        rev: String,
+        deps: String,
+        summary: String,
+        stderr: String,
+    },
+    #[error(
+        "{lock} at {rev} is out of sync with the dependencies in Chart.yaml, so Helm will not build from it"
+    )]
+    LockOutOfSync { rev: String, lock: String },
+    #[error("cannot read the dependencies of the chart at {rev}: {source}")]
+    Meta {
+        rev: String,
+        #[source]
+        source: crate::core::chart::ChartFileError,
+    },
+    #[error("cannot run {helm} dependency build: {message}")]
+    Spawn { helm: String, message: String },
+    #[error("cannot prepare the chart's dependencies: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl DepsError {
+    pub fn helm_stderr(&self) -> Option<&str> {
+        match self {
+            DepsError::Fetch { stderr, .. } => Some(stderr),
+            _ => None,
+        }
+    }
+}
+
+/// Cached index of one lock: the archive names and their sha256.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Entry {
+    file: String,
+    sha256: String,
+}
+
+const MANIFESTS: &str = "deps";
+const ARCHIVES: &str = "dep-archives";
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+/// The chart's metadata files as the snapshot holds them.
+fn file<'s>(snapshot: &'s ChartSnapshot, path: &str) -> Option<&'s [u8]> {
+    snapshot
+        .files
+        .iter()
+        .find(|f| f.path == path)
+        .map(|f| f.content.as_slice())
+}
+
+/// Whether `charts/` of the snapshot holds dependency `name`, as Helm
+/// checks it: a subchart directory or an archive of that name.
+fn present(snapshot: &ChartSnapshot, name: &str) -> bool {
+    snapshot.files.iter().any(|f| {
+        f.path.strip_prefix("charts/").is_some_and(|rest| {
+            rest.strip_prefix(name).is_some_and(|r| r.starts_with('/'))
+                || (!rest.contains('/') && is_archive_of(rest, name, None))
+        })
+    })
+}
+
+/// What a revision must fetch: its lock (if any) and the fetched
+/// dependencies `charts/` lacks.
+struct Wanted {
+    lock_file: Option<(&'static str, Vec<u8>)>,
+    lock: Lock,
+    missing: Vec<Dependency>,
+    file_deps: Vec<Dependency>,
+}
+
+fn wanted(snapshot: &ChartSnapshot, rev: &str) -> Result<Option<Wanted>, DepsError> {
+    let Some(chart_yaml) = file(snapshot, "Chart.yaml") else {
+        return Ok(None);
+    };
+    let meta_err = |source| DepsError::Meta {
+        rev: rev.to_string(),
+        source,
+    };
+    let meta = ChartMeta::parse(chart_yaml)
+        .map_err(meta_err)?
+        .with_requirements(file(snapshot, "requirements.yaml"));
+    let missing: Vec<Dependency> = meta
+        .dependencies
+        .iter()
+        .filter(|d| d.is_fetched() && !present(snapshot, &d.name))
+        .cloned()
+        .collect();
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    let lock_file = ["Chart.lock", "requirements.lock"]
+        .into_iter()
+        .find_map(|name| file(snapshot, name).map(|b| (name, b.to_vec())));
+    let lock = match &lock_file {
+        Some((name, bytes)) => Lock::parse(name, bytes).map_err(meta_err)?,
+        None => Lock::default(),
+    };
+    let file_deps = meta
+        .dependencies
+        .iter()
+        .filter(|d| d.repository.starts_with("file://"))
+        .cloned()
+        .collect();
+    Ok(Some(Wanted {
+        lock_file,
+        lock,
+        missing,
+        file_deps,
+    }))
+}
+
+impl Wanted {
+    /// Content address of what `helm dependency build` would fetch: the
+    /// lock, else the dependency list (versions as ranges), and which of
+    /// them `charts/` lacks.
+    fn key(&self) -> String {
+        let mut parts: Vec<Vec<u8>> = vec![b"deps-v1".to_vec()];
+        if let Some((_, bytes)) = &self.lock_file {
+            parts.push(bytes.clone());
+        }
+        for d in &self.missing {
+            parts.push(format!("{}\0{}\0{}", d.name, d.version, d.repository).into_bytes());
+        }
+        let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+        Cache::key(&refs)
+    }
+
+    fn locked_version(&self, d: &Dependency) -> Option<&str> {
+        self.lock.version_of(&d.name)
+    }
+}
+
+/// An archive for `charts/`, with its sha256.
+struct Archive {
+    file: String,
+    sha256: String,
+    bytes: Vec<u8>,
+}
+
+fn from_cache(cache: &Cache, key: &str) -> Option<Vec<Archive>> {
+    let manifest: Vec<Entry> = serde_json::from_slice(&cache.get(MANIFESTS, key)?).ok()?;
+    manifest
+        .into_iter()
+        .map(|e| {
+            let bytes = cache.get(ARCHIVES, &e.sha256)?;
+            // A damaged entry is a miss, never a wrong chart.
+            (sha256_hex(&bytes) == e.sha256).then_some(Archive {
+                file: e.file,
+                sha256: e.sha256,
+                bytes,
+            })
+        })
+        .collect()
+}
+
+fn to_cache(cache: &Cache, key: &str, archives: &[Archive]) {
+    for a in archives {
+        cache.put(ARCHIVES, &a.sha256, &a.bytes);
+    }
+    let manifest: Vec<Entry> = archives
+        .iter()
+        .map(|a| Entry {
+            file: a.file.clone(),
+            sha256: a.sha256.clone(),
+        })
+        .collect();
+    if let Ok(json) = serde_json::to_vec(&manifest) {
+        cache.put(MANIFESTS, key, &json);
+    }
+}
+
+/// Archives `helm dependency build` left in the working tree's `charts/`
+/// (usually gitignored) for exactly the locked name and version, checked
+/// against the archive's own `Chart.yaml`.
+fn from_worktree(charts_dir: &Path, wanted: &Wanted) -> Option<Vec<Archive>> {
+    let names: Vec<String> = std::fs::read_dir(charts_dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    wanted
+        .missing
+        .iter()
+        .map(|d| {
+            let version = wanted.locked_version(d)?;
+            let file = names
+                .iter()
+                .find(|n| is_archive_of(n, &d.name, Some(version)))?;
+            let bytes = std::fs::read(charts_dir.join(file)).ok()?;
+            let meta = super::archive::chart_meta(&bytes)?;
+            (meta.name == d.name
+                && meta.version.trim_start_matches('v') == version.trim_start_matches('v'))
+            .then(|| Archive {
+                file: file.clone(),
+                sha256: sha256_hex(&bytes),
+                bytes,
+            })
+        })
+        .collect()
+}
+
+/// Runs `helm dependency build` on a copy of the chart's metadata (and its
+/// `file://` dependencies, laid out as in the repository so their relative
+/// paths resolve), and returns the fetched archives.
+fn fetch(
+    snapshot: &ChartSnapshot,
+    chart_rel: &str,
+    wanted: &Wanted,
+    helm: &Helm,
+    rev: &str,
+) -> Result<Vec<Archive>, DepsError> {
+    let tmp = tempfile::Builder::new()
+        .prefix("helm-hooks-deps-")
+        .tempdir()?;
+    let root = tmp.path().join("repo");
+    let chart_dir = root.join(chart_rel);
+    std::fs::create_dir_all(&chart_dir)?;
+    for meta in [
+        "Chart.yaml",
+        "Chart.lock",
+        "requirements.yaml",
+        "requirements.lock",
+    ] {
+        if let Some(bytes) = file(snapshot, meta) {
+            std::fs::write(chart_dir.join(meta), bytes)?;
+        }
+    }
+    for d in &wanted.file_deps {
+        let rel = d.repository.trim_start_matches("file://");
+        let dest = lexical_join(&chart_dir, rel);
+        if !dest.starts_with(&root) {
+            continue;
+        }
+        let prefix = format!("charts/{}/", d.name);
+        for f in &snapshot.files {
+            if let Some(inner) = f.path.strip_prefix(&prefix) {
+                let target = dest.join(inner);
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(target, &f.content)?;
+            }
+        }
+    }
+    let out = Command::new(&helm.path)
+        .arg("dependency")
+        .arg("build")
+        .arg(&chart_dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| DepsError::Spawn {
+            helm: helm.path.display().to_string(),
+            message: e.to_string(),
+        })?;
+    // Helm says why a repository failed on stdout, then a vaguer error.
+    let stderr = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if !out.status.success() {
+        return Err(fetch_failure(rev, wanted, stderr));
+    }
+    let built: Vec<String> = std::fs::read_dir(chart_dir.join("charts"))?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let mut archives = Vec::new();
+    for d in &wanted.missing {
+        let version = wanted.locked_version(d);
+        let Some(name) = built.iter().find(|n| is_archive_of(n, &d.name, version)) else {
+            return Err(fetch_failure(
+                rev,
+                wanted,
+                format!("helm dependency build wrote no archive for {}", d.name),
+            ));
+        };
+        let bytes = std::fs::read(chart_dir.join("charts").join(name))?;
+        archives.push(Archive {
+            file: name.clone(),
+            sha256: sha256_hex(&bytes),
+            bytes,
+        });
+    }
+    Ok(archives)
+}
+
+fn lexical_join(base: &Path, rel: &str) -> PathBuf {
+    let mut out = base.to_path_buf();
+    for part in rel.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            p => out.push(p),
+        }
+    }
+    out
+}
+
+/// Names the dependencies Helm's message points at (by repository or
+/// name), else every dependency that was to be fetched.
+/// `output` is Helm's stdout and stderr.
+fn fetch_failure(rev: &str, wanted: &Wanted, stderr: String) -> DepsError {
+    if stderr.contains("is out of sync with the dependencies file") {
+        return DepsError::LockOutOfSync {
+            rev: rev.to_string(),
+            lock: wanted
+                .lock_file
+                .as_ref()
+                .map_or("Chart.lock", |(name, _)| name)
+                .to_string(),
+        };
+    }
+    // `...Unable to get an update from the "URL" chart repository:` is
+    // followed by the reason, indented: clearer than Helm's final error.
+    let unreachable = stderr
+        .lines()
+        .skip_while(|l| !l.contains("Unable to get an update from"))
+        .nth(1)
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty());
+    let summary = unreachable.unwrap_or_else(|| super::helm::stderr_summary(&stderr));
+    let named: Vec<&Dependency> = wanted
+        .missing
+        .iter()
+        .filter(|d| {
+            let repo = d.repository.trim_end_matches('/');
+            stderr.contains(repo) || stderr.contains(&format!("\"{}\"", d.name))
+        })
+        .collect();
+    let list = match named.is_empty() {
+        true => wanted.missing.iter().collect(),
+        false => named,
+    };
+    let label = |d: &Dependency| {
+        let mut d = d.clone();
+        if let Some(v) = wanted.lock.version_of(&d.name) {
+            d.version = v.to_string();
+        }
+        d.label()
+    };
+    DepsError::Fetch {
+        rev: rev.to_string(),
+        deps: list.into_iter().map(label).collect::<Vec<_>>().join(", "),
+        summary,
+        stderr,
+    }
+}
+
+/// Adds to `snapshot`'s `charts/` every fetched dependency it lacks: from
+/// the cache, else from the working tree's `charts/` (`worktree_charts`),
+/// else fetched by Helm and cached. Returns whether Helm ran.
+pub fn complete(
+    snapshot: &mut ChartSnapshot,
+    chart_rel: &str,
+    worktree_charts: Option<&Path>,
+    helm: &Helm,
+    cache: &Cache,
+    rev: &str,
+) -> Result<bool, DepsError> {
+    let Some(wanted) = wanted(snapshot, rev)? else {
+        return Ok(false);
+    };
+    let key = wanted.key();
+    let mut fetched = false;
+    let archives = match from_cache(cache, &key)
+        .or_else(|| worktree_charts.and_then(|dir| from_worktree(dir, &wanted)))
+    {
+        Some(a) => a,
+        None => {
+            let a = fetch(snapshot, chart_rel, &wanted, helm, rev)?;
+            to_cache(cache, &key, &a);
+            fetched = true;
+            a
+        }
+    };
+    snapshot.extend(
+        archives
+            .into_iter()
+            .map(|a| {
+                (
+                    ChartFile {
+                        path: format!("charts/{}", a.file),
+                        content: a.bytes,
+                        executable: false,
+                    },
+                    a.sha256,
+                )
+            })
+            .collect(),
+    );
+    Ok(fetched)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snapshot(files: &[(&str, &str)]) -> ChartSnapshot {
+        ChartSnapshot {
+            fingerprint: String::new(),
+            files: files
+                .iter()
+                .map(|(p, c)| ChartFile {
+                    path: p.to_string(),
+                    content: c.as_bytes().to_vec(),
+                    executable: false,
+                })
+                .collect(),
+        }
+    }
+
+    const CHART: &str = "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: db\n    version: ~1.0\n    repository: https://charts.example\n  - name: lib\n    version: 0.1.0\n    repository: file://../lib\n";
+
+    #[test]
+    fn wants_the_fetched_dependencies_charts_lacks() {
+        let s = snapshot(&[("Chart.yaml", CHART)]);
+        let w = wanted(&s, "HEAD").unwrap().unwrap();
+        assert_eq!(w.missing.len(), 1);
+        assert_eq!(w.missing[0].name, "db");
+        assert_eq!(w.file_deps[0].name, "lib");
+
+        let built = snapshot(&[("Chart.yaml", CHART), ("charts/db-1.0.3.tgz", "")]);
+        assert!(wanted(&built, "HEAD").unwrap().is_none());
+        let unpacked = snapshot(&[("Chart.yaml", CHART), ("charts/db/Chart.yaml", "")]);
+        assert!(wanted(&unpacked, "HEAD").unwrap().is_none());
+        let other = snapshot(&[("Chart.yaml", CHART), ("charts/db-proxy/Chart.yaml", "")]);
+        assert!(wanted(&other, "HEAD").unwrap().is_some());
+    }
+
+    #[test]
+    fn the_key_follows_the_lock() {
+        let lock = |v: &str| {
+            format!(
+                "dependencies:\n- name: db\n  repository: https://charts.example\n  version: {v}\ndigest: sha256:x\n"
+            )
+        };
+        let a = snapshot(&[("Chart.yaml", CHART), ("Chart.lock", &lock("1.0.1"))]);
+        let b = snapshot(&[("Chart.yaml", CHART), ("Chart.lock", &lock("1.0.2"))]);
+        let wa = wanted(&a, "a").unwrap().unwrap();
+        let wb = wanted(&b, "b").unwrap().unwrap();
+        assert_ne!(wa.key(), wb.key());
+        assert_eq!(wa.locked_version(&wa.missing[0]), Some("1.0.1"));
+        let again = snapshot(&[("Chart.yaml", CHART), ("Chart.lock", &lock("1.0.1"))]);
+        assert_eq!(wanted(&again, "c").unwrap().unwrap().key(), wa.key());
+    }
+
+    #[test]
+    fn a_failure_names_the_dependency_helm_points_at() {
+        let s = snapshot(&[("Chart.yaml", CHART)]);
+        let w = wanted(&s, "HEAD").unwrap().unwrap();
+        let e = fetch_failure(
+            "HEAD",
+            &w,
+            "Error: no repository definition for https://charts.example. Please add the missing repos via 'helm repo add'\n".into(),
+        );
+        let text = e.to_string();
+        assert!(
+            text.contains("db ~1.0 from https://charts.example"),
+            "{text}"
+        );
+        assert!(text.contains("no repository definition"), "{text}");
+    }
+
+    #[test]
+    fn lexical_join_stays_lexical() {
+        assert_eq!(
+            lexical_join(Path::new("/t/repo/charts/app"), "../lib"),
+            PathBuf::from("/t/repo/charts/lib")
+        );
+    }
+}

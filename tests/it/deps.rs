@@ -1,0 +1,270 @@
+//! Charts whose dependencies come from a chart repository (served here on
+//! loopback), with `Chart.lock` committed and `charts/` gitignored, and
+//! archived subcharts committed in `charts/`.
+
+use crate::common::*;
+use std::path::Path;
+
+/// The dependency chart `db` at `version`: a migration hook, and from
+/// 2.0.0 a backup hook that only an upgrade renders.
+fn db_chart(dir: &Path, version: &str) {
+    let w = |rel: &str, text: &str| {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    w(
+        "Chart.yaml",
+        &format!("apiVersion: v2\nname: db\nversion: {version}\n"),
+    );
+    let weight = if version == "1.0.0" { "0" } else { "-5" };
+    w(
+        "templates/migrate.yaml",
+        &hook(
+            "Job",
+            "db-migrate",
+            "pre-install,pre-upgrade",
+            Some(weight),
+            None,
+        ),
+    );
+    if version != "1.0.0" {
+        w(
+            "templates/backup.yaml",
+            &format!(
+                "{{{{- if .Release.IsUpgrade }}}}\n{}{{{{- end }}}}\n",
+                hook("Job", "db-backup", "pre-upgrade", Some("-10"), None)
+            ),
+        );
+    }
+}
+
+/// A chart repository with db 1.0.0 and 2.0.0, indexed by the real Helm.
+fn chart_repository(env: &Env, helm: &HelmBin) -> (FileServer, tempfile::TempDir) {
+    let root = tempfile::Builder::new()
+        .prefix("hh-srv-")
+        .tempdir()
+        .unwrap();
+    let server = FileServer::start(root.path());
+    for version in ["1.0.0", "2.0.0"] {
+        let src = root.path().join(format!("src-{version}"));
+        db_chart(&src, version);
+        let out = env
+            .helm(helm)
+            .args(["package"])
+            .arg(&src)
+            .arg("-d")
+            .arg(root.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::remove_dir_all(&src).unwrap();
+    }
+    let out = env
+        .helm(helm)
+        .args(["repo", "index"])
+        .arg(root.path())
+        .args(["--url", &server.url])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (server, root)
+}
+
+fn app_chart(repo: &GitRepo, url: &str, db_version: &str) {
+    repo.write(
+        "app/Chart.yaml",
+        &format!(
+            "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: db\n    version: {db_version}\n    repository: {url}\n    condition: db.enabled\n"
+        ),
+    );
+    repo.write("app/values.yaml", "db:\n  enabled: true\n");
+    repo.write(
+        "app/templates/app.yaml",
+        &hook(
+            "Job",
+            "app-setup",
+            "pre-install,pre-upgrade",
+            Some("1"),
+            None,
+        ),
+    );
+}
+
+fn ok(out: std::process::Output) -> std::process::Output {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn calls(log: &Path, word: &str) -> usize {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| *l == word)
+        .count()
+}
+
+fn change_of<'a>(plan: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    plan["hooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["name"] == name)
+        .unwrap_or_else(|| panic!("no hook {name} in {}", plan["hooks"]))
+}
+
+#[test]
+fn locked_remote_dependencies_render_at_every_revision_fetched_once() {
+    for helm in helms() {
+        let env = Env::new();
+        let (server, _root) = chart_repository(&env, &helm);
+        let url = server.url.clone();
+        ok(env
+            .helm(&helm)
+            .args(["repo", "add", "deps", &server.url])
+            .output()
+            .unwrap());
+
+        // Two commits that differ only in the locked dependency version;
+        // charts/ is gitignored, as most charts keep it.
+        let repo = GitRepo::new();
+        repo.write(".gitignore", "charts/\n");
+        app_chart(&repo, &server.url, "1.0.0");
+        let dep_update = || {
+            ok(env
+                .helm(&helm)
+                .args(["dependency", "update"])
+                .arg(repo.path().join("app"))
+                .output()
+                .unwrap())
+        };
+        dep_update();
+        let c1 = repo.commit("db 1.0.0");
+        app_chart(&repo, &server.url, "2.0.0");
+        dep_update();
+        let c2 = repo.commit("db 2.0.0");
+        assert!(
+            repo.git(&["ls-files"])
+                .lines()
+                .all(|f| !f.contains("charts/")),
+            "charts/ is not committed"
+        );
+        assert!(repo.path().join("app/charts/db-2.0.0.tgz").is_file());
+
+        let (counting, log) = env.counting_helm(&helm);
+        let plan = |hh: &HelmBin| {
+            env.hooks(hh)
+                .current_dir(repo.path())
+                .args(["plan", "app", "--from", &c1, "--to", &c2, "-o", "json"])
+                .output()
+                .unwrap()
+        };
+        let first = ok(plan(&counting));
+        let doc = json(&first.stdout);
+        assert_eq!(
+            runs(&doc, "upgrade"),
+            [
+                ("pre-upgrade", "Job/db-backup"),
+                ("pre-upgrade", "Job/db-migrate"),
+                ("pre-upgrade", "Job/app-setup"),
+            ]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+        );
+        // The backup Job is gated on IsUpgrade inside the archive only.
+        assert_eq!(
+            runs(&doc, "install"),
+            [
+                ("pre-install", "Job/db-migrate"),
+                ("pre-install", "Job/app-setup"),
+            ]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+        );
+        assert_eq!(change_of(&doc, "db-backup")["change"], "added");
+        let migrate = change_of(&doc, "db-migrate");
+        assert_eq!(migrate["change"], "changed", "{migrate}");
+        assert_eq!(migrate["fields"][0]["field"], "weight", "{migrate}");
+        assert_eq!(change_of(&doc, "app-setup")["change"], "unchanged");
+        let step = &doc["operations"][0]["steps"][0];
+        assert_eq!(step["subchart"], "db", "{step}");
+        // c1 is fetched; c2's archive is the one in the working tree.
+        assert_eq!(calls(&log, "dependency"), 1, "helm dependency build runs");
+
+        // Offline: the repository is gone, the renders are not cached, and
+        // both revisions still plan, from the dependency cache.
+        drop(server);
+        std::fs::remove_dir_all(env.path("cache/hooks/render")).unwrap();
+        let second = ok(plan(&counting));
+        assert_eq!(json(&second.stdout), doc);
+        assert_eq!(calls(&log, "dependency"), 1, "nothing fetched offline");
+        assert!(calls(&log, "template") >= 4, "the renders ran again");
+
+        // Without the working tree's archive, c2 must be fetched, and the
+        // repository does not answer: one line naming what and the fix.
+        std::fs::remove_dir_all(repo.path().join("app/charts")).unwrap();
+        std::fs::remove_dir_all(env.path("cache/hooks/render")).unwrap();
+        let out = plan(&helm);
+        let e = one_line_error(&out);
+        assert!(
+            e.contains("missing dependencies")
+                && e.contains(&format!("db 2.0.0 from {url}"))
+                && e.contains("helm repo add")
+                && e.contains("helm dependency build"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn a_committed_archive_gated_on_is_upgrade_gets_its_own_upgrade_render() {
+    for helm in helms() {
+        let env = Env::new();
+        let repo = GitRepo::new();
+        let src = env.path("db-src");
+        db_chart(&src, "2.0.0");
+        repo.write(
+            "app/Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: db\n    version: 2.0.0\n",
+        );
+        std::fs::create_dir_all(repo.path().join("app/charts")).unwrap();
+        ok(env
+            .helm(&helm)
+            .arg("package")
+            .arg(&src)
+            .arg("-d")
+            .arg(repo.path().join("app/charts"))
+            .output()
+            .unwrap());
+        repo.commit("archived subchart");
+        let out = ok(env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args([
+                "plan", "app", "--from", "HEAD", "--to", "HEAD", "-o", "json",
+            ])
+            .output()
+            .unwrap());
+        let doc = json(&out.stdout);
+        let upgrade = runs(&doc, "upgrade");
+        assert!(
+            upgrade.contains(&("pre-upgrade".to_string(), "Job/db-backup".to_string())),
+            "{upgrade:?}"
+        );
+        let install = runs(&doc, "install");
+        assert!(
+            !install.iter().any(|(_, h)| h == "Job/db-backup"),
+            "{install:?}"
+        );
+    }
+}
