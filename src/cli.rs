@@ -1,8 +1,10 @@
 //! Command-line definitions (clap). Flags follow Helm's names and shapes.
 
-use crate::commands::complete as candidates;
+pub mod complete;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::engine::ArgValueCompleter;
+use complete as candidates;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]

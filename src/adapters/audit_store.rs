@@ -1,6 +1,7 @@
 //! The audit log on disk: `$HELM_DATA_HOME/hooks/audit.jsonl`, append-only
 //! JSON Lines, 0600 in a 0700 folder.
 
+pub use crate::core::audit::DamagedLine;
 use crate::core::audit::{AUDIT_SCHEMA, Body, Record};
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
@@ -18,13 +19,6 @@ pub enum AuditError {
 #[derive(Debug, Clone)]
 pub struct AuditStore {
     pub path: PathBuf,
-}
-
-/// A line the reader could not use, reported rather than failing.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DamagedLine {
-    pub line: usize,
-    pub reason: String,
 }
 
 impl AuditStore {

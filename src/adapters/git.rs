@@ -31,20 +31,7 @@ pub enum GitError {
     },
 }
 
-/// A resolved revision.
-#[derive(Debug, Clone, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Revision {
-    /// As the user wrote it.
-    pub spec: String,
-    /// `None` for WORKTREE.
-    pub commit: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    pub worktree: bool,
-    #[serde(skip)]
-    tree: Option<git2::Oid>,
-}
+pub use crate::core::model::Revision;
 
 pub struct ChartRepo {
     repo: git2::Repository,
@@ -164,18 +151,22 @@ impl ChartRepo {
             commit: Some(commit.id().to_string()),
             subject: commit.summary().ok().flatten().map(str::to_string),
             worktree: false,
-            tree: Some(commit.tree_id()),
+            tree: Some(commit.tree_id().to_string()),
         })
     }
 
     fn source<'r>(&'r self, rev: &'r Revision) -> Result<Source<'r>, GitError> {
-        match rev.tree {
+        match rev.tree.as_deref().map(git2::Oid::from_str) {
             None => Ok(Source::Disk(self.workdir.clone().ok_or(
                 GitError::BareWorktree {
                     repo: self.root_display(),
                 },
             )?)),
             Some(oid) => {
+                let oid = oid.map_err(|_| GitError::MissingObject {
+                    rev: rev.spec.clone(),
+                    path: String::new(),
+                })?;
                 let tree = self
                     .repo
                     .find_tree(oid)

@@ -573,7 +573,7 @@ async fn execute(input: ExecuteInput<'_>) -> anyhow::Result<Outcome> {
                         "#{} {} {}",
                         l.position,
                         l.event,
-                        crate::ui::plan_view::local_label(l)
+                        crate::ui::common::local_label(l)
                     ),
                 });
             }

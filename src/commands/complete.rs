@@ -1,97 +1,15 @@
 //! Shell completion. `__complete` answers Helm's `plugin.complete`: clap's
 //! own engine walks the words with the same definitions as the parser, and
-//! the completers below (attached to args in `cli.rs`) supply revisions,
-//! charts, values files, releases and hooks. `completion SHELL` prints the
-//! standalone scripts.
+//! the completers of `cli::complete` supply revisions, charts, values
+//! files, releases and hooks. `completion SHELL` prints the standalone
+//! scripts.
 
-use crate::adapters::audit_store::AuditStore;
-use crate::adapters::cache::Cache;
-use crate::adapters::git::{ChartRepo, RevisionKind};
-use crate::adapters::helm::Helm;
-use crate::adapters::release::{self, ListedRelease};
-use crate::cli::{Cli, CompletionArgs, CompletionShell};
-use crate::core::audit::Body;
+use crate::cli::{Cli, CompletionArgs, CompletionShell, complete as completers};
 use crate::ui::Ui;
 use crate::ui::complete_view::{self, Candidate};
 use clap::CommandFactory;
 use clap_complete::engine::CompletionCandidate;
-use std::collections::HashSet;
-use std::ffi::{OsStr, OsString};
-use std::path::{Component, Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-/// Commits offered after the refs: enough to find "the one before last"
-/// without flooding the list.
-const RECENT_COMMITS: usize = 20;
-/// How long Helm's release list is reused: repeated TABs stay instant, a
-/// release installed a moment ago shows up soon after.
-const RELEASES_TTL: Duration = Duration::from_secs(5);
-/// A TAB must not hang on an unreachable cluster.
-const HELM_LIST_TIMEOUT: Duration = Duration::from_secs(3);
-
-/// What the words before the partial one say. The engine calls completers
-/// with the partial word only, yet revisions depend on the chart's
-/// repository and releases on the namespace.
-struct Context {
-    chart: PathBuf,
-    namespace: String,
-}
-
-static CONTEXT: OnceLock<Context> = OnceLock::new();
-
-/// What the shell should offer when a completer found nothing that fits:
-/// its own file names, filtered (a values file or chart outside the
-/// repository).
-static FALLBACK: Mutex<Option<complete_view::Fallback>> = Mutex::new(None);
-
-fn fall_back_to(current: &OsStr, fallback: complete_view::Fallback) {
-    if !current.to_string_lossy().starts_with('-')
-        && let Ok(mut f) = FALLBACK.lock()
-    {
-        *f = Some(fallback);
-    }
-}
-
-/// Helm passes its `-n` as HELM_NAMESPACE.
-fn default_namespace() -> String {
-    std::env::var("HELM_NAMESPACE")
-        .ok()
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "default".to_string())
-}
-
-fn context() -> &'static Context {
-    CONTEXT.get_or_init(|| Context {
-        chart: PathBuf::from("."),
-        namespace: default_namespace(),
-    })
-}
-
-/// Parses the finished words leniently (clap's `ignore_errors`), so that
-/// `--from <TAB>` before CHART or `-n NS` is known, with the parser's own
-/// defaults and env (HELM_NAMESPACE) for what is not given.
-fn context_from(words: &[OsString]) -> Context {
-    let mut argv = vec![OsString::from("helm-hooks")];
-    argv.extend_from_slice(words);
-    let matches = Cli::command()
-        .ignore_errors(true)
-        .try_get_matches_from(argv)
-        .ok();
-    let sub = matches
-        .as_ref()
-        .and_then(|m| m.subcommand())
-        .map(|(_, m)| m);
-    let chart = sub
-        .and_then(|m| m.try_get_one::<PathBuf>("chart").ok().flatten())
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
-    let namespace = sub
-        .and_then(|m| m.try_get_one::<String>("namespace").ok().flatten())
-        .cloned()
-        .unwrap_or_else(default_namespace);
-    Context { chart, namespace }
-}
+use std::ffi::OsString;
 
 /// The argument `main` routes here. Not a clap subcommand: the standalone
 /// scripts would offer it, and clap would parse (and reject) the words.
@@ -107,7 +25,7 @@ pub fn run(mut words: Vec<OsString>, ui: &Ui) -> anyhow::Result<()> {
         words.push(OsString::new());
     }
     let current = words.last().cloned().unwrap_or_default();
-    let _ = CONTEXT.set(context_from(&words[..words.len() - 1]));
+    completers::prime(&words[..words.len() - 1]);
 
     let mut argv = vec![OsString::from("helm-hooks")];
     argv.extend(words);
@@ -116,7 +34,7 @@ pub fn run(mut words: Vec<OsString>, ui: &Ui) -> anyhow::Result<()> {
     let found = clap_complete::engine::complete(&mut Cli::command(), argv, index, cwd.as_deref())
         .unwrap_or_default();
     let candidates = shape(found, &current.to_string_lossy());
-    let fallback = FALLBACK.lock().ok().and_then(|f| *f);
+    let fallback = completers::fallback();
     let text = match fallback {
         Some(f) if candidates.is_empty() => complete_view::fallback_lines(f),
         _ => complete_view::helm_lines(&candidates, complete_view::NO_FILE_COMPLETION),
@@ -150,292 +68,6 @@ fn shape(found: Vec<CompletionCandidate>, current: &str) -> Vec<Candidate> {
         }
     }
     out
-}
-
-fn candidate(value: impl Into<String>, help: impl Into<String>) -> CompletionCandidate {
-    let help: String = help.into();
-    let c = CompletionCandidate::new(value.into());
-    if help.is_empty() {
-        c
-    } else {
-        c.help(Some(help.into()))
-    }
-}
-
-fn matching(mut all: Vec<CompletionCandidate>, current: &OsStr) -> Vec<CompletionCandidate> {
-    let current = current.to_string_lossy();
-    all.retain(|c| {
-        c.get_value()
-            .to_string_lossy()
-            .starts_with(current.as_ref())
-    });
-    all
-}
-
-/// `--from`/`--to`/`--rev`: HEAD, WORKTREE, branches, tags and recent
-/// commits of the chart's repository.
-pub fn revisions(current: &OsStr) -> Vec<CompletionCandidate> {
-    let mut all = vec![
-        candidate("HEAD", "the commit checked out"),
-        candidate(
-            crate::adapters::git::WORKTREE,
-            "the working tree, uncommitted edits included",
-        ),
-    ];
-    if let Ok(repo) = ChartRepo::open(&context().chart) {
-        for r in repo.revision_names(RECENT_COMMITS) {
-            let help = match r.kind {
-                RevisionKind::Branch => "branch".to_string(),
-                RevisionKind::RemoteBranch => "remote branch".to_string(),
-                RevisionKind::Tag => "tag".to_string(),
-                RevisionKind::Commit => r.subject.unwrap_or_default(),
-            };
-            all.push(candidate(r.name, help));
-        }
-    }
-    matching(all, current)
-}
-
-/// The path from `base` to `target` (both absolute, normalized), as a user
-/// would type it: `.`, `sub/dir`, `../other`.
-fn relative(base: &Path, target: &Path) -> String {
-    let b: Vec<Component> = base.components().collect();
-    let t: Vec<Component> = target.components().collect();
-    let common = b.iter().zip(&t).take_while(|(x, y)| x == y).count();
-    let mut parts: Vec<String> = vec!["..".to_string(); b.len() - common];
-    parts.extend(
-        t[common..]
-            .iter()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    if parts.is_empty() {
-        ".".to_string()
-    } else {
-        parts.join("/")
-    }
-}
-
-/// Tracked files of the repository holding `from`, with their path as typed
-/// from the current directory.
-fn tracked_from_cwd(from: &Path) -> Vec<(String, String)> {
-    let Ok(repo) = ChartRepo::open(from) else {
-        return Vec::new();
-    };
-    let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
-        return Vec::new();
-    };
-    let Some(cwd) = std::env::current_dir()
-        .ok()
-        .map(|c| std::fs::canonicalize(&c).unwrap_or(c))
-    else {
-        return Vec::new();
-    };
-    repo.tracked_files()
-        .into_iter()
-        .map(|f| {
-            let typed = relative(&cwd, &workdir.join(&f));
-            (f, typed)
-        })
-        .collect()
-}
-
-/// The user's `./` is kept on the candidates, so that they still match.
-fn with_dot_prefix(current: &OsStr, value: String) -> String {
-    if current.to_string_lossy().starts_with("./") && value != "." && !value.starts_with("..") {
-        format!("./{value}")
-    } else {
-        value
-    }
-}
-
-#[derive(serde::Deserialize)]
-struct ChartMeta {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    version: String,
-}
-
-/// CHART: directories of the repository holding a Chart.yaml.
-pub fn charts(current: &OsStr) -> Vec<CompletionCandidate> {
-    let mut all = Vec::new();
-    for (_, typed) in tracked_from_cwd(Path::new(".")) {
-        let Some(dir) = typed
-            .strip_suffix("/Chart.yaml")
-            .or((typed == "Chart.yaml").then_some("."))
-        else {
-            continue;
-        };
-        let help = std::fs::read_to_string(Path::new(dir).join("Chart.yaml"))
-            .ok()
-            .and_then(|t| serde_saphyr::from_str::<ChartMeta>(&t).ok())
-            .map(|m| format!("chart {} {}", m.name, m.version).trim().to_string())
-            .unwrap_or_else(|| "chart".to_string());
-        all.push(candidate(with_dot_prefix(current, dir.to_string()), help));
-    }
-    let found = matching(all, current);
-    if found.is_empty() {
-        fall_back_to(current, complete_view::Fallback::Directories);
-    }
-    found
-}
-
-/// Files that are YAML yet never values: chart metadata and templates.
-fn is_values_candidate(repo_path: &str) -> bool {
-    let name = repo_path.rsplit('/').next().unwrap_or(repo_path);
-    (name.ends_with(".yaml") || name.ends_with(".yml"))
-        && !matches!(
-            name,
-            "Chart.yaml" | "Chart.lock" | "requirements.yaml" | "requirements.lock"
-        )
-        && !repo_path
-            .split('/')
-            .any(|seg| seg == "templates" || seg.starts_with('.'))
-}
-
-/// `-f/--values`: the YAML files of the chart's repository.
-pub fn values_files(current: &OsStr) -> Vec<CompletionCandidate> {
-    let all = tracked_from_cwd(&context().chart)
-        .into_iter()
-        .filter(|(repo_path, _)| is_values_candidate(repo_path))
-        .map(|(_, typed)| candidate(with_dot_prefix(current, typed), ""))
-        .collect();
-    let found = matching(all, current);
-    if found.is_empty() {
-        fall_back_to(current, complete_view::Fallback::YamlFiles);
-    }
-    found
-}
-
-/// RELEASE: Helm's releases in the namespace, then releases the audit log
-/// has seen there.
-pub fn releases(current: &OsStr) -> Vec<CompletionCandidate> {
-    let namespace = &context().namespace;
-    let mut seen = HashSet::new();
-    let mut all = Vec::new();
-    for r in cached_releases(namespace) {
-        if seen.insert(r.name.clone()) {
-            all.push(candidate(r.name, format!("{} {}", r.status, r.chart)));
-        }
-    }
-    for record in audit_records() {
-        if let Body::RunStarted(s) = record.body
-            && &s.namespace == namespace
-            && seen.insert(s.release.clone())
-        {
-            all.push(candidate(s.release, "seen in the audit log"));
-        }
-    }
-    matching(all, current)
-}
-
-fn audit_records() -> Vec<crate::core::audit::Record> {
-    AuditStore::open_default()
-        .read()
-        .map(|(records, _)| records)
-        .unwrap_or_default()
-}
-
-/// `--hook`: hook names the audit log has seen.
-pub fn hooks(current: &OsStr) -> Vec<CompletionCandidate> {
-    let mut seen = HashSet::new();
-    let mut all = Vec::new();
-    for record in audit_records() {
-        match record.body {
-            Body::RunStarted(s) => {
-                for h in s.timeline {
-                    if seen.insert(h.name.clone()) {
-                        all.push(candidate(h.name, format!("{} {}", h.kind, h.event)));
-                    }
-                }
-            }
-            Body::HookState(h) => {
-                if seen.insert(h.name.clone()) {
-                    all.push(candidate(h.name, h.kind));
-                }
-            }
-            Body::RunEnded(_) => {}
-        }
-    }
-    matching(all, current)
-}
-
-/// `--run`: run ids of the audit log, newest first.
-pub fn runs(current: &OsStr) -> Vec<CompletionCandidate> {
-    let mut all: Vec<CompletionCandidate> = audit_records()
-        .into_iter()
-        .filter_map(|r| match r.body {
-            Body::RunStarted(s) => Some(candidate(
-                r.run,
-                format!("{} {} {}", s.release, s.operation, r.time),
-            )),
-            _ => None,
-        })
-        .collect();
-    all.reverse();
-    matching(all, current)
-}
-
-/// `helm list`, reused for a few seconds per Helm binary, namespace and
-/// cluster. An unreachable cluster gives no releases, not a stuck TAB.
-fn cached_releases(namespace: &str) -> Vec<ListedRelease> {
-    let cache = Cache::open();
-    let Ok(helm) = Helm::locate(&cache) else {
-        return Vec::new();
-    };
-    let env = |k: &str| std::env::var(k).unwrap_or_default();
-    let key = Cache::key(&[
-        helm.path.to_string_lossy().as_bytes(),
-        namespace.as_bytes(),
-        env("HELM_KUBECONTEXT").as_bytes(),
-        env("KUBECONFIG").as_bytes(),
-        env("HELM_KUBEAPISERVER").as_bytes(),
-    ]);
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    if let Some(bytes) = cache.get("complete-releases", &key)
-        && let Some(list) = parse_cached(&bytes, now)
-    {
-        return list;
-    }
-    let (tx, rx) = std::sync::mpsc::channel();
-    let ns = namespace.to_string();
-    std::thread::spawn(move || {
-        let _ = tx.send(release::list(&helm, &ns));
-    });
-    let Ok(Ok(list)) = rx.recv_timeout(HELM_LIST_TIMEOUT) else {
-        return Vec::new();
-    };
-    let mut text = format!("{now}\n");
-    for r in &list {
-        text.push_str(&format!("{}\t{}\t{}\n", r.name, r.status, r.chart));
-    }
-    cache.put("complete-releases", &key, text.as_bytes());
-    list
-}
-
-/// `SECONDS\nNAME\tSTATUS\tCHART\n...`, when still fresh.
-fn parse_cached(bytes: &[u8], now: u64) -> Option<Vec<ListedRelease>> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let mut lines = text.lines();
-    let stamp: u64 = lines.next()?.parse().ok()?;
-    if now.saturating_sub(stamp) >= RELEASES_TTL.as_secs() {
-        return None;
-    }
-    Some(
-        lines
-            .filter_map(|l| {
-                let mut f = l.split('\t');
-                Some(ListedRelease {
-                    name: f.next()?.to_string(),
-                    status: f.next().unwrap_or_default().to_string(),
-                    chart: f.next().unwrap_or_default().to_string(),
-                })
-            })
-            .collect(),
-    )
 }
 
 /// The standalone script for `shell`, for the binary named `helm-hooks`.
@@ -473,26 +105,6 @@ mod tests {
     }
 
     #[test]
-    fn relative_paths_read_as_typed() {
-        assert_eq!(relative(Path::new("/r"), Path::new("/r")), ".");
-        assert_eq!(relative(Path::new("/r"), Path::new("/r/a/b")), "a/b");
-        assert_eq!(
-            relative(Path::new("/r/a"), Path::new("/r/c.yaml")),
-            "../c.yaml"
-        );
-    }
-
-    #[test]
-    fn values_candidates_skip_templates_and_metadata() {
-        assert!(is_values_candidate("values.yaml"));
-        assert!(is_values_candidate("env/prod.yml"));
-        assert!(!is_values_candidate("shop/templates/job.yaml"));
-        assert!(!is_values_candidate("shop/Chart.yaml"));
-        assert!(!is_values_candidate(".github/workflows/ci.yaml"));
-        assert!(!is_values_candidate("README.md"));
-    }
-
-    #[test]
     fn flags_wait_for_a_dash_and_flag_values_lose_their_prefix() {
         let found = || {
             vec![
@@ -509,14 +121,5 @@ mod tests {
         assert_eq!(out.len(), 2);
         let out = shape(vec![CompletionCandidate::new("--from=v1")], "--from=v");
         assert_eq!(out[0].value, "v1");
-    }
-
-    #[test]
-    fn cached_releases_expire() {
-        let text = b"100\nweb\tdeployed\tapp-0.1.0\n";
-        let list = parse_cached(text, 102).unwrap();
-        assert_eq!(list[0].name, "web");
-        assert_eq!(list[0].chart, "app-0.1.0");
-        assert!(parse_cached(text, 100 + RELEASES_TTL.as_secs()).is_none());
     }
 }

@@ -13,8 +13,8 @@ use crate::core::lint::{Finding, LintOptions, counts, go_duration_text, lint, ru
 use crate::core::plan::SideRenders;
 use crate::error::{Exit, code};
 use crate::ui::Ui;
+use crate::ui::common::ChartInfo;
 use crate::ui::lint_view::{self, LINT_API_VERSION, LINT_KIND, LintDocument};
-use crate::ui::plan_view::ChartInfo;
 use anyhow::Context;
 use serde::Deserialize;
 use std::time::Duration;

@@ -12,7 +12,8 @@ use crate::core::plan::plan;
 use crate::core::timeline::Operation;
 use crate::error::{Exit, code};
 use crate::ui::Ui;
-use crate::ui::plan_view::{self, ChartInfo, PLAN_API_VERSION, PlanDocument};
+use crate::ui::common::ChartInfo;
+use crate::ui::plan_view::{self, PLAN_API_VERSION, PlanDocument};
 use anyhow::Context;
 
 pub fn operations(args: &[OperationArg]) -> Vec<Operation> {

@@ -464,6 +464,13 @@ pub fn scrub(text: &str, secrets: &[String]) -> String {
     out
 }
 
+/// A line the reader could not use, reported rather than failing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DamagedLine {
+    pub line: usize,
+    pub reason: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

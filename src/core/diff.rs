@@ -11,14 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Change {
-    Added,
-    Removed,
-    Changed,
-    Unchanged,
-}
+pub use super::model::Change;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "field", rename_all = "camelCase")]

@@ -7,8 +7,7 @@
 //! `cleanup`; hooks of one event run in definition order; global hooks only
 //! at `prepare` and `cleanup`.
 
-use super::diff::Change;
-use super::timeline::Operation;
+use super::model::{Change, Operation};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;

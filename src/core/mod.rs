@@ -10,6 +10,7 @@ pub mod helm;
 pub mod hook;
 pub mod lint;
 pub mod local;
+pub mod model;
 pub mod order;
 pub mod plan;
 pub mod redact;

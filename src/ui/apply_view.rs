@@ -1,10 +1,10 @@
 //! Text of `helm hooks apply`: what will run, the question, the outcome.
 
-use super::progress::format_ms;
+use super::common::{format_ms, local_label, short_sha};
 use super::{Painter, Style};
-use crate::adapters::git::Revision;
 use crate::core::audit::HookOutcome;
 use crate::core::diff::Change;
+use crate::core::model::Revision;
 use crate::core::plan::OperationPlan;
 use crate::core::timeline::{Leftover, Operation, Step};
 use comfy_table::{Cell, CellAlignment, Color};
@@ -12,7 +12,7 @@ use std::fmt::Write;
 
 fn rev_text(to: &Revision) -> String {
     match &to.commit {
-        Some(c) => format!("{} ({})", to.spec, &c[..12.min(c.len())]),
+        Some(c) => format!("{} ({})", to.spec, short_sha(c)),
         None => "WORKTREE (uncommitted edits included)".into(),
     }
 }
@@ -69,7 +69,7 @@ pub fn timeline(op: &OperationPlan, painter: Painter) -> String {
                     Cell::new(l.position).set_alignment(CellAlignment::Right),
                     Cell::new(l.event),
                     Cell::new(""),
-                    cell(super::plan_view::local_label(l)),
+                    cell(local_label(l)),
                     Cell::new("yes"),
                     Cell::new("-"),
                     Cell::new("-"),

@@ -1,8 +1,9 @@
 //! `helm hooks history` output: the runs table, one run in full, and the
 //! versioned JSON document.
 
+use super::common::{format_ms, short_sha};
 use super::{Painter, Style};
-use crate::adapters::audit_store::DamagedLine;
+use crate::core::audit::DamagedLine;
 use crate::core::audit::{DurationComparison, HookOutcome, Run, RunStatus};
 use comfy_table::{Attribute, Cell, CellAlignment, Color};
 use serde::Serialize;
@@ -125,22 +126,9 @@ fn when(t: &str) -> String {
     }
 }
 
-pub fn format_ms(ms: u64) -> String {
-    match ms {
-        0..1_000 => format!("{ms}ms"),
-        1_000..60_000 => format!("{:.1}s", ms as f64 / 1000.0),
-        60_000..3_600_000 => format!("{}m{:02}s", ms / 60_000, (ms % 60_000) / 1000),
-        _ => format!("{}h{:02}m", ms / 3_600_000, (ms % 3_600_000) / 60_000),
-    }
-}
-
 fn since_start(start: &str, t: &str) -> Option<u64> {
     let d = parse_time(t)?.duration_since(parse_time(start)?).ok()?;
     Some(d.as_millis() as u64)
-}
-
-fn short_sha(sha: &str) -> &str {
-    &sha[..12.min(sha.len())]
 }
 
 fn to_label(run: &Run) -> String {

@@ -1,10 +1,10 @@
 //! `helm hooks lint` output: table (terminal), JSON (versioned schema) and
 //! SARIF 2.1.0 (code-scanning UIs).
 
-use super::plan_view::ChartInfo;
+use super::common::{ChartInfo, rev_label};
 use super::{Painter, Style};
-use crate::adapters::git::Revision;
 use crate::core::lint::{Finding, RULES, Severity, counts};
+use crate::core::model::Revision;
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::fmt::Write;
@@ -47,15 +47,6 @@ pub struct LintDocument<'a> {
     pub strict: bool,
     pub summary: Summary,
     pub findings: &'a [Finding],
-}
-
-fn rev_label(r: &Revision) -> String {
-    match (&r.commit, r.worktree) {
-        (_, true) => "WORKTREE".to_string(),
-        (Some(c), _) if c.starts_with(&r.spec) => c[..12.min(c.len())].to_string(),
-        (Some(c), _) => format!("{} ({})", r.spec, &c[..12.min(c.len())]),
-        (None, _) => r.spec.clone(),
-    }
 }
 
 fn severity_style(s: Severity) -> Style {

@@ -1,26 +1,20 @@
 //! `helm hooks plan` output: table (terminal), markdown (PR comments),
 //! JSON and YAML (the versioned schema CI reads).
 
+use super::common::{ChartInfo, local_label, rev_label};
 use super::{Painter, Style};
-use crate::adapters::git::Revision;
 use crate::core::diff::{Change, HookChange, StepChange};
 use crate::core::lint::{Finding, Severity};
 use crate::core::local::{LocalHookChange, LocalStepChange, command_line};
+use crate::core::model::Revision;
 use crate::core::plan::{OperationPlan, Plan};
-use crate::core::timeline::{HookStep, Leftover, LocalStep, Step};
+use crate::core::timeline::{HookStep, Leftover, Step};
 use comfy_table::{Attribute, Cell, CellAlignment, Color};
 use serde::Serialize;
 use std::fmt::Write;
 
 /// Identifies the JSON/YAML schema; bumped on any incompatible change.
 pub const PLAN_API_VERSION: &str = "helm-hooks/v1";
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ChartInfo {
-    pub repository: String,
-    pub path: String,
-}
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -40,15 +34,6 @@ pub struct PlanDocument<'a> {
     /// What Helm printed on stderr while rendering `to` (e.g. dropped hooks).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub helm_notices: Vec<String>,
-}
-
-fn rev_label(r: &Revision) -> String {
-    match (&r.commit, r.worktree) {
-        (_, true) => "WORKTREE".to_string(),
-        (Some(c), _) if c.starts_with(&r.spec) => c[..12.min(c.len())].to_string(),
-        (Some(c), _) => format!("{} ({})", r.spec, &c[..12.min(c.len())]),
-        (None, _) => r.spec.clone(),
-    }
 }
 
 fn leftover(l: Leftover) -> &'static str {
@@ -115,11 +100,6 @@ pub fn summary_line(op: &OperationPlan) -> String {
 
 fn hook_label(h: &HookStep) -> String {
     format!("{}/{}", h.kind, h.name)
-}
-
-/// A local hook in the HOOK column: what runs on this machine.
-pub fn local_label(l: &LocalStep) -> String {
-    format!("local: {}", command_line(&l.command, &l.args))
 }
 
 fn local_change_text(c: &LocalStepChange) -> &'static str {

@@ -1,6 +1,7 @@
 //! Live hook progress: one bar per hook on a terminal, one timestamped
 //! line per state change elsewhere, nothing with `--progress none`.
 
+use super::common::format_ms;
 use super::{Painter, Style};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::Write;
@@ -28,14 +29,6 @@ pub struct Progress {
 
 fn style(template: &str) -> ProgressStyle {
     ProgressStyle::with_template(template).expect("valid progress template")
-}
-
-pub fn format_ms(ms: u64) -> String {
-    if ms < 60_000 {
-        format!("{:.1}s", ms as f64 / 1000.0)
-    } else {
-        format!("{}m{:02}s", ms / 60_000, (ms % 60_000) / 1000)
-    }
 }
 
 impl Progress {
