@@ -25,6 +25,9 @@ cargo fmt --all -- --check
 say "building"
 cargo build --workspace --all-targets --locked
 
+say "linting (clippy, warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
 # After the workspace build, so the simulated node is already up to date
 # (building it alone resolves features differently and rebuilds hyper/kube).
 say "building the test cluster (cached after the first run)"

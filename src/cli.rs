@@ -2,6 +2,9 @@
 
 pub mod complete;
 
+use crate::adapters::render::RenderOptions;
+use crate::core::time::GoDuration;
+use crate::core::timeline::Operation;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::engine::ArgValueCompleter;
 use complete as candidates;
@@ -89,6 +92,53 @@ pub struct RenderArgs {
     pub api_versions: Vec<String>,
 }
 
+impl RenderArgs {
+    /// The options Helm's `template` takes, for `release`.
+    pub fn options(&self, release: &str) -> RenderOptions {
+        let mut set = Vec::new();
+        for (flag, values) in [
+            ("--set", &self.set),
+            ("--set-string", &self.set_string),
+            ("--set-file", &self.set_file),
+            ("--set-json", &self.set_json),
+        ] {
+            set.extend(values.iter().map(|v| (flag.to_string(), v.clone())));
+        }
+        RenderOptions {
+            release: release.to_string(),
+            namespace: self.namespace.clone(),
+            values_files: self.values.clone(),
+            set,
+            kube_version: self.kube_version.clone(),
+            api_versions: self.api_versions.clone(),
+        }
+    }
+}
+
+impl OperationArg {
+    /// The operations the flags name, each once, in lifecycle order.
+    pub fn expand(args: &[OperationArg]) -> Vec<Operation> {
+        let mut ops: Vec<Operation> = Vec::new();
+        for a in args {
+            let add: &[Operation] = match a {
+                OperationArg::All => &Operation::ALL,
+                OperationArg::Install => &[Operation::Install],
+                OperationArg::Upgrade => &[Operation::Upgrade],
+                OperationArg::Rollback => &[Operation::Rollback],
+                OperationArg::Uninstall => &[Operation::Uninstall],
+                OperationArg::Test => &[Operation::Test],
+            };
+            for op in add {
+                if !ops.contains(op) {
+                    ops.push(*op);
+                }
+            }
+        }
+        ops.sort();
+        ops
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OperationArg {
     Install,
@@ -164,7 +214,7 @@ pub struct LintArgs {
     #[command(flatten)]
     pub render: RenderArgs,
     /// The --timeout Helm will run with (each hook wait): Job deadlines are checked against it.
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = crate::core::lint::parse_go_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = crate::core::time::parse_go_duration)]
     pub timeout: std::time::Duration,
     /// Exit 1 on warnings too, not only on errors.
     #[arg(long)]
@@ -200,11 +250,11 @@ pub struct ApplyArgs {
     #[arg(short = 'y', long)]
     pub yes: bool,
     /// Time Helm waits for each hook (and for resources with --wait).
-    #[arg(long, value_name = "DURATION", default_value = "5m0s")]
-    pub timeout: String,
+    #[arg(long, value_name = "DURATION", default_value = "5m0s", value_parser = GoDuration::parse)]
+    pub timeout: GoDuration,
     /// Time each local (helmfile.yaml / .helm-hooks.yaml) hook may run before it is killed.
-    #[arg(long, value_name = "DURATION", default_value = "5m0s")]
-    pub local_hook_timeout: String,
+    #[arg(long, value_name = "DURATION", default_value = "5m0s", value_parser = GoDuration::parse)]
+    pub local_hook_timeout: GoDuration,
     /// Wait for the chart's resources to be ready (Helm 4: --wait=watcher).
     #[arg(long)]
     pub wait: bool,

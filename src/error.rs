@@ -6,9 +6,11 @@ use crate::adapters::git::GitError;
 use crate::adapters::helm::HelmError;
 use crate::adapters::release::ReleaseQueryError;
 use crate::adapters::render::RenderError;
-use crate::commands::apply::{ConfirmError, HelmFailed};
-use crate::core::audit::HistoryError;
+use crate::app::apply::{ConfirmError, HelmFailed, LocalHookFailed, PickError};
+use crate::core::audit::{BadCommitId, HistoryError};
+use crate::core::chart::ChartFileError;
 use crate::core::hook::ParseError;
+use crate::core::local::LocalHookError;
 
 /// Exit codes, as `helm`, `git diff --exit-code` and `terraform plan
 /// -detailed-exitcode` users expect them.
@@ -34,119 +36,225 @@ pub struct Report {
     pub code: i32,
 }
 
+/// What an error tells the user beyond its own text: the fix, Helm's own
+/// output when Helm failed, and the exit status.
+struct Hint {
+    fix: &'static str,
+    helm_output: Option<String>,
+    code: i32,
+    /// Keep the context above the error (which file, which revision).
+    with_context: bool,
+}
+
+impl Hint {
+    fn fix(fix: &'static str) -> Self {
+        Self {
+            fix,
+            helm_output: None,
+            code: code::ERROR,
+            with_context: false,
+        }
+    }
+
+    fn in_context(mut self) -> Self {
+        self.with_context = true;
+        self
+    }
+
+    fn with_helm(mut self, output: Option<&str>) -> Self {
+        self.helm_output = output.map(str::to_string);
+        self
+    }
+
+    fn code(mut self, code: i32) -> Self {
+        self.code = code;
+        self
+    }
+}
+
+/// Each error type of the use cases and adapters says its fix, matched
+/// exhaustively on its variants.
+trait Hinted: std::error::Error + Send + Sync + 'static {
+    fn hint(&self) -> Hint;
+}
+
+impl Hinted for ConfirmError {
+    fn hint(&self) -> Hint {
+        match self {
+            // Needs a terminal: the same status everywhere.
+            ConfirmError::NoTerminal => {
+                Hint::fix("pass --yes to apply without asking").code(code::REFUSED)
+            }
+            ConfirmError::Declined => Hint::fix("run it again and answer y to apply"),
+        }
+    }
+}
+
+impl Hinted for PickError {
+    fn hint(&self) -> Hint {
+        match self {
+            PickError::NoTerminal => Hint::fix("name it on the command line").code(code::REFUSED),
+            PickError::NoReleases { .. } => Hint::fix("check the namespace (-n) and kube context"),
+            PickError::Cancelled => Hint::fix("run it again and pick one, or name it"),
+        }
+    }
+}
+
+impl Hinted for LocalHookFailed {
+    fn hint(&self) -> Hint {
+        Hint::fix("its output is in the summary above and in `helm hooks history`")
+    }
+}
+
+impl Hinted for HelmFailed {
+    fn hint(&self) -> Hint {
+        Hint::fix("the hook summary above names what failed").code(self.code)
+    }
+}
+
+impl Hinted for HistoryError {
+    fn hint(&self) -> Hint {
+        Hint::fix(match self {
+            HistoryError::BadSince { .. } => {
+                "use a duration (2d, 3h, 90m) or a date (2026-01-31, 2026-01-31T12:00:00Z)"
+            }
+            HistoryError::UnknownRun { .. } => "list the runs with `helm hooks history`",
+            HistoryError::AmbiguousRun { .. } => "give more characters of the run id",
+        })
+    }
+}
+
+impl Hinted for BadCommitId {
+    fn hint(&self) -> Hint {
+        Hint::fix("correct or delete that run's lines in HELM_DATA_HOME/hooks/audit.jsonl")
+    }
+}
+
+impl Hinted for AuditError {
+    fn hint(&self) -> Hint {
+        Hint::fix("check the permissions of HELM_DATA_HOME/hooks")
+    }
+}
+
+impl Hinted for ReleaseQueryError {
+    fn hint(&self) -> Hint {
+        Hint::fix("check the kube context and namespace (HELM_KUBECONTEXT, -n)")
+            .with_helm(Some(&self.stderr))
+    }
+}
+
+impl Hinted for GitError {
+    fn hint(&self) -> Hint {
+        Hint::fix(match self {
+            GitError::NoRepository { .. } => {
+                "run inside a Git repository or pass a chart directory that is in one"
+            }
+            GitError::BadRevision { .. } => {
+                "use a branch, tag, commit (see `git log --oneline`) or WORKTREE"
+            }
+            GitError::NotAChart { .. } => {
+                "pass the chart directory (the one with Chart.yaml) that exists at that revision"
+            }
+            GitError::BareWorktree { .. } => {
+                "pass --from and --to revisions; a bare repository has no WORKTREE"
+            }
+            GitError::MissingObject { .. } => {
+                "let git fetch them by reading them once, e.g. `git diff REV -- CHART >/dev/null` (a partial clone fetches on read)"
+            }
+            GitError::MissingValues { .. } => {
+                "commit the values file, or pick a revision that has it"
+            }
+            GitError::Read { .. } => "check the path and its permissions",
+        })
+    }
+}
+
+impl Hinted for DepsError {
+    fn hint(&self) -> Hint {
+        Hint::fix(match self {
+            DepsError::Fetch { .. } => {
+                "add the chart repository (`helm repo add NAME URL`) or check the network and credentials, then retry; offline, run `helm dependency build` in the chart once online"
+            }
+            DepsError::LockOutOfSync { .. } => {
+                "run `helm dependency update` in the chart and commit the lock file"
+            }
+            DepsError::Meta { .. } => "fix Chart.yaml or Chart.lock at that revision",
+            DepsError::Spawn { .. } => "set HELM_BIN to a working helm binary",
+            DepsError::Io(_) => "check free space and permissions of the temp directory",
+        })
+        .with_helm(self.helm_stderr())
+    }
+}
+
+impl Hinted for RenderError {
+    fn hint(&self) -> Hint {
+        Hint::fix(match self {
+            RenderError::MissingDependencies { .. } => {
+                "run `helm dependency build` and commit charts/, or make the dependency a file:// path inside the repository"
+            }
+            RenderError::Template { .. } => "fix the template at that revision (Helm's output above)",
+            RenderError::Spawn { .. } => "set HELM_BIN to a working helm binary",
+            RenderError::Values { .. } => "check the -f path",
+            RenderError::Io(_) => "check free space and permissions of the temp directory",
+        })
+        .with_helm(self.helm_stderr())
+    }
+}
+
+impl Hinted for HelmError {
+    fn hint(&self) -> Hint {
+        Hint::fix("install Helm 3.17+ or 4, or set HELM_BIN to its path")
+    }
+}
+
+impl Hinted for ParseError {
+    fn hint(&self) -> Hint {
+        Hint::fix("fix the template so it renders valid YAML")
+    }
+}
+
+impl Hinted for LocalHookError {
+    fn hint(&self) -> Hint {
+        Hint::fix("fix the hook definition at that revision (see README: Local hooks)").in_context()
+    }
+}
+
+impl Hinted for ChartFileError {
+    fn hint(&self) -> Hint {
+        Hint::fix("fix the file at that revision so that Helm can read it").in_context()
+    }
+}
+
+fn hinted<T: Hinted>(cause: &(dyn std::error::Error + 'static)) -> Option<(String, Hint)> {
+    cause.downcast_ref::<T>().map(|e| (e.to_string(), e.hint()))
+}
+
+/// The first error of the chain that knows its fix, as `(line, Helm's
+/// output, exit status)`.
 fn hint_for(err: &anyhow::Error) -> Option<(String, Option<String>, i32)> {
-    for cause in err.chain() {
-        if let Some(e) = cause.downcast_ref::<ConfirmError>() {
-            return Some(match e {
-                ConfirmError::NoTerminal => (
-                    format!("{e}; pass --yes to apply without asking"),
-                    None,
-                    code::REFUSED,
-                ),
-                ConfirmError::Declined => (e.to_string(), None, code::ERROR),
-            });
-        }
-        if let Some(e) = cause.downcast_ref::<HelmFailed>() {
-            return Some((
-                format!("{e}; the hook summary above names what failed"),
-                None,
-                e.code,
-            ));
-        }
-        if let Some(e) = cause.downcast_ref::<HistoryError>() {
-            let fix = match e {
-                HistoryError::BadSince { .. } => {
-                    "use a duration (2d, 3h, 90m) or a date (2026-01-31, 2026-01-31T12:00:00Z)"
-                }
-                HistoryError::UnknownRun { .. } => "list the runs with `helm hooks history`",
-                HistoryError::AmbiguousRun { .. } => "give more characters of the run id",
-            };
-            return Some((format!("{e}; {fix}"), None, code::ERROR));
-        }
-        if let Some(e) = cause.downcast_ref::<AuditError>() {
-            return Some((
-                format!("{e}; check the permissions of HELM_DATA_HOME/hooks"),
-                None,
-                code::ERROR,
-            ));
-        }
-        if let Some(e) = cause.downcast_ref::<ReleaseQueryError>() {
-            return Some((
-                format!("{e}; check the kube context and namespace (HELM_KUBECONTEXT, -n)"),
-                Some(e.stderr.clone()),
-                code::ERROR,
-            ));
-        }
-        if let Some(e) = cause.downcast_ref::<GitError>() {
-            let fix = match e {
-                GitError::NoRepository { .. } => {
-                    "run inside a Git repository or pass a chart directory that is in one"
-                }
-                GitError::BadRevision { .. } => {
-                    "use a branch, tag, commit (see `git log --oneline`) or WORKTREE"
-                }
-                GitError::NotAChart { .. } => {
-                    "pass the chart directory (the one with Chart.yaml) that exists at that revision"
-                }
-                GitError::BareWorktree { .. } => {
-                    "pass --from and --to revisions; a bare repository has no WORKTREE"
-                }
-                GitError::MissingObject { .. } => {
-                    "let git fetch them by reading them once, e.g. `git diff REV -- CHART >/dev/null` (a partial clone fetches on read)"
-                }
-                GitError::MissingValues { .. } => {
-                    "commit the values file, or pick a revision that has it"
-                }
-                GitError::Read { .. } => "check the path and its permissions",
-            };
-            return Some((format!("{e}; {fix}"), None, code::ERROR));
-        }
-        if let Some(e) = cause.downcast_ref::<DepsError>() {
-            let fix = match e {
-                DepsError::Fetch { .. } => {
-                    "add the chart repository (`helm repo add NAME URL`) or check the network and credentials, then retry; offline, run `helm dependency build` in the chart once online"
-                }
-                DepsError::LockOutOfSync { .. } => {
-                    "run `helm dependency update` in the chart and commit the lock file"
-                }
-                DepsError::Meta { .. } => "fix Chart.yaml or Chart.lock at that revision",
-                DepsError::Spawn { .. } => "set HELM_BIN to a working helm binary",
-                DepsError::Io(_) => "check free space and permissions of the temp directory",
-            };
-            return Some((
-                format!("{e}; {fix}"),
-                e.helm_stderr().map(str::to_string),
-                code::ERROR,
-            ));
-        }
-        if let Some(e) = cause.downcast_ref::<RenderError>() {
-            let fix = match e {
-                RenderError::MissingDependencies { .. } => {
-                    "run `helm dependency build` and commit charts/, or make the dependency a file:// path inside the repository"
-                }
-                RenderError::Template { .. } => {
-                    "fix the template at that revision (Helm's output above)"
-                }
-                RenderError::Spawn { .. } => "set HELM_BIN to a working helm binary",
-                RenderError::Values { .. } => "check the -f path",
-                RenderError::Io(_) => "check free space and permissions of the temp directory",
-            };
-            return Some((
-                format!("{e}; {fix}"),
-                e.helm_stderr().map(str::to_string),
-                code::ERROR,
-            ));
-        }
-        if let Some(e) = cause.downcast_ref::<HelmError>() {
-            let fix = "install Helm 3.17+ or 4, or set HELM_BIN to its path";
-            return Some((format!("{e}; {fix}"), None, code::ERROR));
-        }
-        if let Some(e) = cause.downcast_ref::<ParseError>() {
-            return Some((
-                format!("{e}; fix the template so it renders valid YAML"),
-                None,
-                code::ERROR,
-            ));
+    for (depth, cause) in err.chain().enumerate() {
+        let found = hinted::<ConfirmError>(cause)
+            .or_else(|| hinted::<PickError>(cause))
+            .or_else(|| hinted::<LocalHookFailed>(cause))
+            .or_else(|| hinted::<HelmFailed>(cause))
+            .or_else(|| hinted::<HistoryError>(cause))
+            .or_else(|| hinted::<BadCommitId>(cause))
+            .or_else(|| hinted::<AuditError>(cause))
+            .or_else(|| hinted::<ReleaseQueryError>(cause))
+            .or_else(|| hinted::<GitError>(cause))
+            .or_else(|| hinted::<DepsError>(cause))
+            .or_else(|| hinted::<RenderError>(cause))
+            .or_else(|| hinted::<HelmError>(cause))
+            .or_else(|| hinted::<ParseError>(cause))
+            .or_else(|| hinted::<LocalHookError>(cause))
+            .or_else(|| hinted::<ChartFileError>(cause));
+        if let Some((mut text, hint)) = found {
+            if hint.with_context {
+                let chain: Vec<String> =
+                    err.chain().take(depth + 1).map(|c| c.to_string()).collect();
+                text = chain.join(": ");
+            }
+            return Some((format!("{text}; {}", hint.fix), hint.helm_output, hint.code));
         }
     }
     None

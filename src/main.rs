@@ -1,6 +1,7 @@
 //! helm-hooks: see, run and record Helm hooks, Git-first.
 
 mod adapters;
+mod app;
 mod cli;
 mod commands;
 mod core;

@@ -72,16 +72,6 @@ fn helm_json(helm: &Helm, args: &[&str]) -> anyhow::Result<Result<Vec<u8>, Strin
     }
 }
 
-fn summary(stderr: &str) -> String {
-    stderr
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("no output")
-        .trim_start_matches("Error: ")
-        .to_string()
-}
-
 /// The release's latest revision, or `None` when Helm knows no such release.
 pub fn status(helm: &Helm, release: &str, namespace: &str) -> anyhow::Result<Option<Release>> {
     match helm_json(
@@ -92,7 +82,7 @@ pub fn status(helm: &Helm, release: &str, namespace: &str) -> anyhow::Result<Opt
         Err(stderr) if stderr.contains("not found") => Ok(None),
         Err(stderr) => Err(ReleaseQueryError {
             command: "status".into(),
-            summary: summary(&stderr),
+            summary: super::helm::stderr_summary(&stderr),
             stderr,
         }
         .into()),
@@ -120,7 +110,7 @@ pub fn list(helm: &Helm, namespace: &str) -> anyhow::Result<Vec<ListedRelease>> 
         Ok(stdout) => Ok(serde_json::from_slice(&stdout)?),
         Err(stderr) => Err(ReleaseQueryError {
             command: "list".into(),
-            summary: summary(&stderr),
+            summary: super::helm::stderr_summary(&stderr),
             stderr,
         }
         .into()),

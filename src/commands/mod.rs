@@ -5,7 +5,6 @@ pub mod apply;
 pub mod complete;
 pub mod history;
 pub mod lint;
-pub mod pick;
 pub mod plan;
 
 use crate::cli::{Cli, Command};

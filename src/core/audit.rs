@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 pub const AUDIT_SCHEMA: u32 = 1;
 
@@ -271,11 +271,8 @@ pub fn filter_runs(runs: Vec<Run>, f: &HistoryFilter) -> Vec<Run> {
 /// `a < b` for two RFC 3339 times. Parsed, so that `…:00.5Z` and `…:00Z`
 /// compare as times; unparsable ones (hand edits) compare as text.
 fn time_before(a: &str, b: &str) -> bool {
-    match (
-        humantime::parse_rfc3339_weak(a),
-        humantime::parse_rfc3339_weak(b),
-    ) {
-        (Ok(a), Ok(b)) => a < b,
+    match (super::time::parse_rfc3339(a), super::time::parse_rfc3339(b)) {
+        (Some(a), Some(b)) => a < b,
         _ => a < b,
     }
 }
@@ -325,26 +322,7 @@ pub fn parse_since(input: &str, now: SystemTime) -> Result<SystemTime, HistoryEr
     if s.len() == 10 {
         return humantime::parse_rfc3339(&format!("{s}T00:00:00Z")).map_err(|_| bad());
     }
-    // humantime reads only Z and +00:00; other offsets are applied here.
-    let b = s.as_bytes();
-    let n = b.len();
-    if n >= 25 && matches!(b[n - 6], b'+' | b'-') && b[n - 3] == b':' && !s.ends_with("+00:00") {
-        let (base, off) = s.split_at(n - 6);
-        let number = |r: std::ops::Range<usize>| off.get(r).and_then(|t| t.parse::<u64>().ok());
-        let (hours, minutes) = number(1..3).zip(number(4..6)).ok_or_else(bad)?;
-        if hours > 23 || minutes > 59 {
-            return Err(bad());
-        }
-        let local = humantime::parse_rfc3339_weak(base).map_err(|_| bad())?;
-        let shift = Duration::from_secs(hours * 3600 + minutes * 60);
-        // 12:00+02:00 is 10:00Z: a positive offset is subtracted.
-        return if off.starts_with('+') {
-            local.checked_sub(shift).ok_or_else(bad)
-        } else {
-            local.checked_add(shift).ok_or_else(bad)
-        };
-    }
-    humantime::parse_rfc3339_weak(s).map_err(|_| bad())
+    super::time::parse_rfc3339(s).ok_or_else(bad)
 }
 
 /// The run `id` names: the exact id, else the one id it is a prefix of.
@@ -462,6 +440,33 @@ pub fn scrub(text: &str, secrets: &[String]) -> String {
         }
     }
     out
+}
+
+/// A hand-edited run whose commit id is not one: shown or compared from,
+/// it would mislead (and once it could crash the reader).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("run {run} in the audit log names {field} {value:?}, which is not a commit id")]
+pub struct BadCommitId {
+    pub run: String,
+    pub field: &'static str,
+    pub value: String,
+}
+
+/// Every run's `fromSha`/`toSha` is a commit id (hex), when present.
+pub fn check_commit_ids(runs: &[Run]) -> Result<(), BadCommitId> {
+    let is_id = |s: &str| (4..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit());
+    for r in runs {
+        for (field, value) in [("fromSha", &r.start.from_sha), ("toSha", &r.start.to_sha)] {
+            if let Some(v) = value.as_deref().filter(|v| !is_id(v)) {
+                return Err(BadCommitId {
+                    run: r.id.clone(),
+                    field,
+                    value: v.to_string(),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A line the reader could not use, reported rather than failing.

@@ -175,60 +175,7 @@ pub struct LintOptions {
     pub ignore: Vec<String>,
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("invalid duration {0:?}: use Go's form, e.g. 300s, 5m, 1h30m")]
-pub struct BadDuration(pub String);
-
-/// Go's `time.ParseDuration`, as Helm reads `--timeout`: a sequence of
-/// decimal numbers with units ns, us, µs, ms, s, m, h; a bare `0` is allowed.
-pub fn parse_go_duration(text: &str) -> Result<Duration, BadDuration> {
-    let bad = || BadDuration(text.to_string());
-    let s = text.trim().strip_prefix('+').unwrap_or(text.trim());
-    if s == "0" {
-        return Ok(Duration::ZERO);
-    }
-    if s.is_empty() || s.starts_with('-') {
-        return Err(bad());
-    }
-    let mut total = 0f64;
-    let mut rest = s;
-    while !rest.is_empty() {
-        let num_end = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(bad)?;
-        let number: f64 = rest[..num_end].parse().map_err(|_| bad())?;
-        rest = &rest[num_end..];
-        let unit_end = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let scale = match &rest[..unit_end] {
-            "ns" => 1e-9,
-            "us" | "µs" | "μs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return Err(bad()),
-        };
-        total += number * scale;
-        rest = &rest[unit_end..];
-    }
-    Ok(Duration::from_secs_f64(total))
-}
-
-/// Go's `Duration.String()` for whole seconds and above (`5m0s`, `1h0m0s`).
-pub fn go_duration_text(d: Duration) -> String {
-    let secs = d.as_secs();
-    if d.subsec_nanos() != 0 || secs == 0 {
-        return format!("{}s", d.as_secs_f64());
-    }
-    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
-    match (h, m) {
-        (0, 0) => format!("{s}s"),
-        (0, _) => format!("{m}m{s}s"),
-        _ => format!("{h}h{m}m{s}s"),
-    }
-}
+pub use super::time::go_duration_text;
 
 // --- reading the pod spec --------------------------------------------------
 
@@ -1001,6 +948,7 @@ pub fn counts(findings: &[Finding]) -> (usize, usize, usize) {
 mod tests {
     use super::*;
     use crate::core::hook::parse_rendered;
+    use crate::core::time::parse_go_duration;
 
     const V3: HelmVersion = HelmVersion::new(3, 17, 1);
 

@@ -14,5 +14,6 @@ pub mod model;
 pub mod order;
 pub mod plan;
 pub mod redact;
+pub mod time;
 pub mod timeline;
 pub mod tracker;

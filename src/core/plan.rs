@@ -1,11 +1,13 @@
 //! A plan: per operation, the `to` timeline compared with the `from` one.
 
-use super::diff::{Change, DiffOptions, HookChange, OperationDiff, diff_hooks, diff_operation};
+use super::diff::{
+    Change, DiffOptions, HookChange, OperationDiff, StepChange, diff_hooks, diff_operation,
+};
 use super::helm::HelmVersion;
 use super::hook::{Hook, HookId, Rendered, Warning};
-use super::local::{LocalHook, LocalHookChange, diff_local, diff_local_runs};
+use super::local::{LocalHook, LocalHookChange, LocalStepChange, diff_local, diff_local_runs};
 use super::order::KindOrder;
-use super::timeline::{Operation, Timeline, timeline};
+use super::timeline::{HookStep, LocalStep, Operation, Step, Timeline, timeline};
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -34,6 +36,48 @@ pub struct OperationPlan {
     pub timeline: Timeline,
     #[serde(flatten)]
     pub diff: OperationDiff,
+}
+
+/// One step of an operation's timeline with its own change.
+#[derive(Debug, Clone, Copy)]
+pub enum PlanRow<'a> {
+    Hook(&'a HookStep, &'a StepChange),
+    Local(&'a LocalStep, &'a LocalStepChange),
+    Resources { action: &'a str, count: usize },
+}
+
+const UNCHANGED_STEP: StepChange = StepChange {
+    position: 0,
+    change: Change::Unchanged,
+    moved: false,
+    was_position: None,
+};
+const UNCHANGED_LOCAL: LocalStepChange = LocalStepChange {
+    position: 0,
+    change: Change::Unchanged,
+    was_position: None,
+};
+
+impl OperationPlan {
+    /// The timeline's steps, each with its change. The diff holds one entry
+    /// per hook run and one per local run, in timeline order; that pairing
+    /// lives here once.
+    pub fn rows(&self) -> Vec<PlanRow<'_>> {
+        let mut hooks = self.diff.steps.iter();
+        let mut locals = self.diff.local_changes.iter();
+        self.timeline
+            .steps
+            .iter()
+            .map(|step| match step {
+                Step::Hook(h) => PlanRow::Hook(h, hooks.next().unwrap_or(&UNCHANGED_STEP)),
+                Step::Local(l) => PlanRow::Local(l, locals.next().unwrap_or(&UNCHANGED_LOCAL)),
+                Step::Resources { action, count } => PlanRow::Resources {
+                    action,
+                    count: *count,
+                },
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -5,8 +5,8 @@ use super::{Painter, Style};
 use crate::core::audit::HookOutcome;
 use crate::core::diff::Change;
 use crate::core::model::Revision;
-use crate::core::plan::OperationPlan;
-use crate::core::timeline::{Leftover, Operation, Step};
+use crate::core::plan::{OperationPlan, PlanRow};
+use crate::core::timeline::{Leftover, Operation};
 use comfy_table::{Cell, CellAlignment, Color};
 use std::fmt::Write;
 
@@ -49,12 +49,9 @@ pub fn timeline(op: &OperationPlan, painter: Painter) -> String {
         "ON SUCCESS",
         "ON FAILURE",
     ]);
-    let mut changes = op.diff.steps.iter();
-    let mut local_changes = op.diff.local_changes.iter();
-    for step in &op.timeline.steps {
-        match step {
-            Step::Local(l) => {
-                let c = local_changes.next().expect("one change per local run");
+    for row in op.rows() {
+        match row {
+            PlanRow::Local(l, c) => {
                 let (mark, color) = match c.change {
                     Change::Added => ("new", Some(Color::Green)),
                     Change::Changed => ("changed", Some(Color::Yellow)),
@@ -75,7 +72,7 @@ pub fn timeline(op: &OperationPlan, painter: Painter) -> String {
                     Cell::new("-"),
                 ]);
             }
-            Step::Resources { action, count } => {
+            PlanRow::Resources { action, count } => {
                 t.add_row(vec![
                     Cell::new(""),
                     Cell::new("·"),
@@ -84,8 +81,7 @@ pub fn timeline(op: &OperationPlan, painter: Painter) -> String {
                     Cell::new(format!("{action} ({count})")),
                 ]);
             }
-            Step::Hook(h) => {
-                let c = changes.next().expect("one change per hook run");
+            PlanRow::Hook(h, c) => {
                 let (mark, color) = match c.change {
                     Change::Added => ("new", Some(Color::Green)),
                     Change::Changed => ("changed", Some(Color::Yellow)),
@@ -242,4 +238,18 @@ pub fn failure(h: &HookOutcome, painter: Painter) -> String {
         }
     }
     out
+}
+
+/// The progress display's rows: one per timeline step, in order.
+pub fn rows(op: &OperationPlan) -> Vec<super::progress::Row> {
+    op.rows()
+        .into_iter()
+        .map(|row| super::progress::Row {
+            label: match row {
+                PlanRow::Local(l, _) => format!("#{} {} {}", l.position, l.event, local_label(l)),
+                PlanRow::Hook(h, _) => format!("#{} {} {}/{}", h.position, h.event, h.kind, h.name),
+                PlanRow::Resources { action, count } => format!("· {action} ({count})"),
+            },
+        })
+        .collect()
 }

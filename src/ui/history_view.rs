@@ -111,7 +111,7 @@ fn truncate(text: &str, max: usize) -> String {
 }
 
 fn parse_time(t: &str) -> Option<SystemTime> {
-    humantime::parse_rfc3339_weak(t).ok()
+    crate::core::time::parse_rfc3339(t)
 }
 
 /// `2026-01-03 10:00:00` (UTC), or the text as recorded if it is not a time.
@@ -302,6 +302,17 @@ fn comparison_text(c: &DurationComparison) -> String {
 /// change, the outcomes with durations against earlier runs, then the
 /// failure messages and log excerpts.
 pub fn run_detail(run: &Run, durations: &[DurationComparison], p: Painter) -> String {
+    let mut out = run_fields(run, p);
+    planned_timeline(run, p, &mut out);
+    state_changes(run, p, &mut out);
+    let outcomes = run.outcomes();
+    outcome_table(&outcomes, durations, p, &mut out);
+    outcome_details(&outcomes, p, &mut out);
+    out
+}
+
+/// The run's header: when, where, what, by whom.
+fn run_fields(run: &Run, p: Painter) -> String {
     let s = &run.start;
     let mut out = String::new();
     let _ = writeln!(
@@ -378,6 +389,11 @@ pub fn run_detail(run: &Run, durations: &[DurationComparison], p: Painter) -> St
         field("command", clean(&s.args.join(" ")));
     }
 
+    out
+}
+
+fn planned_timeline(run: &Run, p: Painter, out: &mut String) {
+    let s = &run.start;
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", p.paint(Style::Bold, "Timeline (as planned)"));
     if s.timeline.is_empty() {
@@ -398,7 +414,9 @@ pub fn run_detail(run: &Run, durations: &[DurationComparison], p: Painter) -> St
             let _ = writeln!(out, " {line}");
         }
     }
+}
 
+fn state_changes(run: &Run, p: Painter, out: &mut String) {
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", p.paint(Style::Bold, "State changes"));
     if run.states.is_empty() {
@@ -424,8 +442,14 @@ pub fn run_detail(run: &Run, durations: &[DurationComparison], p: Painter) -> St
             let _ = writeln!(out, " {line}");
         }
     }
+}
 
-    let outcomes = run.outcomes();
+fn outcome_table(
+    outcomes: &[HookOutcome],
+    durations: &[DurationComparison],
+    p: Painter,
+    out: &mut String,
+) {
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", p.paint(Style::Bold, "Outcomes"));
     if outcomes.is_empty() {
@@ -441,7 +465,7 @@ pub fn run_detail(run: &Run, durations: &[DurationComparison], p: Painter) -> St
             "AGAINST EARLIER RUNS",
             "LEFT IN CLUSTER",
         ]));
-        for o in &outcomes {
+        for o in outcomes {
             let cmp = durations
                 .iter()
                 .find(|c| c.kind == o.kind && c.name == o.name && c.event == o.event);
@@ -464,8 +488,11 @@ pub fn run_detail(run: &Run, durations: &[DurationComparison], p: Painter) -> St
             let _ = writeln!(out, " {line}");
         }
     }
+}
 
-    for o in &outcomes {
+/// Each hook's message and last log lines.
+fn outcome_details(outcomes: &[HookOutcome], p: Painter, out: &mut String) {
+    for o in outcomes {
         if o.message.is_none() && o.log_tail.is_empty() {
             continue;
         }
@@ -499,7 +526,6 @@ pub fn run_detail(run: &Run, durations: &[DurationComparison], p: Painter) -> St
             }
         }
     }
-    out
 }
 
 #[cfg(test)]

@@ -125,6 +125,15 @@ impl Ui {
         let _ = writeln!(std::io::stderr(), "{message}");
     }
 
+    /// Whether a question can be asked: both stdin and stderr are a terminal.
+    pub fn can_prompt(&self) -> bool {
+        std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+    }
+
+    pub fn stderr_is_terminal(&self) -> bool {
+        std::io::stderr().is_terminal()
+    }
+
     /// Asks a yes/no question on the terminal (stderr); the default is No.
     pub fn confirm(&self, question: &str) -> std::io::Result<bool> {
         dialoguer::Confirm::new()
@@ -147,6 +156,16 @@ impl Ui {
             .map_err(|e| match e {
                 dialoguer::Error::IO(io) => io,
             })
+    }
+
+    /// Which revision a plan compares from, when it chose for the user.
+    pub fn baseline(&self, b: &crate::app::baseline::Baseline) {
+        for (warn, line) in plan_view::baseline_notes(b) {
+            match warn {
+                true => self.warn(&line),
+                false => self.status(&line),
+            }
+        }
     }
 
     pub fn error(&self, report: &crate::error::Report) {

@@ -3,12 +3,13 @@
 
 use super::common::{ChartInfo, local_label, rev_label};
 use super::{Painter, Style};
+use crate::app::baseline::{Baseline, Reason};
 use crate::core::diff::{Change, HookChange, StepChange};
 use crate::core::lint::{Finding, Severity};
 use crate::core::local::{LocalHookChange, LocalStepChange, command_line};
 use crate::core::model::Revision;
-use crate::core::plan::{OperationPlan, Plan};
-use crate::core::timeline::{HookStep, Leftover, Step};
+use crate::core::plan::{OperationPlan, Plan, PlanRow};
+use crate::core::timeline::{HookStep, Leftover};
 use comfy_table::{Attribute, Cell, CellAlignment, Color};
 use serde::Serialize;
 use std::fmt::Write;
@@ -162,135 +163,151 @@ pub fn table(doc: &PlanDocument<'_>, p: Painter) -> String {
         doc.helm_version
     );
     for op in &doc.plan.operations {
-        let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "{}",
-            p.paint(
-                Style::Bold,
-                &format!(
-                    "{} ({})",
-                    op.timeline.operation.as_str().to_uppercase(),
-                    summary_line(op)
-                )
+        operation_table(op, p, &mut out);
+    }
+    changed_hooks(doc, p, &mut out);
+    changed_local_hooks(doc, p, &mut out);
+    warnings_and_findings(doc, p, &mut out);
+    let _ = writeln!(out);
+    for op in &doc.plan.operations {
+        let _ = writeln!(out, "{}", summary_line(op));
+    }
+    out
+}
+
+/// One operation: its header, the numbered timeline, removed runs, notes.
+fn operation_table(op: &OperationPlan, p: Painter, out: &mut String) {
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{}",
+        p.paint(
+            Style::Bold,
+            &format!(
+                "{} ({})",
+                op.timeline.operation.as_str().to_uppercase(),
+                summary_line(op)
             )
-        );
-        if op.timeline.hooks().next().is_none()
-            && op.timeline.locals().next().is_none()
-            && op.diff.removed.is_empty()
-            && op.diff.local_removed.is_empty()
-        {
-            let _ = writeln!(out, "  {}", p.paint(Style::Dim, "no hooks"));
-            continue;
-        }
-        let mut t = p.table();
-        t.set_header(
-            [
-                "",
-                "#",
-                "EVENT",
-                "WEIGHT",
-                "HOOK",
-                "TEMPLATE",
-                "WAITS",
-                "ON SUCCESS",
-                "ON FAILURE",
-                "CHANGE",
-            ]
-            .map(|h| Cell::new(h).add_attribute(Attribute::Dim)),
-        );
-        let mut changes = op.diff.steps.iter();
-        let mut local_changes = op.diff.local_changes.iter();
-        for step in &op.timeline.steps {
-            match step {
-                Step::Local(l) => {
-                    let c = local_changes
-                        .next()
-                        .expect("one change entry per local run");
-                    let (m, color) = local_marker(c);
-                    let colored = |cell: Cell| match color {
-                        Some(col) => cell.fg(col),
-                        None => cell,
-                    };
-                    t.add_row(vec![
-                        colored(Cell::new(m)),
-                        Cell::new(l.position).set_alignment(CellAlignment::Right),
-                        Cell::new(l.event),
-                        Cell::new(""),
-                        colored(Cell::new(local_label(l))),
-                        Cell::new(&l.source),
-                        Cell::new("yes"),
-                        Cell::new("-"),
-                        Cell::new("-"),
-                        colored(Cell::new(local_change_text(c))),
-                    ]);
-                }
-                Step::Resources { action, count } => {
-                    t.add_row(vec![
-                        Cell::new(""),
-                        Cell::new("·"),
-                        Cell::new(""),
-                        Cell::new(""),
-                        Cell::new(format!("{action} ({count})")).add_attribute(Attribute::Dim),
-                    ]);
-                }
-                Step::Hook(h) => {
-                    let c = changes.next().expect("one change entry per hook run");
-                    let (m, color) = marker(c);
-                    let colored = |cell: Cell| match color {
-                        Some(col) => cell.fg(col),
-                        None => cell,
-                    };
-                    t.add_row(vec![
-                        colored(Cell::new(m)),
-                        Cell::new(h.position).set_alignment(CellAlignment::Right),
-                        Cell::new(h.event),
-                        Cell::new(h.weight).set_alignment(CellAlignment::Right),
-                        colored(Cell::new(hook_label(h))),
-                        Cell::new(&h.path),
-                        Cell::new(if h.waits { "yes" } else { "no" }),
-                        Cell::new(leftover(h.after_success)),
-                        Cell::new(leftover(h.after_failure)),
-                        colored(Cell::new(change_text(c))),
-                    ]);
-                }
+        )
+    );
+    if op.timeline.hooks().next().is_none()
+        && op.timeline.locals().next().is_none()
+        && op.diff.removed.is_empty()
+        && op.diff.local_removed.is_empty()
+    {
+        let _ = writeln!(out, "  {}", p.paint(Style::Dim, "no hooks"));
+        return;
+    }
+    let mut t = p.table();
+    t.set_header(
+        [
+            "",
+            "#",
+            "EVENT",
+            "WEIGHT",
+            "HOOK",
+            "TEMPLATE",
+            "WAITS",
+            "ON SUCCESS",
+            "ON FAILURE",
+            "CHANGE",
+        ]
+        .map(|h| Cell::new(h).add_attribute(Attribute::Dim)),
+    );
+    for row in op.rows() {
+        match row {
+            PlanRow::Local(l, c) => {
+                let (m, color) = local_marker(c);
+                let colored = |cell: Cell| match color {
+                    Some(col) => cell.fg(col),
+                    None => cell,
+                };
+                t.add_row(vec![
+                    colored(Cell::new(m)),
+                    Cell::new(l.position).set_alignment(CellAlignment::Right),
+                    Cell::new(l.event),
+                    Cell::new(""),
+                    colored(Cell::new(local_label(l))),
+                    Cell::new(&l.source),
+                    Cell::new("yes"),
+                    Cell::new("-"),
+                    Cell::new("-"),
+                    colored(Cell::new(local_change_text(c))),
+                ]);
+            }
+            PlanRow::Resources { action, count } => {
+                t.add_row(vec![
+                    Cell::new(""),
+                    Cell::new("·"),
+                    Cell::new(""),
+                    Cell::new(""),
+                    Cell::new(format!("{action} ({count})")).add_attribute(Attribute::Dim),
+                ]);
+            }
+            PlanRow::Hook(h, c) => {
+                let (m, color) = marker(c);
+                let colored = |cell: Cell| match color {
+                    Some(col) => cell.fg(col),
+                    None => cell,
+                };
+                t.add_row(vec![
+                    colored(Cell::new(m)),
+                    Cell::new(h.position).set_alignment(CellAlignment::Right),
+                    Cell::new(h.event),
+                    Cell::new(h.weight).set_alignment(CellAlignment::Right),
+                    colored(Cell::new(hook_label(h))),
+                    Cell::new(&h.path),
+                    Cell::new(if h.waits { "yes" } else { "no" }),
+                    Cell::new(leftover(h.after_success)),
+                    Cell::new(leftover(h.after_failure)),
+                    colored(Cell::new(change_text(c))),
+                ]);
             }
         }
-        for r in &op.diff.removed {
-            t.add_row(vec![
-                Cell::new("-").fg(Color::Red),
-                Cell::new(""),
-                Cell::new(r.event),
-                Cell::new(""),
-                Cell::new(format!("{}/{}", r.kind, r.name)).fg(Color::Red),
-                Cell::new(""),
-                Cell::new(""),
-                Cell::new(""),
-                Cell::new(""),
-                Cell::new(format!("removed (was #{})", r.was_position)).fg(Color::Red),
-            ]);
-        }
-        for r in &op.diff.local_removed {
-            t.add_row(vec![
-                Cell::new("-").fg(Color::Red),
-                Cell::new(""),
-                Cell::new(r.event),
-                Cell::new(""),
-                Cell::new(format!("local: {}", command_line(&r.command, &r.args))).fg(Color::Red),
-                Cell::new(""),
-                Cell::new(""),
-                Cell::new(""),
-                Cell::new(""),
-                Cell::new(format!("removed (was #{})", r.was_position)).fg(Color::Red),
-            ]);
-        }
-        for line in t.trim_fmt().lines() {
-            let _ = writeln!(out, " {line}");
-        }
-        for note in &op.timeline.notes {
-            let _ = writeln!(out, "  {} {note}", p.paint(Style::Dim, "note:"));
-        }
     }
+    removed_rows(op, &mut t);
+    for line in t.trim_fmt().lines() {
+        let _ = writeln!(out, " {line}");
+    }
+    for note in &op.timeline.notes {
+        let _ = writeln!(out, "  {} {note}", p.paint(Style::Dim, "note:"));
+    }
+}
+
+/// Runs `from` had that `to` no longer has, chart and local.
+fn removed_rows(op: &OperationPlan, t: &mut comfy_table::Table) {
+    for r in &op.diff.removed {
+        t.add_row(vec![
+            Cell::new("-").fg(Color::Red),
+            Cell::new(""),
+            Cell::new(r.event),
+            Cell::new(""),
+            Cell::new(format!("{}/{}", r.kind, r.name)).fg(Color::Red),
+            Cell::new(""),
+            Cell::new(""),
+            Cell::new(""),
+            Cell::new(""),
+            Cell::new(format!("removed (was #{})", r.was_position)).fg(Color::Red),
+        ]);
+    }
+    for r in &op.diff.local_removed {
+        t.add_row(vec![
+            Cell::new("-").fg(Color::Red),
+            Cell::new(""),
+            Cell::new(r.event),
+            Cell::new(""),
+            Cell::new(format!("local: {}", command_line(&r.command, &r.args))).fg(Color::Red),
+            Cell::new(""),
+            Cell::new(""),
+            Cell::new(""),
+            Cell::new(""),
+            Cell::new(format!("removed (was #{})", r.was_position)).fg(Color::Red),
+        ]);
+    }
+}
+
+/// The manifest diff of each changed hook.
+fn changed_hooks(doc: &PlanDocument<'_>, p: Painter, out: &mut String) {
     let diffs: Vec<&HookChange> = doc
         .plan
         .hooks
@@ -325,6 +342,9 @@ pub fn table(doc: &PlanDocument<'_>, p: Painter) -> String {
             }
         }
     }
+}
+
+fn changed_local_hooks(doc: &PlanDocument<'_>, p: Painter, out: &mut String) {
     let local_diffs: Vec<&LocalHookChange> = doc
         .plan
         .local_hooks
@@ -344,6 +364,10 @@ pub fn table(doc: &PlanDocument<'_>, p: Painter) -> String {
             let _ = writeln!(out, "  {}", p.paint(style, &local_change_header(c)));
         }
     }
+}
+
+/// Warnings (what Helm does silently), Helm's notices, lint findings.
+fn warnings_and_findings(doc: &PlanDocument<'_>, p: Painter, out: &mut String) {
     if !doc.plan.warnings.is_empty() || !doc.helm_notices.is_empty() {
         let _ = writeln!(out);
         for w in &doc.plan.warnings {
@@ -370,11 +394,6 @@ pub fn table(doc: &PlanDocument<'_>, p: Painter) -> String {
             let _ = writeln!(out, "\n  {}", p.paint(Style::Dim, &note));
         }
     }
-    let _ = writeln!(out);
-    for op in &doc.plan.operations {
-        let _ = writeln!(out, "{}", summary_line(op));
-    }
-    out
 }
 
 /// `0 errors, 2 warnings, 3 info; 1 new`.
@@ -453,70 +472,7 @@ pub fn markdown(doc: &PlanDocument<'_>) -> String {
         }
     );
     for op in &doc.plan.operations {
-        let _ = writeln!(out, "#### {}\n", md_escape(&summary_line(op)));
-        let _ = writeln!(
-            out,
-            "| | # | event | weight | hook | template | waits | on success | on failure |\n|---|--:|---|--:|---|---|---|---|---|"
-        );
-        let mut changes = op.diff.steps.iter();
-        let mut local_changes = op.diff.local_changes.iter();
-        for step in &op.timeline.steps {
-            match step {
-                Step::Local(l) => {
-                    let c = local_changes
-                        .next()
-                        .expect("one change entry per local run");
-                    let _ = writeln!(
-                        out,
-                        "| {} | {} | {} | | `{}` | `{}` | yes | - | - |",
-                        local_change_text(c),
-                        l.position,
-                        l.event,
-                        md_escape(&local_label(l)),
-                        md_escape(&l.source),
-                    );
-                }
-                Step::Resources { action, count } => {
-                    let _ = writeln!(out, "| | · | | | _{action} ({count})_ | | | | |");
-                }
-                Step::Hook(h) => {
-                    let c = changes.next().expect("one change entry per hook run");
-                    let _ = writeln!(
-                        out,
-                        "| {} | {} | {} | {} | `{}` | `{}` | {} | {} | {} |",
-                        md_escape(&change_text(c)),
-                        h.position,
-                        h.event,
-                        h.weight,
-                        md_escape(&hook_label(h)),
-                        md_escape(&h.path),
-                        if h.waits { "yes" } else { "no" },
-                        leftover(h.after_success),
-                        leftover(h.after_failure)
-                    );
-                }
-            }
-        }
-        for r in &op.diff.removed {
-            let _ = writeln!(
-                out,
-                "| removed (was #{}) | | {} | | ~~`{}/{}`~~ | | | | |",
-                r.was_position, r.event, r.kind, r.name
-            );
-        }
-        for r in &op.diff.local_removed {
-            let _ = writeln!(
-                out,
-                "| removed (was #{}) | | {} | | ~~`local: {}`~~ | | | | |",
-                r.was_position,
-                r.event,
-                md_escape(&command_line(&r.command, &r.args))
-            );
-        }
-        for note in &op.timeline.notes {
-            let _ = writeln!(out, "\n> {note}");
-        }
-        let _ = writeln!(out);
+        markdown_operation(op, &mut out);
     }
     for c in doc
         .plan
@@ -553,6 +509,73 @@ pub fn markdown(doc: &PlanDocument<'_>) -> String {
     for n in &doc.helm_notices {
         let _ = writeln!(out, "> [!WARNING]\n> Helm said: {n}\n");
     }
+    markdown_findings(doc, &mut out);
+    out
+}
+
+/// One operation as a markdown table, with removed runs and notes.
+fn markdown_operation(op: &OperationPlan, out: &mut String) {
+    let _ = writeln!(out, "#### {}\n", md_escape(&summary_line(op)));
+    let _ = writeln!(
+        out,
+        "| | # | event | weight | hook | template | waits | on success | on failure |\n|---|--:|---|--:|---|---|---|---|---|"
+    );
+    for row in op.rows() {
+        match row {
+            PlanRow::Local(l, c) => {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | | `{}` | `{}` | yes | - | - |",
+                    local_change_text(c),
+                    l.position,
+                    l.event,
+                    md_escape(&local_label(l)),
+                    md_escape(&l.source),
+                );
+            }
+            PlanRow::Resources { action, count } => {
+                let _ = writeln!(out, "| | · | | | _{action} ({count})_ | | | | |");
+            }
+            PlanRow::Hook(h, c) => {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | `{}` | `{}` | {} | {} | {} |",
+                    md_escape(&change_text(c)),
+                    h.position,
+                    h.event,
+                    h.weight,
+                    md_escape(&hook_label(h)),
+                    md_escape(&h.path),
+                    if h.waits { "yes" } else { "no" },
+                    leftover(h.after_success),
+                    leftover(h.after_failure)
+                );
+            }
+        }
+    }
+    for r in &op.diff.removed {
+        let _ = writeln!(
+            out,
+            "| removed (was #{}) | | {} | | ~~`{}/{}`~~ | | | | |",
+            r.was_position, r.event, r.kind, r.name
+        );
+    }
+    for r in &op.diff.local_removed {
+        let _ = writeln!(
+            out,
+            "| removed (was #{}) | | {} | | ~~`local: {}`~~ | | | | |",
+            r.was_position,
+            r.event,
+            md_escape(&command_line(&r.command, &r.args))
+        );
+    }
+    for note in &op.timeline.notes {
+        let _ = writeln!(out, "\n> {note}");
+    }
+    let _ = writeln!(out);
+}
+
+fn markdown_findings(doc: &PlanDocument<'_>, out: &mut String) {
     if !doc.findings.is_empty() {
         let _ = writeln!(
             out,
@@ -582,6 +605,45 @@ pub fn markdown(doc: &PlanDocument<'_>) -> String {
             let _ = writeln!(out, "\n_{note}_");
         }
         let _ = writeln!(out);
+    }
+}
+
+/// What the user hears about a chosen `--from`: `(is_warning, line)`s.
+pub fn baseline_notes(b: &Baseline) -> Vec<(bool, String)> {
+    let mut out: Vec<(bool, String)> =
+        super::history_view::damaged_warnings(&b.log_path, &b.damaged)
+            .into_iter()
+            .map(|w| (true, w))
+            .collect();
+    match &b.reason {
+        Reason::NoRelease => {}
+        Reason::Unreadable(e) => out.push((true, format!("{e}; comparing from HEAD"))),
+        Reason::NeverApplied { release, namespace } => out.push((
+            false,
+            format!(
+                "Comparing from HEAD: the audit log has no successful apply of release {release} in namespace {namespace}."
+            ),
+        )),
+        Reason::LastApplied { what } => out.push((
+            false,
+            format!(
+                "Comparing from {}: last applied to {what}; pass --from to choose another revision.",
+                super::common::short_sha(&b.spec)
+            ),
+        )),
+        Reason::MissingCommit { sha, what } => out.push((
+            true,
+            format!(
+                "{} was last applied to {what}, but this repository does not have that commit (git fetch?); comparing from HEAD",
+                super::common::short_sha(sha)
+            ),
+        )),
+        Reason::Worktree { what } => out.push((
+            true,
+            format!(
+                "WORKTREE (uncommitted files) was last applied to {what}; it cannot be reproduced, comparing from HEAD"
+            ),
+        )),
     }
     out
 }

@@ -158,3 +158,21 @@ impl Progress {
         }
     }
 }
+
+impl crate::app::apply::Reporter for Progress {
+    fn started(&self, row: usize) {
+        Progress::started(self, row)
+    }
+    fn update(&self, row: usize, state: &str, detail: Option<&str>, done: bool, ms: Option<u64>) {
+        Progress::update(self, row, state, detail, done, ms)
+    }
+    fn log(&self, tag: &str, line: &str) {
+        Progress::log(self, tag, line)
+    }
+    fn warn(&self, message: &str) {
+        Progress::warn(self, message)
+    }
+    fn finish(&self) {
+        Progress::finish(self)
+    }
+}

@@ -757,3 +757,56 @@ fn plan_release_falls_back_to_head_when_the_last_apply_cannot_be_reproduced() {
         );
     }
 }
+
+#[test]
+fn a_hand_edited_commit_id_is_one_error_line_not_a_panic() {
+    let (repo, _first, _second) = plan_repo();
+    let env = Env::new();
+    // Two-byte characters: byte 12 falls inside one.
+    let sha = "ééééééééééééééééééééé";
+    write_log(&env, &applied("r1", day(1), "web", Some(sha), 0));
+    let want = format!("run r1 in the audit log names toSha {sha:?}, which is not a commit id");
+    for out in [
+        history(&env, &[]),
+        history(&env, &["--run", "r1"]),
+        env.hooks(&helm(3))
+            .current_dir(repo.path())
+            .args(["plan", "app", "--release", "web"])
+            .output()
+            .unwrap(),
+    ] {
+        let stderr = text(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        let e = one_line_error(&out);
+        assert!(e.contains(&want) && e.contains("audit.jsonl"), "{e}");
+    }
+}
+
+#[test]
+fn a_timeout_go_refuses_is_refused_before_anything_runs() {
+    let (repo, _first, _second) = plan_repo();
+    let env = Env::new();
+    for flag in ["--timeout", "--local-hook-timeout"] {
+        let out = env
+            .hooks(&helm(3))
+            .current_dir(repo.path())
+            .args([
+                "apply",
+                "web",
+                "app",
+                "--yes",
+                flag,
+                "9999999999999999999999h",
+            ])
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(
+            stderr.contains("invalid duration") && stderr.contains(flag),
+            "{stderr}"
+        );
+        assert!(!audit_path(&env).exists(), "nothing ran, nothing recorded");
+    }
+}

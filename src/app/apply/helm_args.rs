@@ -1,0 +1,143 @@
+//! The `helm upgrade --install` command line, in what the running Helm
+//! accepts.
+
+use crate::adapters::render::RenderOptions;
+use crate::core::helm::HelmVersion;
+
+/// What the user asked of Helm beyond the chart and values.
+#[derive(Debug, Clone, Default)]
+pub struct UpgradeFlags {
+    /// `--timeout` as the user wrote it (Helm parses it again).
+    pub timeout: String,
+    pub wait: bool,
+    pub atomic: bool,
+    /// Everything after `--`, passed through.
+    pub extra: Vec<String>,
+}
+
+pub struct UpgradeTarget<'a> {
+    pub release: &'a str,
+    pub namespace: &'a str,
+    pub chart_dir: &'a str,
+    /// `--values` files as prepared for Helm, in the user's order.
+    pub values: &'a [String],
+    pub render: &'a RenderOptions,
+    /// Written into the release's description: `helm-hooks apply REV SHA`.
+    pub description: String,
+}
+
+pub fn upgrade_args(t: &UpgradeTarget<'_>, flags: &UpgradeFlags, helm: HelmVersion) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "upgrade",
+        "--install",
+        t.release,
+        t.chart_dir,
+        "--namespace",
+        t.namespace,
+        "--timeout",
+        &flags.timeout,
+        "--description",
+        &t.description,
+    ]
+    .map(String::from)
+    .to_vec();
+    for v in t.values {
+        args.extend(["--values".to_string(), v.clone()]);
+    }
+    for (flag, value) in &t.render.set {
+        args.extend([flag.clone(), value.clone()]);
+    }
+    if let Some(v) = &t.render.kube_version {
+        args.extend(["--kube-version".to_string(), v.clone()]);
+    }
+    // Helm 4 renamed --atomic and made --wait take a strategy.
+    let helm4 = helm.major >= 4;
+    if flags.wait {
+        args.push(if helm4 { "--wait=watcher" } else { "--wait" }.into());
+    }
+    if flags.atomic {
+        args.push(
+            if helm4 {
+                "--rollback-on-failure"
+            } else {
+                "--atomic"
+            }
+            .into(),
+        );
+    }
+    args.extend(flags.extra.iter().cloned());
+    args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(major: u64, flags: UpgradeFlags) -> Vec<String> {
+        let render = RenderOptions {
+            set: vec![("--set".into(), "a=b".into())],
+            kube_version: Some("1.30".into()),
+            ..Default::default()
+        };
+        upgrade_args(
+            &UpgradeTarget {
+                release: "web",
+                namespace: "shop",
+                chart_dir: "/tmp/c",
+                values: &["/tmp/v0.yaml".into()],
+                render: &render,
+                description: "helm-hooks apply HEAD abc".into(),
+            },
+            &flags,
+            HelmVersion::parse(&format!("v{major}.1.0")).unwrap(),
+        )
+    }
+
+    #[test]
+    fn flags_follow_the_running_helm() {
+        let flags = UpgradeFlags {
+            timeout: "5m0s".into(),
+            wait: true,
+            atomic: true,
+            extra: vec!["--debug".into()],
+        };
+        let v3 = args(3, flags.clone());
+        assert_eq!(
+            v3,
+            [
+                "upgrade",
+                "--install",
+                "web",
+                "/tmp/c",
+                "--namespace",
+                "shop",
+                "--timeout",
+                "5m0s",
+                "--description",
+                "helm-hooks apply HEAD abc",
+                "--values",
+                "/tmp/v0.yaml",
+                "--set",
+                "a=b",
+                "--kube-version",
+                "1.30",
+                "--wait",
+                "--atomic",
+                "--debug"
+            ]
+        );
+        let v4 = args(4, flags);
+        assert!(v4.contains(&"--wait=watcher".to_string()));
+        assert!(v4.contains(&"--rollback-on-failure".to_string()));
+        assert!(!v4.contains(&"--atomic".to_string()));
+    }
+
+    #[test]
+    fn nothing_added_unasked() {
+        let a = args(4, UpgradeFlags::default());
+        assert!(
+            !a.iter()
+                .any(|x| x.starts_with("--wait") || x == "--rollback-on-failure")
+        );
+    }
+}

@@ -1,0 +1,237 @@
+//! Apply: plan against what is deployed, then `helm upgrade --install` of
+//! the chart as of a revision while following each hook, and a record of
+//! what this run did. Parts: `prepare` (here), `helm_args`, `helm_process`
+//! (signals, exit), `monitor` (watch feed -> tracker -> progress and audit),
+//! `outcome` (what each hook did), `local` (local hooks), `record` (the
+//! audit record), `run` (the order of it all).
+
+mod helm_args;
+mod helm_process;
+mod local;
+mod monitor;
+mod outcome;
+pub mod record;
+mod run;
+mod watch;
+
+pub use helm_args::UpgradeFlags;
+pub use run::{Outcome, RunRequest, Verdict, run};
+
+use super::revision::RenderedRevision;
+use super::workspace::Workspace;
+use crate::adapters::local_source;
+use crate::adapters::release::{self, ListedRelease, Release};
+use crate::adapters::render::{Needs, RenderOptions};
+use crate::core::diff::DiffOptions;
+use crate::core::hook::{Hook, Warning};
+use crate::core::lint::{Finding, Severity};
+use crate::core::local::LocalHook;
+use crate::core::order::KindOrder;
+use crate::core::plan::{OperationPlan, plan};
+use crate::core::redact::secret_values;
+use crate::core::timeline::Operation;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Apply was not confirmed.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfirmError {
+    #[error("refusing to apply without confirmation: no terminal to ask on")]
+    NoTerminal,
+    #[error("apply cancelled: nothing was changed")]
+    Declined,
+}
+
+/// No RELEASE, and none could be picked.
+#[derive(Debug, thiserror::Error)]
+pub enum PickError {
+    #[error(
+        "no RELEASE given and no terminal to pick one on: pass it, as in `helm hooks apply RELEASE [CHART]`"
+    )]
+    NoTerminal,
+    #[error(
+        "no RELEASE given and namespace {namespace} has no release to pick: name the release to install, as in `helm hooks apply RELEASE [CHART]`"
+    )]
+    NoReleases { namespace: String },
+    #[error("no release picked: nothing was changed")]
+    Cancelled,
+}
+
+/// `helm upgrade` itself failed; its exit status becomes ours.
+#[derive(Debug, thiserror::Error)]
+#[error("helm upgrade failed: {message}")]
+pub struct HelmFailed {
+    pub code: i32,
+    pub message: String,
+}
+
+/// A local hook failed: before Helm (which then did not run) or after.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct LocalHookFailed(pub String);
+
+/// Lines of a hook's log kept for the report and the record.
+const LOG_TAIL: usize = 20;
+
+/// Where progress goes while apply runs; the UI implements it. Rows are
+/// the steps of the operation's timeline, in order.
+pub trait Reporter {
+    fn started(&self, row: usize);
+    fn update(&self, row: usize, state: &str, detail: Option<&str>, done: bool, ms: Option<u64>);
+    fn log(&self, tag: &str, line: &str);
+    fn warn(&self, message: &str);
+    fn finish(&self);
+}
+
+/// The namespace's releases, for a pick when RELEASE is not given.
+pub fn releases(ws: &Workspace, namespace: &str) -> anyhow::Result<Vec<ListedRelease>> {
+    let list = release::list(&ws.helm, namespace)?;
+    if list.is_empty() {
+        return Err(PickError::NoReleases {
+            namespace: namespace.to_string(),
+        }
+        .into());
+    }
+    Ok(list)
+}
+
+pub struct ApplyRequest<'a> {
+    pub release: &'a str,
+    pub to: &'a str,
+    pub render: &'a RenderOptions,
+    /// Helm's `--timeout`, for the lint of Job deadlines.
+    pub timeout: Duration,
+    pub local_timeout: Duration,
+}
+
+/// Everything decided before the cluster is touched.
+pub struct Prepared {
+    pub release: String,
+    pub namespace: String,
+    pub operation: Operation,
+    pub deployed: Option<Release>,
+    pub to: RenderedRevision,
+    pub render: RenderOptions,
+    /// The hooks of `to` in Helm's kind order.
+    pub to_hooks: Vec<Hook>,
+    pub op_plan: OperationPlan,
+    pub warnings: Vec<Warning>,
+    /// Lint errors, shown before the question.
+    pub lint_errors: Vec<Finding>,
+    /// What could not be read but does not stop the apply.
+    pub notes: Vec<String>,
+    /// Values that must not reach the terminal or the record.
+    pub secrets: Vec<String>,
+    pub local_hooks: Vec<LocalHook>,
+    /// Where each local hook runs (the directory of its file).
+    pub local_dirs: Vec<PathBuf>,
+    pub local_timeout: Duration,
+}
+
+/// The sha a previous apply wrote into the release description.
+pub fn deployed_sha(description: &str) -> Option<String> {
+    let rest = description.strip_prefix("helm-hooks apply ")?;
+    rest.split_whitespace().nth(1).map(str::to_string)
+}
+
+/// Plans the operation against the hooks stored in the deployed release
+/// (an install when there is none).
+pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepared> {
+    let to = ws.resolve(req.to)?;
+    let namespace = req.render.namespace.clone();
+    // Ask Helm what is deployed while the chart renders: both wait on
+    // processes. Both renders are asked for, since the operation is not
+    // known yet; a chart that does not branch on it renders once anyway.
+    let helm = &ws.helm;
+    let (deployed, rendered) = std::thread::scope(|s| {
+        let status = s.spawn(|| release::status(helm, req.release, &namespace));
+        let needs = Needs {
+            install: true,
+            upgrade: true,
+        };
+        let rendered = ws.render(&to, req.render, needs);
+        (
+            status.join().expect("release status thread panicked"),
+            rendered,
+        )
+    });
+    let (deployed, rendered) = (deployed?, rendered?);
+    let local_to = local_source::load(&ws.repo, &to, req.release)?;
+    // Local hooks are compared with those of the commit deployed last (its
+    // sha is in the release description), else all count as new.
+    let mut notes = Vec::new();
+    let local_from = deployed
+        .as_ref()
+        .and_then(|d| deployed_sha(&d.info.description))
+        .and_then(|sha| ws.repo.resolve(&sha).ok())
+        .map(|rev| local_source::load(&ws.repo, &rev, req.release))
+        .transpose()
+        .unwrap_or_else(|e| {
+            notes.push(format!("local hooks of the deployed commit: {e:#}"));
+            None
+        })
+        .unwrap_or_default();
+    let operation = match deployed {
+        Some(_) => Operation::Upgrade,
+        None => Operation::Install,
+    };
+    let from = match &deployed {
+        Some(r) => RenderedRevision::stored(to.clone(), &r.hooks_stream())?,
+        None => RenderedRevision::empty(to.clone()),
+    };
+    let to_view = rendered.for_operation(operation);
+    let both = crate::core::plan::SideRenders {
+        install: to_view,
+        upgrade: to_view,
+    };
+    let result = plan(
+        from.renders(),
+        both,
+        &[operation],
+        ws.helm.version,
+        DiffOptions {
+            context: 3,
+            show_secrets: false,
+        },
+        (&local_from, &local_to),
+    );
+    let op_plan = result
+        .operations
+        .into_iter()
+        .next()
+        .expect("one operation planned");
+    let mut secrets = secret_values(rendered.text_for(operation));
+    secrets.extend(
+        req.render
+            .set
+            .iter()
+            .filter_map(|(_, kv)| kv.split_once('=').map(|(_, v)| v.to_string())),
+    );
+    let lint_errors = super::lint::findings(ws, &rendered, None, req.timeout)?
+        .findings
+        .into_iter()
+        .filter(|f| f.severity == Severity::Error)
+        .collect();
+    let mut to_hooks = to_view.hooks.clone();
+    KindOrder::for_helm(ws.helm.version).sort_hooks(&mut to_hooks);
+    Ok(Prepared {
+        release: req.release.to_string(),
+        namespace,
+        operation,
+        deployed,
+        to: rendered,
+        render: req.render.clone(),
+        to_hooks,
+        op_plan,
+        warnings: result.warnings,
+        lint_errors,
+        notes,
+        secrets,
+        local_dirs: local_to
+            .iter()
+            .map(|h| local_source::hook_dir(&ws.repo, h))
+            .collect(),
+        local_hooks: local_to,
+        local_timeout: req.local_timeout,
+    })
+}

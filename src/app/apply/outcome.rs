@@ -1,0 +1,259 @@
+//! What each hook of the run did: Helm's `last_run` where it has one, what
+//! was watched for the rest, and whether the object is still there.
+
+use super::Prepared;
+use super::monitor::Monitor;
+use super::watch::Watching;
+use crate::adapters::kube;
+use crate::adapters::release::{self, LastRun};
+use crate::app::workspace::Workspace;
+use crate::core::audit::{HookOutcome, scrub};
+use crate::core::local::{LOCAL_HOOK_KIND, LocalHook};
+use crate::core::plan::{OperationPlan, PlanRow};
+use crate::core::time::millis_between;
+use crate::core::timeline::{HookStep, LocalStep};
+use crate::core::tracker::{RunState, Tracked};
+use std::collections::{HashMap, HashSet, VecDeque};
+
+type Key = (String, String);
+
+/// What the run knows at its end, for the chart's hooks.
+pub struct Evidence<'a> {
+    pub steps: &'a [HookStep],
+    pub tracked: &'a [Tracked],
+    /// Helm's `last_run` per hook (kind, name), when Helm ran.
+    pub last_runs: &'a HashMap<Key, LastRun>,
+    /// Whether each hook object was still in the cluster at the end.
+    pub present: &'a HashMap<Key, bool>,
+    pub tails: &'a HashMap<Key, VecDeque<String>>,
+    pub secrets: &'a [String],
+    pub now_ms: u64,
+}
+
+/// One outcome per hook run, in timeline order. Helm's record is
+/// authoritative where it has one; what was watched fills the gaps.
+pub fn chart_outcomes(e: &Evidence<'_>) -> Vec<HookOutcome> {
+    let mut seen = HashSet::new();
+    e.steps
+        .iter()
+        .zip(e.tracked)
+        .map(|(step, tracked)| {
+            let key = (step.kind.clone(), step.name.clone());
+            // Helm keeps one last_run per hook: it belongs to its first run.
+            let first_run_of_hook = seen.insert(key.clone());
+            let last = e.last_runs.get(&key).filter(|_| first_run_of_hook);
+            let phase = match (
+                last.and_then(|l| l.phase.clone()).filter(|p| !p.is_empty()),
+                tracked.state,
+            ) {
+                (Some(p), _) if p != "Unknown" => p,
+                (_, RunState::Succeeded) => "Succeeded".into(),
+                (_, RunState::Failed) => "Failed".into(),
+                (_, RunState::Created) if !tracked.waits => "Succeeded".into(),
+                (_, RunState::Deleted) => "Succeeded".into(),
+                (_, RunState::Waiting) => "NotRun".into(),
+                (_, _) => "Unknown".into(),
+            };
+            let duration_ms = last
+                .and_then(|l| millis_between(l.started_at.as_deref()?, l.completed_at.as_deref()?))
+                .or_else(|| tracked.elapsed_ms(e.now_ms));
+            HookOutcome {
+                event: step.event.to_string(),
+                kind: step.kind.clone(),
+                name: step.name.clone(),
+                weight: step.weight,
+                started_at: last.and_then(|l| l.started_at.clone()),
+                completed_at: last.and_then(|l| l.completed_at.clone()),
+                duration_ms,
+                message: (phase == "Failed")
+                    .then(|| tracked.detail.clone())
+                    .flatten()
+                    .map(|m| scrub(&m, e.secrets)),
+                log_tail: e
+                    .tails
+                    .get(&key)
+                    .map(|t| t.iter().cloned().collect())
+                    .unwrap_or_default(),
+                left_in_cluster: e.present.get(&key).copied().filter(|_| phase != "NotRun"),
+                exit_code: None,
+                phase,
+            }
+        })
+        .collect()
+}
+
+/// Chart and local outcomes in run order, as the timeline has them; a
+/// local hook that never ran is `NotRun`.
+pub fn in_run_order(
+    plan: &OperationPlan,
+    chart: Vec<HookOutcome>,
+    local: Vec<(&LocalStep, Option<HookOutcome>)>,
+    local_hooks: &[LocalHook],
+) -> Vec<HookOutcome> {
+    let mut chart = chart.into_iter();
+    let mut local = local.into_iter();
+    plan.rows()
+        .into_iter()
+        .filter_map(|row| match row {
+            PlanRow::Hook(..) => chart.next(),
+            PlanRow::Local(..) => local.next().map(|(step, o)| {
+                o.unwrap_or_else(|| HookOutcome {
+                    event: step.event.to_string(),
+                    kind: LOCAL_HOOK_KIND.into(),
+                    name: local_hooks[step.hook].label(),
+                    phase: "NotRun".into(),
+                    ..Default::default()
+                })
+            }),
+            PlanRow::Resources { .. } => None,
+        })
+        .collect()
+}
+
+/// What each hook did, from Helm's record, the watch and what is left.
+pub async fn finish(
+    ws: &Workspace,
+    p: &Prepared,
+    monitor: &Monitor<'_>,
+    watching: Option<Watching>,
+    run_helm: bool,
+    local_steps: &[LocalStep],
+    local_outcomes: Vec<Option<HookOutcome>>,
+) -> (Vec<HookOutcome>, Option<release::Release>) {
+    let after = release::status(&ws.helm, &p.release, &p.namespace)
+        .ok()
+        .flatten();
+    let last_runs: HashMap<(String, String), release::LastRun> = after
+        .as_ref()
+        .filter(|_| run_helm)
+        .map(|r| {
+            r.hooks
+                .iter()
+                .map(|h| ((h.kind.clone(), h.name.clone()), h.last_run.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut present = HashMap::new();
+    if let Some(w) = &watching {
+        for t in &w.tasks {
+            t.abort();
+        }
+        let objects: Vec<(String, String, String)> = p
+            .to_hooks
+            .iter()
+            .map(|h| {
+                let api = h.document["apiVersion"].as_str().unwrap_or("v1");
+                (api.to_string(), h.kind.clone(), h.name.clone())
+            })
+            .collect();
+        present = kube::still_there(&w.cluster.client, &p.namespace, &objects).await;
+    }
+    let chart = chart_outcomes(&Evidence {
+        steps: &monitor.hook_steps,
+        tracked: &monitor.tracker.hooks,
+        last_runs: &last_runs,
+        present: &present,
+        tails: &monitor.tails,
+        secrets: &p.secrets,
+        now_ms: monitor.now_ms(),
+    });
+    let local = local_steps.iter().zip(local_outcomes).collect();
+    (
+        in_run_order(&p.op_plan, chart, local, &p.local_hooks),
+        after,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::tracker::{ObjectStatus, Observation, Tracker};
+
+    fn steps() -> Vec<HookStep> {
+        use crate::core::helm::HelmVersion;
+        use crate::core::hook::parse_rendered;
+        let stream = "---\n# Source: a/templates/j.yaml\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    helm.sh/hook: pre-install,post-install\n---\n# Source: a/templates/s.yaml\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: never\n  annotations:\n    helm.sh/hook: post-install\n    helm.sh/hook-weight: \"9\"\n";
+        let r = parse_rendered(stream).unwrap();
+        crate::core::timeline::timeline(
+            crate::core::timeline::Operation::Install,
+            &r.hooks,
+            0,
+            HelmVersion::parse("v4.1.4").unwrap(),
+            &[],
+        )
+        .hooks()
+        .cloned()
+        .collect()
+    }
+
+    #[test]
+    fn helms_record_wins_where_it_belongs_and_the_watch_fills_the_rest() {
+        let steps = steps();
+        let mut tracker = Tracker::new(
+            steps
+                .iter()
+                .map(|h| (h.event.to_string(), h.kind.clone(), h.name.clone(), h.waits)),
+        );
+        let seen = |uid: &str, status| Observation::Seen {
+            kind: "Job".into(),
+            name: "migrate".into(),
+            uid: uid.into(),
+            initial: false,
+            status,
+        };
+        tracker.observe(seen("u1", ObjectStatus::Present), 10);
+        tracker.observe(seen("u1", ObjectStatus::Succeeded), 500);
+        tracker.observe(seen("u2", ObjectStatus::Present), 900);
+        tracker.observe(
+            seen(
+                "u2",
+                ObjectStatus::Failed("BackoffLimitExceeded, pw=hunter2".into()),
+            ),
+            1200,
+        );
+        let key = ("Job".to_string(), "migrate".to_string());
+        let last_runs = HashMap::from([(
+            key.clone(),
+            LastRun {
+                started_at: Some("2026-12-02T10:00:00Z".into()),
+                completed_at: Some("2026-12-02T12:00:00.400+02:00".into()),
+                phase: Some("Succeeded".into()),
+            },
+        )]);
+        let present = HashMap::from([(key.clone(), true)]);
+        let tails = HashMap::new();
+        let secrets = vec!["hunter2".to_string()];
+        let out = chart_outcomes(&Evidence {
+            steps: &steps,
+            tracked: &tracker.hooks,
+            last_runs: &last_runs,
+            present: &present,
+            tails: &tails,
+            secrets: &secrets,
+            now_ms: 2000,
+        });
+        let phases: Vec<(&str, &str)> = out
+            .iter()
+            .map(|o| (o.event.as_str(), o.phase.as_str()))
+            .collect();
+        assert_eq!(
+            phases,
+            [
+                ("pre-install", "Succeeded"),
+                ("post-install", "Failed"),
+                ("post-install", "NotRun")
+            ]
+        );
+        assert_eq!(
+            out[0].duration_ms,
+            Some(400),
+            "from Helm's times, offsets applied"
+        );
+        assert_eq!(out[1].duration_ms, Some(300), "from the watch");
+        assert_eq!(
+            out[1].message.as_deref(),
+            Some("BackoffLimitExceeded, pw=<redacted>")
+        );
+        assert_eq!(out[2].left_in_cluster, None, "never ran: nothing to say");
+    }
+}

@@ -1,0 +1,341 @@
+//! The order of an apply: watch, local hooks before, Helm, local hooks
+//! after, then what each hook did, recorded.
+
+use super::helm_args::{UpgradeFlags, UpgradeTarget, upgrade_args};
+use super::helm_process::{HelmProcess, Signals, error_line};
+use super::local::{LocalPhase, LocalRunner, is_before_helm};
+use super::monitor::Monitor;
+use super::outcome::finish;
+use super::record::{self, Recorder};
+use super::watch::watch;
+use super::{HelmFailed, LocalHookFailed, Prepared, Reporter};
+use crate::adapters::audit_store::AuditStore;
+use crate::adapters::kube::Feed;
+use crate::adapters::render::PreparedChart;
+use crate::app::workspace::Workspace;
+use crate::core::audit::{Body, HookOutcome, RunEnded, RunStarted, scrub};
+use crate::core::local::{LOCAL_HOOK_KIND, LocalEvent};
+use crate::core::timeline::LocalStep;
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+/// Exit statuses for Helm when it gives none: it never ran, or a signal
+/// ended it (as shells report 128 + SIGINT).
+const NOT_RUN: i32 = 1;
+const INTERRUPTED: i32 = 130;
+
+pub struct RunRequest {
+    pub flags: UpgradeFlags,
+    /// Stream hook pods' log lines.
+    pub logs: bool,
+    /// The command line, for the record (redacted there).
+    pub argv: Vec<String>,
+}
+
+pub struct Outcome {
+    pub run_id: String,
+    pub helm_exit: i32,
+    pub helm_error: Option<String>,
+    /// Helm's stdout; on failure its stderr too, each line `helm: `.
+    pub helm_output: String,
+    pub interrupted: bool,
+    pub hooks: Vec<HookOutcome>,
+    /// A local hook before Helm failed: Helm did not run.
+    pub stopped_by: Option<String>,
+    /// A local hook after Helm (postsync, cleanup) failed.
+    pub local_failure: Option<String>,
+    pub helm_ran: bool,
+}
+
+/// How a run ended: what sets the exit status, and the hook to name.
+pub enum Verdict<'a> {
+    Done,
+    Interrupted,
+    Failed {
+        hook: Option<&'a HookOutcome>,
+        error: anyhow::Error,
+    },
+}
+
+impl Outcome {
+    pub fn verdict(&self, release: &str) -> Verdict<'_> {
+        if self.interrupted {
+            return Verdict::Interrupted;
+        }
+        let failed = |local: Option<bool>| {
+            self.hooks.iter().find(|h| {
+                h.phase == "Failed" && local.is_none_or(|l| (h.kind == LOCAL_HOOK_KIND) == l)
+            })
+        };
+        if let Some(stopped) = &self.stopped_by {
+            return Verdict::Failed {
+                hook: failed(None),
+                error: LocalHookFailed(format!(
+                    "{stopped}; Helm did not run, release {release} is unchanged"
+                ))
+                .into(),
+            };
+        }
+        if self.helm_exit != 0 {
+            return Verdict::Failed {
+                hook: failed(Some(false)),
+                error: HelmFailed {
+                    code: self.helm_exit,
+                    message: self
+                        .helm_error
+                        .clone()
+                        .unwrap_or_else(|| "see Helm's output above".into()),
+                }
+                .into(),
+            };
+        }
+        match &self.local_failure {
+            Some(failure) => Verdict::Failed {
+                hook: failed(Some(true)),
+                error: LocalHookFailed(format!(
+                    "{failure}; Helm succeeded, release {release} was applied"
+                ))
+                .into(),
+            },
+            None => Verdict::Done,
+        }
+    }
+}
+
+/// Runs `helm upgrade --install` of the prepared chart. `reporter_for`
+/// makes the progress display, told whether the cluster is watched.
+pub fn run<'r>(
+    ws: &Workspace,
+    p: &Prepared,
+    req: &RunRequest,
+    reporter_for: &dyn Fn(bool) -> Box<dyn Reporter + 'r>,
+    warn: &dyn Fn(&str),
+) -> anyhow::Result<Outcome> {
+    let (chart, snapshot) =
+        PreparedChart::prepare(&ws.repo, &p.to.rev, &p.render, &ws.helm, &ws.cache)?;
+    let to = &p.to.rev;
+    let chart_dir = chart.chart_dir().display().to_string();
+    let helm_args = upgrade_args(
+        &UpgradeTarget {
+            release: &p.release,
+            namespace: &p.namespace,
+            chart_dir: &chart_dir,
+            values: &chart.value_args,
+            render: &p.render,
+            description: format!(
+                "helm-hooks apply {} {}",
+                to.spec,
+                to.commit
+                    .clone()
+                    .unwrap_or_else(|| format!("worktree:{}", &snapshot.fingerprint[..16]))
+            ),
+        },
+        &req.flags,
+        ws.helm.version,
+    );
+    let store = AuditStore::open_default();
+    let run_id = record::new_run_id();
+    let start = record::start_record(ws, p, &snapshot, &req.argv);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let recorder = Recorder {
+        store: &store,
+        run_id: &run_id,
+    };
+    let outcome = runtime.block_on(execute(Execute {
+        ws,
+        p,
+        helm_args,
+        start,
+        recorder: &recorder,
+        logs: req.logs,
+        reporter_for,
+        warn,
+    }))?;
+    drop(chart);
+    tracing::debug!(peak_rss_kib = peak_rss_kib(), "apply done");
+    Ok(Outcome { run_id, ..outcome })
+}
+
+struct Execute<'a, 'r> {
+    ws: &'a Workspace,
+    p: &'a Prepared,
+    helm_args: Vec<String>,
+    start: RunStarted,
+    recorder: &'a Recorder<'a>,
+    logs: bool,
+    reporter_for: &'a dyn Fn(bool) -> Box<dyn Reporter + 'r>,
+    warn: &'a dyn Fn(&str),
+}
+
+async fn execute(mut x: Execute<'_, '_>) -> anyhow::Result<Outcome> {
+    let p = x.p;
+    let mut monitor = Monitor::new(&p.op_plan.timeline, &p.secrets, x.logs, x.recorder);
+    let (watching, mut rx, early) = watch(p, &mut x.start, x.warn).await;
+    x.recorder.append(Body::RunStarted(x.start.clone()))?;
+    let reporter = (x.reporter_for)(watching.is_some());
+    let reporter: &dyn Reporter = reporter.as_ref();
+
+    let mut signals = Signals::catch()?;
+    let mut interrupted = false;
+    let runner = LocalRunner {
+        prepared: p,
+        recorder: x.recorder,
+        reporter,
+    };
+    let local_steps: Vec<LocalStep> = p.op_plan.timeline.locals().cloned().collect();
+    let local_rows = LocalPhase::rows(&p.op_plan.timeline);
+    let mut locals = LocalPhase {
+        steps: &local_steps,
+        rows: &local_rows,
+        outcomes: vec![None; local_steps.len()],
+    };
+    // prepare, preapply, presync: one failure and Helm does not run.
+    let stopped_by = locals
+        .run(
+            &runner,
+            &mut signals,
+            &mut interrupted,
+            is_before_helm,
+            None,
+            true,
+        )
+        .await?;
+    let run_helm = stopped_by.is_none() && !interrupted;
+    for feed in early {
+        monitor.handle(feed, reporter)?;
+    }
+    let (helm_exit, helm_stdout, helm_stderr) = match run_helm {
+        true => {
+            let helm = HelmProcess::spawn(&x.ws.helm.path, &x.helm_args)?;
+            follow_helm(
+                helm,
+                &mut rx,
+                &mut monitor,
+                reporter,
+                &mut signals,
+                &mut interrupted,
+            )
+            .await?
+        }
+        // Helm never started: a local hook before it failed.
+        false => (NOT_RUN, String::new(), String::new()),
+    };
+    if helm_exit == 0 {
+        monitor.resources_applied(reporter);
+    }
+    let helm_stderr = scrub(&helm_stderr, &p.secrets);
+    let helm_error = error_line(&helm_stderr);
+    // postsync after Helm, failed or not, and told its error; cleanup
+    // always, as the counterpart of prepare.
+    let event_error = (helm_exit != 0).then(|| {
+        helm_error
+            .clone()
+            .unwrap_or_else(|| format!("helm upgrade exited with {helm_exit}"))
+    });
+    let after_helm = |e: LocalEvent| match e {
+        LocalEvent::Postsync => run_helm,
+        LocalEvent::Cleanup => true,
+        _ => false,
+    };
+    let local_failure = locals
+        .run(
+            &runner,
+            &mut signals,
+            &mut interrupted,
+            after_helm,
+            event_error.as_deref(),
+            false,
+        )
+        .await?;
+    reporter.finish();
+
+    let (hooks, after) = finish(
+        x.ws,
+        p,
+        &monitor,
+        watching,
+        run_helm,
+        &local_steps,
+        locals.outcomes,
+    )
+    .await;
+    x.recorder.append(Body::RunEnded(RunEnded {
+        helm_exit,
+        interrupted,
+        release_revision: after.as_ref().map(|r| r.version),
+        release_status: after.as_ref().map(|r| r.info.status.clone()),
+        hooks: hooks.clone(),
+        stopped_by: stopped_by.clone(),
+    }))?;
+    let helm_output = match helm_exit {
+        0 => helm_stdout,
+        _ => format!("{helm_stdout}{helm_stderr}")
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| format!("helm: {l}\n"))
+            .collect(),
+    };
+    Ok(Outcome {
+        run_id: String::new(),
+        helm_exit,
+        helm_error,
+        helm_output,
+        interrupted,
+        hooks,
+        stopped_by,
+        local_failure,
+        helm_ran: run_helm,
+    })
+}
+
+/// Follows the cluster until Helm exits, passing Ctrl-C and SIGTERM on;
+/// then, briefly, until the deletions the plan predicts are seen.
+/// Returns Helm's exit code, stdout and stderr.
+async fn follow_helm(
+    mut helm: HelmProcess,
+    rx: &mut UnboundedReceiver<Feed>,
+    monitor: &mut Monitor<'_>,
+    reporter: &dyn Reporter,
+    signals: &mut Signals,
+    interrupted: &mut bool,
+) -> anyhow::Result<(i32, String, String)> {
+    let status = loop {
+        tokio::select! {
+            status = helm.wait() => break status?,
+            Some(feed) = rx.recv() => monitor.handle(feed, reporter)?,
+            sig = signals.next() => {
+                *interrupted = true;
+                helm.forward(sig);
+            }
+        }
+    };
+    // A bounded wait: a watch event can be late or lost.
+    let grace = tokio::time::Instant::now() + Duration::from_millis(1500);
+    while monitor.awaiting_deletions() {
+        match tokio::time::timeout_at(grace, rx.recv()).await {
+            Ok(Some(feed)) => monitor.handle(feed, reporter)?,
+            _ => break,
+        }
+    }
+    let code = status.code().unwrap_or(match *interrupted {
+        true => INTERRUPTED,
+        false => NOT_RUN,
+    });
+    let (stdout, stderr) = helm.output().await;
+    Ok((code, stdout, stderr))
+}
+
+/// This process's peak resident memory (Linux `VmHWM`), for benchmarks.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}

@@ -1,0 +1,87 @@
+//! Lint: the findings of a revision, marked against another when given.
+
+use super::revision::RenderedRevision;
+use super::workspace::Workspace;
+use crate::adapters::local_source::CONFIG_FILE;
+use crate::adapters::render::{Needs, RenderOptions};
+use crate::core::lint::{Finding, LintOptions, lint, rule};
+use crate::core::local::parse_chart_config;
+use crate::core::model::Revision;
+use anyhow::Context;
+use std::time::Duration;
+
+/// Rule ids the chart silences at `rev` (`lint.ignore` of `.helm-hooks.yaml`).
+pub fn chart_ignores(ws: &Workspace, rev: &Revision) -> anyhow::Result<Vec<String>> {
+    let path = ws.chart_file(CONFIG_FILE);
+    let Some(bytes) = ws.repo.read_file(rev, &path)? else {
+        return Ok(Vec::new());
+    };
+    let config = parse_chart_config(&path, &String::from_utf8_lossy(&bytes))
+        .with_context(|| format!("reading {path} at {}", rev.spec))?;
+    Ok(config.lint_ignore)
+}
+
+/// Findings of one revision.
+pub struct Findings {
+    pub findings: Vec<Finding>,
+    /// Ids in `lint.ignore` that name no rule.
+    pub unknown_ignores: Vec<String>,
+}
+
+/// Findings of `to`, marked against `from` when given. The ignore list of
+/// `to`'s `.helm-hooks.yaml` applies to both, so that silencing a rule
+/// never makes a finding look new.
+pub fn findings(
+    ws: &Workspace,
+    to: &RenderedRevision,
+    from: Option<&RenderedRevision>,
+    timeout: Duration,
+) -> anyhow::Result<Findings> {
+    let ignore = chart_ignores(ws, &to.rev)?;
+    let unknown_ignores = ignore
+        .iter()
+        .filter(|i| rule(i).is_none())
+        .cloned()
+        .collect();
+    let opts = LintOptions {
+        helm: ws.helm.version,
+        timeout,
+        ignore,
+    };
+    Ok(Findings {
+        findings: lint(to.renders(), from.map(RenderedRevision::renders), &opts),
+        unknown_ignores,
+    })
+}
+
+/// What `helm hooks lint` reports.
+pub struct LintReport {
+    pub rev: RenderedRevision,
+    pub from: Option<RenderedRevision>,
+    pub findings: Findings,
+}
+
+/// Renders `rev` (and `from`) for both operations: pre-install hooks come
+/// from the install render, the others from the upgrade render.
+pub fn run(
+    ws: &Workspace,
+    rev: &str,
+    from: Option<&str>,
+    opts: &RenderOptions,
+    timeout: Duration,
+) -> anyhow::Result<LintReport> {
+    let rev = ws.resolve(rev)?;
+    let from = from.map(|f| ws.resolve(f)).transpose()?;
+    let needs = Needs {
+        install: true,
+        upgrade: true,
+    };
+    let rev = ws.render(&rev, opts, needs)?;
+    let from = from.map(|f| ws.render(&f, opts, needs)).transpose()?;
+    let findings = findings(ws, &rev, from.as_ref(), timeout)?;
+    Ok(LintReport {
+        rev,
+        from,
+        findings,
+    })
+}

@@ -1,0 +1,13 @@
+//! The use cases between the commands (arguments in, views out) and the
+//! adapters: open a workspace, render a revision, find the baseline, plan,
+//! lint, read the history, apply. They return data and never print; what
+//! the user should hear on the way comes back as values (notes, warnings)
+//! or goes through a reporter the caller passes in.
+
+pub mod apply;
+pub mod baseline;
+pub mod history;
+pub mod lint;
+pub mod plan;
+pub mod revision;
+pub mod workspace;

@@ -1,0 +1,129 @@
+//! One revision rendered by Helm and parsed: the one type plan, lint and
+//! apply share for "the chart at REV".
+
+use crate::adapters::git::ChartRepo;
+use crate::adapters::render::SideRender;
+use crate::core::chart::ChartMeta;
+use crate::core::hook::{Rendered, Warning, parse_rendered, unknown_events};
+use crate::core::model::{Operation, Revision};
+use crate::core::plan::SideRenders;
+use anyhow::Context;
+
+#[derive(Debug, Clone)]
+pub struct RenderedRevision {
+    pub rev: Revision,
+    pub install: Rendered,
+    /// Only when it differs from install (templates that branch on
+    /// `.Release.IsInstall`/`IsUpgrade`).
+    upgrade: Option<Rendered>,
+    /// Helm's own text of each render, for what it names (Secret values).
+    install_text: String,
+    upgrade_text: Option<String>,
+    /// Helm's stderr notices while rendering.
+    pub notices: Vec<String>,
+    /// How many `helm template` processes ran (0: all from the cache).
+    pub helm_runs: usize,
+}
+
+impl RenderedRevision {
+    /// Parses a side's renders (a shared render once) and adds the
+    /// documents Helm dropped, which it names only on stderr, as warnings.
+    pub fn parse(repo: &ChartRepo, rev: Revision, side: SideRender) -> anyhow::Result<Self> {
+        let parse = |text: &str| {
+            parse_rendered(text).with_context(|| format!("reading Helm's output for {}", rev.spec))
+        };
+        let install_parsed = side.install.as_deref().map(parse).transpose()?;
+        let upgrade = match (&side.install, &side.upgrade) {
+            (Some(a), Some(b)) if a == b => None,
+            (_, Some(b)) => Some(parse(b)?),
+            _ => None,
+        };
+        let mut install = install_parsed
+            .or_else(|| upgrade.clone())
+            .unwrap_or_default();
+        let name = chart_name(repo, &rev)?;
+        for d in &side.dropped {
+            let files: Vec<String> = d.files.iter().map(|f| format!("{name}/{f}")).collect();
+            install.warnings.push(Warning::DroppedDocument {
+                path: (!files.is_empty()).then(|| files.join(", ")),
+                value: d.value.clone(),
+                unknown: unknown_events(&d.value),
+            });
+        }
+        let upgrade_text = match (&side.install, side.upgrade) {
+            (Some(a), Some(b)) if *a == b => None,
+            (_, b) => b,
+        };
+        Ok(Self {
+            rev,
+            install,
+            upgrade,
+            install_text: side.install.unwrap_or_default(),
+            upgrade_text,
+            notices: side.notices,
+            helm_runs: side.helm_runs,
+        })
+    }
+
+    /// A revision with no hooks: what an install compares against.
+    pub fn empty(rev: Revision) -> Self {
+        Self {
+            rev,
+            install: Rendered::default(),
+            upgrade: None,
+            install_text: String::new(),
+            upgrade_text: None,
+            notices: Vec::new(),
+            helm_runs: 0,
+        }
+    }
+
+    /// A revision from hooks Helm stored (`helm get hooks`, `helm status`).
+    pub fn stored(rev: Revision, hooks_text: &str) -> anyhow::Result<Self> {
+        Ok(Self {
+            install: parse_rendered(hooks_text)?,
+            install_text: hooks_text.to_string(),
+            ..Self::empty(rev)
+        })
+    }
+
+    pub fn upgrade(&self) -> &Rendered {
+        self.upgrade.as_ref().unwrap_or(&self.install)
+    }
+
+    /// The render Helm uses for `op`.
+    pub fn for_operation(&self, op: Operation) -> &Rendered {
+        match op.needs_upgrade_render() {
+            true => self.upgrade(),
+            false => &self.install,
+        }
+    }
+
+    /// Helm's text of the render for `op`.
+    pub fn text_for(&self, op: Operation) -> &str {
+        match (op.needs_upgrade_render(), &self.upgrade_text) {
+            (true, Some(t)) => t,
+            _ => &self.install_text,
+        }
+    }
+
+    /// The core's view of both renders.
+    pub fn renders(&self) -> SideRenders<'_> {
+        SideRenders {
+            install: &self.install,
+            upgrade: self.upgrade(),
+        }
+    }
+}
+
+/// The chart's name as Helm prefixes template paths with it.
+fn chart_name(repo: &ChartRepo, rev: &Revision) -> anyhow::Result<String> {
+    let path = match repo.chart_path() {
+        "" => "Chart.yaml".to_string(),
+        dir => format!("{dir}/Chart.yaml"),
+    };
+    let bytes = repo.read_file(rev, &path)?.unwrap_or_default();
+    let meta =
+        ChartMeta::parse(&bytes).with_context(|| format!("reading {path} at {}", rev.spec))?;
+    Ok(meta.name)
+}
