@@ -171,7 +171,7 @@ pub fn run(args: LintArgs, ui: &Ui) -> anyhow::Result<()> {
     )?;
     for id in &unknown_ids {
         ui.warn(&format!(
-            "{}: lint.ignore names {id:?}, which is no rule (HH001..HH013)",
+            "{}: lint.ignore names {id:?}, which is no rule (HH001..HH014)",
             chart_file(&repo, CONFIG_FILE)
         ));
     }

@@ -50,7 +50,7 @@ pub struct Rule {
     pub summary: &'static str,
 }
 
-pub const RULES: [Rule; 13] = [
+pub const RULES: [Rule; 14] = [
     Rule {
         id: "HH001",
         name: "dropped-hook-document",
@@ -128,6 +128,12 @@ pub const RULES: [Rule; 13] = [
         name: "no-resources",
         severity: Severity::Info,
         summary: "a hook container without resource requests or limits",
+    },
+    Rule {
+        id: "HH014",
+        name: "non-string-metadata-value",
+        severity: Severity::Error,
+        summary: "an annotation or label value that is not a string (unquoted -10, true): Helm orders the hook, then fails to create it",
     },
 ];
 
@@ -648,6 +654,44 @@ fn check_literal_secrets(h: &Hook, cx: &mut Ctx<'_>) {
     }
 }
 
+/// HH014: annotation and label values must be strings. Helm's sorter reads
+/// an unquoted `helm.sh/hook-weight: -10` as "-10" (so the order is right),
+/// but building the object for creation fails on both Helms: "cannot
+/// unmarshal number into Go struct field ObjectMeta.metadata.annotations of
+/// type string". `null` is accepted (Go leaves the string empty).
+fn check_metadata_strings(h: &Hook, cx: &mut Ctx<'_>) {
+    let id = h.id();
+    for field in ["annotations", "labels"] {
+        let Some(map) = h.document["metadata"][field].as_object() else {
+            continue;
+        };
+        for (key, value) in map {
+            let what = match value {
+                Value::String(_) | Value::Null => continue,
+                Value::Number(_) => "a number",
+                Value::Bool(_) => "a boolean",
+                Value::Array(_) => "a list",
+                Value::Object(_) => "a map",
+            };
+            cx.push(
+                "HH014",
+                Severity::Error,
+                Some(h),
+                format!("{field}/{key}"),
+                format!(
+                    "{id} has metadata.{field} {key:?} = {value} unquoted, {what} in the rendered YAML: Helm orders the hook but fails to create it (\"cannot unmarshal {} into Go struct field ObjectMeta.metadata.{field} of type string\"); quote it (e.g. {key}: {{{{ ... | quote }}}})",
+                    match value {
+                        Value::Number(_) => "number",
+                        Value::Bool(_) => "bool",
+                        Value::Array(_) => "array",
+                        _ => "object",
+                    }
+                ),
+            );
+        }
+    }
+}
+
 /// HH013: containers the scheduler cannot size.
 fn check_resources(h: &Hook, cx: &mut Ctx<'_>) {
     let Some(spec) = pod_spec(&h.kind, &h.document) else {
@@ -905,6 +949,7 @@ fn check_side(
         check_not_waited(h, &mut cx);
         check_literal_secrets(h, &mut cx);
         check_resources(h, &mut cx);
+        check_metadata_strings(h, &mut cx);
     }
     let order = KindOrder::for_helm(opts.helm);
     let stored = |r: &Rendered| {
@@ -1413,6 +1458,33 @@ mod tests {
     }
 
     #[test]
+    fn hh014_annotation_and_label_values_must_be_strings() {
+        let j = job(
+            "w",
+            "pre-install",
+            &format!(
+                "{GOOD_POLICY}    helm.sh/hook-weight: -10\n    n: null\n  labels:\n    on: true\n    tier: \"5\"\n"
+            ),
+            &pod_body("", ""),
+        );
+        let f = run(&[&j]);
+        let hits = of(&f, "HH014");
+        assert_eq!(hits.len(), 2, "{hits:#?}");
+        assert!(hits.iter().all(|h| h.severity == Severity::Error));
+        let weight = hits
+            .iter()
+            .find(|h| h.subject == "annotations/helm.sh/hook-weight")
+            .unwrap();
+        assert!(
+            weight.message.contains("Job/w") && weight.message.contains("quote it"),
+            "{}",
+            weight.message
+        );
+        assert!(hits.iter().any(|h| h.subject == "labels/on"));
+        assert!(of(&run(&[&good_job("g", "pre-install")]), "HH014").is_empty());
+    }
+
+    #[test]
     fn silenced_by_annotation_or_chart_list() {
         let bare = job(
             "q",
@@ -1515,7 +1587,7 @@ mod tests {
     #[test]
     fn every_rule_is_documented_once() {
         let ids: BTreeSet<&str> = RULES.iter().map(|r| r.id).collect();
-        assert_eq!(ids.len(), 13);
+        assert_eq!(ids.len(), 14);
         assert_eq!(
             rule("hh009").map(|r| r.name),
             Some("pre-hook-uses-chart-resource")

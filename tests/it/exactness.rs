@@ -1,0 +1,107 @@
+//! Issue 20: where plans of real charts were not exact. Fixtures are built
+//! like the charts that showed each gap; every test runs Helm 3 and 4.
+
+use crate::common::*;
+use std::process::Command;
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+/// cert-manager's `startupapicheck.jobAnnotations` set with `--set`: the
+/// weight reaches the YAML unquoted.
+#[test]
+fn an_unquoted_weight_is_an_error_finding_and_the_order_stays_helms() {
+    let repo = GitRepo::new();
+    repo.write("app/Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "app/templates/startupapicheck.yaml",
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: startupapicheck\n  annotations:\n    helm.sh/hook: post-install\n{{- range $k, $v := .Values.jobAnnotations }}\n    {{ $k }}: {{ $v }}\n{{- end }}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: main\n          image: busybox\n",
+    );
+    repo.write(
+        "app/templates/other.yaml",
+        &hook("Job", "aaa-other", "post-install", None, None),
+    );
+    repo.commit("chart");
+    for helm in helms() {
+        let env = Env::new();
+        let plan = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args([
+                "plan",
+                "app",
+                "--from",
+                "HEAD",
+                "--to",
+                "HEAD",
+                "--set",
+                "jobAnnotations.helm\\.sh/hook-weight=-10",
+                "-o",
+                "json",
+                "--operation",
+                "install",
+            ])
+            .assert()
+            .success();
+        let plan = json(&plan.get_output().stdout);
+        // Helm's sorter reads the unquoted -10 as "-10": first.
+        assert_eq!(
+            runs(&plan, "install"),
+            pairs(&[
+                ("post-install", "Job/startupapicheck"),
+                ("post-install", "Job/aaa-other")
+            ]),
+            "helm {}",
+            helm.version
+        );
+        let f = plan["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "HH014")
+            .unwrap_or_else(|| panic!("no HH014: {}", plan["findings"]));
+        assert_eq!(f["severity"], "error");
+        assert_eq!(f["hook"]["name"], "startupapicheck");
+        let msg = f["message"].as_str().unwrap();
+        assert!(
+            msg.contains("helm.sh/hook-weight") && msg.contains("quote it"),
+            "{msg}"
+        );
+
+        // The table shows it, and lint fails on it.
+        let table = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .env("NO_COLOR", "1")
+            .args(["plan", "app", "--from", "HEAD", "--to", "HEAD"])
+            .args(["--set", "jobAnnotations.helm\\.sh/hook-weight=-10"])
+            .assert()
+            .success();
+        let text = String::from_utf8_lossy(&table.get_output().stdout).to_string();
+        assert!(
+            text.contains("HH014") && text.contains("quote it"),
+            "{text}"
+        );
+        let lint = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args(["lint", "app", "--rev", "HEAD", "-o", "json"])
+            .args(["--set", "jobAnnotations.helm\\.sh/hook-weight=-10"])
+            .output()
+            .unwrap();
+        assert_eq!(lint.status.code(), Some(1));
+        assert!(json(&lint.stdout).to_string().contains("HH014"));
+        // Quoted, it is fine.
+        let lint = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args(["lint", "app", "--rev", "HEAD", "-o", "json"])
+            .args(["--set", "jobAnnotations.helm\\.sh/hook-weight=\"-10\""])
+            .output()
+            .unwrap();
+        assert!(!json(&lint.stdout).to_string().contains("HH014"));
+    }
+}
