@@ -95,7 +95,7 @@ fn hint_for(err: &anyhow::Error) -> Option<(String, Option<String>, i32)> {
                     "let git fetch them by reading them once, e.g. `git diff REV -- CHART >/dev/null` (a partial clone fetches on read)"
                 }
                 GitError::MissingValues { .. } => {
-                    "commit the values file, or pick a revision that has it"
+                    "commit the values file, or pick a revision that has it (in a bare repository -f paths are relative to the repository root; an absolute path is read from disk)"
                 }
                 GitError::Read { .. } => "check the path and its permissions",
             };

@@ -198,9 +198,26 @@ impl ChartRepo {
     }
 
     /// Makes `path` (as given on the command line) repository-relative when
-    /// it lies inside the working tree.
+    /// it lies inside the working tree. A bare repository has no working
+    /// tree: a relative path names a file of the repository from its root,
+    /// as CHART does there; an absolute one (or one climbing out with `..`)
+    /// is a file on disk.
     pub fn repo_relative(&self, path: &Path) -> Option<String> {
-        let w = self.workdir.as_ref()?;
+        let Some(w) = self.workdir.as_ref() else {
+            if path.is_absolute()
+                || path
+                    .components()
+                    .filter(|c| !matches!(c, Component::CurDir))
+                    .scan(0i32, |depth, c| {
+                        *depth += if c == Component::ParentDir { -1 } else { 1 };
+                        Some(*depth)
+                    })
+                    .any(|d| d < 0)
+            {
+                return None;
+            }
+            return Some(to_slash(&lexical_normalize(path)));
+        };
         let cwd = std::env::current_dir().ok()?;
         let abs = lexical_normalize(&cwd.join(path));
         let real = match abs.parent().and_then(|p| fs::canonicalize(p).ok()) {

@@ -105,3 +105,62 @@ fn an_unquoted_weight_is_an_error_finding_and_the_order_stays_helms() {
         assert!(!json(&lint.stdout).to_string().contains("HH014"));
     }
 }
+
+/// A bare repository has no files on disk: `-f` is read from the revision,
+/// relative to the repository root, as CHART is.
+#[test]
+fn values_files_in_a_bare_repository_are_read_from_the_revision() {
+    let repo = GitRepo::new();
+    repo.write("app/Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "app/templates/j.yaml",
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    helm.sh/hook: pre-upgrade\n    helm.sh/hook-weight: {{ .Values.weight | quote }}\n",
+    );
+    repo.write("deploy/prod.yaml", "weight: 1\n");
+    repo.commit("one");
+    repo.write("deploy/prod.yaml", "weight: 7\n");
+    repo.commit("two");
+    let bare = tempfile::tempdir().unwrap();
+    let bare_path = bare.path().join("repo.git");
+    let st = Command::new("git")
+        .args(["clone", "--quiet", "--bare"])
+        .arg(repo.path())
+        .arg(&bare_path)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    for helm in helms() {
+        let env = Env::new();
+        let plan = |args: &[&str]| {
+            env.hooks(&helm)
+                .current_dir(&bare_path)
+                .args(["plan", "app", "--from", "HEAD~1", "--to", "HEAD"])
+                .args(["-o", "json", "--operation", "upgrade"])
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        let out = plan(&["-f", "deploy/prod.yaml"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let p = json(&out.stdout);
+        assert_eq!(p["hooks"][0]["fields"][0]["field"], "weight", "{p}");
+        assert_eq!(p["hooks"][0]["fields"][0]["from"], 1);
+        assert_eq!(p["hooks"][0]["fields"][0]["to"], 7);
+        // A file the revision lacks: one line, naming the rule.
+        let e = one_line_error(&plan(&["-f", "deploy/nope.yaml"]));
+        assert!(
+            e.contains("deploy/nope.yaml does not exist at HEAD~1")
+                && e.contains("relative to the repository root"),
+            "{e}"
+        );
+        // An absolute path is a file on disk.
+        let disk = env.path("disk-values.yaml");
+        std::fs::write(&disk, "weight: 3\n").unwrap();
+        let p = json(&plan(&["-f", disk.to_str().unwrap()]).stdout);
+        assert_eq!(p["changed"], false, "{p}");
+    }
+}
