@@ -88,6 +88,9 @@ fn hint_for(err: &anyhow::Error) -> Option<(String, Option<String>, i32)> {
                 GitError::NotAChart { .. } => {
                     "pass the chart directory (the one with Chart.yaml) that exists at that revision"
                 }
+                GitError::GeneratedChart { .. } => {
+                    "generate it (the chart's build, e.g. `make`) and plan the generated chart directory with --from/--to WORKTREE, or compare revisions that commit a Chart.yaml"
+                }
                 GitError::BareWorktree { .. } => {
                     "pass --from and --to revisions; a bare repository has no WORKTREE"
                 }

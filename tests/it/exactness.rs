@@ -164,3 +164,53 @@ fn values_files_in_a_bare_repository_are_read_from_the_revision() {
         assert_eq!(p["changed"], false, "{p}");
     }
 }
+
+/// cert-manager v1.4-v1.20 commit `Chart.template.yaml`; `make` writes
+/// Chart.yaml. One line says so and how to plan it.
+#[test]
+fn a_generated_chart_yaml_is_one_clear_error_with_the_way_out() {
+    let repo = GitRepo::new();
+    repo.write(
+        "deploy/charts/cert-manager/Chart.template.yaml",
+        "apiVersion: v2\nname: cert-manager\nversion: v0.0.0\nappVersion: v0.0.0\n",
+    );
+    repo.write(
+        "deploy/charts/cert-manager/templates/startupapicheck-job.yaml",
+        &hook("Job", "startupapicheck", "post-install", Some("1"), None),
+    );
+    repo.commit("chart with a generated Chart.yaml");
+    for helm in helms() {
+        let env = Env::new();
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args(["plan", "deploy/charts/cert-manager", "--from", "HEAD"])
+            .args(["--to", "HEAD"])
+            .output()
+            .unwrap();
+        let e = one_line_error(&out);
+        assert!(
+            e.contains("only Chart.template.yaml")
+                && e.contains("generated")
+                && e.contains("WORKTREE"),
+            "{e}"
+        );
+        // As the line says: generate it, plan the working tree.
+        repo.write(
+            "deploy/charts/cert-manager/Chart.yaml",
+            "apiVersion: v2\nname: cert-manager\nversion: v1.0.0\n",
+        );
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args(["plan", "deploy/charts/cert-manager", "--from", "WORKTREE"])
+            .args(["-o", "json", "--operation", "install"])
+            .assert()
+            .success();
+        assert_eq!(
+            runs(&json(&out.get_output().stdout), "install"),
+            pairs(&[("post-install", "Job/startupapicheck")])
+        );
+        repo.remove("deploy/charts/cert-manager/Chart.yaml");
+    }
+}
