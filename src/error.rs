@@ -86,10 +86,13 @@ fn hint_for(err: &anyhow::Error) -> Option<(String, Option<String>, i32)> {
                     "use a branch, tag, commit (see `git log --oneline`) or WORKTREE"
                 }
                 GitError::NotAChart { .. } => {
-                    "pass the chart directory (the one with Chart.yaml) that exists at that revision"
+                    "pass the chart directory (the one with Chart.yaml) that exists at that revision; a chart that moved: --from-path names its directory at --from"
                 }
                 GitError::GeneratedChart { .. } => {
                     "generate it (the chart's build, e.g. `make`) and plan the generated chart directory with --from/--to WORKTREE, or compare revisions that commit a Chart.yaml"
+                }
+                GitError::OutsideRepository { .. } => {
+                    "pass a directory of the same repository as CHART"
                 }
                 GitError::BareWorktree { .. } => {
                     "pass --from and --to revisions; a bare repository has no WORKTREE"

@@ -25,6 +25,8 @@ pub enum GitError {
         path: String,
         template: String,
     },
+    #[error("{path} is not inside the repository {repo}")]
+    OutsideRepository { path: String, repo: String },
     #[error("WORKTREE needs a working tree, but {repo} is a bare repository")]
     BareWorktree { repo: String },
     #[error("Git object for {path} is missing at {rev} (partial clone?)")]
@@ -91,6 +93,28 @@ fn join_rel(base: &str, rel: &str) -> String {
     to_slash(&lexical_normalize(&Path::new(base).join(rel)))
 }
 
+/// A chart directory as given on the command line, relative to the
+/// repository root: through the working tree when there is one (the
+/// directory need not exist there: it may be a revision's), else relative
+/// to the root of the bare repository.
+fn chart_relative(workdir: Option<&Path>, chart: &Path) -> Option<String> {
+    let Some(w) = workdir else {
+        return Some(to_slash(&lexical_normalize(chart)));
+    };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let abs = lexical_normalize(&cwd.join(chart));
+    // Resolve symlinks through the deepest existing ancestor.
+    let mut existing = abs.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        rest.push(existing.file_name()?.to_os_string());
+        existing.pop();
+    }
+    let mut real = fs::canonicalize(&existing).unwrap_or(existing);
+    real.extend(rest.iter().rev());
+    real.strip_prefix(w).ok().map(to_slash)
+}
+
 impl ChartRepo {
     /// Finds the repository holding `chart` (a directory, relative to the
     /// current directory). `GIT_DIR` is honoured; in a bare repository the
@@ -114,18 +138,24 @@ impl ChartRepo {
         let workdir = repo
             .workdir()
             .map(|w| fs::canonicalize(w).unwrap_or_else(|_| w.to_path_buf()));
-        let chart_rel = match &workdir {
-            Some(w) => {
-                let real = fs::canonicalize(&abs).unwrap_or(abs.clone());
-                real.strip_prefix(w).map(to_slash).map_err(|_| no_repo())?
-            }
-            None => to_slash(&lexical_normalize(chart)),
-        };
+        let chart_rel = chart_relative(workdir.as_deref(), chart).ok_or_else(no_repo)?;
         Ok(Self {
             repo,
             workdir,
             chart: chart_rel,
         })
+    }
+
+    /// The same repository with the chart at another directory (given as
+    /// CHART is): a chart that moved has another path at an older revision.
+    pub fn with_chart(mut self, chart: &Path) -> Result<Self, GitError> {
+        self.chart = chart_relative(self.workdir.as_deref(), chart).ok_or_else(|| {
+            GitError::OutsideRepository {
+                path: chart.display().to_string(),
+                repo: self.root_display(),
+            }
+        })?;
+        Ok(self)
     }
 
     pub fn root_display(&self) -> String {
@@ -233,6 +263,69 @@ impl ChartRepo {
             None => abs,
         };
         real.strip_prefix(w).ok().map(to_slash)
+    }
+
+    /// The same repository with the chart at `rel` (repository-relative).
+    pub fn with_chart_dir(mut self, rel: &str) -> Self {
+        self.chart = rel.to_string();
+        self
+    }
+
+    /// Whether the chart's directory holds a Chart.yaml at `rev`.
+    pub fn has_chart(&self, rev: &Revision) -> Result<bool, GitError> {
+        Ok(self
+            .source(rev)?
+            .read(&join_rel(&self.chart, "Chart.yaml"))?
+            .is_some())
+    }
+
+    /// The chart's name (`name:` of Chart.yaml) at `rev`, if it parses.
+    pub fn chart_name(&self, rev: &Revision) -> Result<Option<String>, GitError> {
+        let bytes = self
+            .source(rev)?
+            .read(&join_rel(&self.chart, "Chart.yaml"))?;
+        Ok(bytes
+            .and_then(|b| ChartMeta::parse(&b).ok())
+            .map(|m| m.name)
+            .filter(|n| !n.is_empty()))
+    }
+
+    /// Directories of commit `rev` holding a chart named `name`, other than
+    /// subcharts inside another chart: where a chart that moved was.
+    pub fn chart_dirs_named(&self, rev: &Revision, name: &str) -> Vec<String> {
+        let Some(tree) = rev.tree.and_then(|oid| self.repo.find_tree(oid).ok()) else {
+            return Vec::new();
+        };
+        let mut charts: Vec<(String, git2::Oid)> = Vec::new();
+        tree.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
+            if entry.kind() == Some(git2::ObjectType::Tree)
+                && entry.name().ok().is_some_and(|n| n.starts_with('.'))
+            {
+                return git2::TreeWalkResult::Skip;
+            }
+            if entry.name().ok() == Some("Chart.yaml") {
+                charts.push((parent.trim_end_matches('/').to_string(), entry.id()));
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .ok();
+        let nested = |dir: &str| {
+            charts
+                .iter()
+                .any(|(d, _)| d != dir && (d.is_empty() || dir.starts_with(&format!("{d}/"))))
+        };
+        charts
+            .iter()
+            .filter(|(dir, _)| !nested(dir))
+            .filter(|(_, oid)| {
+                self.repo
+                    .find_blob(*oid)
+                    .ok()
+                    .and_then(|b| ChartMeta::parse(b.content()).ok())
+                    .is_some_and(|m| m.name == name)
+            })
+            .map(|(dir, _)| dir.clone())
+            .collect()
     }
 
     /// The chart at `rev`, with its in-repository `file://` dependencies.

@@ -153,13 +153,23 @@ pub fn run(args: LintArgs, ui: &Ui) -> anyhow::Result<()> {
         upgrade: true,
     };
     let side = render_side(&repo, &rev, &opts, needs, &helm, &cache)?;
+    // The chart at --from: the same directory, or --from-path when it moved.
+    let moved = match (&args.from_path, &from) {
+        (None, Some(f)) => crate::commands::plan::moved_chart(&repo, f, &rev)?,
+        _ => None,
+    };
+    let from_repo = match (&args.from_path, &moved) {
+        (Some(p), _) => ChartRepo::open(&args.chart)?.with_chart(p)?,
+        (None, Some(dir)) => ChartRepo::open(&args.chart)?.with_chart_dir(dir),
+        (None, None) => ChartRepo::open(&args.chart)?,
+    };
     let from_side = from
         .as_ref()
-        .map(|f| render_side(&repo, f, &opts, needs, &helm, &cache))
+        .map(|f| render_side(&from_repo, f, &opts, needs, &helm, &cache))
         .transpose()?;
     let parsed = side_renders(&repo, &rev, &side)?;
     let from_parsed = match (&from, &from_side) {
-        (Some(f), Some(side)) => Some(side_renders(&repo, f, side)?),
+        (Some(f), Some(side)) => Some(side_renders(&from_repo, f, side)?),
         _ => None,
     };
     let (findings, unknown_ids) = revision_findings(

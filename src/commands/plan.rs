@@ -73,19 +73,66 @@ pub fn parse_side(side: &SideRender, rev: &str) -> anyhow::Result<(Rendered, Opt
     ))
 }
 
+fn display_dir(rel: &str) -> &str {
+    if rel.is_empty() { "." } else { rel }
+}
+
+/// Where the chart was at `from` when it moved since: the one directory of
+/// `from` holding a chart of the same name (as `to`'s), outside other
+/// charts. `None` when it did not move, or the answer is not unique (the
+/// snapshot then reports the missing chart, whose hint names --from-path).
+pub fn moved_chart(
+    repo: &ChartRepo,
+    from: &crate::adapters::git::Revision,
+    to: &crate::adapters::git::Revision,
+) -> anyhow::Result<Option<String>> {
+    if repo.has_chart(from)? {
+        return Ok(None);
+    }
+    let Some(name) = repo.chart_name(to)? else {
+        return Ok(None);
+    };
+    let dirs = repo.chart_dirs_named(from, &name);
+    Ok(match dirs.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    })
+}
+
 pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
     let ops = operations(&args.operation);
     let cache = Cache::open();
     let helm = Helm::locate(&cache)?;
     let repo = ChartRepo::open(&args.chart)?;
+    // The chart at --from: the same directory, or --from-path when it moved.
     let from_spec = match &args.from {
         Some(spec) => spec.clone(),
         None => super::history::default_from(&repo, &args.release, &args.render.namespace, ui),
     };
     let from = repo.resolve(&from_spec)?;
     let to = repo.resolve(&args.to)?;
+    let moved = match &args.from_path {
+        Some(_) => None,
+        None => moved_chart(&repo, &from, &to)?,
+    };
+    if let Some(dir) = &moved {
+        ui.warn(&format!(
+            "the chart is not at {} at {}: using {dir}, the one directory there with a chart of the same name (pass --from-path to choose)",
+            display_dir(repo.chart_path()),
+            from.spec
+        ));
+    }
+    let open_from = || -> anyhow::Result<ChartRepo> {
+        let r = ChartRepo::open(&args.chart)?;
+        Ok(match (&args.from_path, &moved) {
+            (Some(p), _) => r.with_chart(p)?,
+            (None, Some(dir)) => r.with_chart_dir(dir),
+            (None, None) => r,
+        })
+    };
+    let from_repo = open_from()?;
     // Read first: a broken helmfile.yaml fails before any render.
-    let local_from = crate::adapters::local_source::load(&repo, &from, &args.release)?;
+    let local_from = crate::adapters::local_source::load(&from_repo, &from, &args.release)?;
     let local_to = crate::adapters::local_source::load(&repo, &to, &args.release)?;
     let opts = render_options(&args.release, &args.render);
     let needs = Needs {
@@ -97,8 +144,7 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
     // handle (libgit2 handles are not shared across threads).
     let (from_side, to_side) = std::thread::scope(|s| {
         let from_job = s.spawn(|| -> anyhow::Result<SideRender> {
-            let repo = ChartRepo::open(&args.chart)?;
-            render_side(&repo, &from, &opts, needs, &helm, &cache)
+            render_side(&open_from()?, &from, &opts, needs, &helm, &cache)
         });
         let to_side = render_side(&repo, &to, &opts, needs, &helm, &cache);
         let from_side = from_job.join().expect("render thread panicked");
@@ -112,7 +158,7 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
     );
 
     // Parsed once; plan and lint share them.
-    let from_parsed = crate::commands::lint::side_renders(&repo, &from, &from_side)?;
+    let from_parsed = crate::commands::lint::side_renders(&from_repo, &from, &from_side)?;
     let to_parsed = crate::commands::lint::side_renders(&repo, &to, &to_side)?;
     let result = plan(
         from_parsed.renders(),

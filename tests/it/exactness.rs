@@ -214,3 +214,89 @@ fn a_generated_chart_yaml_is_one_clear_error_with_the_way_out() {
         repo.remove("deploy/charts/cert-manager/Chart.yaml");
     }
 }
+
+/// sentry moved `sentry/` to `charts/sentry/`: planned across the move with
+/// --from-path, and found by its name without it.
+#[test]
+fn a_chart_that_moved_directory_is_planned_across_the_move() {
+    let repo = GitRepo::new();
+    repo.write("sentry/Chart.yaml", &chart_yaml("sentry"));
+    repo.write(
+        "sentry/templates/hooks/db-init.yaml",
+        &hook(
+            "Job",
+            "sentry-db-init",
+            "pre-install,pre-upgrade",
+            Some("1"),
+            None,
+        ),
+    );
+    repo.write("other/Chart.yaml", &chart_yaml("other"));
+    // A vendored subchart of the same name inside another chart is no
+    // candidate for where sentry was.
+    repo.write("other/charts/sentry/Chart.yaml", &chart_yaml("sentry"));
+    repo.commit("sentry at the root");
+    std::fs::create_dir_all(repo.path().join("charts")).unwrap();
+    repo.git(&["mv", "sentry", "charts/sentry"]);
+    repo.write(
+        "charts/sentry/templates/hooks/db-init.yaml",
+        &hook(
+            "Job",
+            "sentry-db-init",
+            "pre-install,pre-upgrade",
+            Some("2"),
+            None,
+        ),
+    );
+    repo.commit("move under charts/, weight 2");
+    for helm in helms() {
+        let env = Env::new();
+        let plan = |extra: &[&str]| {
+            env.hooks(&helm)
+                .current_dir(repo.path())
+                .args(["plan", "charts/sentry", "--from", "HEAD~1", "--to", "HEAD"])
+                .args(["-o", "json", "--operation", "upgrade"])
+                .args(extra)
+                .output()
+                .unwrap()
+        };
+        let check = |out: &std::process::Output| {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let p = json(&out.stdout);
+            let h = &p["hooks"][0];
+            assert_eq!(h["change"], "changed", "{p}");
+            assert_eq!(h["fields"][0]["field"], "weight");
+            assert_eq!(p["operations"][0]["summary"]["removed"], 0);
+        };
+        check(&plan(&["--from-path", "sentry"]));
+        // Without --from-path: the one chart named sentry at HEAD~1.
+        let out = plan(&[]);
+        check(&out);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("using sentry") && stderr.contains("--from-path"),
+            "{stderr}"
+        );
+        // A wrong --from-path is one line naming the flag.
+        let e = one_line_error(&plan(&["--from-path", "other/templates"]));
+        assert!(e.contains("not a chart at HEAD~1"), "{e}");
+        // lint --from follows the move too.
+        let lint = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args(["lint", "charts/sentry", "--rev", "HEAD", "--from", "HEAD~1"])
+            .args(["--from-path", "sentry", "-o", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            lint.status.code().is_some_and(|c| c <= 1),
+            "{}",
+            String::from_utf8_lossy(&lint.stderr)
+        );
+        assert_eq!(json(&lint.stdout)["kind"], "HookLint");
+    }
+}
