@@ -300,3 +300,113 @@ fn a_chart_that_moved_directory_is_planned_across_the_move() {
         assert_eq!(json(&lint.stdout)["kind"], "HookLint");
     }
 }
+
+/// velero moved `upgrade-crds` from post- to pre-upgrade; a ConfigMap
+/// stopped being a hook, a Secret became one.
+#[test]
+fn hooks_moving_between_phases_are_moved_and_resources_becoming_hooks_say_so() {
+    let repo = GitRepo::new();
+    let cm = |annotated: bool| {
+        let mut s = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n".to_string();
+        if annotated {
+            s.push_str("  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\n");
+        }
+        s
+    };
+    let secret = |annotated: bool| {
+        let mut s = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n".to_string();
+        if annotated {
+            s.push_str("  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\n    helm.sh/hook-weight: \"-10\"\n");
+        }
+        s
+    };
+    repo.write("velero/Chart.yaml", &chart_yaml("velero"));
+    repo.write(
+        "velero/templates/upgrade-crds.yaml",
+        &hook(
+            "Job",
+            "velero-upgrade-crds",
+            "post-upgrade",
+            Some("-5"),
+            None,
+        ),
+    );
+    repo.write(
+        "velero/templates/cleanup.yaml",
+        &hook("Job", "velero-cleanup", "pre-upgrade", Some("0"), None),
+    );
+    repo.write("velero/templates/cm.yaml", &cm(true));
+    repo.write("velero/templates/secret.yaml", &secret(false));
+    repo.commit("v1");
+    repo.write(
+        "velero/templates/upgrade-crds.yaml",
+        &hook(
+            "Job",
+            "velero-upgrade-crds",
+            "pre-upgrade",
+            Some("-5"),
+            None,
+        ),
+    );
+    repo.write("velero/templates/cm.yaml", &cm(false));
+    repo.write("velero/templates/secret.yaml", &secret(true));
+    repo.commit("v2");
+    for helm in helms() {
+        let env = Env::new();
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args(["plan", "velero", "--from", "HEAD~1", "--to", "HEAD"])
+            .args(["-o", "json", "--operation", "upgrade"])
+            .assert()
+            .success();
+        let plan = json(&out.get_output().stdout);
+        let op = &plan["operations"][0];
+        assert_eq!(
+            runs(&plan, "upgrade"),
+            pairs(&[
+                ("pre-upgrade", "Secret/creds"),
+                ("pre-upgrade", "Job/velero-upgrade-crds"),
+                ("pre-upgrade", "Job/velero-cleanup"),
+            ]),
+            "helm {}",
+            helm.version
+        );
+        let crds = &op["changes"][1];
+        assert_eq!(crds["change"], "changed", "{op}");
+        assert_eq!(crds["moved"], true, "{op}");
+        assert_eq!(crds["wasEvent"], "post-upgrade", "{op}");
+        // The one hook both run at the same event did not move.
+        assert_eq!(op["changes"][2]["moved"], false, "{op}");
+        assert!(op["changes"][2].get("wasEvent").is_none());
+        let secret = &op["changes"][0];
+        assert_eq!(secret["change"], "added");
+        assert_eq!(secret["wasResource"], true, "{op}");
+        assert_eq!(op["removed"][0]["name"], "settings");
+        assert_eq!(op["removed"][0]["nowResource"], true, "{op}");
+        assert_eq!(op["summary"]["moved"], 1);
+        let hooks = plan["hooks"].as_array().unwrap();
+        let h = |name: &str| hooks.iter().find(|h| h["name"] == name).unwrap().clone();
+        assert_eq!(h("creds")["wasResource"], true);
+        assert_eq!(h("settings")["nowResource"], true);
+        assert!(h("velero-cleanup").get("wasResource").is_none());
+
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .env("NO_COLOR", "1")
+            .args(["plan", "velero", "--from", "HEAD~1", "--to", "HEAD"])
+            .args(["--operation", "upgrade"])
+            .assert()
+            .success();
+        let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+        for want in [
+            "changed, moved (was #3 post-upgrade)",
+            "added (was an ordinary resource)",
+            "removed (was #1; now an ordinary resource)",
+            "ConfigMap/settings (removed: now an ordinary resource",
+        ] {
+            assert!(text.contains(want), "{want:?} in\n{text}");
+        }
+    }
+}
