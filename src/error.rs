@@ -180,13 +180,19 @@ pub fn report(err: &anyhow::Error) -> Report {
         let chain: Vec<String> = err.chain().map(|c| c.to_string()).collect();
         (chain.join(": "), None, code::ERROR)
     });
-    // Helm's output adds nothing when the error line already says all of
-    // it: the same text twice is noise.
-    let helm_output = helm_output.filter(|out| {
-        out.lines()
-            .map(|l| l.trim().trim_start_matches("Error: "))
-            .any(|l| !l.is_empty() && !line.contains(l))
-    });
+    // A line of Helm's output that the error line already says adds
+    // nothing: the same text twice is noise. The rest stays, in order.
+    let helm_output = helm_output
+        .map(|out| {
+            out.lines()
+                .filter(|l| {
+                    let t = l.trim().trim_start_matches("Error: ");
+                    !t.is_empty() && !line.contains(t)
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .filter(|out| !out.is_empty());
     Report {
         line,
         helm_output,

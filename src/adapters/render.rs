@@ -388,6 +388,12 @@ fn into_text(bytes: Vec<u8>) -> String {
 fn classify_failure(rev: &str, stderr: String) -> RenderError {
     let summary = super::helm::stderr_summary(&stderr);
     if stderr.contains("missing in charts/ directory") || stderr.contains("helm dependency build") {
+        // Helm's line carries its own "You may need to run `helm dependency
+        // build`" before what is missing; the hint says what to run, once.
+        let summary = match summary.find("found in Chart.yaml") {
+            Some(i) => summary[i..].to_string(),
+            None => summary,
+        };
         return RenderError::MissingDependencies {
             rev: rev.to_string(),
             summary,
