@@ -104,9 +104,10 @@ pub fn side_renders(
     let (mut install, upgrade) = parse_side(side, &rev.spec)?;
     let name = chart_name(repo, rev)?;
     for d in &side.dropped {
-        let files: Vec<String> = d.files.iter().map(|f| format!("{name}/{f}")).collect();
+        let helm_path = |f: &String| format!("{name}/{f}");
         install.warnings.push(Warning::DroppedDocument {
-            path: (!files.is_empty()).then(|| files.join(", ")),
+            path: d.files.iter().map(helm_path).collect(),
+            held_in: d.held_in.iter().map(helm_path).collect(),
             value: d.value.clone(),
             unknown: unknown_events(&d.value),
         });

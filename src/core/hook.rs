@@ -146,7 +146,13 @@ pub enum Warning {
     /// whole document, it is neither hook nor manifest.
     #[serde(rename_all = "camelCase")]
     DroppedDocument {
-        path: Option<String>,
+        /// The templates that emitted it (Helm's `# Source:` form); empty
+        /// when none could be told.
+        path: Vec<String>,
+        /// Chart files outside `templates/` that hold the dropped text,
+        /// read in by the templates through `.Files.Get` or `tpl`.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        held_in: Vec<String>,
         value: String,
         unknown: Vec<String>,
     },
@@ -164,10 +170,17 @@ impl fmt::Display for Warning {
         match self {
             Warning::DroppedDocument {
                 path,
+                held_in,
                 value,
                 unknown,
             } => {
-                let at = path.as_deref().unwrap_or("a template");
+                let mut at = match path.is_empty() {
+                    true => "a template".to_string(),
+                    false => path.join(", "),
+                };
+                if !held_in.is_empty() {
+                    at.push_str(&format!(" (the text is in {})", held_in.join(", ")));
+                }
                 write!(
                     f,
                     "{at}: Helm silently drops this document: helm.sh/hook {value:?} has unknown event(s) {}; valid: {}, test-success",
@@ -341,7 +354,8 @@ pub fn parse_rendered(stream: &str) -> Result<Rendered, ParseError> {
         let unknown = unknown_events(hook_value);
         if !unknown.is_empty() {
             out.warnings.push(Warning::DroppedDocument {
-                path: doc.path.map(str::to_string),
+                path: doc.path.map(str::to_string).into_iter().collect(),
+                held_in: Vec::new(),
                 value: hook_value.clone(),
                 unknown,
             });
@@ -515,7 +529,7 @@ mod tests {
             assert!(r.hooks.is_empty(), "{value}");
             assert!(r.resources.is_empty(), "{value}: neither hook nor manifest");
             assert!(
-                matches!(&r.warnings[0], Warning::DroppedDocument { path: Some(p), .. } if p == "app/templates/j.yaml")
+                matches!(&r.warnings[0], Warning::DroppedDocument { path, .. } if path == &["app/templates/j.yaml"])
             );
         }
         assert_eq!(

@@ -406,12 +406,18 @@ impl Ctx<'_> {
 fn check_warnings(r: &Rendered, cx: &mut Ctx<'_>) {
     for w in &r.warnings {
         match w {
-            Warning::DroppedDocument { path, value, .. } => {
+            Warning::DroppedDocument {
+                path,
+                held_in,
+                value,
+                ..
+            } => {
                 cx.out.push(Finding {
                     rule: "HH001",
                     severity: Severity::Error,
                     hook: None,
-                    path: path.clone(),
+                    // The emitting template, else the file with the text.
+                    path: path.first().or(held_in.first()).cloned(),
                     message: format!(
                         "{w}; fix the helm.sh/hook value (test-failure no longer exists: use test)"
                     ),
@@ -1120,7 +1126,8 @@ mod tests {
         let mut r = render(&[&good_job("a", "pre-install")]);
         assert!(of(&lint_one(&r), "HH001").is_empty());
         r.warnings.push(Warning::DroppedDocument {
-            path: Some("app/templates/t.yaml".into()),
+            path: vec!["app/templates/t.yaml".into()],
+            held_in: Vec::new(),
             value: "pre-install,test-failure".into(),
             unknown: vec!["test-failure".into()],
         });

@@ -410,3 +410,64 @@ fn hooks_moving_between_phases_are_moved_and_resources_becoming_hooks_say_so() {
         }
     }
 }
+
+/// argo-cd's CRDs come from a file read with `.Files.Get`, annotated with
+/// Helm 2's `crd-install`: Helm drops them, and `# Source:` is of no help.
+#[test]
+fn a_document_dropped_from_files_get_names_the_template_and_the_file() {
+    let repo = GitRepo::new();
+    repo.write("argo-cd/Chart.yaml", &chart_yaml("argo-cd"));
+    repo.write(
+        "argo-cd/files/crds.yaml",
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: applications.argoproj.io\n  annotations:\n    helm.sh/hook: crd-install\n",
+    );
+    repo.write(
+        "argo-cd/templates/crds.yaml",
+        "{{ .Files.Get \"files/crds.yaml\" }}\n",
+    );
+    repo.write(
+        "argo-cd/templates/other.yaml",
+        &hook("Job", "other", "pre-install", None, None),
+    );
+    repo.commit("chart");
+    for helm in helms() {
+        let env = Env::new();
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args(["plan", "argo-cd", "--from", "HEAD", "--to", "HEAD"])
+            .args(["-o", "json", "--operation", "install"])
+            .assert()
+            .success();
+        let plan = json(&out.get_output().stdout);
+        let w = plan["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["type"] == "droppedDocument")
+            .unwrap_or_else(|| panic!("{}", plan["warnings"]))
+            .clone();
+        assert_eq!(
+            w["path"],
+            serde_json::json!(["argo-cd/templates/crds.yaml"]),
+            "helm {}: {w}",
+            helm.version
+        );
+        assert_eq!(w["heldIn"], serde_json::json!(["argo-cd/files/crds.yaml"]));
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .env("NO_COLOR", "1")
+            .args(["plan", "argo-cd", "--from", "HEAD", "--to", "HEAD"])
+            .args(["--operation", "install"])
+            .assert()
+            .success();
+        let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+        assert!(
+            text.contains(
+                "argo-cd/templates/crds.yaml (the text is in argo-cd/files/crds.yaml): Helm silently drops"
+            ),
+            "{text}"
+        );
+    }
+}
