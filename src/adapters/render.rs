@@ -315,6 +315,32 @@ pub fn render_side(
     helm: &Helm,
     cache: &Cache,
 ) -> anyhow::Result<SideRender> {
+    render_pass(repo, rev, opts, needs, helm, cache, 0)
+}
+
+/// `rev` rendered once more, from the same input: what differs from the
+/// first render is random per render (`randAlphaNum`). Cached under its
+/// own key, so it costs one Helm run per input, ever.
+pub fn render_side_again(
+    repo: &ChartRepo,
+    rev: &Revision,
+    opts: &RenderOptions,
+    needs: Needs,
+    helm: &Helm,
+    cache: &Cache,
+) -> anyhow::Result<SideRender> {
+    render_pass(repo, rev, opts, needs, helm, cache, 1)
+}
+
+fn render_pass(
+    repo: &ChartRepo,
+    rev: &Revision,
+    opts: &RenderOptions,
+    needs: Needs,
+    helm: &Helm,
+    cache: &Cache,
+    pass: u8,
+) -> anyhow::Result<SideRender> {
     let snapshot = chart_snapshot(repo, rev, helm, cache)?;
     let values = read_values(repo, rev, opts)?;
     let split = snapshot.branches_on_operation()
@@ -344,6 +370,10 @@ pub fn render_side(
             opts.kube_version.clone().unwrap_or_default().into_bytes(),
         ];
         owned.extend(opts.api_versions.iter().map(|a| a.clone().into_bytes()));
+        // The first pass keeps the key it always had (warm caches stay warm).
+        if pass > 0 {
+            owned.push(format!("pass\0{pass}").into_bytes());
+        }
         for (flag, value) in &opts.set {
             owned.push(format!("{flag}\0{value}").into_bytes());
         }

@@ -86,6 +86,13 @@ impl ParsedSide {
         self.upgrade.as_ref().unwrap_or(&self.install)
     }
 
+    /// Install and upgrade renders to change in place; the upgrade one is
+    /// split off the install one first when they are the same render.
+    pub fn split_mut(&mut self) -> (&mut Rendered, &mut Rendered) {
+        let upgrade = self.upgrade.get_or_insert_with(|| self.install.clone());
+        (&mut self.install, upgrade)
+    }
+
     pub fn renders(&self) -> SideRenders<'_> {
         SideRenders {
             install: &self.install,

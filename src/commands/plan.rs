@@ -4,8 +4,9 @@
 use crate::adapters::cache::Cache;
 use crate::adapters::git::ChartRepo;
 use crate::adapters::helm::Helm;
-use crate::adapters::render::{Needs, RenderOptions, SideRender, render_side};
+use crate::adapters::render::{Needs, RenderOptions, SideRender, render_side, render_side_again};
 use crate::cli::{OperationArg, PlanArgs, PlanFormat, RenderArgs};
+use crate::commands::lint::ParsedSide;
 use crate::core::diff::DiffOptions;
 use crate::core::hook::{Rendered, parse_rendered};
 use crate::core::plan::plan;
@@ -71,6 +72,38 @@ pub fn parse_side(side: &SideRender, rev: &str) -> anyhow::Result<(Rendered, Opt
         install.or_else(|| upgrade.clone()).unwrap_or_default(),
         upgrade,
     ))
+}
+
+/// Leaves values random per render (`to` against `again`, a second render
+/// of its input) out of both sides, with one warning on `to`. Returns
+/// whether there were any.
+fn neutralize_random(from: &mut ParsedSide, to: &mut ParsedSide, again: &ParsedSide) -> bool {
+    use crate::core::random::{neutralize, random_hooks, warning};
+    let shared = std::ptr::eq(to.renders().install, to.renders().upgrade);
+    let on_install = random_hooks(to.renders().install, again.renders().install);
+    let on_upgrade = match shared {
+        true => on_install.clone(),
+        false => random_hooks(to.renders().upgrade, again.renders().upgrade),
+    };
+    if on_install.is_empty() && on_upgrade.is_empty() {
+        return false;
+    }
+    let (from_i, from_u) = from.split_mut();
+    let (to_i, to_u) = to.split_mut();
+    neutralize(from_i, to_i, &on_install);
+    neutralize(from_u, to_u, &on_upgrade);
+    // Noted once: a hook of both renders is listed once.
+    let mut all = on_install;
+    for r in on_upgrade {
+        if !all
+            .iter()
+            .any(|a| a.kind == r.kind && a.path == r.path && a.fields == r.fields)
+        {
+            all.push(r);
+        }
+    }
+    to_i.warnings.extend(warning(&all));
+    true
 }
 
 fn display_dir(rel: &str) -> &str {
@@ -158,19 +191,33 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
     );
 
     // Parsed once; plan and lint share them.
-    let from_parsed = crate::commands::lint::side_renders(&from_repo, &from, &from_side)?;
-    let to_parsed = crate::commands::lint::side_renders(&repo, &to, &to_side)?;
-    let result = plan(
-        from_parsed.renders(),
-        to_parsed.renders(),
-        &ops,
-        helm.version,
-        DiffOptions {
-            context: args.context,
-            show_secrets: args.show_secrets,
-        },
-        (&local_from, &local_to),
-    );
+    let mut from_parsed = crate::commands::lint::side_renders(&from_repo, &from, &from_side)?;
+    let mut to_parsed = crate::commands::lint::side_renders(&repo, &to, &to_side)?;
+    let run_plan = |from_parsed: &ParsedSide, to_parsed: &ParsedSide| {
+        plan(
+            from_parsed.renders(),
+            to_parsed.renders(),
+            &ops,
+            helm.version,
+            DiffOptions {
+                context: args.context,
+                show_secrets: args.show_secrets,
+            },
+            (&local_from, &local_to),
+        )
+    };
+    let mut result = run_plan(&from_parsed, &to_parsed);
+    // Only a plan that shows changes can owe them to random values: then
+    // `to` is rendered once more from the same input (cached like any
+    // render, so a warm run still starts no Helm), and what differs
+    // between its two renders is random, not a change.
+    if result.changed {
+        let again = render_side_again(&repo, &to, &opts, needs, &helm, &cache)?;
+        let again = crate::commands::lint::side_renders(&repo, &to, &again)?;
+        if neutralize_random(&mut from_parsed, &mut to_parsed, &again) {
+            result = run_plan(&from_parsed, &to_parsed);
+        }
+    }
 
     // Findings of `to`, marked when `from` does not have them. Plan has no
     // --timeout: Job deadlines are checked against Helm's default.

@@ -156,6 +156,13 @@ pub enum Warning {
         value: String,
         unknown: Vec<String>,
     },
+    /// Hooks with values that differ between two renders of the same input
+    /// (`randAlphaNum`...): compared by their place in their template, with
+    /// those values left out.
+    #[serde(rename_all = "camelCase")]
+    RandomPerRender {
+        hooks: Vec<super::random::RandomHook>,
+    },
     /// `helm.sh/hook-weight` that Go's Atoi rejects: Helm uses 0.
     #[serde(rename_all = "camelCase")]
     WeightReadAsZero {
@@ -190,6 +197,31 @@ impl fmt::Display for Warning {
                         .collect::<Vec<_>>()
                         .join(", "),
                     HookEvent::ALL.map(HookEvent::as_str).join(", ")
+                )
+            }
+            Warning::RandomPerRender { hooks } => {
+                let list: Vec<String> = hooks
+                    .iter()
+                    .map(|h| {
+                        format!(
+                            "{}/{} ({}) in {}",
+                            h.kind,
+                            h.name,
+                            h.fields.join(", "),
+                            h.path
+                        )
+                    })
+                    .collect();
+                let names = hooks.iter().any(|h| h.name_is_random());
+                write!(
+                    f,
+                    "random per render (two renders of the same input differ, e.g. randAlphaNum): {}; these values are left out of the comparison and the hooks are matched by their place in their template{}",
+                    list.join("; "),
+                    if names {
+                        "; a random name is new on every run, and so is Helm's order among hooks of equal weight"
+                    } else {
+                        ""
+                    }
                 )
             }
             Warning::WeightReadAsZero { path, hook, raw } => write!(

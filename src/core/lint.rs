@@ -425,6 +425,8 @@ fn check_warnings(r: &Rendered, cx: &mut Ctx<'_>) {
                     subject: value.clone(),
                 });
             }
+            // Not a trap of Helm's: the plan notes it.
+            Warning::RandomPerRender { .. } => {}
             Warning::WeightReadAsZero { hook, raw, .. } => {
                 let h = r.hooks.iter().find(|h| h.id().to_string() == *hook);
                 cx.push(

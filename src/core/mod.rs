@@ -12,6 +12,7 @@ pub mod lint;
 pub mod local;
 pub mod order;
 pub mod plan;
+pub mod random;
 pub mod redact;
 pub mod timeline;
 pub mod tracker;

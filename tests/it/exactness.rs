@@ -471,3 +471,99 @@ fn a_document_dropped_from_files_get_names_the_template_and_the_file() {
         );
     }
 }
+
+/// A test pod named with `randAlphaNum` and a hook Secret with random
+/// data: a README-only change is no change, a real one is one.
+#[test]
+fn values_random_per_render_are_not_changes() {
+    let repo = GitRepo::new();
+    let pod = |weight: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{{{ .Release.Name }}}}-test-{{{{ randAlphaNum 5 | lower }}}}\n  annotations:\n    helm.sh/hook: test\n    helm.sh/hook-weight: \"{weight}\"\nspec:\n  restartPolicy: Never\n  containers:\n    - name: t\n      image: busybox\n"
+        )
+    };
+    repo.write("app/Chart.yaml", &chart_yaml("app"));
+    repo.write("app/README.md", "one\n");
+    repo.write("app/templates/tests/test.yaml", &pod("1"));
+    repo.write(
+        "app/templates/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: admin\n  annotations:\n    helm.sh/hook: pre-install\nstringData:\n  password: {{ randAlphaNum 16 | quote }}\n  user: admin\n",
+    );
+    repo.commit("one");
+    repo.write("app/README.md", "two\n");
+    repo.commit("README only");
+    repo.write("app/templates/tests/test.yaml", &pod("2"));
+    repo.commit("test pod weight 2");
+    for helm in helms() {
+        let env = Env::new();
+        let (counting, log) = env.counting_helm(&helm);
+        let plan = |from: &str, to: &str, extra: &[&str]| {
+            env.hooks(&counting)
+                .current_dir(repo.path())
+                .args(["plan", "app", "--from", from, "--to", to])
+                .args(extra)
+                .output()
+                .unwrap()
+        };
+        let out = plan("HEAD~2", "HEAD~1", &["-o", "json"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let p = json(&out.stdout);
+        assert_eq!(p["changed"], false, "helm {}: {p:#}", helm.version);
+        for op in p["operations"].as_array().unwrap() {
+            assert!(op["removed"].as_array().unwrap().is_empty(), "{op}");
+        }
+        let random: Vec<&serde_json::Value> = p["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["type"] == "randomPerRender")
+            .collect();
+        assert_eq!(random.len(), 1, "noted once: {}", p["warnings"]);
+        let hooks = random[0]["hooks"].as_array().unwrap();
+        let fields = |kind: &str| {
+            hooks
+                .iter()
+                .find(|h| h["kind"] == kind)
+                .map(|h| h["fields"].clone())
+                .unwrap_or_else(|| panic!("{kind} in {hooks:?}"))
+        };
+        assert_eq!(fields("Pod"), serde_json::json!(["metadata.name"]));
+        assert_eq!(fields("Secret"), serde_json::json!(["stringData.password"]));
+        let calls = std::fs::read_to_string(&log).unwrap();
+
+        // Exit 0 under --detailed-exitcode, and the warm run starts no Helm.
+        let out = plan("HEAD~2", "HEAD~1", &["--detailed-exitcode"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert_eq!(std::fs::read_to_string(&log).unwrap(), calls, "warm run");
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            text.contains("random per render") && !text.contains("<redacted, changed>"),
+            "{text}"
+        );
+
+        // A real change to the random-named pod: changed, matched by place.
+        let out = plan("HEAD~1", "HEAD", &["-o", "json", "--operation", "test"]);
+        let p = json(&out.stdout);
+        let op = &p["operations"][0];
+        assert_eq!(op["changes"][0]["change"], "changed", "{op}");
+        assert_eq!(op["summary"]["added"], 0, "{op}");
+        assert_eq!(op["summary"]["removed"], 0, "{op}");
+        let pod = p["hooks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["kind"] == "Pod")
+            .unwrap();
+        assert_eq!(pod["fields"].as_array().unwrap().len(), 1, "{pod}");
+        assert_eq!(pod["fields"][0]["field"], "weight");
+    }
+}
