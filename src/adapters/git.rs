@@ -412,6 +412,17 @@ impl ChartSnapshot {
         })
     }
 
+    /// Whether any file may render differently each time (`randAlphaNum`,
+    /// `uuidv4`, `genCA`, `now`...), inside archived subcharts too: only
+    /// then is a second render worth its Helm run.
+    pub fn may_render_randomly(&self) -> bool {
+        self.files.iter().any(|f| {
+            mentions_randomness(&f.content)
+                || (f.path.ends_with(".tgz")
+                    && super::archive::any_file(&f.content, &mentions_randomness))
+        })
+    }
+
     /// Adds files whose content is known by digest (fetched dependency
     /// archives): the fingerprint folds in their digests, not their bytes.
     pub fn extend(&mut self, files: Vec<(ChartFile, String)>) {
@@ -438,6 +449,27 @@ pub fn mentions_operation(content: &[u8]) -> bool {
     // search, not a window-by-window compare.
     memchr::memmem::find(content, b"IsUpgrade").is_some()
         || memchr::memmem::find(content, b"IsInstall").is_some()
+}
+
+/// Text that may call a template function whose result differs on every
+/// render (Sprig's random, key, UUID, salted-hash and time functions). A
+/// false positive costs one cached render; a miss, a spurious change.
+pub fn mentions_randomness(content: &[u8]) -> bool {
+    const NEEDLES: [&[u8]; 10] = [
+        b"rand",
+        b"uuidv4",
+        b"genPrivateKey",
+        b"genCA",
+        b"genSelfSignedCert",
+        b"genSignedCert",
+        b"htpasswd",
+        b"bcrypt",
+        b"encryptAES",
+        b"now",
+    ];
+    NEEDLES
+        .iter()
+        .any(|n| memchr::memmem::find(content, n).is_some())
 }
 
 enum Source<'r> {

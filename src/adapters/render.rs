@@ -1,7 +1,9 @@
 //! Rendering a chart at a revision with `helm template`, cached by content.
 
 use super::cache::Cache;
-use super::git::{ChartRepo, ChartSnapshot, GitError, Revision, mentions_operation};
+use super::git::{
+    ChartRepo, ChartSnapshot, GitError, Revision, mentions_operation, mentions_randomness,
+};
 use super::helm::Helm;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -70,6 +72,9 @@ pub struct SideRender {
     pub dropped: Vec<DroppedHook>,
     /// How many renders ran Helm (0 when everything came from the cache).
     pub helm_runs: usize,
+    /// Whether the input may render differently each time (see
+    /// [`ChartSnapshot::may_render_randomly`]).
+    pub may_vary: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -450,6 +455,12 @@ fn render_pass(
         notices: Vec::new(),
         dropped: Vec::new(),
         helm_runs,
+        may_vary: snapshot.may_render_randomly()
+            || values.iter().any(|v| mentions_randomness(&v.content))
+            || opts
+                .set
+                .iter()
+                .any(|(_, v)| mentions_randomness(v.as_bytes())),
     };
     for (mode, stdout, stderr) in results {
         for line in stderr.lines().map(str::trim).filter(|l| !l.is_empty()) {

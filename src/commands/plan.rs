@@ -207,11 +207,12 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
         )
     };
     let mut result = run_plan(&from_parsed, &to_parsed);
-    // Only a plan that shows changes can owe them to random values: then
-    // `to` is rendered once more from the same input (cached like any
-    // render, so a warm run still starts no Helm), and what differs
-    // between its two renders is random, not a change.
-    if result.changed {
+    // Only a plan that shows changes, of a chart that calls a random
+    // function somewhere, can owe them to random values: then `to` is
+    // rendered once more from the same input (cached like any render, so a
+    // warm run still starts no Helm), and what differs between its two
+    // renders is random, not a change.
+    if result.changed && to_side.may_vary {
         let again = render_side_again(&repo, &to, &opts, needs, &helm, &cache)?;
         let again = crate::commands::lint::side_renders(&repo, &to, &again)?;
         if neutralize_random(&mut from_parsed, &mut to_parsed, &again) {

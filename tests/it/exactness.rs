@@ -534,6 +534,12 @@ fn values_random_per_render_are_not_changes() {
         assert_eq!(fields("Pod"), serde_json::json!(["metadata.name"]));
         assert_eq!(fields("Secret"), serde_json::json!(["stringData.password"]));
         let calls = std::fs::read_to_string(&log).unwrap();
+        // One render per side, and `to` once more to see what is random.
+        assert_eq!(
+            calls.lines().filter(|l| *l == "template").count(),
+            3,
+            "{calls}"
+        );
 
         // Exit 0 under --detailed-exitcode, and the warm run starts no Helm.
         let out = plan("HEAD~2", "HEAD~1", &["--detailed-exitcode"]);

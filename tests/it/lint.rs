@@ -306,8 +306,9 @@ fn sarif_for_code_scanning() {
             .iter()
             .map(|r| r["id"].as_str().unwrap())
             .collect();
-        assert_eq!(ids.len(), 13);
+        assert_eq!(ids.len(), 14);
         assert_eq!((ids[0], ids[12]), ("HH001", "HH013"));
+        assert_eq!(ids[13], "HH014");
         let results = run["results"].as_array().unwrap();
         let mut got: Vec<(&str, &str)> = results
             .iter()
