@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
         }
         'helm-hooks;plan' {
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Revision to compare from: anything Git resolves, or WORKTREE. Default: what was last applied to --release (audit log), else HEAD')
+            [CompletionResult]::new('--from-path', '--from-path', [CompletionResultType]::ParameterName, 'The chart''s directory at --from, when the chart moved since (default: CHART)')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Revision to compare to: anything Git resolves, or WORKTREE (the working tree, uncommitted edits included)')
             [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name used to render (Helm template''s default: release-name)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Values file (repeatable). A file inside the repository is read at the same revision as the chart')
@@ -110,6 +111,7 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
         'helm-hooks;lint' {
             [CompletionResult]::new('--rev', '--rev', [CompletionResultType]::ParameterName, 'Revision to lint: anything Git resolves, or WORKTREE (the working tree, uncommitted edits included)')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Compare with this revision: findings it does not have are marked new, and resources it lacks are new (HH009 on pre-upgrade hooks)')
+            [CompletionResult]::new('--from-path', '--from-path', [CompletionResultType]::ParameterName, 'The chart''s directory at --from, when the chart moved since (default: CHART)')
             [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name used to render (Helm template''s default: release-name)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Values file (repeatable). A file inside the repository is read at the same revision as the chart')
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'Values file (repeatable). A file inside the repository is read at the same revision as the chart')

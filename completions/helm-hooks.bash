@@ -297,7 +297,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__subcmd__hooks__subcmd__lint)
-            opts="-f -n -a -o -h -V --rev --from --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --timeout --strict --output --debug --help --version"
+            opts="-f -n -a -o -h -V --rev --from --from-path --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --timeout --strict --output --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -308,6 +308,10 @@ _helm__hooks() {
                     return 0
                     ;;
                 --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from-path)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -379,13 +383,17 @@ _helm__hooks() {
             return 0
             ;;
         helm__subcmd__hooks__subcmd__plan)
-            opts="-f -n -a -o -h -V --from --to --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --operation --output --context --show-secrets --detailed-exitcode --debug --help --version"
+            opts="-f -n -a -o -h -V --from --from-path --to --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --operation --output --context --show-secrets --detailed-exitcode --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from-path)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

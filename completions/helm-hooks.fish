@@ -34,6 +34,7 @@ complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "lint" -d 'Che
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "completion" -d 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)'
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l from -d 'Revision to compare from: anything Git resolves, or WORKTREE. Default: what was last applied to --release (audit log), else HEAD' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l from-path -d 'The chart\'s directory at --from, when the chart moved since (default: CHART)' -r -F
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l to -d 'Revision to compare to: anything Git resolves, or WORKTREE (the working tree, uncommitted edits included)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l release -d 'Release name used to render (Helm template\'s default: release-name)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s f -l values -d 'Values file (repeatable). A file inside the repository is read at the same revision as the chart' -r -F
@@ -95,6 +96,7 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s h -l h
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s V -l version -d 'Print version'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l rev -d 'Revision to lint: anything Git resolves, or WORKTREE (the working tree, uncommitted edits included)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l from -d 'Compare with this revision: findings it does not have are marked new, and resources it lacks are new (HH009 on pre-upgrade hooks)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l from-path -d 'The chart\'s directory at --from, when the chart moved since (default: CHART)' -r -F
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l release -d 'Release name used to render (Helm template\'s default: release-name)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -s f -l values -d 'Values file (repeatable). A file inside the repository is read at the same revision as the chart' -r -F
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l set -d 'Set values on the command line (repeatable): key1=val1,key2=val2' -r

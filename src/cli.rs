@@ -165,6 +165,9 @@ pub struct PlanArgs {
     /// Revision to compare from: anything Git resolves, or WORKTREE. Default: what was last applied to --release (audit log), else HEAD.
     #[arg(long, value_name = "REV", add = ArgValueCompleter::new(candidates::revisions))]
     pub from: Option<String>,
+    /// The chart's directory at --from, when the chart moved since (default: CHART).
+    #[arg(long = "from-path", value_name = "DIR", add = ArgValueCompleter::new(candidates::charts))]
+    pub from_path: Option<PathBuf>,
     /// Revision to compare to: anything Git resolves, or WORKTREE (the working tree, uncommitted edits included).
     #[arg(long, value_name = "REV", default_value = "WORKTREE", add = ArgValueCompleter::new(candidates::revisions))]
     pub to: String,
@@ -208,6 +211,9 @@ pub struct LintArgs {
     /// Compare with this revision: findings it does not have are marked new, and resources it lacks are new (HH009 on pre-upgrade hooks).
     #[arg(long, value_name = "REV", add = ArgValueCompleter::new(candidates::revisions))]
     pub from: Option<String>,
+    /// The chart's directory at --from, when the chart moved since (default: CHART).
+    #[arg(long = "from-path", value_name = "DIR", add = ArgValueCompleter::new(candidates::charts))]
+    pub from_path: Option<PathBuf>,
     /// Release name used to render (Helm template's default: release-name).
     #[arg(long, value_name = "NAME", default_value = "release-name")]
     pub release: String,

@@ -153,7 +153,13 @@ impl Hinted for GitError {
                 "use a branch, tag, commit (see `git log --oneline`) or WORKTREE"
             }
             GitError::NotAChart { .. } => {
-                "pass the chart directory (the one with Chart.yaml) that exists at that revision"
+                "pass the chart directory (the one with Chart.yaml) that exists at that revision; a chart that moved: --from-path names its directory at --from"
+            }
+            GitError::GeneratedChart { .. } => {
+                "generate it (the chart's build, e.g. `make`) and plan the generated chart directory with --from/--to WORKTREE, or compare revisions that commit a Chart.yaml"
+            }
+            GitError::OutsideRepository { .. } => {
+                "pass a directory of the same repository as CHART"
             }
             GitError::BareWorktree { .. } => {
                 "pass --from and --to revisions; a bare repository has no WORKTREE"
@@ -162,7 +168,7 @@ impl Hinted for GitError {
                 "let git fetch them by reading them once, e.g. `git diff REV -- CHART >/dev/null` (a partial clone fetches on read)"
             }
             GitError::MissingValues { .. } => {
-                "commit the values file, or pick a revision that has it"
+                "commit the values file, or pick a revision that has it (in a bare repository -f paths are relative to the repository root; an absolute path is read from disk)"
             }
             GitError::Read { .. } => "check the path and its permissions",
         })
@@ -282,13 +288,22 @@ pub fn report(err: &anyhow::Error) -> Report {
         let chain: Vec<String> = err.chain().map(|c| c.to_string()).collect();
         (chain.join(": "), None, code::ERROR)
     });
-    // Helm's output adds nothing when the error line already says all of
-    // it: the same text twice is noise.
-    let helm_output = helm_output.filter(|out| {
-        out.lines()
-            .map(|l| l.trim().trim_start_matches("Error: "))
-            .any(|l| !l.is_empty() && !line.contains(l))
-    });
+    // A line of Helm's output that the error line already says adds
+    // nothing: the same text twice is noise. The rest stays, in order.
+    let helm_output = helm_output
+        .map(|out| {
+            out.lines()
+                .filter(|l| {
+                    let t = l.trim().trim_start_matches("Error: ");
+                    !t.is_empty() && !line.contains(t)
+                })
+                .collect::<Vec<_>>()
+                .join(
+                    "
+",
+                )
+        })
+        .filter(|out| !out.is_empty());
     Report {
         line,
         helm_output,

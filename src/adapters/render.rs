@@ -1,7 +1,9 @@
 //! Rendering a chart at a revision with `helm template`, cached by content.
 
 use super::cache::Cache;
-use super::git::{ChartRepo, ChartSnapshot, GitError, Revision, mentions_operation};
+use super::git::{
+    ChartRepo, ChartSnapshot, GitError, Revision, mentions_operation, mentions_randomness,
+};
 use super::helm::Helm;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -70,12 +72,92 @@ pub struct SideRender {
     pub dropped: Vec<DroppedHook>,
     /// How many renders ran Helm (0 when everything came from the cache).
     pub helm_runs: usize,
+    /// Whether the input may render differently each time (see
+    /// [`ChartSnapshot::may_render_randomly`]).
+    pub may_vary: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DroppedHook {
     pub value: String,
+    /// The templates that emitted the document (chart-relative).
     pub files: Vec<String>,
+    /// Files outside `templates/` whose text holds it (`.Files.Get`, `tpl`).
+    pub held_in: Vec<String>,
+}
+
+/// `(chart root, path in that chart)` of a chart-relative file: a file of
+/// a subchart belongs to the innermost `charts/<name>/`.
+fn split_chart_root(path: &str) -> (&str, &str) {
+    let mut root = 0;
+    let parts: Vec<&str> = path.split('/').collect();
+    let mut offset = 0;
+    let mut i = 0;
+    while i < parts.len() {
+        if parts[i] == "charts" && offset == root && i + 2 < parts.len() {
+            offset += parts[i].len() + parts[i + 1].len() + 2;
+            root = offset;
+            i += 2;
+            continue;
+        }
+        offset += parts[i].len() + 1;
+        i += 1;
+    }
+    (&path[..root], &path[root..])
+}
+
+fn is_template(path: &str) -> bool {
+    split_chart_root(path).1.starts_with("templates/")
+}
+
+/// Where a dropped hook document came from. Helm names only the value, and
+/// a document read in through `.Files.Get`/`tpl` has no `# Source:` of its
+/// own: look for the text in templates, else in the chart's other files,
+/// and then for the templates of the same chart that read those files in.
+pub fn dropped_origin(files: &[super::git::ChartFile], value: &str) -> DroppedHook {
+    let holds = |f: &&super::git::ChartFile| {
+        let text = String::from_utf8_lossy(&f.content);
+        !f.path.ends_with(".tgz")
+            && text.contains("helm.sh/hook")
+            && !value.trim().is_empty()
+            && text.contains(value)
+    };
+    let (templates, others): (Vec<&super::git::ChartFile>, Vec<_>) = files
+        .iter()
+        .filter(holds)
+        .partition(|f| is_template(&f.path));
+    if !templates.is_empty() || others.is_empty() {
+        return DroppedHook {
+            value: value.to_string(),
+            files: templates.iter().map(|f| f.path.clone()).collect(),
+            held_in: Vec::new(),
+        };
+    }
+    let mut emitters: Vec<String> = Vec::new();
+    for held in &others {
+        let (root, rel) = split_chart_root(&held.path);
+        let dir = rel.rsplit_once('/').map(|(d, _)| format!("{d}/"));
+        for t in files
+            .iter()
+            .filter(|t| is_template(&t.path) && split_chart_root(&t.path).0 == root)
+        {
+            let text = String::from_utf8_lossy(&t.content);
+            let reads = text.contains(&format!("\"{rel}\""))
+                || (text.contains(".Files.Glob")
+                    && dir
+                        .as_ref()
+                        .is_some_and(|d| text.contains(&format!("\"{d}"))))
+                || (rel == "values.yaml" && text.contains("tpl "));
+            if reads && !emitters.contains(&t.path) {
+                emitters.push(t.path.clone());
+            }
+        }
+    }
+    DroppedHook {
+        value: value.to_string(),
+        files: emitters,
+        held_in: others.iter().map(|f| f.path.clone()).collect(),
+    }
 }
 
 /// Reads a Go-quoted (`%q`) string at the start of `s`.
@@ -238,6 +320,32 @@ pub fn render_side(
     helm: &Helm,
     cache: &Cache,
 ) -> anyhow::Result<SideRender> {
+    render_pass(repo, rev, opts, needs, helm, cache, 0)
+}
+
+/// `rev` rendered once more, from the same input: what differs from the
+/// first render is random per render (`randAlphaNum`). Cached under its
+/// own key, so it costs one Helm run per input, ever.
+pub fn render_side_again(
+    repo: &ChartRepo,
+    rev: &Revision,
+    opts: &RenderOptions,
+    needs: Needs,
+    helm: &Helm,
+    cache: &Cache,
+) -> anyhow::Result<SideRender> {
+    render_pass(repo, rev, opts, needs, helm, cache, 1)
+}
+
+fn render_pass(
+    repo: &ChartRepo,
+    rev: &Revision,
+    opts: &RenderOptions,
+    needs: Needs,
+    helm: &Helm,
+    cache: &Cache,
+    pass: u8,
+) -> anyhow::Result<SideRender> {
     let snapshot = chart_snapshot(repo, rev, helm, cache)?;
     let values = read_values(repo, rev, opts)?;
     let split = snapshot.branches_on_operation()
@@ -267,6 +375,10 @@ pub fn render_side(
             opts.kube_version.clone().unwrap_or_default().into_bytes(),
         ];
         owned.extend(opts.api_versions.iter().map(|a| a.clone().into_bytes()));
+        // The first pass keeps the key it always had (warm caches stay warm).
+        if pass > 0 {
+            owned.push(format!("pass\0{pass}").into_bytes());
+        }
         for (flag, value) in &opts.set {
             owned.push(format!("{flag}\0{value}").into_bytes());
         }
@@ -343,23 +455,17 @@ pub fn render_side(
         notices: Vec::new(),
         dropped: Vec::new(),
         helm_runs,
+        may_vary: snapshot.may_render_randomly()
+            || values.iter().any(|v| mentions_randomness(&v.content))
+            || opts
+                .set
+                .iter()
+                .any(|(_, v)| mentions_randomness(v.as_bytes())),
     };
     for (mode, stdout, stderr) in results {
         for line in stderr.lines().map(str::trim).filter(|l| !l.is_empty()) {
             if let Some(value) = dropped_hook_value(line) {
-                let files = snapshot
-                    .files
-                    .iter()
-                    .filter(|f| f.path.contains("templates/"))
-                    .filter(|f| {
-                        let text = String::from_utf8_lossy(&f.content);
-                        text.contains("helm.sh/hook")
-                            && !value.trim().is_empty()
-                            && text.contains(&value)
-                    })
-                    .map(|f| f.path.clone())
-                    .collect();
-                let d = DroppedHook { value, files };
+                let d = dropped_origin(&snapshot.files, &value);
                 if !side.dropped.contains(&d) {
                     side.dropped.push(d);
                 }
@@ -388,6 +494,12 @@ fn into_text(bytes: Vec<u8>) -> String {
 fn classify_failure(rev: &str, stderr: String) -> RenderError {
     let summary = super::helm::stderr_summary(&stderr);
     if stderr.contains("missing in charts/ directory") || stderr.contains("helm dependency build") {
+        // Helm's line carries its own "You may need to run `helm dependency
+        // build`" before what is missing; the hint says what to run, once.
+        let summary = match summary.find("found in Chart.yaml") {
+            Some(i) => summary[i..].to_string(),
+            None => summary,
+        };
         return RenderError::MissingDependencies {
             rev: rev.to_string(),
             summary,
@@ -404,6 +516,26 @@ fn classify_failure(rev: &str, stderr: String) -> RenderError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_belong_to_the_innermost_chart() {
+        assert_eq!(
+            split_chart_root("templates/a.yaml"),
+            ("", "templates/a.yaml")
+        );
+        assert_eq!(
+            split_chart_root("charts/sub/files/x.yaml"),
+            ("charts/sub/", "files/x.yaml")
+        );
+        assert_eq!(
+            split_chart_root("charts/a/charts/b/templates/x.yaml"),
+            ("charts/a/charts/b/", "templates/x.yaml")
+        );
+        assert_eq!(
+            split_chart_root("files/charts/x/y.yaml"),
+            ("", "files/charts/x/y.yaml")
+        );
+    }
 
     #[test]
     fn reads_both_helms_dropped_hook_notices() {

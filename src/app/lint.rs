@@ -8,6 +8,7 @@ use crate::core::lint::{Finding, LintOptions, lint, rule};
 use crate::core::local::parse_chart_config;
 use crate::core::model::Revision;
 use anyhow::Context;
+use std::path::Path;
 use std::time::Duration;
 
 /// Rule ids the chart silences at `rev` (`lint.ignore` of `.helm-hooks.yaml`).
@@ -66,7 +67,7 @@ pub struct LintReport {
 pub fn run(
     ws: &Workspace,
     rev: &str,
-    from: Option<&str>,
+    (from, from_path): (Option<&str>, Option<&Path>),
     opts: &RenderOptions,
     timeout: Duration,
 ) -> anyhow::Result<LintReport> {
@@ -76,8 +77,25 @@ pub fn run(
         install: true,
         upgrade: true,
     };
+    let from = match from {
+        // The chart at --from: the same directory, or where it moved from.
+        Some(f) => {
+            let at = ws.chart_at_from(from_path, &f, &rev)?;
+            let (f, r) = ws.render_pair((&f, &at), &rev, opts, needs)?;
+            return finish(ws, r, Some(f), timeout);
+        }
+        None => None,
+    };
     let rev = ws.render(&rev, opts, needs)?;
-    let from = from.map(|f| ws.render(&f, opts, needs)).transpose()?;
+    finish(ws, rev, from, timeout)
+}
+
+fn finish(
+    ws: &Workspace,
+    rev: RenderedRevision,
+    from: Option<RenderedRevision>,
+    timeout: Duration,
+) -> anyhow::Result<LintReport> {
     let findings = findings(ws, &rev, from.as_ref(), timeout)?;
     Ok(LintReport {
         rev,

@@ -3,17 +3,20 @@
 
 use super::baseline::{self, Baseline};
 use super::revision::RenderedRevision;
-use super::workspace::Workspace;
+use super::workspace::{FromChart, Workspace};
 use crate::adapters::local_source;
 use crate::adapters::render::{Needs, RenderOptions};
 use crate::core::diff::DiffOptions;
 use crate::core::lint::{DEFAULT_TIMEOUT, Finding};
 use crate::core::plan::{Plan, plan};
 use crate::core::timeline::Operation;
+use std::path::Path;
 
 pub struct PlanRequest<'a> {
     /// `None`: from what was last applied to the release (the baseline).
     pub from: Option<&'a str>,
+    /// `--from-path`: the chart's directory at `from`, when it moved.
+    pub from_path: Option<&'a Path>,
     pub to: &'a str,
     pub render: &'a RenderOptions,
     pub operations: &'a [Operation],
@@ -23,6 +26,8 @@ pub struct PlanRequest<'a> {
 pub struct PlanReport {
     /// Set when `from` was chosen for the user.
     pub baseline: Option<Baseline>,
+    /// Set when the chart was found elsewhere at `from`.
+    pub moved_from: Option<String>,
     pub from: RenderedRevision,
     pub to: RenderedRevision,
     pub plan: Plan,
@@ -45,30 +50,86 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
         .unwrap_or("HEAD");
     let from = ws.resolve(from_spec)?;
     let to = ws.resolve(req.to)?;
+    let from_chart = ws.chart_at_from(req.from_path, &from, &to)?;
+    let from_repo = ws.open_repo(&from_chart)?;
     // Read first: a broken helmfile.yaml fails before any render.
     let release = &req.render.release;
-    let local_from = local_source::load(&ws.repo, &from, release)?;
+    let local_from = local_source::load(&from_repo, &from, release)?;
     let local_to = local_source::load(&ws.repo, &to, release)?;
     let needs = Needs {
         install: req.operations.contains(&Operation::Install),
         upgrade: req.operations.iter().any(|o| o.needs_upgrade_render()),
     };
-    let (from, to) = ws.render_pair(&from, &to, req.render, needs)?;
-    let plan = plan(
-        from.renders(),
-        to.renders(),
-        req.operations,
-        ws.helm.version,
-        req.diff,
-        (&local_from, &local_to),
-    );
+    let (mut from, mut to) = ws.render_pair((&from, &from_chart), &to, req.render, needs)?;
+    let run_plan = |from: &RenderedRevision, to: &RenderedRevision| {
+        plan(
+            from.renders(),
+            to.renders(),
+            req.operations,
+            ws.helm.version,
+            req.diff,
+            (&local_from, &local_to),
+        )
+    };
+    let mut result = run_plan(&from, &to);
+    // Only a plan that shows changes, of a chart that calls a random
+    // function somewhere, can owe them to random values: then `to` is
+    // rendered once more from the same input (cached like any render, so a
+    // warm run still starts no Helm), and what differs between its two
+    // renders is random, not a change.
+    if result.changed && to.may_vary {
+        let again = ws.render_again(&to.rev, req.render, needs)?;
+        if neutralize_random(&mut from, &mut to, &again) {
+            result = run_plan(&from, &to);
+        }
+    }
     // Plan has no --timeout: Job deadlines are checked against Helm's default.
     let findings = super::lint::findings(ws, &to, Some(&from), DEFAULT_TIMEOUT)?.findings;
     Ok(PlanReport {
         baseline,
+        moved_from: match from_chart {
+            FromChart::Dir(d) => Some(d),
+            _ => None,
+        },
         from,
         to,
-        plan,
+        plan: result,
         findings,
     })
+}
+
+/// Leaves values random per render (`to` against `again`, a second render
+/// of its input) out of both sides, with one warning on `to`. Returns
+/// whether there were any.
+fn neutralize_random(
+    from: &mut RenderedRevision,
+    to: &mut RenderedRevision,
+    again: &RenderedRevision,
+) -> bool {
+    use crate::core::random::{neutralize, random_hooks, warning};
+    let shared = std::ptr::eq(to.renders().install, to.renders().upgrade);
+    let on_install = random_hooks(to.renders().install, again.renders().install);
+    let on_upgrade = match shared {
+        true => on_install.clone(),
+        false => random_hooks(to.renders().upgrade, again.renders().upgrade),
+    };
+    if on_install.is_empty() && on_upgrade.is_empty() {
+        return false;
+    }
+    let (from_i, from_u) = from.split_mut();
+    let (to_i, to_u) = to.split_mut();
+    neutralize(from_i, to_i, &on_install);
+    neutralize(from_u, to_u, &on_upgrade);
+    // Noted once: a hook of both renders is listed once.
+    let mut all = on_install;
+    for r in on_upgrade {
+        if !all
+            .iter()
+            .any(|a| a.kind == r.kind && a.path == r.path && a.fields == r.fields)
+        {
+            all.push(r);
+        }
+    }
+    to_i.warnings.extend(warning(&all));
+    true
 }

@@ -23,6 +23,8 @@ pub struct RenderedRevision {
     pub notices: Vec<String>,
     /// How many `helm template` processes ran (0: all from the cache).
     pub helm_runs: usize,
+    /// The chart calls a function whose output differs per render.
+    pub may_vary: bool,
 }
 
 impl RenderedRevision {
@@ -43,9 +45,10 @@ impl RenderedRevision {
             .unwrap_or_default();
         let name = chart_name(repo, &rev)?;
         for d in &side.dropped {
-            let files: Vec<String> = d.files.iter().map(|f| format!("{name}/{f}")).collect();
+            let helm_path = |f: &String| format!("{name}/{f}");
             install.warnings.push(Warning::DroppedDocument {
-                path: (!files.is_empty()).then(|| files.join(", ")),
+                path: d.files.iter().map(helm_path).collect(),
+                held_in: d.held_in.iter().map(helm_path).collect(),
                 value: d.value.clone(),
                 unknown: unknown_events(&d.value),
             });
@@ -62,6 +65,7 @@ impl RenderedRevision {
             upgrade_text,
             notices: side.notices,
             helm_runs: side.helm_runs,
+            may_vary: side.may_vary,
         })
     }
 
@@ -75,6 +79,7 @@ impl RenderedRevision {
             upgrade_text: None,
             notices: Vec::new(),
             helm_runs: 0,
+            may_vary: false,
         }
     }
 
@@ -85,6 +90,13 @@ impl RenderedRevision {
             install_text: hooks_text.to_string(),
             ..Self::empty(rev)
         })
+    }
+
+    /// Install and upgrade renders to change in place; the upgrade one is
+    /// split off the install one first when they are the same render.
+    pub fn split_mut(&mut self) -> (&mut Rendered, &mut Rendered) {
+        let upgrade = self.upgrade.get_or_insert_with(|| self.install.clone());
+        (&mut self.install, upgrade)
     }
 
     pub fn upgrade(&self) -> &Rendered {

@@ -8,6 +8,17 @@ use crate::adapters::render::{Needs, RenderOptions, render_side};
 use crate::core::model::Revision;
 use std::path::{Path, PathBuf};
 
+/// Where the chart is at `--from`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FromChart {
+    /// Where it is at `--to`.
+    Same,
+    /// `--from-path`: as given on the command line.
+    Path(PathBuf),
+    /// Found by name at `--from` (repository-relative).
+    Dir(String),
+}
+
 pub struct Workspace {
     pub cache: Cache,
     pub helm: Helm,
@@ -41,6 +52,55 @@ impl Workspace {
         }
     }
 
+    /// Where the chart is at `from`: `--from-path`, else where it is at `to`,
+    /// else the one directory of `from` with a chart of the same name (a chart
+    /// that moved). Ambiguity leaves it where it is: the missing chart's error
+    /// then names `--from-path`.
+    pub fn chart_at_from(
+        &self,
+        from_path: Option<&Path>,
+        from: &Revision,
+        to: &Revision,
+    ) -> anyhow::Result<FromChart> {
+        if let Some(p) = from_path {
+            return Ok(FromChart::Path(p.to_path_buf()));
+        }
+        if self.repo.has_chart(from)? {
+            return Ok(FromChart::Same);
+        }
+        let Some(name) = self.repo.chart_name(to)? else {
+            return Ok(FromChart::Same);
+        };
+        Ok(match self.repo.chart_dirs_named(from, &name).as_slice() {
+            [one] => FromChart::Dir(one.clone()),
+            _ => FromChart::Same,
+        })
+    }
+
+    /// A repository handle for the chart where it is at `--from`.
+    pub fn open_repo(&self, chart: &FromChart) -> anyhow::Result<ChartRepo> {
+        open_chart(&self.chart, chart)
+    }
+
+    /// Renders `rev` a second time from the same input (its own cache
+    /// entry): what differs is random per render.
+    pub fn render_again(
+        &self,
+        rev: &Revision,
+        opts: &RenderOptions,
+        needs: Needs,
+    ) -> anyhow::Result<RenderedRevision> {
+        let side = crate::adapters::render::render_side_again(
+            &self.repo,
+            rev,
+            opts,
+            needs,
+            &self.helm,
+            &self.cache,
+        )?;
+        RenderedRevision::parse(&self.repo, rev.clone(), side)
+    }
+
     /// Renders and parses one revision.
     pub fn render(
         &self,
@@ -57,7 +117,7 @@ impl Workspace {
     /// not shared across threads.
     pub fn render_pair(
         &self,
-        from: &Revision,
+        (from, from_chart): (&Revision, &FromChart),
         to: &Revision,
         opts: &RenderOptions,
         needs: Needs,
@@ -65,7 +125,7 @@ impl Workspace {
         let (chart, helm, cache) = (&self.chart, &self.helm, &self.cache);
         let (from_side, to_side) = std::thread::scope(|s| {
             let from_job = s.spawn(move || -> anyhow::Result<_> {
-                let repo = ChartRepo::open(chart)?;
+                let repo = open_chart(chart, from_chart)?;
                 let side = render_side(&repo, from, opts, needs, helm, cache)?;
                 RenderedRevision::parse(&repo, from.clone(), side)
             });
@@ -81,4 +141,13 @@ impl Workspace {
         );
         Ok((from, to))
     }
+}
+
+fn open_chart(chart: &Path, at: &FromChart) -> anyhow::Result<ChartRepo> {
+    let repo = ChartRepo::open(chart)?;
+    Ok(match at {
+        FromChart::Same => repo,
+        FromChart::Path(p) => repo.with_chart(p)?,
+        FromChart::Dir(d) => repo.with_chart_dir(d),
+    })
 }

@@ -14,10 +14,16 @@ use crate::ui::lint_view::{self, LINT_API_VERSION, LINT_KIND, LintDocument};
 pub fn run(args: LintArgs, ui: &Ui) -> anyhow::Result<()> {
     let ws = Workspace::open(&args.chart)?;
     let opts = args.render.options(&args.release);
-    let report = lint::run(&ws, &args.rev, args.from.as_deref(), &opts, args.timeout)?;
+    let report = lint::run(
+        &ws,
+        &args.rev,
+        (args.from.as_deref(), args.from_path.as_deref()),
+        &opts,
+        args.timeout,
+    )?;
     for id in &report.findings.unknown_ignores {
         ui.warn(&format!(
-            "{}: lint.ignore names {id:?}, which is no rule (HH001..HH013)",
+            "{}: lint.ignore names {id:?}, which is no rule (HH001..HH014)",
             ws.chart_file(CONFIG_FILE)
         ));
     }

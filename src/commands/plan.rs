@@ -18,6 +18,7 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
         &ws,
         &PlanRequest {
             from: args.from.as_deref(),
+            from_path: args.from_path.as_deref(),
             to: &args.to,
             render: &opts,
             operations: &ops,
@@ -29,6 +30,13 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
     )?;
     if let Some(b) = &report.baseline {
         ui.baseline(b);
+    }
+    if let Some(dir) = &report.moved_from {
+        ui.warn(&plan_view::moved_note(
+            ws.repo.chart_path(),
+            &report.from.rev.spec,
+            dir,
+        ));
     }
     let doc = PlanDocument {
         api_version: PLAN_API_VERSION,

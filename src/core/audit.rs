@@ -83,6 +83,67 @@ pub struct HookState {
     pub detail: Option<String>,
 }
 
+/// What became of a hook run. Written as Helm's `last_run.phase` words
+/// (`Succeeded`, `Failed`, `Running`, `Unknown`), `NotRun`, or, for a run
+/// that was interrupted, its last state seen (`running (interrupted)`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum HookPhase {
+    Succeeded,
+    Failed,
+    Running,
+    #[default]
+    Unknown,
+    /// Helm never got to it.
+    NotRun,
+    /// The run was interrupted; the last state seen of the hook.
+    Interrupted(String),
+}
+
+impl HookPhase {
+    /// Reads Helm's word (or the log's); anything else is `Unknown`.
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "Succeeded" => Self::Succeeded,
+            "Failed" => Self::Failed,
+            "Running" => Self::Running,
+            "NotRun" => Self::NotRun,
+            t => match t.strip_suffix(" (interrupted)") {
+                Some(state) => Self::Interrupted(state.to_string()),
+                None => Self::Unknown,
+            },
+        }
+    }
+
+    pub fn text(&self) -> std::borrow::Cow<'static, str> {
+        match self {
+            Self::Succeeded => "Succeeded".into(),
+            Self::Failed => "Failed".into(),
+            Self::Running => "Running".into(),
+            Self::Unknown => "Unknown".into(),
+            Self::NotRun => "NotRun".into(),
+            Self::Interrupted(state) => format!("{state} (interrupted)").into(),
+        }
+    }
+}
+
+impl std::fmt::Display for HookPhase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+impl Serialize for HookPhase {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text())
+    }
+}
+
+impl<'de> Deserialize<'de> for HookPhase {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Self::parse(&String::deserialize(d)?))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct HookOutcome {
@@ -90,9 +151,7 @@ pub struct HookOutcome {
     pub kind: String,
     pub name: String,
     pub weight: i64,
-    /// Helm's `last_run.phase` (Succeeded | Failed | Running | Unknown), or
-    /// `NotRun` when Helm never got to it.
-    pub phase: String,
+    pub phase: HookPhase,
     pub started_at: Option<String>,
     pub completed_at: Option<String>,
     pub duration_ms: Option<u64>,
@@ -176,8 +235,8 @@ impl Run {
                     kind: p.kind.clone(),
                     name: p.name.clone(),
                     weight: p.weight,
-                    phase: last.map_or("NotRun".into(), |(_, s)| {
-                        format!("{} (interrupted)", s.state)
+                    phase: last.map_or(HookPhase::NotRun, |(_, s)| {
+                        HookPhase::Interrupted(s.state.clone())
                     }),
                     ..Default::default()
                 }
@@ -261,7 +320,7 @@ pub fn filter_runs(runs: Vec<Run>, f: &HistoryFilter) -> Vec<Run> {
                     && (f.hook.is_none()
                         || r.outcomes().iter().any(|o| {
                             f.hook.as_ref().is_some_and(|h| hook_matches(o, h))
-                                && o.phase != "Succeeded"
+                                && o.phase != HookPhase::Succeeded
                         }))
         })
         .take(f.limit.unwrap_or(usize::MAX))
@@ -355,7 +414,7 @@ pub struct DurationComparison {
     pub event: String,
     pub kind: String,
     pub name: String,
-    pub phase: String,
+    pub phase: HookPhase,
     pub duration_ms: Option<u64>,
     /// Earlier runs of the same release (and namespace) in which this hook
     /// succeeded with a known duration.
@@ -399,7 +458,7 @@ pub fn compare_durations(runs: &[Run], index: usize) -> Vec<DurationComparison> 
             let mut past: Vec<u64> = earlier
                 .iter()
                 .flat_map(|e| e.hooks.iter())
-                .filter(|p| p.kind == o.kind && p.name == o.name && p.phase == "Succeeded")
+                .filter(|p| p.kind == o.kind && p.name == o.name && p.phase == HookPhase::Succeeded)
                 .filter_map(|p| p.duration_ms)
                 .collect();
             let median_ms = median(&mut past);
@@ -528,8 +587,9 @@ mod tests {
         ]);
         assert_eq!(runs[0].status, RunStatus::Interrupted);
         let o = runs[0].outcomes();
-        assert_eq!(o[0].phase, "running (interrupted)");
-        assert_eq!(o[1].phase, "NotRun");
+        assert_eq!(o[0].phase, HookPhase::Interrupted("running".into()));
+        assert_eq!(o[0].phase.to_string(), "running (interrupted)");
+        assert_eq!(o[1].phase, HookPhase::NotRun);
     }
 
     #[test]
@@ -539,7 +599,11 @@ mod tests {
                 helm_exit: exit,
                 hooks: vec![HookOutcome {
                     name: "migrate".into(),
-                    phase: if exit == 0 { "Succeeded" } else { "Failed" }.into(),
+                    phase: if exit == 0 {
+                        HookPhase::Succeeded
+                    } else {
+                        HookPhase::Failed
+                    },
                     ..Default::default()
                 }],
                 ..Default::default()
@@ -746,7 +810,7 @@ mod tests {
                 .map(|(name, phase, ms)| HookOutcome {
                     kind: "Job".into(),
                     name: name.to_string(),
-                    phase: phase.to_string(),
+                    phase: HookPhase::parse(phase),
                     duration_ms: *ms,
                     message: Some(release.into()),
                     ..Default::default()

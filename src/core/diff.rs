@@ -76,6 +76,12 @@ pub struct HookChange {
     /// Unified diff of the manifests (Secret values redacted unless asked).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
+    /// Added: `from` had it as an ordinary resource (not a hook).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub was_resource: bool,
+    /// Removed: `to` has it as an ordinary resource (no longer a hook).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub now_resource: bool,
 }
 
 impl HookChange {
@@ -239,6 +245,8 @@ pub fn diff_hooks(from: &[Hook], to: &[Hook], opts: DiffOptions) -> Vec<HookChan
                     &b.path,
                     opts.context,
                 )),
+                was_resource: false,
+                now_resource: false,
             },
             Some(a) => {
                 let fields = field_changes(a, b);
@@ -263,6 +271,8 @@ pub fn diff_hooks(from: &[Hook], to: &[Hook], opts: DiffOptions) -> Vec<HookChan
                     },
                     fields,
                     diff,
+                    was_resource: false,
+                    now_resource: false,
                 }
             }
         };
@@ -282,6 +292,8 @@ pub fn diff_hooks(from: &[Hook], to: &[Hook], opts: DiffOptions) -> Vec<HookChan
                     "/dev/null",
                     opts.context,
                 )),
+                was_resource: false,
+                now_resource: false,
             });
         }
     }
@@ -296,6 +308,9 @@ pub struct RemovedStep {
     pub kind: String,
     pub name: String,
     pub was_position: usize,
+    /// `to` has it as an ordinary resource (no longer a hook).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub now_resource: bool,
 }
 
 /// How each hook run of an operation compares with the `from` revision.
@@ -304,10 +319,18 @@ pub struct RemovedStep {
 pub struct StepChange {
     pub position: usize,
     pub change: Change,
-    /// Its place relative to the other hooks that both revisions run changed.
+    /// It runs at another event of the operation (a pre- hook became a
+    /// post- hook), or its place relative to the other hooks that both
+    /// revisions run changed.
     pub moved: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub was_position: Option<usize>,
+    /// The event it ran at in `from`, when that was another one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub was_event: Option<HookEvent>,
+    /// Added: `from` had it as an ordinary resource (not a hook).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub was_resource: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
@@ -348,47 +371,67 @@ pub struct OperationDiff {
     pub summary: OperationSummary,
 }
 
-type RunKey = (HookId, usize);
-
-fn run_keys(t: &Timeline) -> Vec<(RunKey, usize)> {
-    let mut seen: HashMap<HookId, usize> = HashMap::new();
-    t.hooks()
-        .map(|h| {
-            let n = seen.entry(h.id()).or_default();
-            *n += 1;
-            ((h.id(), *n - 1), h.position)
+/// Pairs each run of `to` with a run of `from`: first the same hook at the
+/// same event (its n-th run there), then the same hook at another event
+/// (a hook that moved between phases), in order.
+fn match_runs(from: &Timeline, to: &Timeline) -> Vec<Option<usize>> {
+    let a: Vec<&super::timeline::HookStep> = from.hooks().collect();
+    let b: Vec<&super::timeline::HookStep> = to.hooks().collect();
+    let nth = |runs: &[&super::timeline::HookStep]| -> Vec<(HookId, HookEvent, usize)> {
+        let mut seen: HashMap<(HookId, HookEvent), usize> = HashMap::new();
+        runs.iter()
+            .map(|h| {
+                let n = seen.entry((h.id(), h.event)).or_default();
+                *n += 1;
+                (h.id(), h.event, *n - 1)
+            })
+            .collect()
+    };
+    let a_keys: HashMap<(HookId, HookEvent, usize), usize> = nth(&a)
+        .into_iter()
+        .enumerate()
+        .map(|(i, k)| (k, i))
+        .collect();
+    let mut taken = vec![false; a.len()];
+    let mut out: Vec<Option<usize>> = nth(&b)
+        .into_iter()
+        .map(|k| {
+            let i = a_keys.get(&k).copied();
+            if let Some(i) = i {
+                taken[i] = true;
+            }
+            i
         })
-        .collect()
+        .collect();
+    for (j, slot) in out.iter_mut().enumerate() {
+        if slot.is_none()
+            && let Some(i) = (0..a.len()).find(|&i| !taken[i] && a[i].id() == b[j].id())
+        {
+            taken[i] = true;
+            *slot = Some(i);
+        }
+    }
+    out
 }
 
 /// Compares one operation's timelines. `changed` holds the identities whose
 /// manifest or annotations changed (from [`diff_hooks`]).
 pub fn diff_operation(from: &Timeline, to: &Timeline, changed: &HashSet<HookId>) -> OperationDiff {
-    let a = run_keys(from);
-    let b = run_keys(to);
-    let a_pos: HashMap<&RunKey, usize> = a.iter().map(|(k, p)| (k, *p)).collect();
-    let b_set: HashSet<&RunKey> = b.iter().map(|(k, _)| k).collect();
+    let a: Vec<&super::timeline::HookStep> = from.hooks().collect();
+    let b: Vec<&super::timeline::HookStep> = to.hooks().collect();
+    let matched = match_runs(from, to);
     // Moves are the common runs outside a longest common subsequence, so one
     // swap marks the two swapped hooks, not everything after them.
-    let common_a: Vec<&RunKey> = a
-        .iter()
-        .map(|(k, _)| k)
-        .filter(|k| b_set.contains(k))
-        .collect();
-    let common_b: Vec<&RunKey> = b
-        .iter()
-        .map(|(k, _)| k)
-        .filter(|k| a_pos.contains_key(k))
-        .collect();
-    let mut moved: HashSet<&RunKey> = HashSet::new();
+    let mut paired: Vec<usize> = matched.iter().flatten().copied().collect();
+    let common_b = paired.clone();
+    paired.sort_unstable();
+    let common_a = paired;
+    let mut moved: HashSet<usize> = HashSet::new();
     for op in similar::capture_diff_slices(similar::Algorithm::Myers, &common_a, &common_b) {
         if let similar::DiffOp::Insert {
             new_index, new_len, ..
-        } = op
-        {
-            moved.extend(common_b[new_index..new_index + new_len].iter().copied());
         }
-        if let similar::DiffOp::Replace {
+        | similar::DiffOp::Replace {
             new_index, new_len, ..
         } = op
         {
@@ -401,14 +444,16 @@ pub fn diff_operation(from: &Timeline, to: &Timeline, changed: &HashSet<HookId>)
     };
     let steps = b
         .iter()
-        .map(|(key, position)| {
-            let was_position = a_pos.get(key).copied();
-            let change = match was_position {
+        .zip(&matched)
+        .map(|(h, m)| {
+            let was = m.map(|i| a[i]);
+            let change = match was {
                 None => Change::Added,
-                Some(_) if changed.contains(&key.0) => Change::Changed,
+                Some(_) if changed.contains(&h.id()) => Change::Changed,
                 Some(_) => Change::Unchanged,
             };
-            let is_moved = moved.contains(key);
+            let was_event = was.map(|w| w.event).filter(|e| *e != h.event);
+            let is_moved = m.is_some_and(|i| moved.contains(&i)) || was_event.is_some();
             match change {
                 Change::Added => summary.added += 1,
                 Change::Changed => summary.changed += 1,
@@ -418,22 +463,26 @@ pub fn diff_operation(from: &Timeline, to: &Timeline, changed: &HashSet<HookId>)
                 summary.moved += 1;
             }
             StepChange {
-                position: *position,
+                position: h.position,
                 change,
                 moved: is_moved,
-                was_position,
+                was_position: was.map(|w| w.position),
+                was_event,
+                was_resource: false,
             }
         })
         .collect();
-    let removed: Vec<RemovedStep> = from
-        .hooks()
-        .zip(a.iter())
-        .filter(|(_, (k, _))| !b_set.contains(k))
-        .map(|(h, _)| RemovedStep {
+    let taken: HashSet<usize> = matched.iter().flatten().copied().collect();
+    let removed: Vec<RemovedStep> = a
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !taken.contains(i))
+        .map(|(_, h)| RemovedStep {
             event: h.event,
             kind: h.kind.clone(),
             name: h.name.clone(),
             was_position: h.position,
+            now_resource: false,
         })
         .collect();
     summary.removed = removed.len();
@@ -443,6 +492,26 @@ pub fn diff_operation(from: &Timeline, to: &Timeline, changed: &HashSet<HookId>)
         local_changes: Vec::new(),
         local_removed: Vec::new(),
         summary,
+    }
+}
+
+/// Marks hooks that were ordinary resources in `from` (added ones) and
+/// hooks that are ordinary resources in `to` (removed ones): Helm then
+/// creates, updates or deletes them with the chart's resources instead.
+pub fn mark_resource_transitions(
+    diff: &mut OperationDiff,
+    to: &Timeline,
+    from_resources: &HashSet<HookId>,
+    to_resources: &HashSet<HookId>,
+) {
+    for (step, h) in diff.steps.iter_mut().zip(to.hooks()) {
+        step.was_resource = step.change == Change::Added && from_resources.contains(&h.id());
+    }
+    for r in &mut diff.removed {
+        r.now_resource = to_resources.contains(&HookId {
+            kind: r.kind.clone(),
+            name: r.name.clone(),
+        });
     }
 }
 

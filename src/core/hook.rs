@@ -146,10 +146,21 @@ pub enum Warning {
     /// whole document, it is neither hook nor manifest.
     #[serde(rename_all = "camelCase")]
     DroppedDocument {
-        path: Option<String>,
+        /// The templates that emitted it (Helm's `# Source:` form); empty
+        /// when none could be told.
+        path: Vec<String>,
+        /// Chart files outside `templates/` that hold the dropped text,
+        /// read in by the templates through `.Files.Get` or `tpl`.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        held_in: Vec<String>,
         value: String,
         unknown: Vec<String>,
     },
+    /// Hooks with values that differ between two renders of the same input
+    /// (`randAlphaNum`...): compared by their place in their template, with
+    /// those values left out.
+    #[serde(rename_all = "camelCase")]
+    RandomPerRender { hooks: Vec<RandomHook> },
     /// `helm.sh/hook-weight` that Go's Atoi rejects: Helm uses 0.
     #[serde(rename_all = "camelCase")]
     WeightReadAsZero {
@@ -164,10 +175,17 @@ impl fmt::Display for Warning {
         match self {
             Warning::DroppedDocument {
                 path,
+                held_in,
                 value,
                 unknown,
             } => {
-                let at = path.as_deref().unwrap_or("a template");
+                let mut at = match path.is_empty() {
+                    true => "a template".to_string(),
+                    false => path.join(", "),
+                };
+                if !held_in.is_empty() {
+                    at.push_str(&format!(" (the text is in {})", held_in.join(", ")));
+                }
                 write!(
                     f,
                     "{at}: Helm silently drops this document: helm.sh/hook {value:?} has unknown event(s) {}; valid: {}, test-success",
@@ -177,6 +195,31 @@ impl fmt::Display for Warning {
                         .collect::<Vec<_>>()
                         .join(", "),
                     HookEvent::ALL.map(HookEvent::as_str).join(", ")
+                )
+            }
+            Warning::RandomPerRender { hooks } => {
+                let list: Vec<String> = hooks
+                    .iter()
+                    .map(|h| {
+                        format!(
+                            "{}/{} ({}) in {}",
+                            h.kind,
+                            h.name,
+                            h.fields.join(", "),
+                            h.path
+                        )
+                    })
+                    .collect();
+                let names = hooks.iter().any(|h| h.name_is_random());
+                write!(
+                    f,
+                    "random per render (two renders of the same input differ, e.g. randAlphaNum): {}; these values are left out of the comparison and the hooks are matched by their place in their template{}",
+                    list.join("; "),
+                    if names {
+                        "; a random name is new on every run, and so is Helm's order among hooks of equal weight"
+                    } else {
+                        ""
+                    }
                 )
             }
             Warning::WeightReadAsZero { path, hook, raw } => write!(
@@ -341,7 +384,8 @@ pub fn parse_rendered(stream: &str) -> Result<Rendered, ParseError> {
         let unknown = unknown_events(hook_value);
         if !unknown.is_empty() {
             out.warnings.push(Warning::DroppedDocument {
-                path: doc.path.map(str::to_string),
+                path: doc.path.map(str::to_string).into_iter().collect(),
+                held_in: Vec::new(),
                 value: hook_value.clone(),
                 unknown,
             });
@@ -458,6 +502,34 @@ pub fn subchart_of(path: &str) -> Option<String> {
     (!chain.is_empty()).then(|| chain.join("/charts/"))
 }
 
+/// A hook with values that differ between two renders of the same input.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RandomHook {
+    pub kind: String,
+    /// Its name in the render shown (one draw when the name is random).
+    pub name: String,
+    pub path: String,
+    /// Dotted field paths (`metadata.name`, `stringData.password`).
+    pub fields: Vec<String>,
+    /// JSON pointers of those fields.
+    #[serde(skip)]
+    pub(crate) pointers: Vec<String>,
+    /// The hook's place: `n`-th hook of its kind in its template.
+    #[serde(skip)]
+    pub(crate) slot: Slot,
+}
+
+impl RandomHook {
+    pub fn name_is_random(&self) -> bool {
+        self.pointers.iter().any(|p| p == "/metadata/name")
+    }
+}
+
+/// A hook's place in its template: Helm's render order is the same on
+/// every render, whatever the random values are.
+pub(crate) type Slot = (String, String, usize);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -515,7 +587,7 @@ mod tests {
             assert!(r.hooks.is_empty(), "{value}");
             assert!(r.resources.is_empty(), "{value}: neither hook nor manifest");
             assert!(
-                matches!(&r.warnings[0], Warning::DroppedDocument { path: Some(p), .. } if p == "app/templates/j.yaml")
+                matches!(&r.warnings[0], Warning::DroppedDocument { path, .. } if path == &["app/templates/j.yaml"])
             );
         }
         assert_eq!(

@@ -13,6 +13,7 @@ pub mod local;
 pub mod model;
 pub mod order;
 pub mod plan;
+pub mod random;
 pub mod redact;
 pub mod time;
 pub mod timeline;

@@ -2,6 +2,7 @@
 
 use super::diff::{
     Change, DiffOptions, HookChange, OperationDiff, StepChange, diff_hooks, diff_operation,
+    mark_resource_transitions,
 };
 use super::helm::HelmVersion;
 use super::hook::{Hook, HookId, Rendered, Warning};
@@ -51,6 +52,8 @@ const UNCHANGED_STEP: StepChange = StepChange {
     change: Change::Unchanged,
     moved: false,
     was_position: None,
+    was_event: None,
+    was_resource: false,
 };
 const UNCHANGED_LOCAL: LocalStepChange = LocalStepChange {
     position: 0,
@@ -95,6 +98,17 @@ pub struct Plan {
     pub changed: bool,
 }
 
+/// Kinds and names of a render's ordinary resources.
+fn resource_ids(r: &Rendered) -> HashSet<HookId> {
+    r.resources
+        .iter()
+        .map(|x| HookId {
+            kind: x.kind.clone(),
+            name: x.name.clone(),
+        })
+        .collect()
+}
+
 /// Chart hooks of both sides compared per operation, with the local hooks
 /// of `from` and `to` interleaved.
 pub fn plan(
@@ -126,7 +140,12 @@ pub fn plan(
             Some((_, _, w)) => w.clone(),
             None => {
                 let (a_hooks, b_hooks) = (sorted(a), sorted(b));
-                let changes = diff_hooks(&a_hooks, &b_hooks, opts);
+                let mut changes = diff_hooks(&a_hooks, &b_hooks, opts);
+                let (a_res, b_res) = (resource_ids(a), resource_ids(b));
+                for c in &mut changes {
+                    c.was_resource = c.change == Change::Added && a_res.contains(&c.id());
+                    c.now_resource = c.change == Change::Removed && b_res.contains(&c.id());
+                }
                 let changed: HashSet<HookId> = changes
                     .iter()
                     .filter(|c| c.change == Change::Changed)
@@ -147,6 +166,7 @@ pub fn plan(
         let ta = timeline(op, a_hooks, a.resources.len(), helm, local_from);
         let tb = timeline(op, b_hooks, b.resources.len(), helm, local_to);
         let mut diff = diff_operation(&ta, &tb, &changed);
+        mark_resource_transitions(&mut diff, &tb, &resource_ids(a), &resource_ids(b));
         let (local_changes, local_removed) = diff_local_runs(
             local_from,
             &ta.local_runs(),

@@ -18,6 +18,10 @@ pub fn redact_secret(doc: &Value, other: Option<&Value>) -> Value {
             continue;
         };
         for (key, value) in map.iter_mut() {
+            // A value masked as random per render is no secret any more.
+            if value.as_str() == Some(super::random::RANDOM) {
+                continue;
+            }
             let before = other.and_then(|o| o.get(field)).and_then(|m| m.get(key));
             let changed = other.is_some() && before != Some(value);
             *value = Value::String(if changed { REDACTED_CHANGED } else { REDACTED }.into());

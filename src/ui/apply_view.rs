@@ -2,7 +2,7 @@
 
 use super::common::{format_ms, local_label, short_sha};
 use super::{Painter, Style};
-use crate::core::audit::HookOutcome;
+use crate::core::audit::{HookOutcome, HookPhase};
 use crate::core::diff::Change;
 use crate::core::model::Revision;
 use crate::core::plan::{OperationPlan, PlanRow};
@@ -192,9 +192,9 @@ pub fn summary(hooks: &[HookOutcome], painter: Painter) -> String {
     let mut t = painter.table();
     t.set_header(["EVENT", "HOOK", "PHASE", "DURATION", "LEFT IN CLUSTER"]);
     for h in hooks {
-        let phase = match h.phase.as_str() {
-            "Succeeded" => Cell::new(&h.phase).fg(Color::Green),
-            "Failed" => Cell::new(&h.phase).fg(Color::Red),
+        let phase = match h.phase {
+            HookPhase::Succeeded => Cell::new(&h.phase).fg(Color::Green),
+            HookPhase::Failed => Cell::new(&h.phase).fg(Color::Red),
             _ => Cell::new(&h.phase),
         };
         t.add_row(vec![

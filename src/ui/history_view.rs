@@ -4,7 +4,7 @@
 use super::common::{format_ms, short_sha};
 use super::{Painter, Style};
 use crate::core::audit::DamagedLine;
-use crate::core::audit::{DurationComparison, HookOutcome, Run, RunStatus};
+use crate::core::audit::{DurationComparison, HookOutcome, HookPhase, Run, RunStatus};
 use comfy_table::{Attribute, Cell, CellAlignment, Color};
 use serde::Serialize;
 use std::fmt::Write;
@@ -183,11 +183,11 @@ fn status_style(s: RunStatus) -> Style {
     }
 }
 
-fn phase_color(phase: &str) -> Option<Color> {
+fn phase_color(phase: &HookPhase) -> Option<Color> {
     match phase {
-        "Succeeded" => Some(Color::Green),
-        "Failed" => Some(Color::Red),
-        p if p.contains("interrupted") => Some(Color::Yellow),
+        HookPhase::Succeeded => Some(Color::Green),
+        HookPhase::Failed => Some(Color::Red),
+        HookPhase::Interrupted(_) => Some(Color::Yellow),
         _ => None,
     }
 }
@@ -244,7 +244,7 @@ pub fn runs_table(runs: &[&Run], p: Painter) -> String {
             hook_table.add_row(vec![
                 Cell::new(clean(&o.event)),
                 Cell::new(hook_name(o)),
-                colored(Cell::new(clean(&o.phase)), phase_color(&o.phase)),
+                colored(Cell::new(clean(&o.phase.text())), phase_color(&o.phase)),
                 Cell::new(o.duration_ms.map_or("-".to_string(), format_ms))
                     .set_alignment(CellAlignment::Right),
                 Cell::new(
@@ -472,7 +472,7 @@ fn outcome_table(
             t.add_row(vec![
                 Cell::new(clean(&o.event)),
                 Cell::new(hook_name(o)),
-                colored(Cell::new(clean(&o.phase)), phase_color(&o.phase)),
+                colored(Cell::new(clean(&o.phase.text())), phase_color(&o.phase)),
                 Cell::new(o.started_at.as_deref().map_or("-".to_string(), when)),
                 Cell::new(o.duration_ms.map_or("-".to_string(), format_ms))
                     .set_alignment(CellAlignment::Right),
@@ -501,11 +501,11 @@ fn outcome_details(outcomes: &[HookOutcome], p: Painter, out: &mut String) {
             "{} ({}, {})",
             hook_name(o),
             clean(&o.event),
-            clean(&o.phase)
+            clean(&o.phase.text())
         );
         let _ = writeln!(out, "{}", p.paint(Style::Bold, &title));
         if let Some(m) = &o.message {
-            let style = if o.phase == "Failed" {
+            let style = if o.phase == HookPhase::Failed {
                 Style::Error
             } else {
                 Style::Dim
@@ -546,7 +546,7 @@ mod tests {
             event: "pre-upgrade".into(),
             kind: "Job".into(),
             name: "migrate".into(),
-            phase: "Succeeded".into(),
+            phase: HookPhase::Succeeded,
             duration_ms: d,
             earlier_successes: n,
             median_ms: m,

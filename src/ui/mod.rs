@@ -8,6 +8,8 @@ pub mod history_view;
 pub mod lint_view;
 pub mod plan_view;
 pub mod progress;
+#[cfg(test)]
+mod snapshot_tests;
 
 use std::io::{IsTerminal, Write};
 

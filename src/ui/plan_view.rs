@@ -4,7 +4,7 @@
 use super::common::{ChartInfo, local_label, rev_label};
 use super::{Painter, Style};
 use crate::app::baseline::{Baseline, Reason};
-use crate::core::diff::{Change, HookChange, StepChange};
+use crate::core::diff::{Change, HookChange, RemovedStep, StepChange};
 use crate::core::lint::{Finding, Severity};
 use crate::core::local::{LocalHookChange, LocalStepChange, command_line};
 use crate::core::model::Revision;
@@ -47,17 +47,39 @@ fn leftover(l: Leftover) -> &'static str {
 fn change_text(c: &StepChange) -> String {
     let mut parts = Vec::new();
     match c.change {
+        Change::Added if c.was_resource => {
+            parts.push("added (was an ordinary resource)".to_string())
+        }
         Change::Added => parts.push("added".to_string()),
         Change::Changed => parts.push("changed".to_string()),
         _ => {}
     }
     if c.moved {
-        parts.push(match c.was_position {
-            Some(p) if p != c.position => format!("moved (was #{p})"),
-            _ => "moved".to_string(),
+        let was: Vec<String> = [
+            c.was_position
+                .filter(|p| *p != c.position || c.was_event.is_some())
+                .map(|p| format!("#{p}")),
+            c.was_event.map(|e| e.to_string()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        parts.push(match was.is_empty() {
+            true => "moved".to_string(),
+            false => format!("moved (was {})", was.join(" ")),
         });
     }
     parts.join(", ")
+}
+
+fn removed_text(r: &RemovedStep) -> String {
+    match r.now_resource {
+        true => format!(
+            "removed (was #{}; now an ordinary resource)",
+            r.was_position
+        ),
+        false => format!("removed (was #{})", r.was_position),
+    }
 }
 
 fn marker(c: &StepChange) -> (&'static str, Option<Color>) {
@@ -141,7 +163,13 @@ fn local_change_header(c: &LocalHookChange) -> String {
 }
 
 fn change_header(c: &HookChange) -> String {
-    let what = change_what(c.change, c.fields.iter().map(|f| f.describe()));
+    let mut what = change_what(c.change, c.fields.iter().map(|f| f.describe()));
+    if c.was_resource {
+        what.push_str(": was an ordinary resource, now a hook");
+    }
+    if c.now_resource {
+        what.push_str(": now an ordinary resource, created with the chart's resources");
+    }
     format!("{}/{} ({what})", c.kind, c.name)
 }
 
@@ -287,7 +315,7 @@ fn removed_rows(op: &OperationPlan, t: &mut comfy_table::Table) {
             Cell::new(""),
             Cell::new(""),
             Cell::new(""),
-            Cell::new(format!("removed (was #{})", r.was_position)).fg(Color::Red),
+            Cell::new(removed_text(r)).fg(Color::Red),
         ]);
     }
     for r in &op.diff.local_removed {
@@ -556,8 +584,11 @@ fn markdown_operation(op: &OperationPlan, out: &mut String) {
     for r in &op.diff.removed {
         let _ = writeln!(
             out,
-            "| removed (was #{}) | | {} | | ~~`{}/{}`~~ | | | | |",
-            r.was_position, r.event, r.kind, r.name
+            "| {} | | {} | | ~~`{}/{}`~~ | | | | |",
+            removed_text(r),
+            r.event,
+            r.kind,
+            r.name
         );
     }
     for r in &op.diff.local_removed {
@@ -606,6 +637,14 @@ fn markdown_findings(doc: &PlanDocument<'_>, out: &mut String) {
         }
         let _ = writeln!(out);
     }
+}
+
+/// The chart was found elsewhere at `--from`.
+pub fn moved_note(chart: &str, from: &str, dir: &str) -> String {
+    let chart = if chart.is_empty() { "." } else { chart };
+    format!(
+        "the chart is not at {chart} at {from}: using {dir}, the one directory there with a chart of the same name (pass --from-path to choose)"
+    )
 }
 
 /// What the user hears about a chosen `--from`: `(is_warning, line)`s.

@@ -53,15 +53,21 @@ pub fn helms() -> [HelmBin; 2] {
 /// configuration, plugins, cache or kube context leaks in.
 pub struct Env {
     pub dir: tempfile::TempDir,
+    /// The real Helm behind `counting_helm`, once asked for.
+    counted: std::sync::Mutex<Option<PathBuf>>,
 }
 
 impl Env {
     pub fn new() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("hh-env-")
+            .tempdir()
+            .unwrap();
+        // helm-hooks' temporary chart copies land here, and go with it.
+        std::fs::create_dir(dir.path().join("tmp")).unwrap();
         Self {
-            dir: tempfile::Builder::new()
-                .prefix("hh-env-")
-                .tempdir()
-                .unwrap(),
+            dir,
+            counted: std::sync::Mutex::new(None),
         }
     }
 
@@ -94,7 +100,13 @@ impl Env {
             .env("XDG_CONFIG_HOME", d.join("xdg-config"))
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("TERM", "dumb");
+            .env("TERM", "dumb")
+            .env("TZ", "UTC")
+            .env("TMPDIR", d.join("tmp"));
+        if let Some(real) = self.counted.lock().unwrap().as_ref() {
+            cmd.env("COUNTING_HELM_REAL", real)
+                .env("COUNTING_HELM_LOG", self.path("helm-calls.log"));
+        }
     }
 
     /// The helm-hooks binary, run with `helm` as its Helm.
@@ -105,31 +117,17 @@ impl Env {
         assert_cmd::Command::from_std(std_cmd)
     }
 
-    /// A wrapper around the real `helm` that logs each call's first word
-    /// (`template`, `list`, ...) to the returned file, then runs it: tests
+    /// A stand-in for the real `helm` (the compiled `counting-helm` of
+    /// this workspace) that logs each call's first word (`template`,
+    /// `list`, ...) to the returned file, then runs the real one: tests
     /// count Helm processes with it, Helm itself stays real.
     pub fn counting_helm(&self, helm: &HelmBin) -> (HelmBin, PathBuf) {
-        let log = self.path("helm-calls.log");
-        let wrapper = self.path("helm-wrapper");
-        std::fs::write(
-            &wrapper,
-            format!(
-                "#!/bin/sh\necho \"$1\" >> '{}'\nexec '{}' \"$@\"\n",
-                log.display(),
-                helm.path.display()
-            ),
-        )
-        .unwrap();
-        std::fs::set_permissions(
-            &wrapper,
-            std::os::unix::fs::PermissionsExt::from_mode(0o755),
-        )
-        .unwrap();
+        *self.counted.lock().unwrap() = Some(helm.path.clone());
         let counting = HelmBin {
-            path: wrapper,
+            path: counting_helm_bin(),
             ..helm.clone()
         };
-        (counting, log)
+        (counting, self.path("helm-calls.log"))
     }
 
     /// The real Helm binary itself.
@@ -363,4 +361,20 @@ impl Drop for FileServer {
             let _ = t.join();
         }
     }
+}
+
+/// `target/<profile>/counting-helm`, beside this test binary's `deps/`.
+fn counting_helm_bin() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe
+        .parent()
+        .and_then(Path::parent)
+        .unwrap()
+        .join("counting-helm");
+    assert!(
+        bin.is_file(),
+        "{} is missing: build the workspace first (cargo build --workspace)",
+        bin.display()
+    );
+    bin
 }

@@ -7,6 +7,7 @@ mod cluster;
 mod cluster_helm;
 mod completion;
 mod deps;
+mod exactness;
 mod history;
 mod lint;
 mod local_hooks;

@@ -570,6 +570,18 @@ fn missing_dependencies_name_helm_dependency_build_and_file_deps_are_vendored() 
             e.contains("missing dependencies") && e.contains("helm dependency build"),
             "{e}"
         );
+        assert_eq!(e.matches("helm dependency build").count(), 1, "{e}");
+        // Helm's lines above it do not say again what the line says.
+        for l in String::from_utf8_lossy(&out.stderr).lines() {
+            if let Some(h) = l.strip_prefix("helm: ") {
+                let t = h.trim().trim_start_matches("Error: ");
+                assert!(
+                    !t.is_empty() && !e.contains(t),
+                    "{t:?} twice in\n{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+        }
     }
 }
 

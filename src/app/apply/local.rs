@@ -5,7 +5,7 @@ use super::helm_process::Signals;
 use super::record::{Recorder, now};
 use super::{LOG_TAIL, Prepared, Reporter};
 use crate::adapters::local_exec::{self, ExecResult};
-use crate::core::audit::{HookOutcome, scrub};
+use crate::core::audit::{HookOutcome, HookPhase, scrub};
 use crate::core::local::{LOCAL_HOOK_KIND, LocalEvent, TemplateContext, expand};
 use crate::core::timeline::{LocalStep, Step, Timeline};
 use std::time::Duration;
@@ -86,8 +86,8 @@ impl LocalRunner<'_> {
         let failure = result.failure.as_deref().map(|f| scrub(f, secrets));
         let ms = result.duration.as_millis() as u64;
         let (state, phase) = match failure {
-            Some(_) => ("failed", "Failed"),
-            None => ("succeeded", "Succeeded"),
+            Some(_) => ("failed", HookPhase::Failed),
+            None => ("succeeded", HookPhase::Succeeded),
         };
         self.reporter
             .update(row, state, failure.as_deref(), true, Some(ms));
@@ -105,7 +105,7 @@ impl LocalRunner<'_> {
                 kind: LOCAL_HOOK_KIND.into(),
                 name,
                 weight: 0,
-                phase: phase.into(),
+                phase,
                 started_at: Some(started_at),
                 completed_at: Some(now()),
                 duration_ms: Some(ms),

@@ -7,7 +7,7 @@ use super::watch::Watching;
 use crate::adapters::kube;
 use crate::adapters::release::{self, LastRun};
 use crate::app::workspace::Workspace;
-use crate::core::audit::{HookOutcome, scrub};
+use crate::core::audit::{HookOutcome, HookPhase, scrub};
 use crate::core::local::{LOCAL_HOOK_KIND, LocalHook};
 use crate::core::plan::{OperationPlan, PlanRow};
 use crate::core::time::millis_between;
@@ -42,17 +42,18 @@ pub fn chart_outcomes(e: &Evidence<'_>) -> Vec<HookOutcome> {
             // Helm keeps one last_run per hook: it belongs to its first run.
             let first_run_of_hook = seen.insert(key.clone());
             let last = e.last_runs.get(&key).filter(|_| first_run_of_hook);
-            let phase = match (
-                last.and_then(|l| l.phase.clone()).filter(|p| !p.is_empty()),
-                tracked.state,
-            ) {
-                (Some(p), _) if p != "Unknown" => p,
-                (_, RunState::Succeeded) => "Succeeded".into(),
-                (_, RunState::Failed) => "Failed".into(),
-                (_, RunState::Created) if !tracked.waits => "Succeeded".into(),
-                (_, RunState::Deleted) => "Succeeded".into(),
-                (_, RunState::Waiting) => "NotRun".into(),
-                (_, _) => "Unknown".into(),
+            let helms = last
+                .and_then(|l| l.phase.as_deref())
+                .map(HookPhase::parse)
+                .filter(|p| *p != HookPhase::Unknown);
+            let phase = match (helms, tracked.state) {
+                (Some(p), _) => p,
+                (_, RunState::Succeeded) => HookPhase::Succeeded,
+                (_, RunState::Failed) => HookPhase::Failed,
+                (_, RunState::Created) if !tracked.waits => HookPhase::Succeeded,
+                (_, RunState::Deleted) => HookPhase::Succeeded,
+                (_, RunState::Waiting) => HookPhase::NotRun,
+                (_, _) => HookPhase::Unknown,
             };
             let duration_ms = last
                 .and_then(|l| millis_between(l.started_at.as_deref()?, l.completed_at.as_deref()?))
@@ -65,7 +66,7 @@ pub fn chart_outcomes(e: &Evidence<'_>) -> Vec<HookOutcome> {
                 started_at: last.and_then(|l| l.started_at.clone()),
                 completed_at: last.and_then(|l| l.completed_at.clone()),
                 duration_ms,
-                message: (phase == "Failed")
+                message: (phase == HookPhase::Failed)
                     .then(|| tracked.detail.clone())
                     .flatten()
                     .map(|m| scrub(&m, e.secrets)),
@@ -74,7 +75,11 @@ pub fn chart_outcomes(e: &Evidence<'_>) -> Vec<HookOutcome> {
                     .get(&key)
                     .map(|t| t.iter().cloned().collect())
                     .unwrap_or_default(),
-                left_in_cluster: e.present.get(&key).copied().filter(|_| phase != "NotRun"),
+                left_in_cluster: e
+                    .present
+                    .get(&key)
+                    .copied()
+                    .filter(|_| phase != HookPhase::NotRun),
                 exit_code: None,
                 phase,
             }
@@ -101,7 +106,7 @@ pub fn in_run_order(
                     event: step.event.to_string(),
                     kind: LOCAL_HOOK_KIND.into(),
                     name: local_hooks[step.hook].label(),
-                    phase: "NotRun".into(),
+                    phase: HookPhase::NotRun,
                     ..Default::default()
                 })
             }),
@@ -232,16 +237,14 @@ mod tests {
             secrets: &secrets,
             now_ms: 2000,
         });
-        let phases: Vec<(&str, &str)> = out
-            .iter()
-            .map(|o| (o.event.as_str(), o.phase.as_str()))
-            .collect();
+        let phases: Vec<(&str, &HookPhase)> =
+            out.iter().map(|o| (o.event.as_str(), &o.phase)).collect();
         assert_eq!(
             phases,
             [
-                ("pre-install", "Succeeded"),
-                ("post-install", "Failed"),
-                ("post-install", "NotRun")
+                ("pre-install", &HookPhase::Succeeded),
+                ("post-install", &HookPhase::Failed),
+                ("post-install", &HookPhase::NotRun)
             ]
         );
         assert_eq!(

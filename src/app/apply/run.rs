@@ -13,7 +13,7 @@ use crate::adapters::audit_store::AuditStore;
 use crate::adapters::kube::Feed;
 use crate::adapters::render::PreparedChart;
 use crate::app::workspace::Workspace;
-use crate::core::audit::{Body, HookOutcome, RunEnded, RunStarted, scrub};
+use crate::core::audit::{Body, HookOutcome, HookPhase, RunEnded, RunStarted, scrub};
 use crate::core::local::{LOCAL_HOOK_KIND, LocalEvent};
 use crate::core::timeline::LocalStep;
 use std::time::Duration;
@@ -64,7 +64,8 @@ impl Outcome {
         }
         let failed = |local: Option<bool>| {
             self.hooks.iter().find(|h| {
-                h.phase == "Failed" && local.is_none_or(|l| (h.kind == LOCAL_HOOK_KIND) == l)
+                h.phase == HookPhase::Failed
+                    && local.is_none_or(|l| (h.kind == LOCAL_HOOK_KIND) == l)
             })
         };
         if let Some(stopped) = &self.stopped_by {

@@ -1,0 +1,244 @@
+//! Snapshots of the lint, history and apply views, built from typed
+//! records and real parses (no hand-written JSON), colour off.
+
+use super::Painter;
+use super::common::ChartInfo;
+use crate::core::audit::{
+    AUDIT_SCHEMA, Body, HookOutcome, HookPhase, HookState, PlannedHook, Record, RunEnded,
+    RunStarted, fold_runs,
+};
+use crate::core::diff::DiffOptions;
+use crate::core::helm::HelmVersion;
+use crate::core::hook::parse_rendered;
+use crate::core::lint::{LintOptions, lint};
+use crate::core::model::Revision;
+use crate::core::plan::{SideRenders, plan};
+use crate::core::timeline::Operation;
+use std::time::Duration;
+
+const PLAIN: Painter = Painter { color: false };
+
+const OLD: &str = "---\n# Source: shop/templates/migrate.yaml\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    helm.sh/hook: pre-upgrade\n    helm.sh/hook-weight: \"0\"\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: m, image: app:1}]\n";
+const NEW: &str = "---\n# Source: shop/templates/migrate.yaml\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    helm.sh/hook: pre-upgrade\n    helm.sh/hook-weight: \"-5\"\n    helm.sh/hook-delete-policy: hook-succeeded\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: m, image: app:2}]\n---\n# Source: shop/templates/backup.yaml\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: backup\n  annotations:\n    helm.sh/hook: pre-upgrade\n    helm.sh/hook-weight: \"-10\"\nspec:\n  template:\n    spec:\n      restartPolicy: OnFailure\n      containers: [{name: b, image: backup:1}]\n---\n# Source: shop/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shop\n";
+
+fn helm() -> HelmVersion {
+    HelmVersion::parse("v3.17.1").unwrap()
+}
+
+fn rev(spec: &str, commit: &str) -> Revision {
+    Revision {
+        spec: spec.into(),
+        commit: Some(commit.into()),
+        subject: None,
+        worktree: false,
+        tree: None,
+    }
+}
+
+fn upgrade_plan() -> crate::core::plan::OperationPlan {
+    let (old, new) = (parse_rendered(OLD).unwrap(), parse_rendered(NEW).unwrap());
+    let side = |r| SideRenders {
+        install: r,
+        upgrade: r,
+    };
+    plan(
+        side(&old),
+        side(&new),
+        &[Operation::Upgrade],
+        helm(),
+        DiffOptions {
+            context: 3,
+            show_secrets: false,
+        },
+        (&[], &[]),
+    )
+    .operations
+    .remove(0)
+}
+
+#[test]
+fn apply_timeline_question_summary_and_failure() {
+    let op = upgrade_plan();
+    let outcomes = vec![
+        HookOutcome {
+            event: "pre-upgrade".into(),
+            kind: "Job".into(),
+            name: "backup".into(),
+            weight: -10,
+            phase: HookPhase::Succeeded,
+            duration_ms: Some(2_340),
+            left_in_cluster: Some(true),
+            ..Default::default()
+        },
+        HookOutcome {
+            event: "pre-upgrade".into(),
+            kind: "Job".into(),
+            name: "migrate".into(),
+            weight: -5,
+            phase: HookPhase::Failed,
+            duration_ms: Some(61_000),
+            message: Some("BackoffLimitExceeded, exit code 3".into()),
+            log_tail: vec!["connecting to db".into(), "migration 42 failed".into()],
+            left_in_cluster: Some(true),
+            ..Default::default()
+        },
+    ];
+    let text = [
+        super::apply_view::intro(
+            "web",
+            "shop",
+            Operation::Upgrade,
+            &rev("HEAD", "0123456789abcdef0123456789abcdef01234567"),
+            Some(4),
+        ),
+        super::apply_view::timeline(&op, PLAIN),
+        super::apply_view::question("web", Operation::Upgrade, &op),
+        super::apply_view::summary(&outcomes, PLAIN),
+        super::apply_view::failure(&outcomes[1], PLAIN),
+    ]
+    .join("\n---\n");
+    insta::assert_snapshot!(text);
+}
+
+fn record(run: &str, time: &str, body: Body) -> Record {
+    Record {
+        schema: AUDIT_SCHEMA,
+        run: run.into(),
+        time: time.into(),
+        body,
+    }
+}
+
+#[test]
+fn history_table_and_run_detail() {
+    let start = |release: &str| RunStarted {
+        user: "ana".into(),
+        host: "ci-7".into(),
+        pid: 4242,
+        kube_context: Some("kind-dev".into()),
+        kube_server: Some("https://127.0.0.1:6443".into()),
+        namespace: "shop".into(),
+        release: release.into(),
+        operation: "upgrade".into(),
+        chart_name: "shop".into(),
+        chart_version: "1.2.0".into(),
+        repository: "/src/shop".into(),
+        chart_path: "charts/shop".into(),
+        from_rev: Some("revision 4".into()),
+        from_sha: Some("89abcdef0123456789abcdef0123456789abcdef".into()),
+        to_rev: "HEAD".into(),
+        to_sha: Some("0123456789abcdef0123456789abcdef01234567".into()),
+        helm_version: "v3.17.1".into(),
+        args: vec![
+            "apply".into(),
+            release.into(),
+            "--set".into(),
+            "<redacted>".into(),
+        ],
+        timeline: vec![PlannedHook {
+            position: 1,
+            event: "pre-upgrade".into(),
+            kind: "Job".into(),
+            name: "migrate".into(),
+            weight: -5,
+            change: "changed".into(),
+        }],
+        ..Default::default()
+    };
+    let outcome = |phase: &str, ms| HookOutcome {
+        event: "pre-upgrade".into(),
+        kind: "Job".into(),
+        name: "migrate".into(),
+        weight: -5,
+        phase: HookPhase::parse(phase),
+        started_at: Some("2026-12-01T10:00:01Z".into()),
+        completed_at: Some("2026-12-01T10:00:05Z".into()),
+        duration_ms: Some(ms),
+        left_in_cluster: Some(false),
+        ..Default::default()
+    };
+    let records = vec![
+        record("r1", "2026-11-30T10:00:00Z", Body::RunStarted(start("web"))),
+        record(
+            "r1",
+            "2026-11-30T10:00:09Z",
+            Body::RunEnded(RunEnded {
+                helm_exit: 0,
+                release_revision: Some(4),
+                release_status: Some("deployed".into()),
+                hooks: vec![outcome("Succeeded", 3_000)],
+                ..Default::default()
+            }),
+        ),
+        record("r2", "2026-12-01T10:00:00Z", Body::RunStarted(start("web"))),
+        record(
+            "r2",
+            "2026-12-01T10:00:02Z",
+            Body::HookState(HookState {
+                kind: "Job".into(),
+                name: "migrate".into(),
+                state: "running".into(),
+                detail: Some("Running".into()),
+            }),
+        ),
+        record(
+            "r2",
+            "2026-12-01T10:00:09Z",
+            Body::RunEnded(RunEnded {
+                helm_exit: 1,
+                release_revision: Some(5),
+                release_status: Some("failed".into()),
+                hooks: vec![HookOutcome {
+                    message: Some("BackoffLimitExceeded".into()),
+                    ..outcome("Failed", 4_000)
+                }],
+                ..Default::default()
+            }),
+        ),
+    ];
+    let runs = fold_runs(records);
+    let newest = runs.iter().position(|r| r.id == "r2").unwrap();
+    let durations = crate::core::audit::compare_durations(&runs, newest);
+    let text = [
+        super::history_view::runs_table(&runs.iter().collect::<Vec<_>>(), PLAIN),
+        super::history_view::run_detail(&runs[newest], &durations, PLAIN),
+    ]
+    .join("\n---\n");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn lint_table() {
+    let new = parse_rendered(NEW).unwrap();
+    let findings = lint(
+        SideRenders {
+            install: &new,
+            upgrade: &new,
+        },
+        None,
+        &LintOptions {
+            helm: helm(),
+            timeout: Duration::from_secs(300),
+            ignore: Vec::new(),
+        },
+    );
+    let r = rev("HEAD", "0123456789abcdef0123456789abcdef01234567");
+    let doc = super::lint_view::LintDocument {
+        api_version: super::lint_view::LINT_API_VERSION,
+        kind: super::lint_view::LINT_KIND,
+        helm_version: "v3.17.1".into(),
+        chart: ChartInfo {
+            repository: "/src/shop".into(),
+            path: "charts/shop".into(),
+        },
+        release: "release-name",
+        namespace: "default",
+        revision: &r,
+        from: None,
+        timeout: "5m0s".into(),
+        strict: false,
+        summary: super::lint_view::Summary::of(&findings),
+        findings: &findings,
+    };
+    insta::assert_snapshot!(super::lint_view::table(&doc, PLAIN));
+}

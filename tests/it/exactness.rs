@@ -1,0 +1,575 @@
+//! Issue 20: where plans of real charts were not exact. Fixtures are built
+//! like the charts that showed each gap; every test runs Helm 3 and 4.
+
+use crate::common::*;
+use std::process::Command;
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+/// cert-manager's `startupapicheck.jobAnnotations` set with `--set`: the
+/// weight reaches the YAML unquoted.
+#[test]
+fn an_unquoted_weight_is_an_error_finding_and_the_order_stays_helms() {
+    let repo = GitRepo::new();
+    repo.write("app/Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "app/templates/startupapicheck.yaml",
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: startupapicheck\n  annotations:\n    helm.sh/hook: post-install\n{{- range $k, $v := .Values.jobAnnotations }}\n    {{ $k }}: {{ $v }}\n{{- end }}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: main\n          image: busybox\n",
+    );
+    repo.write(
+        "app/templates/other.yaml",
+        &hook("Job", "aaa-other", "post-install", None, None),
+    );
+    repo.commit("chart");
+    for helm in helms() {
+        let env = Env::new();
+        let plan = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args([
+                "plan",
+                "app",
+                "--from",
+                "HEAD",
+                "--to",
+                "HEAD",
+                "--set",
+                "jobAnnotations.helm\\.sh/hook-weight=-10",
+                "-o",
+                "json",
+                "--operation",
+                "install",
+            ])
+            .assert()
+            .success();
+        let plan = json(&plan.get_output().stdout);
+        // Helm's sorter reads the unquoted -10 as "-10": first.
+        assert_eq!(
+            runs(&plan, "install"),
+            pairs(&[
+                ("post-install", "Job/startupapicheck"),
+                ("post-install", "Job/aaa-other")
+            ]),
+            "helm {}",
+            helm.version
+        );
+        let f = plan["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "HH014")
+            .unwrap_or_else(|| panic!("no HH014: {}", plan["findings"]));
+        assert_eq!(f["severity"], "error");
+        assert_eq!(f["hook"]["name"], "startupapicheck");
+        let msg = f["message"].as_str().unwrap();
+        assert!(
+            msg.contains("helm.sh/hook-weight") && msg.contains("quote it"),
+            "{msg}"
+        );
+
+        // The table shows it, and lint fails on it.
+        let table = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .env("NO_COLOR", "1")
+            .args(["plan", "app", "--from", "HEAD", "--to", "HEAD"])
+            .args(["--set", "jobAnnotations.helm\\.sh/hook-weight=-10"])
+            .assert()
+            .success();
+        let text = String::from_utf8_lossy(&table.get_output().stdout).to_string();
+        assert!(
+            text.contains("HH014") && text.contains("quote it"),
+            "{text}"
+        );
+        let lint = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args(["lint", "app", "--rev", "HEAD", "-o", "json"])
+            .args(["--set", "jobAnnotations.helm\\.sh/hook-weight=-10"])
+            .output()
+            .unwrap();
+        assert_eq!(lint.status.code(), Some(1));
+        assert!(json(&lint.stdout).to_string().contains("HH014"));
+        // Quoted, it is fine.
+        let lint = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args(["lint", "app", "--rev", "HEAD", "-o", "json"])
+            .args(["--set", "jobAnnotations.helm\\.sh/hook-weight=\"-10\""])
+            .output()
+            .unwrap();
+        assert!(!json(&lint.stdout).to_string().contains("HH014"));
+    }
+}
+
+/// A bare repository has no files on disk: `-f` is read from the revision,
+/// relative to the repository root, as CHART is.
+#[test]
+fn values_files_in_a_bare_repository_are_read_from_the_revision() {
+    let repo = GitRepo::new();
+    repo.write("app/Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "app/templates/j.yaml",
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    helm.sh/hook: pre-upgrade\n    helm.sh/hook-weight: {{ .Values.weight | quote }}\n",
+    );
+    repo.write("deploy/prod.yaml", "weight: 1\n");
+    repo.commit("one");
+    repo.write("deploy/prod.yaml", "weight: 7\n");
+    repo.commit("two");
+    let bare = tempfile::tempdir().unwrap();
+    let bare_path = bare.path().join("repo.git");
+    let st = Command::new("git")
+        .args(["clone", "--quiet", "--bare"])
+        .arg(repo.path())
+        .arg(&bare_path)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    for helm in helms() {
+        let env = Env::new();
+        let plan = |args: &[&str]| {
+            env.hooks(&helm)
+                .current_dir(&bare_path)
+                .args(["plan", "app", "--from", "HEAD~1", "--to", "HEAD"])
+                .args(["-o", "json", "--operation", "upgrade"])
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        let out = plan(&["-f", "deploy/prod.yaml"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let p = json(&out.stdout);
+        assert_eq!(p["hooks"][0]["fields"][0]["field"], "weight", "{p}");
+        assert_eq!(p["hooks"][0]["fields"][0]["from"], 1);
+        assert_eq!(p["hooks"][0]["fields"][0]["to"], 7);
+        // A file the revision lacks: one line, naming the rule.
+        let e = one_line_error(&plan(&["-f", "deploy/nope.yaml"]));
+        assert!(
+            e.contains("deploy/nope.yaml does not exist at HEAD~1")
+                && e.contains("relative to the repository root"),
+            "{e}"
+        );
+        // An absolute path is a file on disk.
+        let disk = env.path("disk-values.yaml");
+        std::fs::write(&disk, "weight: 3\n").unwrap();
+        let p = json(&plan(&["-f", disk.to_str().unwrap()]).stdout);
+        assert_eq!(p["changed"], false, "{p}");
+    }
+}
+
+/// cert-manager v1.4-v1.20 commit `Chart.template.yaml`; `make` writes
+/// Chart.yaml. One line says so and how to plan it.
+#[test]
+fn a_generated_chart_yaml_is_one_clear_error_with_the_way_out() {
+    let repo = GitRepo::new();
+    repo.write(
+        "deploy/charts/cert-manager/Chart.template.yaml",
+        "apiVersion: v2\nname: cert-manager\nversion: v0.0.0\nappVersion: v0.0.0\n",
+    );
+    repo.write(
+        "deploy/charts/cert-manager/templates/startupapicheck-job.yaml",
+        &hook("Job", "startupapicheck", "post-install", Some("1"), None),
+    );
+    repo.commit("chart with a generated Chart.yaml");
+    for helm in helms() {
+        let env = Env::new();
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args(["plan", "deploy/charts/cert-manager", "--from", "HEAD"])
+            .args(["--to", "HEAD"])
+            .output()
+            .unwrap();
+        let e = one_line_error(&out);
+        assert!(
+            e.contains("only Chart.template.yaml")
+                && e.contains("generated")
+                && e.contains("WORKTREE"),
+            "{e}"
+        );
+        // As the line says: generate it, plan the working tree.
+        repo.write(
+            "deploy/charts/cert-manager/Chart.yaml",
+            "apiVersion: v2\nname: cert-manager\nversion: v1.0.0\n",
+        );
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args(["plan", "deploy/charts/cert-manager", "--from", "WORKTREE"])
+            .args(["-o", "json", "--operation", "install"])
+            .assert()
+            .success();
+        assert_eq!(
+            runs(&json(&out.get_output().stdout), "install"),
+            pairs(&[("post-install", "Job/startupapicheck")])
+        );
+        repo.remove("deploy/charts/cert-manager/Chart.yaml");
+    }
+}
+
+/// sentry moved `sentry/` to `charts/sentry/`: planned across the move with
+/// --from-path, and found by its name without it.
+#[test]
+fn a_chart_that_moved_directory_is_planned_across_the_move() {
+    let repo = GitRepo::new();
+    repo.write("sentry/Chart.yaml", &chart_yaml("sentry"));
+    repo.write(
+        "sentry/templates/hooks/db-init.yaml",
+        &hook(
+            "Job",
+            "sentry-db-init",
+            "pre-install,pre-upgrade",
+            Some("1"),
+            None,
+        ),
+    );
+    repo.write("other/Chart.yaml", &chart_yaml("other"));
+    // A vendored subchart of the same name inside another chart is no
+    // candidate for where sentry was.
+    repo.write("other/charts/sentry/Chart.yaml", &chart_yaml("sentry"));
+    repo.commit("sentry at the root");
+    std::fs::create_dir_all(repo.path().join("charts")).unwrap();
+    repo.git(&["mv", "sentry", "charts/sentry"]);
+    repo.write(
+        "charts/sentry/templates/hooks/db-init.yaml",
+        &hook(
+            "Job",
+            "sentry-db-init",
+            "pre-install,pre-upgrade",
+            Some("2"),
+            None,
+        ),
+    );
+    repo.commit("move under charts/, weight 2");
+    for helm in helms() {
+        let env = Env::new();
+        let plan = |extra: &[&str]| {
+            env.hooks(&helm)
+                .current_dir(repo.path())
+                .args(["plan", "charts/sentry", "--from", "HEAD~1", "--to", "HEAD"])
+                .args(["-o", "json", "--operation", "upgrade"])
+                .args(extra)
+                .output()
+                .unwrap()
+        };
+        let check = |out: &std::process::Output| {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let p = json(&out.stdout);
+            let h = &p["hooks"][0];
+            assert_eq!(h["change"], "changed", "{p}");
+            assert_eq!(h["fields"][0]["field"], "weight");
+            assert_eq!(p["operations"][0]["summary"]["removed"], 0);
+        };
+        check(&plan(&["--from-path", "sentry"]));
+        // Without --from-path: the one chart named sentry at HEAD~1.
+        let out = plan(&[]);
+        check(&out);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("using sentry") && stderr.contains("--from-path"),
+            "{stderr}"
+        );
+        // A wrong --from-path is one line naming the flag.
+        let e = one_line_error(&plan(&["--from-path", "other/templates"]));
+        assert!(e.contains("not a chart at HEAD~1"), "{e}");
+        // lint --from follows the move too.
+        let lint = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args(["lint", "charts/sentry", "--rev", "HEAD", "--from", "HEAD~1"])
+            .args(["--from-path", "sentry", "-o", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            lint.status.code().is_some_and(|c| c <= 1),
+            "{}",
+            String::from_utf8_lossy(&lint.stderr)
+        );
+        assert_eq!(json(&lint.stdout)["kind"], "HookLint");
+    }
+}
+
+/// velero moved `upgrade-crds` from post- to pre-upgrade; a ConfigMap
+/// stopped being a hook, a Secret became one.
+#[test]
+fn hooks_moving_between_phases_are_moved_and_resources_becoming_hooks_say_so() {
+    let repo = GitRepo::new();
+    let cm = |annotated: bool| {
+        let mut s = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n".to_string();
+        if annotated {
+            s.push_str("  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\n");
+        }
+        s
+    };
+    let secret = |annotated: bool| {
+        let mut s = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n".to_string();
+        if annotated {
+            s.push_str("  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\n    helm.sh/hook-weight: \"-10\"\n");
+        }
+        s
+    };
+    repo.write("velero/Chart.yaml", &chart_yaml("velero"));
+    repo.write(
+        "velero/templates/upgrade-crds.yaml",
+        &hook(
+            "Job",
+            "velero-upgrade-crds",
+            "post-upgrade",
+            Some("-5"),
+            None,
+        ),
+    );
+    repo.write(
+        "velero/templates/cleanup.yaml",
+        &hook("Job", "velero-cleanup", "pre-upgrade", Some("0"), None),
+    );
+    repo.write("velero/templates/cm.yaml", &cm(true));
+    repo.write("velero/templates/secret.yaml", &secret(false));
+    repo.commit("v1");
+    repo.write(
+        "velero/templates/upgrade-crds.yaml",
+        &hook(
+            "Job",
+            "velero-upgrade-crds",
+            "pre-upgrade",
+            Some("-5"),
+            None,
+        ),
+    );
+    repo.write("velero/templates/cm.yaml", &cm(false));
+    repo.write("velero/templates/secret.yaml", &secret(true));
+    repo.commit("v2");
+    for helm in helms() {
+        let env = Env::new();
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args(["plan", "velero", "--from", "HEAD~1", "--to", "HEAD"])
+            .args(["-o", "json", "--operation", "upgrade"])
+            .assert()
+            .success();
+        let plan = json(&out.get_output().stdout);
+        let op = &plan["operations"][0];
+        assert_eq!(
+            runs(&plan, "upgrade"),
+            pairs(&[
+                ("pre-upgrade", "Secret/creds"),
+                ("pre-upgrade", "Job/velero-upgrade-crds"),
+                ("pre-upgrade", "Job/velero-cleanup"),
+            ]),
+            "helm {}",
+            helm.version
+        );
+        let crds = &op["changes"][1];
+        assert_eq!(crds["change"], "changed", "{op}");
+        assert_eq!(crds["moved"], true, "{op}");
+        assert_eq!(crds["wasEvent"], "post-upgrade", "{op}");
+        // The one hook both run at the same event did not move.
+        assert_eq!(op["changes"][2]["moved"], false, "{op}");
+        assert!(op["changes"][2].get("wasEvent").is_none());
+        let secret = &op["changes"][0];
+        assert_eq!(secret["change"], "added");
+        assert_eq!(secret["wasResource"], true, "{op}");
+        assert_eq!(op["removed"][0]["name"], "settings");
+        assert_eq!(op["removed"][0]["nowResource"], true, "{op}");
+        assert_eq!(op["summary"]["moved"], 1);
+        let hooks = plan["hooks"].as_array().unwrap();
+        let h = |name: &str| hooks.iter().find(|h| h["name"] == name).unwrap().clone();
+        assert_eq!(h("creds")["wasResource"], true);
+        assert_eq!(h("settings")["nowResource"], true);
+        assert!(h("velero-cleanup").get("wasResource").is_none());
+
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .env("NO_COLOR", "1")
+            .args(["plan", "velero", "--from", "HEAD~1", "--to", "HEAD"])
+            .args(["--operation", "upgrade"])
+            .assert()
+            .success();
+        let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+        for want in [
+            "changed, moved (was #3 post-upgrade)",
+            "added (was an ordinary resource)",
+            "removed (was #1; now an ordinary resource)",
+            "ConfigMap/settings (removed: now an ordinary resource",
+        ] {
+            assert!(text.contains(want), "{want:?} in\n{text}");
+        }
+    }
+}
+
+/// argo-cd's CRDs come from a file read with `.Files.Get`, annotated with
+/// Helm 2's `crd-install`: Helm drops them, and `# Source:` is of no help.
+#[test]
+fn a_document_dropped_from_files_get_names_the_template_and_the_file() {
+    let repo = GitRepo::new();
+    repo.write("argo-cd/Chart.yaml", &chart_yaml("argo-cd"));
+    repo.write(
+        "argo-cd/files/crds.yaml",
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: applications.argoproj.io\n  annotations:\n    helm.sh/hook: crd-install\n",
+    );
+    repo.write(
+        "argo-cd/templates/crds.yaml",
+        "{{ .Files.Get \"files/crds.yaml\" }}\n",
+    );
+    repo.write(
+        "argo-cd/templates/other.yaml",
+        &hook("Job", "other", "pre-install", None, None),
+    );
+    repo.commit("chart");
+    for helm in helms() {
+        let env = Env::new();
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args(["plan", "argo-cd", "--from", "HEAD", "--to", "HEAD"])
+            .args(["-o", "json", "--operation", "install"])
+            .assert()
+            .success();
+        let plan = json(&out.get_output().stdout);
+        let w = plan["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["type"] == "droppedDocument")
+            .unwrap_or_else(|| panic!("{}", plan["warnings"]))
+            .clone();
+        assert_eq!(
+            w["path"],
+            serde_json::json!(["argo-cd/templates/crds.yaml"]),
+            "helm {}: {w}",
+            helm.version
+        );
+        assert_eq!(w["heldIn"], serde_json::json!(["argo-cd/files/crds.yaml"]));
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .env("NO_COLOR", "1")
+            .args(["plan", "argo-cd", "--from", "HEAD", "--to", "HEAD"])
+            .args(["--operation", "install"])
+            .assert()
+            .success();
+        let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+        assert!(
+            text.contains(
+                "argo-cd/templates/crds.yaml (the text is in argo-cd/files/crds.yaml): Helm silently drops"
+            ),
+            "{text}"
+        );
+    }
+}
+
+/// A test pod named with `randAlphaNum` and a hook Secret with random
+/// data: a README-only change is no change, a real one is one.
+#[test]
+fn values_random_per_render_are_not_changes() {
+    let repo = GitRepo::new();
+    let pod = |weight: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{{{ .Release.Name }}}}-test-{{{{ randAlphaNum 5 | lower }}}}\n  annotations:\n    helm.sh/hook: test\n    helm.sh/hook-weight: \"{weight}\"\nspec:\n  restartPolicy: Never\n  containers:\n    - name: t\n      image: busybox\n"
+        )
+    };
+    repo.write("app/Chart.yaml", &chart_yaml("app"));
+    repo.write("app/README.md", "one\n");
+    repo.write("app/templates/tests/test.yaml", &pod("1"));
+    repo.write(
+        "app/templates/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: admin\n  annotations:\n    helm.sh/hook: pre-install\nstringData:\n  password: {{ randAlphaNum 16 | quote }}\n  user: admin\n",
+    );
+    repo.commit("one");
+    repo.write("app/README.md", "two\n");
+    repo.commit("README only");
+    repo.write("app/templates/tests/test.yaml", &pod("2"));
+    repo.commit("test pod weight 2");
+    for helm in helms() {
+        let env = Env::new();
+        let (counting, log) = env.counting_helm(&helm);
+        let plan = |from: &str, to: &str, extra: &[&str]| {
+            env.hooks(&counting)
+                .current_dir(repo.path())
+                .args(["plan", "app", "--from", from, "--to", to])
+                .args(extra)
+                .output()
+                .unwrap()
+        };
+        let out = plan("HEAD~2", "HEAD~1", &["-o", "json"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let p = json(&out.stdout);
+        assert_eq!(p["changed"], false, "helm {}: {p:#}", helm.version);
+        for op in p["operations"].as_array().unwrap() {
+            assert!(op["removed"].as_array().unwrap().is_empty(), "{op}");
+        }
+        let random: Vec<&serde_json::Value> = p["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["type"] == "randomPerRender")
+            .collect();
+        assert_eq!(random.len(), 1, "noted once: {}", p["warnings"]);
+        let hooks = random[0]["hooks"].as_array().unwrap();
+        let fields = |kind: &str| {
+            hooks
+                .iter()
+                .find(|h| h["kind"] == kind)
+                .map(|h| h["fields"].clone())
+                .unwrap_or_else(|| panic!("{kind} in {hooks:?}"))
+        };
+        assert_eq!(fields("Pod"), serde_json::json!(["metadata.name"]));
+        assert_eq!(fields("Secret"), serde_json::json!(["stringData.password"]));
+        let calls = std::fs::read_to_string(&log).unwrap();
+        // One render per side, and `to` once more to see what is random.
+        assert_eq!(
+            calls.lines().filter(|l| *l == "template").count(),
+            3,
+            "{calls}"
+        );
+
+        // Exit 0 under --detailed-exitcode, and the warm run starts no Helm.
+        let out = plan("HEAD~2", "HEAD~1", &["--detailed-exitcode"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert_eq!(std::fs::read_to_string(&log).unwrap(), calls, "warm run");
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            text.contains("random per render") && !text.contains("<redacted, changed>"),
+            "{text}"
+        );
+
+        // A real change to the random-named pod: changed, matched by place.
+        let out = plan("HEAD~1", "HEAD", &["-o", "json", "--operation", "test"]);
+        let p = json(&out.stdout);
+        let op = &p["operations"][0];
+        assert_eq!(op["changes"][0]["change"], "changed", "{op}");
+        assert_eq!(op["summary"]["added"], 0, "{op}");
+        assert_eq!(op["summary"]["removed"], 0, "{op}");
+        let pod = p["hooks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["kind"] == "Pod")
+            .unwrap();
+        assert_eq!(pod["fields"].as_array().unwrap().len(), 1, "{pod}");
+        assert_eq!(pod["fields"][0]["field"], "weight");
+    }
+}
