@@ -22,6 +22,11 @@ impl Cache {
         }
     }
 
+    /// A cache that stores nothing.
+    pub fn disabled() -> Self {
+        Self { root: None }
+    }
+
     pub fn key(parts: &[&[u8]]) -> String {
         let mut h = Sha256::new();
         for p in parts {

@@ -7,7 +7,6 @@
 
 use super::cache::Cache;
 use super::git::{ChartFile, ChartSnapshot};
-use super::helm::Helm;
 use crate::core::chart::{ChartMeta, Dependency, Lock, is_archive_of};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -230,12 +229,10 @@ fn fetch(
     snapshot: &ChartSnapshot,
     chart_rel: &str,
     wanted: &Wanted,
-    helm: &Helm,
+    helm: &Path,
     rev: &str,
 ) -> Result<Vec<Archive>, DepsError> {
-    let tmp = tempfile::Builder::new()
-        .prefix("helm-hooks-deps-")
-        .tempdir()?;
+    let tmp = super::scratch::ScratchDir::new(super::scratch::Place::Ram)?;
     let root = tmp.path().join("repo");
     let chart_dir = root.join(chart_rel);
     std::fs::create_dir_all(&chart_dir)?;
@@ -266,7 +263,7 @@ fn fetch(
             }
         }
     }
-    let out = Command::new(&helm.path)
+    let out = Command::new(helm)
         .arg("dependency")
         .arg("build")
         .arg(&chart_dir)
@@ -275,7 +272,7 @@ fn fetch(
         .stderr(Stdio::piped())
         .output()
         .map_err(|e| DepsError::Spawn {
-            helm: helm.path.display().to_string(),
+            helm: helm.display().to_string(),
             message: e.to_string(),
         })?;
     // Helm says why a repository failed on stdout, then a vaguer error.
@@ -382,7 +379,7 @@ pub fn complete(
     snapshot: &mut ChartSnapshot,
     chart_rel: &str,
     worktree_charts: Option<&Path>,
-    helm: &Helm,
+    helm: &Path,
     cache: &Cache,
     rev: &str,
 ) -> Result<bool, DepsError> {

@@ -2,7 +2,7 @@
 
 use super::cache::Cache;
 use super::git::{ChartRepo, ChartSnapshot, GitError, Revision, mentions_operation};
-use super::helm::Helm;
+use super::helm::HelmProbe;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -165,14 +165,27 @@ enum Mode {
 /// A chart written out for Helm: the snapshot's files and the values
 /// files as read at the same revision, in a temp dir removed on drop.
 pub struct PreparedChart {
-    dir: tempfile::TempDir,
+    dir: super::scratch::ScratchDir,
     /// `--values` arguments, in the user's order.
     pub value_args: Vec<String>,
 }
 
 impl PreparedChart {
     fn write(snapshot: &ChartSnapshot, values: &[ValuesInput]) -> std::io::Result<Self> {
-        let dir = tempfile::Builder::new().prefix("helm-hooks-").tempdir()?;
+        // RAM first (a few ms for hundreds of files, ~100 ms on a disk);
+        // a RAM folder that is full falls back to the disk.
+        match Self::write_in(super::scratch::Place::Ram, snapshot, values) {
+            Ok(p) => Ok(p),
+            Err(_) => Self::write_in(super::scratch::Place::Disk, snapshot, values),
+        }
+    }
+
+    fn write_in(
+        place: super::scratch::Place,
+        snapshot: &ChartSnapshot,
+        values: &[ValuesInput],
+    ) -> std::io::Result<Self> {
+        let dir = super::scratch::ScratchDir::new(place)?;
         snapshot.write_to(&dir.path().join("chart"))?;
         let mut value_args = Vec::new();
         for (i, v) in values.iter().enumerate() {
@@ -194,7 +207,7 @@ impl PreparedChart {
         repo: &ChartRepo,
         rev: &Revision,
         opts: &RenderOptions,
-        helm: &Helm,
+        helm: &std::path::Path,
         cache: &Cache,
     ) -> anyhow::Result<(Self, ChartSnapshot)> {
         let snapshot = chart_snapshot(repo, rev, helm, cache)?;
@@ -212,7 +225,7 @@ impl PreparedChart {
 pub fn chart_snapshot(
     repo: &ChartRepo,
     rev: &Revision,
-    helm: &Helm,
+    helm: &std::path::Path,
     cache: &Cache,
 ) -> anyhow::Result<ChartSnapshot> {
     let mut snapshot = repo.snapshot(rev)?;
@@ -235,10 +248,10 @@ pub fn render_side(
     rev: &Revision,
     opts: &RenderOptions,
     needs: Needs,
-    helm: &Helm,
+    helm: &HelmProbe,
     cache: &Cache,
 ) -> anyhow::Result<SideRender> {
-    let snapshot = chart_snapshot(repo, rev, helm, cache)?;
+    let snapshot = chart_snapshot(repo, rev, &helm.path, cache)?;
     let values = read_values(repo, rev, opts)?;
     let split = snapshot.branches_on_operation()
         || values.iter().any(|v| mentions_operation(&v.content))
@@ -253,16 +266,15 @@ pub fn render_side(
             .collect(),
         (false, _, _) => vec![Mode::Install],
     };
-    let key_for = |mode: Mode| {
+    let key_for = |mode: Mode, version: crate::core::helm::HelmVersion| {
         let mut parts: Vec<&[u8]> = vec![
             b"render-v1",
             snapshot.fingerprint.as_bytes(),
             opts.release.as_bytes(),
             opts.namespace.as_bytes(),
         ];
-        let version = helm.version.to_string();
         let mut owned: Vec<Vec<u8>> = vec![
-            version.into_bytes(),
+            version.to_string().into_bytes(),
             vec![(mode == Mode::Upgrade) as u8],
             opts.kube_version.clone().unwrap_or_default().into_bytes(),
         ];
@@ -279,12 +291,18 @@ pub fn render_side(
     };
 
     let mut results: Vec<(Mode, String, String)> = Vec::new();
-    let mut missing: Vec<(Mode, String)> = Vec::new();
+    let mut missing: Vec<Mode> = Vec::new();
+    // An unknown version (a binary not seen before) is asked alongside
+    // the renders, not before them: its renders cannot be cached yet.
+    let version = helm.known_version();
     for mode in modes {
-        let key = key_for(mode);
-        match (cache.get("render", &key), cache.get("render-err", &key)) {
-            (Some(out), Some(err)) => results.push((mode, into_text(out), into_text(err))),
-            _ => missing.push((mode, key)),
+        let cached = version.and_then(|v| {
+            let key = key_for(mode, v);
+            Some((cache.get("render", &key)?, cache.get("render-err", &key)?))
+        });
+        match cached {
+            Some((out, err)) => results.push((mode, into_text(out), into_text(err))),
+            None => missing.push(mode),
         }
     }
     let helm_runs = missing.len();
@@ -294,7 +312,7 @@ pub fn render_side(
         let value_args = prepared.value_args.clone();
         // Start every render before waiting on any: they run concurrently.
         let mut children = Vec::new();
-        for (mode, key) in missing {
+        for mode in missing {
             let mut cmd = Command::new(&helm.path);
             cmd.arg("template")
                 .arg(&opts.release)
@@ -322,15 +340,16 @@ pub fn render_side(
                 helm: helm.path.display().to_string(),
                 message: e.to_string(),
             })?;
-            children.push((mode, key, child));
+            children.push((mode, child));
         }
-        for (mode, key, child) in children {
+        for (mode, child) in children {
             let out = child.wait_with_output()?;
             let stdout = into_text(out.stdout);
             let stderr = into_text(out.stderr);
             if !out.status.success() {
                 return Err(classify_failure(&rev.spec, stderr).into());
             }
+            let key = key_for(mode, helm.version()?);
             cache.put("render", &key, stdout.as_bytes());
             cache.put("render-err", &key, stderr.as_bytes());
             results.push((mode, stdout, stderr));

@@ -81,7 +81,7 @@ pub fn run(mut args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
                 install: true,
                 upgrade: true,
             },
-            &helm,
+            &crate::adapters::helm::HelmProbe::known(&helm),
             &cache,
         );
         (status.join().expect("release status thread panicked"), side)
@@ -191,7 +191,7 @@ pub fn run(mut args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
         return Ok(());
     }
 
-    let (chart, snapshot) = PreparedChart::prepare(&repo, &to, &opts, &helm, &cache)?;
+    let (chart, snapshot) = PreparedChart::prepare(&repo, &to, &opts, &helm.path, &cache)?;
     let prepared = Prepared {
         release: release_name.clone(),
         namespace,
@@ -664,6 +664,8 @@ async fn execute(input: ExecuteInput<'_>) -> anyhow::Result<Outcome> {
         }
     }
 
+    // Ctrl-C now stops Helm gracefully; the chart folder goes on drop.
+    crate::adapters::scratch::signals_handled_elsewhere();
     let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut interrupted = false;

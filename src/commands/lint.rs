@@ -3,7 +3,6 @@
 
 use crate::adapters::cache::Cache;
 use crate::adapters::git::{ChartRepo, Revision};
-use crate::adapters::helm::Helm;
 use crate::adapters::render::{Needs, SideRender, render_side};
 use crate::cli::{LintArgs, LintFormat};
 use crate::commands::plan::{parse_side, render_options};
@@ -141,7 +140,7 @@ pub fn revision_findings(
 
 pub fn run(args: LintArgs, ui: &Ui) -> anyhow::Result<()> {
     let cache = Cache::open();
-    let helm = Helm::locate(&cache)?;
+    let probe = crate::adapters::helm::HelmProbe::start(&cache)?;
     let repo = ChartRepo::open(&args.chart)?;
     let rev = repo.resolve(&args.rev)?;
     let from = args.from.as_deref().map(|f| repo.resolve(f)).transpose()?;
@@ -152,11 +151,12 @@ pub fn run(args: LintArgs, ui: &Ui) -> anyhow::Result<()> {
         install: true,
         upgrade: true,
     };
-    let side = render_side(&repo, &rev, &opts, needs, &helm, &cache)?;
+    let side = render_side(&repo, &rev, &opts, needs, &probe, &cache)?;
     let from_side = from
         .as_ref()
-        .map(|f| render_side(&repo, f, &opts, needs, &helm, &cache))
+        .map(|f| render_side(&repo, f, &opts, needs, &probe, &cache))
         .transpose()?;
+    let helm = probe.helm()?;
     let parsed = side_renders(&repo, &rev, &side)?;
     let from_parsed = match (&from, &from_side) {
         (Some(f), Some(side)) => Some(side_renders(&repo, f, side)?),

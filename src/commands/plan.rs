@@ -3,7 +3,7 @@
 
 use crate::adapters::cache::Cache;
 use crate::adapters::git::ChartRepo;
-use crate::adapters::helm::Helm;
+use crate::adapters::helm::HelmProbe;
 use crate::adapters::render::{Needs, RenderOptions, SideRender, render_side};
 use crate::cli::{OperationArg, PlanArgs, PlanFormat, RenderArgs};
 use crate::core::diff::DiffOptions;
@@ -76,7 +76,8 @@ pub fn parse_side(side: &SideRender, rev: &str) -> anyhow::Result<(Rendered, Opt
 pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
     let ops = operations(&args.operation);
     let cache = Cache::open();
-    let helm = Helm::locate(&cache)?;
+    // Asked (when not cached) while Git is read and the charts render.
+    let probe = HelmProbe::start(&cache)?;
     let repo = ChartRepo::open(&args.chart)?;
     let from_spec = match &args.from {
         Some(spec) => spec.clone(),
@@ -98,13 +99,14 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
     let (from_side, to_side) = std::thread::scope(|s| {
         let from_job = s.spawn(|| -> anyhow::Result<SideRender> {
             let repo = ChartRepo::open(&args.chart)?;
-            render_side(&repo, &from, &opts, needs, &helm, &cache)
+            render_side(&repo, &from, &opts, needs, &probe, &cache)
         });
-        let to_side = render_side(&repo, &to, &opts, needs, &helm, &cache);
+        let to_side = render_side(&repo, &to, &opts, needs, &probe, &cache);
         let from_side = from_job.join().expect("render thread panicked");
         (from_side, to_side)
     });
     let (from_side, to_side) = (from_side?, to_side?);
+    let helm = probe.helm()?;
     tracing::debug!(
         from = from_side.helm_runs,
         to = to_side.helm_runs,
