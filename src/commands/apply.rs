@@ -325,7 +325,7 @@ pub fn run(mut args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
         ui,
     }))?;
     drop(chart);
-    tracing::debug!(peak_rss_kib = peak_rss_kib(), "apply done");
+    tracing::debug!(peak_rss_kib = super::peak_rss_kib(), "apply done");
 
     ui.status(&apply_view::summary(&outcome.hooks, ui.err));
     if let Some(out) = outcome
@@ -1159,16 +1159,4 @@ impl LocalRunner<'_> {
 
 fn parse_time(s: &str) -> Option<std::time::SystemTime> {
     humantime::parse_rfc3339_weak(s.trim_end_matches('Z').split('+').next()?).ok()
-}
-
-/// This process's peak resident memory (Linux `VmHWM`), for benchmarks.
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
 }

@@ -20,3 +20,15 @@ pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Completion(args) => complete::completion(args, ui),
     }
 }
+
+/// This process's peak resident memory (Linux `VmHWM`), for benchmarks.
+pub(crate) fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}

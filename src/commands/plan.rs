@@ -160,6 +160,7 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
         PlanFormat::Yaml => serde_saphyr::to_string(&doc)?,
     };
     ui.data(&text)?;
+    tracing::debug!(peak_rss_kib = super::peak_rss_kib(), "plan done");
     if args.detailed_exitcode && result.changed {
         return Err(Exit(code::CHANGES).into());
     }
