@@ -64,11 +64,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The chart's metadata files as the snapshot holds them.
 fn file<'s>(snapshot: &'s ChartSnapshot, path: &str) -> Option<&'s [u8]> {
-    snapshot
-        .files
-        .iter()
-        .find(|f| f.path == path)
-        .map(|f| f.content.as_slice())
+    snapshot.file(path)
 }
 
 /// Whether `charts/` of the snapshot holds dependency `name`, as Helm
@@ -259,7 +255,7 @@ fn fetch(
                 if let Some(parent) = target.parent() {
                     std::fs::create_dir_all(parent)?;
                 }
-                std::fs::write(target, &f.content)?;
+                std::fs::write(target, snapshot.content(f).map_err(std::io::Error::other)?)?;
             }
         }
     }
@@ -404,11 +400,7 @@ pub fn complete(
             .into_iter()
             .map(|a| {
                 (
-                    ChartFile {
-                        path: format!("charts/{}", a.file),
-                        content: a.bytes,
-                        executable: false,
-                    },
+                    ChartFile::new(format!("charts/{}", a.file), a.bytes, false),
                     a.sha256,
                 )
             })
@@ -422,17 +414,12 @@ mod tests {
     use super::*;
 
     fn snapshot(files: &[(&str, &str)]) -> ChartSnapshot {
-        ChartSnapshot {
-            fingerprint: String::new(),
-            files: files
+        ChartSnapshot::from_files(
+            files
                 .iter()
-                .map(|(p, c)| ChartFile {
-                    path: p.to_string(),
-                    content: c.as_bytes().to_vec(),
-                    executable: false,
-                })
+                .map(|(p, c)| ChartFile::new(p.to_string(), c.as_bytes().to_vec(), false))
                 .collect(),
-        }
+        )
     }
 
     const CHART: &str = "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: db\n    version: ~1.0\n    repository: https://charts.example\n  - name: lib\n    version: 0.1.0\n    repository: file://../lib\n";

@@ -253,7 +253,7 @@ pub fn render_side(
 ) -> anyhow::Result<SideRender> {
     let snapshot = chart_snapshot(repo, rev, &helm.path, cache)?;
     let values = read_values(repo, rev, opts)?;
-    let split = snapshot.branches_on_operation()
+    let split = chart_branches_on_operation(&snapshot, cache)?
         || values.iter().any(|v| mentions_operation(&v.content))
         || opts
             .set
@@ -307,6 +307,7 @@ pub fn render_side(
     }
     let helm_runs = missing.len();
     if !missing.is_empty() {
+        snapshot.load()?;
         let prepared = PreparedChart::write(&snapshot, &values)?;
         let chart_dir = prepared.chart_dir();
         let value_args = prepared.value_args.clone();
@@ -371,7 +372,7 @@ pub fn render_side(
                     .iter()
                     .filter(|f| f.path.contains("templates/"))
                     .filter(|f| {
-                        let text = String::from_utf8_lossy(&f.content);
+                        let text = String::from_utf8_lossy(snapshot.content(f).unwrap_or_default());
                         text.contains("helm.sh/hook")
                             && !value.trim().is_empty()
                             && text.contains(&value)
@@ -396,6 +397,19 @@ pub fn render_side(
         }
     }
     Ok(side)
+}
+
+/// Whether the chart's templates branch on the operation, remembered by
+/// the chart's fingerprint: answering it reads every file, which a warm
+/// plan must not.
+fn chart_branches_on_operation(snapshot: &ChartSnapshot, cache: &Cache) -> anyhow::Result<bool> {
+    let key = Cache::key(&[b"split-v1", snapshot.fingerprint.as_bytes()]);
+    if let Some(v) = cache.get("split", &key) {
+        return Ok(v == b"1");
+    }
+    let split = snapshot.branches_on_operation()?;
+    cache.put("split", &key, if split { b"1" } else { b"0" });
+    Ok(split)
 }
 
 /// Bytes as text without a copy when they are UTF-8 (they are, from Helm).

@@ -436,10 +436,8 @@ pub struct HelmFailed {
 
 fn chart_field(snapshot: &crate::adapters::git::ChartSnapshot, field: &str) -> String {
     snapshot
-        .files
-        .iter()
-        .find(|f| f.path == "Chart.yaml")
-        .and_then(|f| serde_saphyr::from_slice::<serde_json::Value>(&f.content).ok())
+        .file("Chart.yaml")
+        .and_then(|c| serde_saphyr::from_slice::<serde_json::Value>(c).ok())
         .and_then(|v| {
             v.get(field).map(|x| {
                 x.as_str()
