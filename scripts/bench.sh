@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks `helm-hooks plan` against one `helm template` of the same chart.
 #
-#   scripts/bench.sh [--helm 3|4] [--runs N] [--only real|medium|large|deps|apply|completion] [--keep] [--strict]
+#   scripts/bench.sh [--helm 3|4] [--runs N] [--only PART,...] [--keep] [--strict]
+#
+# PART: real, medium, large, deps, apply, completion (default: all).
 #
 # Charts, each a Git repository with two commits that differ in a few hooks:
 #   real    shaped like a real chart (modeled on ingress-nginx): ~115 files
@@ -62,6 +64,8 @@ while [[ $# -gt 0 ]]; do
     *) die "unknown argument: $1 (see --help)" ;;
   esac
 done
+# want PART: whether --only (a comma-separated list) selects PART.
+want() { [[ -z "$ONLY" || ",$ONLY," == *",$1,"* ]]; }
 [[ "$HELM_MAJOR" == 3 || "$HELM_MAJOR" == 4 ]] || die "--helm must be 3 or 4"
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "--runs must be a positive integer"
 
@@ -77,7 +81,7 @@ fi
 # hyperfine (completion only; charts are timed in interleaved rounds) gives
 # robust statistics; the fallback loop keeps the script usable without it.
 USE_HYPERFINE=0
-if [[ -z "$ONLY" || "$ONLY" == completion ]] && [[ "${BENCH_TIMER:-}" != loop ]] && ! command -v hyperfine >/dev/null 2>&1 && [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+if want completion && [[ "${BENCH_TIMER:-}" != loop ]] && ! command -v hyperfine >/dev/null 2>&1 && [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
   log "installing hyperfine from Debian"
   apt-get install -y -qq hyperfine >/dev/null 2>&1 ||
     { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq hyperfine >/dev/null 2>&1; } ||
@@ -780,9 +784,9 @@ bench_chart() {
   m_warm=$(meets "$r_warm" "$warm_target")
   m_rss=$(meets "$(( ${rss_cold:-999999} > ${rss_warm:-999999} ? ${rss_cold:-999999} : ${rss_warm:-999999} ))" 65535)
   [[ "$m_cold" == ok && "$m_warm" == ok && "$m_rss" == ok ]] || MISSED=1
-  RESULTS+=("$(printf '%-7s %5s %8.3f %8.3f %8.3f %8.3f %8.3f  %5s %-6s %5s %-6s %6s %6s  %6s %-6s %9s %9s   %5s %5s' \
+  RESULTS+=("$(printf '%-7s %5s %8.3f %8.3f %8.3f %8.3f %8.3f  %6s %-6s %6s %-6s %-6s %7s %6s  %6s %-6s %9s %9s  %5s %5s' \
     "$name" "$n_files" "$t_tpl" "$t_cold" "$t_first" "$t_warm" "$t_half" \
-    "$r_cold" "$m_cold" "$r_warm" "$m_warm<=$warm_target" "$(ratio "$t_first" "$t_tpl")" "$(ratio "$t_half" "$t_tpl")" \
+    "$r_cold" "$m_cold" "$r_warm" "$m_warm" "<=$warm_target" "$(ratio "$t_first" "$t_tpl")" "$(ratio "$t_half" "$t_tpl")" \
     "$((${rss_cold:-0} > ${rss_warm:-0} ? ${rss_cold:-0} / 1024 : ${rss_warm:-0} / 1024))" "$m_rss" "${rss_cold:-?}" "${rss_warm:-?}" \
     "$(ratio "$c_cold" "$c_tpl")" "$(ratio "$c_warm" "$c_tpl")")")
 }
@@ -907,10 +911,10 @@ HELM_CACHE_HOME="$VERSION_SEED" "$HH" plan "$WORK/version-probe" --from HEAD --t
   die "helm-hooks plan failed on a one-file chart"
 [[ -d "$VERSION_SEED/hooks/helm-version" ]] || die "helm-hooks cached no Helm version"
 
-if [[ -z "$ONLY" || "$ONLY" == real ]]; then bench_chart real 0.10 gen_real; fi
-if [[ -z "$ONLY" || "$ONLY" == medium ]]; then bench_chart medium 0.10 gen_chart 50 200; fi
-if [[ -z "$ONLY" || "$ONLY" == large ]]; then bench_chart large 0.25 gen_chart 520 2100; fi
-if [[ -z "$ONLY" || "$ONLY" == deps ]]; then bench_deps; fi
+if want real; then bench_chart real 0.10 gen_real; fi
+if want medium; then bench_chart medium 0.10 gen_chart 50 200; fi
+if want large; then bench_chart large 0.25 gen_chart 520 2100; fi
+if want deps; then bench_deps; fi
 
 # median_seconds: reads numbers (seconds) on stdin, prints the median.
 median_seconds() {
@@ -1004,7 +1008,7 @@ HOOK
     "$m_plain" "$m_hh" "$r_apply" "$m_apply" "${rss:-?}")"
   bash "$ROOT/scripts/cluster.sh" down "$state" >&2 || true
 }
-if [[ -z "$ONLY" || "$ONLY" == apply ]]; then bench_apply; fi
+if want apply; then bench_apply; fi
 
 # --- completion -------------------------------------------------------------------
 # bench_completion: a repository with 10,000 commits and 5,000 refs (2,500
@@ -1059,13 +1063,13 @@ PY
       "$n_refs" "$layout" "$n_commits" "$((n_cands - 1))" "$(python3 -c "print($t_direct * 1000)")" "$m" "$(python3 -c "print($t_helm * 1000)")")")
   done
 }
-if [[ -z "$ONLY" || "$ONLY" == completion ]]; then bench_completion; fi
+if want completion; then bench_completion; fi
 
 printf '\nhelm %s, median of %s interleaved rounds, seconds; ratios vs one helm template; load %s\n' \
   "$("$HELM" version --template '{{.Version}}')" "$RUNS" "$(uptime | sed 's/.*load average: //')"
-printf 'cold: no render cached (Helm version cached); first: empty cache; half: one side cached; rss: helm-hooks own peak (VmHWM); cpu: user+sys of the process tree\n'
-printf '%-7s %5s %8s %8s %8s %8s %8s  %5s %-6s %5s %-6s %6s %6s  %6s %-6s %9s %9s   %5s %5s\n' \
-  chart files template cold first warm half cold/t "<=1.3" warm/t target first/t half/t rssMiB "<64" rss-cold rss-warm cpu-c cpu-w
+printf 'cold: no render cached (Helm version cached); first: empty cache; half: one side cached; rss: helm-hooks own peak (VmHWM); cpu-c, cpu-w: CPU time (user+sys, process tree) of cold and warm over template\n'
+printf '%-7s %5s %8s %8s %8s %8s %8s  %6s %-6s %6s %-6s %-6s %7s %6s  %6s %-6s %9s %9s  %5s %5s\n' \
+  chart files template cold first warm half cold/t "<=1.3" warm/t "" target first/t half/t rssMiB "<64" rss-kib-c rss-kib-w cpu-c cpu-w
 if [[ ${#RESULTS[@]} -gt 0 ]]; then printf '%s\n' "${RESULTS[@]}"; fi
 if [[ ${#DEPS_RESULT[@]} -gt 0 ]]; then printf '\n'; printf '%s\n' "${DEPS_RESULT[@]}"; fi
 if [[ -n "$APPLY_RESULT" ]]; then printf '\n%s\n' "$APPLY_RESULT"; fi

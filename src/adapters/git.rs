@@ -241,14 +241,11 @@ impl ChartRepo {
         Ok(ChartSnapshot {
             fingerprint: format!("{:x}", hasher.finalize()),
             files,
-            objects: match rev.tree {
-                Some(_) => Some(ObjectReader {
-                    git_dir: self.repo.path().to_path_buf(),
-                    rev: rev.spec.clone(),
-                    repo: Mutex::new(None),
-                }),
-                None => None,
-            },
+            objects: rev.tree.map(|_| ObjectReader {
+                git_dir: self.repo.path().to_path_buf(),
+                rev: rev.spec.clone(),
+                repo: Mutex::new(None),
+            }),
         })
     }
 }

@@ -75,6 +75,8 @@ fn ram_base() -> Option<PathBuf> {
         .find(|p| is_writable_tmpfs(p))
 }
 
+// `f_type`'s integer type differs between libc targets: cast both sides.
+#[allow(clippy::unnecessary_cast)]
 fn is_writable_tmpfs(path: &Path) -> bool {
     use std::os::unix::ffi::OsStrExt;
     let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {

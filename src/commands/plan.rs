@@ -6,6 +6,7 @@ use crate::adapters::git::ChartRepo;
 use crate::adapters::helm::HelmProbe;
 use crate::adapters::render::{Needs, RenderOptions, SideRender, render_side};
 use crate::cli::{OperationArg, PlanArgs, PlanFormat, RenderArgs};
+use crate::commands::lint::ParsedSide;
 use crate::core::diff::DiffOptions;
 use crate::core::hook::{Rendered, parse_rendered};
 use crate::core::plan::plan;
@@ -94,18 +95,21 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
         upgrade: ops.iter().any(|o| o.needs_upgrade_render()),
     };
 
-    // Both revisions render at once; each thread opens its own repository
-    // handle (libgit2 handles are not shared across threads).
+    // Both revisions render and are parsed at once (a side is parsed as
+    // soon as its own render is there); each thread opens its own
+    // repository handle (libgit2 handles are not shared across threads).
+    let side = |repo: &ChartRepo, rev| -> anyhow::Result<(SideRender, ParsedSide)> {
+        let rendered = render_side(repo, rev, &opts, needs, &probe, &cache)?;
+        let parsed = crate::commands::lint::side_renders(repo, rev, &rendered)?;
+        Ok((rendered, parsed))
+    };
     let (from_side, to_side) = std::thread::scope(|s| {
-        let from_job = s.spawn(|| -> anyhow::Result<SideRender> {
-            let repo = ChartRepo::open(&args.chart)?;
-            render_side(&repo, &from, &opts, needs, &probe, &cache)
-        });
-        let to_side = render_side(&repo, &to, &opts, needs, &probe, &cache);
+        let from_job = s.spawn(|| side(&ChartRepo::open(&args.chart)?, &from));
+        let to_side = side(&repo, &to);
         let from_side = from_job.join().expect("render thread panicked");
         (from_side, to_side)
     });
-    let (from_side, to_side) = (from_side?, to_side?);
+    let ((from_side, from_parsed), (to_side, to_parsed)) = (from_side?, to_side?);
     let helm = probe.helm()?;
     tracing::debug!(
         from = from_side.helm_runs,
@@ -113,9 +117,6 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
         "helm template runs"
     );
 
-    // Parsed once; plan and lint share them.
-    let from_parsed = crate::commands::lint::side_renders(&repo, &from, &from_side)?;
-    let to_parsed = crate::commands::lint::side_renders(&repo, &to, &to_side)?;
     let result = plan(
         from_parsed.renders(),
         to_parsed.renders(),
