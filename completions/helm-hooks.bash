@@ -73,7 +73,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__subcmd__hooks__subcmd__apply)
-            opts="-f -n -a -y -h -V --to --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --yes --timeout --local-hook-timeout --wait --rollback-on-failure --atomic --logs --progress --dry-run --debug --help --version"
+            opts="-f -n -a -y -h -V --to --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --yes --timeout --local-hook-timeout --wait --rollback-on-failure --atomic --logs --progress --dry-run --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -124,6 +124,10 @@ _helm__hooks() {
                     return 0
                     ;;
                 -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -297,7 +301,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__subcmd__hooks__subcmd__lint)
-            opts="-f -n -a -o -h -V --rev --from --from-path --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --timeout --strict --output --debug --help --version"
+            opts="-f -n -a -o -h -V --rev --from --from-path --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --timeout --strict --output --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -363,6 +367,10 @@ _helm__hooks() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -383,7 +391,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__subcmd__hooks__subcmd__plan)
-            opts="-f -n -a -o -h -V --from --from-path --to --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --operation --output --context --show-secrets --detailed-exitcode --debug --help --version"
+            opts="-f -n -a -o -h -V --from --from-path --to --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --operation --output --context --show-secrets --detailed-exitcode --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -446,6 +454,10 @@ _helm__hooks() {
                     return 0
                     ;;
                 -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

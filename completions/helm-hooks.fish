@@ -45,6 +45,7 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l set-json 
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s n -l namespace -d 'Namespace (Helm passes its -n as HELM_NAMESPACE)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l kube-version -d 'Kubernetes version used for Capabilities.KubeVersion' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s a -l api-versions -d 'Kubernetes API versions used for Capabilities.APIVersions (repeatable)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l ca-file -d 'Verify repositories\' TLS certificates with this CA bundle' -r -F
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l operation -d 'Operations to show (repeatable or comma-separated)' -r -f -a "install\t''
 upgrade\t''
 rollback\t''
@@ -56,6 +57,8 @@ json\t''
 yaml\t''
 markdown\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l context -d 'Lines of context in manifest diffs' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l plain-http -d 'Fetch dependencies over plain HTTP (an OCI registry without TLS)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l insecure-skip-tls-verify -d 'Skip TLS certificate checks when fetching dependencies'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l show-secrets -d 'Show Secret data in diffs (redacted by default)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l detailed-exitcode -d 'Exit 0 when no hook changed, 2 when hooks changed, 1 on error'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
@@ -70,12 +73,15 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l set-json
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -s n -l namespace -d 'Namespace (Helm passes its -n as HELM_NAMESPACE)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l kube-version -d 'Kubernetes version used for Capabilities.KubeVersion' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -s a -l api-versions -d 'Kubernetes API versions used for Capabilities.APIVersions (repeatable)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l ca-file -d 'Verify repositories\' TLS certificates with this CA bundle' -r -F
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l timeout -d 'Time Helm waits for each hook (and for resources with --wait)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l local-hook-timeout -d 'Time each local (helmfile.yaml / .helm-hooks.yaml) hook may run before it is killed' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l progress -d 'How to show progress' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 bars\t''
 plain\t''
 none\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l plain-http -d 'Fetch dependencies over plain HTTP (an OCI registry without TLS)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l insecure-skip-tls-verify -d 'Skip TLS certificate checks when fetching dependencies'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -s y -l yes -d 'Apply without asking for confirmation'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l wait -d 'Wait for the chart\'s resources to be ready (Helm 4: --wait=watcher)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l atomic -l rollback-on-failure -d 'Roll back (upgrade) or uninstall (install) on failure; passed as Helm 3\'s --atomic or Helm 4\'s --rollback-on-failure'
@@ -106,10 +112,13 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l set-json 
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -s n -l namespace -d 'Namespace (Helm passes its -n as HELM_NAMESPACE)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l kube-version -d 'Kubernetes version used for Capabilities.KubeVersion' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -s a -l api-versions -d 'Kubernetes API versions used for Capabilities.APIVersions (repeatable)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l ca-file -d 'Verify repositories\' TLS certificates with this CA bundle' -r -F
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l timeout -d 'The --timeout Helm will run with (each hook wait): Job deadlines are checked against it' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 sarif\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l plain-http -d 'Fetch dependencies over plain HTTP (an OCI registry without TLS)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l insecure-skip-tls-verify -d 'Skip TLS certificate checks when fetching dependencies'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l strict -d 'Exit 1 on warnings too, not only on errors'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -s h -l help -d 'Print help'

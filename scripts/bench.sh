@@ -1,25 +1,43 @@
 #!/usr/bin/env bash
 # Benchmarks `helm-hooks plan` against one `helm template` of the same chart.
 #
-#   scripts/bench.sh [--helm 3|4] [--runs N] [--only large|medium|apply|completion] [--keep] [--strict]
+#   scripts/bench.sh [--helm 3|4] [--runs N] [--only PART,...] [--keep] [--strict]
 #
-# For a generated LARGE chart (>= 500 hooks, >= 2,000 other resources) and a
-# MEDIUM chart (~50 hooks, ~200 resources), each a Git repository with two
-# commits that differ in a few hooks, it times:
+# PART: real, medium, large, deps, apply, completion (default: all).
+#
+# Charts, each a Git repository with two commits that differ in a few hooks:
+#   real    shaped like a real chart (modeled on ingress-nginx): ~115 files
+#           per revision, a third outside templates/ (docs, changelog, CI
+#           values, unit tests), a .helmignore, admission-webhook hooks
+#   medium  generated, ~50 hooks, ~200 resources
+#   large   generated, >= 500 hooks, >= 2,000 other resources
+# For each, in one run of interleaved rounds (every round runs each case
+# once, in a rotating order, so that load drifts hit all cases alike):
 #   template  one `helm template` of the chart at HEAD
-#   cold      `helm-hooks plan CHART --from HEAD~1 --to HEAD`, cache cleared
-#             (fresh HELM_CACHE_HOME before every run)
-#   warm      the same command again with the cache filled by a previous run
+#   cold      `helm-hooks plan CHART --from HEAD~1 --to HEAD`, no render
+#             cached; the Helm version is cached, as after any earlier run
+#   first     the same with an empty cache (first run ever: `helm version`
+#             runs too)
+#   warm      the same command with every render cached
 #   half      one side cached (HEAD~1), the other rendered: the edit loop
-# and prints cold/template (target <= 1.5) and warm/template (target <= 0.25),
-# plus the peak RSS of helm-hooks (GNU time).
+# and prints medians, cold/template (target <= 1.3), warm/template (target
+# <= 0.10; large: <= 0.25), and the peak RSS of helm-hooks itself (VmHWM,
+# cold and warm; target < 64 MiB).
+#   deps    a chart whose dependency comes from a chart repository on
+#           loopback (Chart.lock committed, charts/ gitignored), against the
+#           same chart with the dependency vendored: warm plan with the
+#           dependency cache warm (target: within 10% of vendored, the cost
+#           of a digest check), and cold renders with the dependency cache
+#           warm against cold vendored.
 #
-# Environment: BENCH_HELM (3|4, default 3), BENCH_RUNS (default 5),
+# Environment: BENCH_HELM (3|4, default 3), BENCH_RUNS (rounds, default 5),
 # BENCH_PLAN_ARGS (extra args for plan, e.g. "--operation upgrade"),
 # HELM_HOOKS_BIN (binary to test instead of target/release/helm-hooks),
-# BENCH_TIMER=loop (time with a date +%s%N loop even if hyperfine is there),
-# BENCH_KEEP=1 (keep the temp dir), BENCH_STRICT=1 (exit 1 when a target is
-# missed). Everything generated lives in a temp dir, never in the repository.
+# BENCH_TIMER=loop (time completion with a date +%s%N loop even if
+# hyperfine is there), BENCH_KEEP=1 (keep the temp dir), BENCH_STRICT=1
+# (exit 1 when a target is missed). Everything generated lives in a temp
+# dir, never in the repository. Report `uptime` with the figures: the
+# machine's load moves them.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,13 +57,15 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --helm) HELM_MAJOR="${2:?--helm needs 3 or 4}"; shift 2 ;;
     --runs) RUNS="${2:?--runs needs a number}"; shift 2 ;;
-    --only) ONLY="${2:?--only needs large, medium, apply or completion}"; shift 2 ;;
+    --only) ONLY="${2:?--only needs real, medium, large, deps, apply or completion}"; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --strict) STRICT=1; shift ;;
     -h | --help) usage; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
   esac
 done
+# want PART: whether --only (a comma-separated list) selects PART.
+want() { [[ -z "$ONLY" || ",$ONLY," == *",$1,"* ]]; }
 [[ "$HELM_MAJOR" == 3 || "$HELM_MAJOR" == 4 ]] || die "--helm must be 3 or 4"
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "--runs must be a positive integer"
 
@@ -58,10 +78,10 @@ if [[ ! -x "$HH" && -z "${HELM_HOOKS_BIN:-}" ]]; then
   (cd "$ROOT" && cargo build --release --locked --bin helm-hooks >&2)
 fi
 
-# hyperfine gives robust statistics; the fallback loop keeps the script
-# usable where it cannot be installed.
+# hyperfine (completion only; charts are timed in interleaved rounds) gives
+# robust statistics; the fallback loop keeps the script usable without it.
 USE_HYPERFINE=0
-if [[ "${BENCH_TIMER:-}" != loop ]] && ! command -v hyperfine >/dev/null 2>&1 && [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+if want completion && [[ "${BENCH_TIMER:-}" != loop ]] && ! command -v hyperfine >/dev/null 2>&1 && [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
   log "installing hyperfine from Debian"
   apt-get install -y -qq hyperfine >/dev/null 2>&1 ||
     { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq hyperfine >/dev/null 2>&1; } ||
@@ -70,18 +90,10 @@ fi
 if [[ "${BENCH_TIMER:-}" != loop ]] && command -v hyperfine >/dev/null 2>&1; then
   USE_HYPERFINE=1
 fi
-GNU_TIME=""
-if /usr/bin/time -v true >/dev/null 2>&1; then
-  GNU_TIME=/usr/bin/time
-elif [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-  log "installing GNU time from Debian (for peak RSS)"
-  if apt-get install -y -qq time >/dev/null 2>&1 && /usr/bin/time -v true >/dev/null 2>&1; then
-    GNU_TIME=/usr/bin/time
-  fi
-fi
-
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/helm-hooks-bench.XXXXXX")"
+HTTP_PID=""
 cleanup() {
+  if [[ -n "$HTTP_PID" ]]; then kill "$HTTP_PID" 2>/dev/null || true; fi
   if [[ "$KEEP" == 1 ]]; then
     log "kept $WORK"
   else
@@ -230,23 +242,679 @@ dump([d for s, d in res if s], sub_tpl, "res", "sub.labels")
 PY
 }
 
-# make_repo NAME HOOKS RESOURCES: a Git repo with two commits (variant 1, 2).
+# gen_real DIR VARIANT: a chart shaped like a real one (modeled on
+# ingress-nginx 4.x): ~115 files, a third outside templates/, a .helmignore
+# that keeps docs, changelog and CI values in the chart (Helm loads them as
+# .Files) and drops the unit tests. VARIANT 2 bumps the image tag and the
+# chart version, adds a changelog entry and moves a hook's weight.
+gen_real() {
+  python3 - "$@" <<'PY'
+import os, sys
+# Real-shaped chart, modeled on ingress-nginx: ~115 files, a third outside templates/.
+out, variant = sys.argv[1], int(sys.argv[2])
+def write(rel, text):
+    p = os.path.join(out, rel)
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    with open(p, "w") as f:
+        f.write(text)
+tag = "1.10.0" if variant == 1 else "1.11.1"
+ver = "4.10.0" if variant == 1 else "4.11.0"
+write("Chart.yaml", f"""apiVersion: v2
+name: real
+version: {ver}
+appVersion: {tag}
+description: A chart shaped like a real one
+kubeVersion: ">=1.21.0-0"
+home: https://example.invalid/real
+keywords: [ingress, proxy]
+maintainers:
+  - name: someone
+annotations:
+  artifacthub.io/changes: |
+    - Update controller image to {tag}
+""")
+write(".helmignore", """# Patterns to ignore when building packages.
+.DS_Store
+# Common VCS dirs
+.git/
+.gitignore
+.bzr/
+.hg/
+.svn/
+# Common backup files
+*.swp
+*.bak
+*.tmp
+*~
+# Various IDEs
+.project
+.idea/
+*.tmproj
+.vscode/
+# Helm files
+OWNERS
+# helm-docs templates
+*.gotmpl
+# helm-unittest tests
+tests
+""")
+write("OWNERS", "approvers:\n  - someone\nreviewers:\n  - someone\n")
+components = ["controller", "defaultBackend", "metrics", "admission", "tcp", "udp"]
+values = [f"commonLabels: {{}}\nnameOverride: \"\"\nfullnameOverride: \"\"\nnamespaceOverride: \"\"\n"]
+for c in components:
+    values.append(f"""{c}:
+  enabled: true
+  name: {c.lower()}
+  image:
+    registry: registry.example
+    image: real/{c.lower()}
+    tag: "v{tag}"
+    digest: ""
+    pullPolicy: IfNotPresent
+  replicaCount: 2
+  minAvailable: 1
+  resources:
+    requests:
+      cpu: 100m
+      memory: 90Mi
+  podLabels: {{}}
+  podAnnotations: {{}}
+  nodeSelector:
+    kubernetes.io/os: linux
+  tolerations: []
+  affinity: {{}}
+  extraArgs: {{}}
+  extraEnvs: []
+  service:
+    enabled: true
+    type: ClusterIP
+    ports:
+      http: 80
+      https: 443
+    annotations: {{}}
+  serviceAccount:
+    create: true
+    automountServiceAccountToken: true
+  autoscaling:
+    enabled: false
+    minReplicas: 1
+    maxReplicas: 11
+    targetCPUUtilizationPercentage: 50
+  podSecurityContext:
+    runAsNonRoot: true
+    runAsUser: 101
+  containerSecurityContext:
+    allowPrivilegeEscalation: false
+    capabilities:
+      drop: [ALL]
+      add: [NET_BIND_SERVICE]
+  livenessProbe:
+    httpGet: {{path: /healthz, port: 10254, scheme: HTTP}}
+    initialDelaySeconds: 10
+    periodSeconds: 10
+  readinessProbe:
+    httpGet: {{path: /healthz, port: 10254, scheme: HTTP}}
+    initialDelaySeconds: 10
+    periodSeconds: 10
+  config:
+""" + "".join(f"    key-{i}: \"value-{i}\"\n" for i in range(40)))
+values.append("""admissionWebhooks:
+  enabled: true
+  failurePolicy: Fail
+  port: 8443
+  patch:
+    enabled: true
+    image:
+      registry: registry.example
+      image: real/kube-webhook-certgen
+      tag: v1.4.1
+    priorityClassName: ""
+    podAnnotations: {}
+    nodeSelector:
+      kubernetes.io/os: linux
+    securityContext:
+      runAsNonRoot: true
+      runAsUser: 2000
+rbac:
+  create: true
+  scope: false
+podSecurityPolicy:
+  enabled: false
+""")
+write("values.yaml", "".join(values))
+write("README.md", "# real\n\n" + "".join(f"| {c}.key-{i} | string | `\"value-{i}\"` | A parameter documented at length so that the README has the size of a real one. |\n" for c in components for i in range(40)))
+write("README.md.gotmpl", "{{ template \"chart.header\" . }}\n{{ template \"chart.valuesTable\" . }}\n")
+write("CHANGELOG.md", "# Changelog\n\n" + "".join(f"### {v}\n\n* change {v}\n\n" for v in range(60)))
+n_changelog = 22 if variant == 1 else 23
+for i in range(n_changelog):
+    write(f"changelog/helm-chart-4.{i}.0.md", f"# Changelog\n\nThis file documents all notable changes.\n\n### 4.{i}.0\n\n" + "".join(f"* Update thing {j} (#{1000+i*10+j})\n" for j in range(8)))
+for i in range(9):
+    write(f"ci/values-{i}.yaml", f"controller:\n  kind: {'DaemonSet' if i % 2 else 'Deployment'}\n  image:\n    tag: v{tag}\n  config:\n    key-{i}: ci\nadmissionWebhooks:\n  enabled: {'true' if i % 3 else 'false'}\n")
+for i in range(3):
+    write(f"tests/controller-{i}_test.yaml", f"suite: controller {i}\ntemplates:\n  - controller-deployment.yaml\ntests:\n  - it: should create a Deployment\n    asserts:\n      - isKind:\n          of: Deployment\n")
+
+helpers = ['''{{- define "real.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- define "real.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- define "real.namespace" -}}
+{{- default .Release.Namespace .Values.namespaceOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- define "real.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- define "real.labels" -}}
+helm.sh/chart: {{ include "real.chart" . }}
+{{ include "real.selectorLabels" . }}
+{{- if .Chart.AppVersion }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end }}
+app.kubernetes.io/part-of: {{ template "real.name" . }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+{{- define "real.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "real.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+{{- define "real.image" -}}
+{{- $registry := .registry -}}
+{{- if .digest -}}
+{{- printf "%s/%s:%s@%s" $registry .image .tag .digest -}}
+{{- else -}}
+{{- printf "%s/%s:%s" $registry .image .tag -}}
+{{- end -}}
+{{- end -}}
+''']
+write("templates/_helpers.tpl", helpers[0])
+write("templates/_params.tpl", '''{{- define "real.params" -}}
+- /real-controller
+- --publish-service=$(POD_NAMESPACE)/{{ include "real.fullname" . }}
+- --election-id={{ include "real.fullname" . }}-leader
+- --controller-class=k8s.io/real
+{{- range $key, $value := .Values.controller.extraArgs }}
+- --{{ $key }}={{ $value }}
+{{- end }}
+{{- end -}}
+''')
+write("templates/NOTES.txt", '''The chart has been installed.
+{{- if .Values.controller.service.enabled }}
+It may take a few minutes for the load balancer IP to be available.
+You can watch the status by running 'kubectl get service --namespace {{ include "real.namespace" . }} {{ include "real.fullname" . }}-controller --output wide --watch'
+{{- end }}
+''')
+KINDS = [
+    ("deployment", "apps/v1", "Deployment"), ("service", "v1", "Service"),
+    ("configmap", "v1", "ConfigMap"), ("serviceaccount", "v1", "ServiceAccount"),
+    ("role", "rbac.authorization.k8s.io/v1", "Role"), ("rolebinding", "rbac.authorization.k8s.io/v1", "RoleBinding"),
+    ("poddisruptionbudget", "policy/v1", "PodDisruptionBudget"), ("hpa", "autoscaling/v2", "HorizontalPodAutoscaler"),
+    ("networkpolicy", "networking.k8s.io/v1", "NetworkPolicy"), ("service-metrics", "v1", "Service"),
+    ("servicemonitor", "monitoring.coreos.com/v1", "ServiceMonitor"), ("prometheusrule", "monitoring.coreos.com/v1", "PrometheusRule"),
+]
+def body(c, kind):
+    v = f".Values.{c}"
+    if kind in ("Deployment",):
+        return f'''spec:
+  replicas: {{{{ {v}.replicaCount }}}}
+  selector:
+    matchLabels:
+      {{{{- include "real.selectorLabels" . | nindent 6 }}}}
+      app.kubernetes.io/component: {c.lower()}
+  template:
+    metadata:
+      {{{{- with {v}.podAnnotations }}}}
+      annotations:
+        {{{{- toYaml . | nindent 8 }}}}
+      {{{{- end }}}}
+      labels:
+        {{{{- include "real.labels" . | nindent 8 }}}}
+        app.kubernetes.io/component: {c.lower()}
+        {{{{- with {v}.podLabels }}}}
+        {{{{- toYaml . | nindent 8 }}}}
+        {{{{- end }}}}
+    spec:
+      {{{{- with {v}.podSecurityContext }}}}
+      securityContext: {{{{ toYaml . | nindent 8 }}}}
+      {{{{- end }}}}
+      containers:
+        - name: {c.lower()}
+          image: {{{{ include "real.image" {v}.image | quote }}}}
+          imagePullPolicy: {{{{ {v}.image.pullPolicy }}}}
+          args:
+            {{{{- include "real.params" . | nindent 12 }}}}
+          {{{{- with {v}.containerSecurityContext }}}}
+          securityContext: {{{{ toYaml . | nindent 12 }}}}
+          {{{{- end }}}}
+          env:
+            - name: POD_NAME
+              valueFrom: {{fieldRef: {{fieldPath: metadata.name}}}}
+            {{{{- range {v}.extraEnvs }}}}
+            - {{{{ toYaml . | nindent 14 }}}}
+            {{{{- end }}}}
+          livenessProbe: {{{{ toYaml {v}.livenessProbe | nindent 12 }}}}
+          readinessProbe: {{{{ toYaml {v}.readinessProbe | nindent 12 }}}}
+          resources: {{{{ toYaml {v}.resources | nindent 12 }}}}
+      nodeSelector: {{{{ toYaml {v}.nodeSelector | nindent 8 }}}}
+      serviceAccountName: {{{{ include "real.fullname" . }}}}-{c.lower()}
+'''
+    if kind == "Service":
+        return f'''spec:
+  type: {{{{ {v}.service.type }}}}
+  ports:
+  {{{{- range $name, $port := {v}.service.ports }}}}
+    - name: {{{{ $name }}}}
+      port: {{{{ $port }}}}
+      protocol: TCP
+      targetPort: {{{{ $name }}}}
+  {{{{- end }}}}
+  selector:
+    {{{{- include "real.selectorLabels" . | nindent 4 }}}}
+    app.kubernetes.io/component: {c.lower()}
+'''
+    if kind == "ConfigMap":
+        return f'''data:
+{{{{- range $k, $val := {v}.config }}}}
+  {{{{ $k }}}}: {{{{ $val | quote }}}}
+{{{{- end }}}}
+'''
+    if kind in ("Role",):
+        return 'rules:\n  - apiGroups: [""]\n    resources: [configmaps, pods, secrets, endpoints]\n    verbs: [get, list, watch]\n'
+    if kind == "RoleBinding":
+        return f'roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: {{{{ include "real.fullname" . }}}}-{c.lower()}\nsubjects:\n  - kind: ServiceAccount\n    name: {{{{ include "real.fullname" . }}}}-{c.lower()}\n    namespace: {{{{ include "real.namespace" . }}}}\n'
+    if kind == "PodDisruptionBudget":
+        return f'spec:\n  minAvailable: {{{{ {v}.minAvailable }}}}\n  selector:\n    matchLabels:\n      {{{{- include "real.selectorLabels" . | nindent 6 }}}}\n'
+    if kind == "HorizontalPodAutoscaler":
+        return f'spec:\n  minReplicas: {{{{ {v}.autoscaling.minReplicas }}}}\n  maxReplicas: {{{{ {v}.autoscaling.maxReplicas }}}}\n'
+    return f'spec:\n  podSelector:\n    matchLabels:\n      {{{{- include "real.selectorLabels" . | nindent 6 }}}}\n'
+count = 0
+for c in components:
+    for slug, api, kind in KINDS:
+        if count >= 62: break
+        cond = {"HorizontalPodAutoscaler": f".Values.{c}.autoscaling.enabled", "ServiceMonitor": "false", "PrometheusRule": "false"}.get(kind, f".Values.{c}.enabled")
+        write(f"templates/{c.lower()}-{slug}.yaml", f'''{{{{- if {cond} -}}}}
+apiVersion: {api}
+kind: {kind}
+metadata:
+  name: {{{{ include "real.fullname" . }}}}-{c.lower()}
+  namespace: {{{{ include "real.namespace" . }}}}
+  labels:
+    {{{{- include "real.labels" . | nindent 4 }}}}
+    app.kubernetes.io/component: {c.lower()}
+{body(c, kind)}{{{{- end }}}}
+''')
+        count += 1
+# Admission webhook hooks, as in ingress-nginx.
+HOOKS = [
+    ("job-patch/clusterrole.yaml", "rbac.authorization.k8s.io/v1", "ClusterRole", "pre-install,pre-upgrade,post-install,post-upgrade", None),
+    ("job-patch/clusterrolebinding.yaml", "rbac.authorization.k8s.io/v1", "ClusterRoleBinding", "pre-install,pre-upgrade,post-install,post-upgrade", None),
+    ("job-patch/role.yaml", "rbac.authorization.k8s.io/v1", "Role", "pre-install,pre-upgrade,post-install,post-upgrade", None),
+    ("job-patch/rolebinding.yaml", "rbac.authorization.k8s.io/v1", "RoleBinding", "pre-install,pre-upgrade,post-install,post-upgrade", None),
+    ("job-patch/serviceaccount.yaml", "v1", "ServiceAccount", "pre-install,pre-upgrade,post-install,post-upgrade", None),
+    ("job-patch/networkpolicy.yaml", "networking.k8s.io/v1", "NetworkPolicy", "pre-install,pre-upgrade,post-install,post-upgrade", None),
+    ("job-patch/job-createSecret.yaml", "batch/v1", "Job", "pre-install,pre-upgrade", "create"),
+    ("job-patch/job-patchWebhook.yaml", "batch/v1", "Job", "post-install,post-upgrade", "patch"),
+]
+for path, api, kind, events, job in HOOKS:
+    spec = ""
+    if job:
+        weight = "-5" if variant == 1 or job == "patch" else "-3"
+        spec = f'''spec:
+  ttlSecondsAfterFinished: 0
+  template:
+    metadata:
+      name: {{{{ include "real.fullname" . }}}}-admission-{job}
+    spec:
+      restartPolicy: OnFailure
+      containers:
+        - name: {job}
+          image: {{{{ include "real.image" .Values.admissionWebhooks.patch.image | quote }}}}
+          args:
+            - {job}
+            - --namespace=$(POD_NAMESPACE)
+            - --secret-name={{{{ include "real.fullname" . }}}}-admission
+      serviceAccountName: {{{{ include "real.fullname" . }}}}-admission
+      nodeSelector: {{{{ toYaml .Values.admissionWebhooks.patch.nodeSelector | nindent 8 }}}}
+      securityContext: {{{{ toYaml .Values.admissionWebhooks.patch.securityContext | nindent 8 }}}}
+'''
+    else:
+        weight = "-10"
+    write(f"templates/admission-webhooks/{path}", f'''{{{{- if and .Values.admissionWebhooks.enabled .Values.admissionWebhooks.patch.enabled -}}}}
+apiVersion: {api}
+kind: {kind}
+metadata:
+  name: {{{{ include "real.fullname" . }}}}-admission{"-" + job if job else ""}
+  namespace: {{{{ include "real.namespace" . }}}}
+  annotations:
+    "helm.sh/hook": {events}
+    "helm.sh/hook-weight": "{weight}"
+    "helm.sh/hook-delete-policy": before-hook-creation,hook-succeeded
+  labels:
+    {{{{- include "real.labels" . | nindent 4 }}}}
+    app.kubernetes.io/component: admission-webhook
+{spec}{{{{- end }}}}
+''')
+write("templates/admission-webhooks/validating-webhook.yaml", '''{{- if .Values.admissionWebhooks.enabled -}}
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: {{ include "real.fullname" . }}-admission
+  labels:
+    {{- include "real.labels" . | nindent 4 }}
+webhooks:
+  - name: validate.real.example
+    failurePolicy: {{ .Values.admissionWebhooks.failurePolicy }}
+    sideEffects: None
+    admissionReviewVersions: [v1]
+    clientConfig:
+      service:
+        name: {{ include "real.fullname" . }}-controller-admission
+        namespace: {{ include "real.namespace" . }}
+        path: /networking/v1/ingresses
+        port: {{ .Values.admissionWebhooks.port }}
+{{- end }}
+''')
+write("templates/tests/test-connection.yaml", '''apiVersion: v1
+kind: Pod
+metadata:
+  name: {{ include "real.fullname" . }}-test-connection
+  annotations:
+    "helm.sh/hook": test
+spec:
+  restartPolicy: Never
+  containers:
+    - name: wget
+      image: busybox
+      args: ['wget', '{{ include "real.fullname" . }}-controller:80']
+''')
+PY
+}
+
+# make_repo NAME GENERATOR ARGS...: a Git repo with two commits, the chart
+# of `GENERATOR DIR ARGS... 1`, then of `... 2`.
 make_repo() {
-  local name=$1 hooks=$2 res=$3 dir="$WORK/$1"
+  local name=$1 gen=$2 dir="$WORK/$1"
+  shift 2
   mkdir -p "$dir"
   git -C "$dir" init -q
-  gen_chart "$dir" "$hooks" "$res" 1
+  "$gen" "$dir" "$@" 1
   git -C "$dir" add -A
   git -C "$dir" -c user.name=bench -c user.email=bench@example.invalid commit -qm "bench: $name v1"
   # Variant 2 rewrites the files: remove the old ones so deletions show.
-  find "$dir" -name '*.yaml' -not -path '*/.git/*' -delete
-  gen_chart "$dir" "$hooks" "$res" 2
+  find "$dir" -type f -not -path '*/.git/*' -not -name .gitignore -delete
+  "$gen" "$dir" "$@" 2
   git -C "$dir" add -A
   git -C "$dir" -c user.name=bench -c user.email=bench@example.invalid commit -qm "bench: $name v2"
   printf '%s\n' "$dir"
 }
 
 # --- timing ----------------------------------------------------------------------
+
+# rounds SPEC.json: runs every case of SPEC ({label, prepare, cmd, env})
+# once per round for $RUNS rounds, in an order rotated each round; prepare
+# (a shell snippet) runs untimed before its case. Prints JSON: per label
+# the median wall time and the median CPU time (user + sys of the whole
+# process tree, which load on the machine moves less) in seconds.
+rounds() {
+  python3 - "$1" "$RUNS" <<'PY'
+import json, os, resource, statistics, subprocess, sys, time
+cases = json.load(open(sys.argv[1]))
+runs = int(sys.argv[2])
+wall = {c["label"]: [] for c in cases}
+cpu = {c["label"]: [] for c in cases}
+for r in range(runs):
+    for c in cases[r % len(cases):] + cases[:r % len(cases)]:
+        if c.get("prepare"):
+            subprocess.run(["bash", "-c", c["prepare"]], check=True)
+        env = dict(os.environ, **c.get("env", {}))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        p = subprocess.run(c["cmd"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        t1 = time.perf_counter()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if p.returncode != 0:
+            sys.exit("bench: error: %s failed: %s" % (c["label"], p.stderr.decode()[:2000]))
+        wall[c["label"]].append(t1 - t0)
+        cpu[c["label"]].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+print(json.dumps({l: {"wall": statistics.median(wall[l]), "cpu": statistics.median(cpu[l])} for l in wall}))
+PY
+}
+
+# case LABEL PREPARE HELM_CACHE_HOME CMD...: one case of a rounds spec, as
+# a JSON line.
+case_json() {
+  python3 -c 'import json,sys; print(json.dumps({"label": sys.argv[1], "prepare": sys.argv[2], "env": {"HELM_CACHE_HOME": sys.argv[3]}, "cmd": sys.argv[4:]}))' "$@"
+}
+
+# field JSON LABEL wall|cpu
+field() { python3 -c 'import json,sys; print("%.4f" % json.loads(sys.argv[1])[sys.argv[2]][sys.argv[3]])' "$1" "$2" "$3"; }
+
+# peak_rss_kib HELM_CACHE_HOME CMD...: helm-hooks' own peak RSS (VmHWM,
+# which it logs under --debug), in KiB.
+peak_rss_kib() {
+  local cache=$1
+  shift
+  HELM_CACHE_HOME="$cache" "$@" --debug 2>&1 >/dev/null | sed -n 's/.*peak_rss_kib=\([0-9]*\).*/\1/p' | tail -1
+}
+
+ratio() { python3 -c 'import sys; print("%.2f" % (float(sys.argv[1]) / float(sys.argv[2])))' "$1" "$2"; }
+meets() { python3 -c 'import sys; print("ok" if float(sys.argv[1]) <= float(sys.argv[2]) else "MISSED")' "$1" "$2"; }
+
+# seed_version CACHE: a cache holding only the Helm version, as any earlier
+# run leaves it.
+seed_version() {
+  rm -rf "$1"
+  mkdir -p "$1/hooks"
+  cp -R "$VERSION_SEED/hooks/helm-version" "$1/hooks/"
+}
+
+RESULTS=()
+MISSED=0
+
+# bench_chart NAME WARM_TARGET GENERATOR ARGS...
+bench_chart() {
+  local name=$1 warm_target=$2 gen=$3 dir
+  shift 3
+  log "generating the $name chart"
+  dir="$(make_repo "$name" "$gen" "$@")"
+  local n_files
+  n_files=$(git -C "$dir" ls-files | wc -l)
+
+  local tcache="$WORK/cache-template-$name" ccache="$WORK/cache-cold-$name"
+  local fcache="$WORK/cache-first-$name" wcache="$WORK/cache-warm-$name"
+  local hcache="$WORK/cache-half-$name" hseed="$WORK/cache-half-seed-$name"
+  local plan=("$HH" plan "$dir" --from HEAD~1 --to HEAD "${PLAN_EXTRA[@]}")
+
+  # Sanity: both commands must succeed once before timing anything.
+  HELM_CACHE_HOME="$tcache" "$HELM" template "$dir" >"$WORK/template-$name.out" ||
+    die "helm template failed on the $name chart"
+  log "$name: $n_files files at HEAD; helm template prints $(grep -c '^# Source:' "$WORK/template-$name.out" || true) documents"
+  HELM_CACHE_HOME="$wcache" "${plan[@]}" >"$WORK/plan-$name.out" 2>"$WORK/plan-$name.err" ||
+    die "helm-hooks plan failed on the $name chart: $(head -c 2000 "$WORK/plan-$name.err")"
+  HELM_CACHE_HOME="$hseed" "$HH" plan "$dir" --from HEAD~1 --to HEAD~1 "${PLAN_EXTRA[@]}" >/dev/null 2>&1
+
+  local spec="$WORK/spec-$name.json"
+  {
+    echo "["
+    case_json template "" "$tcache" "$HELM" template "$dir"
+    echo ","
+    case_json cold "$(declare -f seed_version); VERSION_SEED='$VERSION_SEED' seed_version '$ccache'" "$ccache" "${plan[@]}"
+    echo ","
+    case_json first "rm -rf '$fcache'" "$fcache" "${plan[@]}"
+    echo ","
+    case_json warm "" "$wcache" "${plan[@]}"
+    echo ","
+    case_json half "rm -rf '$hcache'; cp -R '$hseed' '$hcache'" "$hcache" "${plan[@]}"
+    echo "]"
+  } >"$spec"
+  log "$name: $RUNS interleaved rounds of template, cold, first, warm, half"
+  local res
+  res=$(rounds "$spec")
+
+  local rss_cold rss_warm
+  seed_version "$ccache"
+  rss_cold=$(peak_rss_kib "$ccache" "${plan[@]}")
+  rss_warm=$(peak_rss_kib "$wcache" "${plan[@]}")
+
+  local t_tpl t_cold t_first t_warm t_half c_tpl c_cold c_warm
+  t_tpl=$(field "$res" template wall)
+  t_cold=$(field "$res" cold wall)
+  t_first=$(field "$res" first wall)
+  t_warm=$(field "$res" warm wall)
+  t_half=$(field "$res" half wall)
+  c_tpl=$(field "$res" template cpu)
+  c_cold=$(field "$res" cold cpu)
+  c_warm=$(field "$res" warm cpu)
+  local r_cold r_warm m_cold m_warm m_rss
+  r_cold=$(ratio "$t_cold" "$t_tpl")
+  r_warm=$(ratio "$t_warm" "$t_tpl")
+  m_cold=$(meets "$r_cold" 1.3)
+  m_warm=$(meets "$r_warm" "$warm_target")
+  m_rss=$(meets "$(( ${rss_cold:-999999} > ${rss_warm:-999999} ? ${rss_cold:-999999} : ${rss_warm:-999999} ))" 65535)
+  [[ "$m_cold" == ok && "$m_warm" == ok && "$m_rss" == ok ]] || MISSED=1
+  RESULTS+=("$(printf '%-7s %5s %8.3f %8.3f %8.3f %8.3f %8.3f  %6s %-6s %6s %-6s %-6s %7s %6s  %6s %-6s %9s %9s  %5s %5s' \
+    "$name" "$n_files" "$t_tpl" "$t_cold" "$t_first" "$t_warm" "$t_half" \
+    "$r_cold" "$m_cold" "$r_warm" "$m_warm" "<=$warm_target" "$(ratio "$t_first" "$t_tpl")" "$(ratio "$t_half" "$t_tpl")" \
+    "$((${rss_cold:-0} > ${rss_warm:-0} ? ${rss_cold:-0} / 1024 : ${rss_warm:-0} / 1024))" "$m_rss" "${rss_cold:-?}" "${rss_warm:-?}" \
+    "$(ratio "$c_cold" "$c_tpl")" "$(ratio "$c_warm" "$c_tpl")")")
+}
+
+# --- dependencies from a chart repository -------------------------------------------
+# gen_app DIR MODE VARIANT: a parent chart (the medium generator's shape,
+# smaller) depending on `dep` 0.1.0 from the loopback repository; MODE
+# fetched commits Chart.lock and ignores charts/, vendored commits the
+# archive in charts/.
+DEPS_RESULT=()
+gen_app() {
+  local dir=$1 mode=$2 variant=$3
+  gen_chart "$dir" 30 120 "$variant"
+  rm -rf "$dir/charts/sub"
+  cat >"$dir/Chart.yaml" <<YAML
+apiVersion: v2
+name: bench
+version: 0.1.0
+dependencies:
+  - name: dep
+    version: 0.1.0
+    repository: $DEP_REPO_URL
+YAML
+  cp "$DEP_LOCK" "$dir/Chart.lock"
+  mkdir -p "$dir/charts"
+  cp "$DEP_TGZ" "$dir/charts/"
+  if [[ "$mode" == fetched ]]; then printf 'charts/\n' >"$dir/.gitignore"; fi
+}
+
+bench_deps() {
+  local srv="$WORK/chart-repo" src="$WORK/dep-src"
+  log "deps: a chart repository on loopback"
+  gen_chart "$src" 20 80 1
+  rm -rf "$src/charts/sub"
+  printf 'apiVersion: v2\nname: dep\nversion: 0.1.0\n' >"$src/Chart.yaml"
+  sed -i -e "s/bench\.labels/dep.labels/g" -e "s/hook-0/dephook-0/g" -e "s/res-0/depres-0/g" "$src"/templates/*
+  mkdir -p "$srv"
+  "$HELM" package "$src" -d "$srv" >/dev/null
+  python3 -u -m http.server --bind 127.0.0.1 0 --directory "$srv" >"$WORK/http.log" 2>&1 &
+  HTTP_PID=$!
+  local port="" i
+  for i in $(seq 1 50); do
+    port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$WORK/http.log" | head -1)
+    [[ -n "$port" ]] && break
+    sleep 0.1
+  done
+  [[ -n "$port" ]] || die "deps: the chart repository did not start"
+  DEP_REPO_URL="http://127.0.0.1:$port"
+  "$HELM" repo index "$srv" --url "$DEP_REPO_URL" >/dev/null
+  HELM_CACHE_HOME="$WORK/cache-repo" "$HELM" repo add bench "$DEP_REPO_URL" >/dev/null
+  DEP_TGZ="$srv/dep-0.1.0.tgz"
+  # The lock Helm writes for this dependency.
+  local lockdir="$WORK/lock-chart"
+  mkdir -p "$lockdir"
+  printf 'apiVersion: v2\nname: bench\nversion: 0.1.0\ndependencies:\n  - name: dep\n    version: 0.1.0\n    repository: %s\n' "$DEP_REPO_URL" >"$lockdir/Chart.yaml"
+  HELM_CACHE_HOME="$WORK/cache-repo" "$HELM" dependency update "$lockdir" >/dev/null
+  DEP_LOCK="$lockdir/Chart.lock"
+
+  local fetched vendored
+  fetched="$(make_repo deps-fetched gen_app fetched)"
+  vendored="$(make_repo deps-vendored gen_app vendored)"
+  git -C "$fetched" ls-files --error-unmatch charts/dep-0.1.0.tgz >/dev/null 2>&1 && die "deps: charts/ is committed in the fetched chart"
+  git -C "$vendored" ls-files --error-unmatch charts/dep-0.1.0.tgz >/dev/null 2>&1 || die "deps: the vendored chart lacks its archive"
+  # As after a clone: the worktree's charts/ is empty, Helm fetches.
+  rm -rf "$fetched/charts"
+
+  local pf=("$HH" plan "$fetched" --from HEAD~1 --to HEAD "${PLAN_EXTRA[@]}")
+  local pv=("$HH" plan "$vendored" --from HEAD~1 --to HEAD "${PLAN_EXTRA[@]}")
+  local wf="$WORK/cache-deps-warm-f" wv="$WORK/cache-deps-warm-v" seedf="$WORK/cache-deps-seed-f"
+  HELM_CACHE_HOME="$wf" "${pf[@]}" >"$WORK/plan-deps.out" 2>"$WORK/plan-deps.err" ||
+    die "deps: helm-hooks plan failed: $(head -c 2000 "$WORK/plan-deps.err")"
+  [[ -n "$(ls "$wf/hooks/dep-archives" 2>/dev/null)" ]] || die "deps: no dependency was fetched"
+  HELM_CACHE_HOME="$wv" "${pv[@]}" >/dev/null 2>&1
+  # Warm dependencies, no render: the fetched cache without its renders.
+  rm -rf "$seedf"
+  cp -R "$wf" "$seedf"
+  rm -rf "$seedf/hooks/render" "$seedf/hooks/render-err"
+  local cf="$WORK/cache-deps-cold-f" cv="$WORK/cache-deps-cold-v" tc="$WORK/cache-deps-template"
+  local spec="$WORK/spec-deps.json"
+  {
+    echo "["
+    case_json template "" "$tc" "$HELM" template "$vendored"
+    echo ","
+    case_json warm-fetched "" "$wf" "${pf[@]}"
+    echo ","
+    case_json warm-vendored "" "$wv" "${pv[@]}"
+    echo ","
+    case_json cold-fetched "rm -rf '$cf'; cp -R '$seedf' '$cf'" "$cf" "${pf[@]}"
+    echo ","
+    case_json cold-vendored "$(declare -f seed_version); VERSION_SEED='$VERSION_SEED' seed_version '$cv'" "$cv" "${pv[@]}"
+    echo "]"
+  } >"$spec"
+  log "deps: $RUNS interleaved rounds"
+  local res
+  res=$(rounds "$spec")
+  local t w_f w_v c_f c_v
+  t=$(field "$res" template wall)
+  w_f=$(field "$res" warm-fetched wall)
+  w_v=$(field "$res" warm-vendored wall)
+  c_f=$(field "$res" cold-fetched wall)
+  c_v=$(field "$res" cold-vendored wall)
+  local r_w m_w
+  r_w=$(ratio "$w_f" "$w_v")
+  m_w=$(meets "$r_w" 1.10)
+  [[ "$m_w" == ok ]] || MISSED=1
+  DEPS_RESULT+=("$(printf 'deps, dependency from a loopback chart repository (warm dependency cache) vs vendored in charts/: template %.3fs' "$t")")
+  DEPS_RESULT+=("$(printf '  warm plan:   fetched %.3fs, vendored %.3fs, fetched/vendored %s (target <= 1.10: %s), warm/template %s' \
+    "$w_f" "$w_v" "$r_w" "$m_w" "$(ratio "$w_f" "$t")")")
+  DEPS_RESULT+=("$(printf '  cold render: fetched (deps cached) %.3fs, vendored %.3fs, fetched/vendored %s, cold/template %s' \
+    "$c_f" "$c_v" "$(ratio "$c_f" "$c_v")" "$(ratio "$c_f" "$t")")")
+}
+
+log "helm: $HELM ($("$HELM" version --short)); helm-hooks: $HH; rounds: $RUNS; load: $(uptime | sed 's/.*load average: //')"
+# The Helm version as any earlier run caches it (cold runs start from it).
+VERSION_SEED="$WORK/cache-version"
+mkdir -p "$WORK/version-probe"
+git -C "$WORK/version-probe" init -q
+printf 'apiVersion: v2\nname: probe\nversion: 0.1.0\n' >"$WORK/version-probe/Chart.yaml"
+git -C "$WORK/version-probe" add -A
+git -C "$WORK/version-probe" -c user.name=bench -c user.email=bench@example.invalid commit -qm probe
+HELM_CACHE_HOME="$VERSION_SEED" "$HH" plan "$WORK/version-probe" --from HEAD --to HEAD >/dev/null 2>&1 ||
+  die "helm-hooks plan failed on a one-file chart"
+[[ -d "$VERSION_SEED/hooks/helm-version" ]] || die "helm-hooks cached no Helm version"
+
+if want real; then bench_chart real 0.10 gen_real; fi
+if want medium; then bench_chart medium 0.10 gen_chart 50 200; fi
+if want large; then bench_chart large 0.25 gen_chart 520 2100; fi
+if want deps; then bench_deps; fi
 
 # median_seconds: reads numbers (seconds) on stdin, prints the median.
 median_seconds() {
@@ -276,78 +944,6 @@ time_cmd() {
     done | median_seconds
   fi
 }
-
-# peak_rss_kb CMD...: maximum resident set size (KiB) reported by GNU time
-# (the largest process of the tree: helm when it runs, else helm-hooks).
-peak_rss_kb() {
-  if [[ -z "$GNU_TIME" ]]; then
-    echo "n/a"
-    return
-  fi
-  "$GNU_TIME" -v "$@" 2>&1 >/dev/null | sed -n 's/.*Maximum resident set size (kbytes): //p'
-}
-
-ratio() { python3 -c 'import sys; print("%.2f" % (float(sys.argv[1]) / float(sys.argv[2])))' "$1" "$2"; }
-meets() { python3 -c 'import sys; print("ok" if float(sys.argv[1]) <= float(sys.argv[2]) else "MISSED")' "$1" "$2"; }
-
-RESULTS=()
-MISSED=0
-
-bench_chart() {
-  local name=$1 hooks=$2 res=$3 dir
-  log "generating $name chart ($hooks hooks, $res resources)"
-  dir="$(make_repo "$name" "$hooks" "$res")"
-
-  local tcache="$WORK/cache-template-$name"
-  local ccache="$WORK/cache-cold-$name"
-  local wcache="$WORK/cache-warm-$name"
-  local plan=("$HH" plan "$dir" --from HEAD~1 --to HEAD "${PLAN_EXTRA[@]}")
-
-  # Sanity: both commands must succeed once before timing anything.
-  HELM_CACHE_HOME="$tcache" "$HELM" template "$dir" >"$WORK/template-$name.out" ||
-    die "helm template failed on the $name chart"
-  local n_docs
-  n_docs=$(grep -c '^# Source:' "$WORK/template-$name.out" || true)
-  log "$name: helm template prints $n_docs documents"
-  HELM_CACHE_HOME="$ccache" "${plan[@]}" >"$WORK/plan-$name.out" 2>"$WORK/plan-$name.err" ||
-    die "helm-hooks plan failed on the $name chart: $(head -c 2000 "$WORK/plan-$name.err")"
-
-  log "$name: timing helm template ($RUNS runs)"
-  local t_tpl t_cold t_warm
-  t_tpl=$(time_cmd "template-$name" "" -- env HELM_CACHE_HOME="$tcache" "$HELM" template "$dir")
-  log "$name: timing cold plan"
-  t_cold=$(time_cmd "cold-$name" "rm -rf '$ccache'" -- env HELM_CACHE_HOME="$ccache" "${plan[@]}")
-  log "$name: timing warm plan"
-  HELM_CACHE_HOME="$wcache" "${plan[@]}" >/dev/null 2>&1 # fill the cache
-  t_warm=$(time_cmd "warm-$name" "" -- env HELM_CACHE_HOME="$wcache" "${plan[@]}")
-
-  # One side cached: the usual edit loop (HEAD rendered once, the working
-  # copy re-rendered); only the `to` revision costs a Helm process.
-  local hcache="$WORK/cache-half-$name" hseed="$WORK/cache-half-seed-$name" t_half
-  HELM_CACHE_HOME="$hseed" "$HH" plan "$dir" --from HEAD~1 --to HEAD~1 "${PLAN_EXTRA[@]}" >/dev/null 2>&1
-  log "$name: timing plan with one side cached"
-  t_half=$(time_cmd "half-$name" "rm -rf '$hcache'; cp -R '$hseed' '$hcache'" -- env HELM_CACHE_HOME="$hcache" "${plan[@]}")
-
-  local rss_cold rss_warm
-  rm -rf "$ccache"
-  rss_cold=$(peak_rss_kb env HELM_CACHE_HOME="$ccache" "${plan[@]}")
-  rss_warm=$(peak_rss_kb env HELM_CACHE_HOME="$wcache" "${plan[@]}")
-
-  local r_cold r_warm
-  r_cold=$(ratio "$t_cold" "$t_tpl")
-  r_warm=$(ratio "$t_warm" "$t_tpl")
-  local m_cold m_warm
-  m_cold=$(meets "$r_cold" 1.5)
-  m_warm=$(meets "$r_warm" 0.25)
-  [[ "$m_cold" == ok && "$m_warm" == ok ]] || MISSED=1
-  RESULTS+=("$(printf '%-7s %6s %7s %9.3f %9.3f %9.3f %6s %-6s %6s %-6s %9s %9s %8s' \
-    "$name" "$hooks" "$res" "$t_tpl" "$t_cold" "$t_warm" \
-    "$r_cold" "$m_cold" "$r_warm" "$m_warm" "$rss_cold" "$rss_warm" "$(ratio "$t_half" "$t_tpl")")")
-}
-
-log "helm: $HELM ($("$HELM" version --short)); helm-hooks: $HH; runs: $RUNS; timer: $([[ $USE_HYPERFINE == 1 ]] && echo hyperfine || echo date-loop)"
-if [[ -z "$ONLY" || "$ONLY" == medium ]]; then bench_chart medium 50 200; fi
-if [[ -z "$ONLY" || "$ONLY" == large ]]; then bench_chart large 520 2100; fi
 
 # --- apply ----------------------------------------------------------------------
 # bench_apply: on the test cluster (scripts/cluster.sh), a chart with 20 quick
@@ -412,7 +1008,7 @@ HOOK
     "$m_plain" "$m_hh" "$r_apply" "$m_apply" "${rss:-?}")"
   bash "$ROOT/scripts/cluster.sh" down "$state" >&2 || true
 }
-if [[ -z "$ONLY" || "$ONLY" == apply ]]; then bench_apply; fi
+if want apply; then bench_apply; fi
 
 # --- completion -------------------------------------------------------------------
 # bench_completion: a repository with 10,000 commits and 5,000 refs (2,500
@@ -467,13 +1063,15 @@ PY
       "$n_refs" "$layout" "$n_commits" "$((n_cands - 1))" "$(python3 -c "print($t_direct * 1000)")" "$m" "$(python3 -c "print($t_helm * 1000)")")")
   done
 }
-if [[ -z "$ONLY" || "$ONLY" == completion ]]; then bench_completion; fi
+if want completion; then bench_completion; fi
 
-printf '\nhelm %s, median of %s runs, seconds; ratios vs one helm template; peak RSS in KiB (cold = largest process incl. helm, warm = helm-hooks alone)\n' \
-  "$("$HELM" version --template '{{.Version}}')" "$RUNS"
-printf '%-7s %6s %7s %9s %9s %9s %6s %-6s %6s %-6s %9s %9s %8s\n' \
-  chart hooks res template cold warm cold/t "<=1.5" warm/t "<=0.25" rss-cold rss-warm half/t
+printf '\nhelm %s, median of %s interleaved rounds, seconds; ratios vs one helm template; load %s\n' \
+  "$("$HELM" version --template '{{.Version}}')" "$RUNS" "$(uptime | sed 's/.*load average: //')"
+printf 'cold: no render cached (Helm version cached); first: empty cache; half: one side cached; rss: helm-hooks own peak (VmHWM); cpu-c, cpu-w: CPU time (user+sys, process tree) of cold and warm over template\n'
+printf '%-7s %5s %8s %8s %8s %8s %8s  %6s %-6s %6s %-6s %-6s %7s %6s  %6s %-6s %9s %9s  %5s %5s\n' \
+  chart files template cold first warm half cold/t "<=1.3" warm/t "" target first/t half/t rssMiB "<64" rss-kib-c rss-kib-w cpu-c cpu-w
 if [[ ${#RESULTS[@]} -gt 0 ]]; then printf '%s\n' "${RESULTS[@]}"; fi
+if [[ ${#DEPS_RESULT[@]} -gt 0 ]]; then printf '\n'; printf '%s\n' "${DEPS_RESULT[@]}"; fi
 if [[ -n "$APPLY_RESULT" ]]; then printf '\n%s\n' "$APPLY_RESULT"; fi
 if [[ ${#COMPLETION_RESULT[@]} -gt 0 ]]; then printf '\n'; printf '%s\n' "${COMPLETION_RESULT[@]}"; fi
 

@@ -19,6 +19,12 @@ if [[ ! -f /usr/share/bash-completion/bash_completion ]]; then
     { apt-get update -qq && apt-get install -y -qq bash-completion >/dev/null; }
 fi
 
+say "installing docker-registry (an OCI registry for the dependency tests)"
+if [[ ! -x /usr/bin/docker-registry ]]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-registry >/dev/null ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-registry >/dev/null; }
+fi
+
 say "checking formatting"
 cargo fmt --all -- --check
 

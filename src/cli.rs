@@ -90,6 +90,39 @@ pub struct RenderArgs {
     /// Kubernetes API versions used for Capabilities.APIVersions (repeatable).
     #[arg(short = 'a', long = "api-versions", value_name = "VERSION")]
     pub api_versions: Vec<String>,
+    #[command(flatten)]
+    pub repository: RepositoryArgs,
+}
+
+/// How dependencies are fetched from chart repositories and OCI
+/// registries: passed to `helm dependency build` as Helm names them.
+#[derive(Debug, Args, Clone)]
+pub struct RepositoryArgs {
+    /// Fetch dependencies over plain HTTP (an OCI registry without TLS).
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
+    /// Verify repositories' TLS certificates with this CA bundle.
+    #[arg(long = "ca-file", value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Skip TLS certificate checks when fetching dependencies.
+    #[arg(long = "insecure-skip-tls-verify")]
+    pub insecure_skip_tls_verify: bool,
+}
+
+impl RepositoryArgs {
+    pub fn helm_flags(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.plain_http {
+            out.push("--plain-http".to_string());
+        }
+        if let Some(ca) = &self.ca_file {
+            out.push(format!("--ca-file={}", ca.display()));
+        }
+        if self.insecure_skip_tls_verify {
+            out.push("--insecure-skip-tls-verify".to_string());
+        }
+        out
+    }
 }
 
 impl RenderArgs {
@@ -111,6 +144,7 @@ impl RenderArgs {
             set,
             kube_version: self.kube_version.clone(),
             api_versions: self.api_versions.clone(),
+            dependency_flags: self.repository.helm_flags(),
         }
     }
 }

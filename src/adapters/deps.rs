@@ -7,7 +7,6 @@
 
 use super::cache::Cache;
 use super::git::{ChartFile, ChartSnapshot};
-use super::helm::Helm;
 use crate::core::chart::{ChartMeta, Dependency, Lock, is_archive_of};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -49,6 +48,14 @@ impl DepsError {
     }
 }
 
+/// How to run `helm dependency build`: the binary, and the user's flags
+/// for reaching repositories (`--plain-http`, `--ca-file`, ...).
+#[derive(Debug, Clone, Copy)]
+pub struct DependencyBuild<'a> {
+    pub helm: &'a Path,
+    pub flags: &'a [String],
+}
+
 /// Cached index of one lock: the archive names and their sha256.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Entry {
@@ -65,11 +72,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The chart's metadata files as the snapshot holds them.
 fn file<'s>(snapshot: &'s ChartSnapshot, path: &str) -> Option<&'s [u8]> {
-    snapshot
-        .files
-        .iter()
-        .find(|f| f.path == path)
-        .map(|f| f.content.as_slice())
+    snapshot.file(path)
 }
 
 /// Whether `charts/` of the snapshot holds dependency `name`, as Helm
@@ -230,12 +233,10 @@ fn fetch(
     snapshot: &ChartSnapshot,
     chart_rel: &str,
     wanted: &Wanted,
-    helm: &Helm,
+    build: DependencyBuild<'_>,
     rev: &str,
 ) -> Result<Vec<Archive>, DepsError> {
-    let tmp = tempfile::Builder::new()
-        .prefix("helm-hooks-deps-")
-        .tempdir()?;
+    let tmp = super::scratch::ScratchDir::new(super::scratch::Place::Ram)?;
     let root = tmp.path().join("repo");
     let chart_dir = root.join(chart_rel);
     std::fs::create_dir_all(&chart_dir)?;
@@ -262,20 +263,21 @@ fn fetch(
                 if let Some(parent) = target.parent() {
                     std::fs::create_dir_all(parent)?;
                 }
-                std::fs::write(target, &f.content)?;
+                std::fs::write(target, snapshot.content(f).map_err(std::io::Error::other)?)?;
             }
         }
     }
-    let out = Command::new(&helm.path)
+    let out = Command::new(build.helm)
         .arg("dependency")
         .arg("build")
         .arg(&chart_dir)
+        .args(build.flags)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .output()
         .map_err(|e| DepsError::Spawn {
-            helm: helm.path.display().to_string(),
+            helm: build.helm.display().to_string(),
             message: e.to_string(),
         })?;
     // Helm says why a repository failed on stdout, then a vaguer error.
@@ -382,7 +384,7 @@ pub fn complete(
     snapshot: &mut ChartSnapshot,
     chart_rel: &str,
     worktree_charts: Option<&Path>,
-    helm: &Helm,
+    build: DependencyBuild<'_>,
     cache: &Cache,
     rev: &str,
 ) -> Result<bool, DepsError> {
@@ -396,7 +398,7 @@ pub fn complete(
     {
         Some(a) => a,
         None => {
-            let a = fetch(snapshot, chart_rel, &wanted, helm, rev)?;
+            let a = fetch(snapshot, chart_rel, &wanted, build, rev)?;
             to_cache(cache, &key, &a);
             fetched = true;
             a
@@ -407,11 +409,7 @@ pub fn complete(
             .into_iter()
             .map(|a| {
                 (
-                    ChartFile {
-                        path: format!("charts/{}", a.file),
-                        content: a.bytes,
-                        executable: false,
-                    },
+                    ChartFile::new(format!("charts/{}", a.file), a.bytes, false),
                     a.sha256,
                 )
             })
@@ -425,17 +423,12 @@ mod tests {
     use super::*;
 
     fn snapshot(files: &[(&str, &str)]) -> ChartSnapshot {
-        ChartSnapshot {
-            fingerprint: String::new(),
-            files: files
+        ChartSnapshot::from_files(
+            files
                 .iter()
-                .map(|(p, c)| ChartFile {
-                    path: p.to_string(),
-                    content: c.as_bytes().to_vec(),
-                    executable: false,
-                })
+                .map(|(p, c)| ChartFile::new(p.to_string(), c.as_bytes().to_vec(), false))
                 .collect(),
-        }
+        )
     }
 
     const CHART: &str = "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: db\n    version: ~1.0\n    repository: https://charts.example\n  - name: lib\n    version: 0.1.0\n    repository: file://../lib\n";

@@ -5,6 +5,7 @@ use crate::core::chart::ChartMeta;
 use sha2::{Digest, Sha256};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 
 /// The pseudo-revision naming the working tree, uncommitted edits included.
 pub const WORKTREE: &str = "WORKTREE";
@@ -357,34 +358,142 @@ impl ChartRepo {
         source.collect(&self.chart, "", &mut files)?;
         vendor_file_dependencies(&source, &self.chart, "", &mut files, 0)?;
         files.sort_by(|a, b| a.path.cmp(&b.path));
+        // Blob ids are content hashes: the fingerprint needs no blob read,
+        // and a working-tree file hashes to the id of the same committed
+        // content (so an unedited WORKTREE shares HEAD's renders).
         let mut hasher = Sha256::new();
+        hasher.update(b"ids-v1");
         for f in &files {
             hasher.update(f.path.as_bytes());
             hasher.update([0, f.executable as u8]);
-            hasher.update((f.content.len() as u64).to_le_bytes());
-            hasher.update(&f.content);
+            hasher.update(f.oid.map(|o| o.as_bytes().to_vec()).unwrap_or_default());
         }
         Ok(ChartSnapshot {
             fingerprint: format!("{:x}", hasher.finalize()),
             files,
+            objects: rev.tree.as_ref().map(|_| ObjectReader {
+                git_dir: self.repo.path().to_path_buf(),
+                rev: rev.spec.clone(),
+                repo: Mutex::new(None),
+            }),
         })
     }
 }
 
-/// One file of a chart snapshot, relative to the chart's root.
+/// Reads blobs for a snapshot on first use, through its own repository
+/// handle (libgit2 handles are not shared across threads).
+struct ObjectReader {
+    git_dir: PathBuf,
+    rev: String,
+    repo: Mutex<Option<git2::Repository>>,
+}
+
+impl ObjectReader {
+    fn read(&self, f: &ChartFile) -> Result<Vec<u8>, GitError> {
+        let missing = || GitError::MissingObject {
+            rev: self.rev.clone(),
+            path: f.path.clone(),
+        };
+        let oid = f.oid.ok_or_else(missing)?;
+        let mut repo = self.repo.lock().map_err(|_| missing())?;
+        if repo.is_none() {
+            *repo = Some(git2::Repository::open(&self.git_dir).map_err(|_| missing())?);
+        }
+        let repo = repo.as_ref().expect("opened above");
+        let blob = repo.find_blob(oid).map_err(|_| missing())?;
+        Ok(blob.content().to_vec())
+    }
+}
+
+/// One file of a chart snapshot, relative to the chart's root. Its content
+/// is read from Git on first use: a warm plan reads only tree objects.
 pub struct ChartFile {
     pub path: String,
-    pub content: Vec<u8>,
     pub executable: bool,
+    /// The Git blob id of the content; `None` for files known by another
+    /// digest (fetched dependency archives).
+    pub oid: Option<git2::Oid>,
+    content: OnceLock<Vec<u8>>,
+}
+
+impl ChartFile {
+    /// A file whose content is at hand.
+    pub fn new(path: String, content: Vec<u8>, executable: bool) -> Self {
+        Self {
+            path,
+            executable,
+            oid: None,
+            content: OnceLock::from(content),
+        }
+    }
+
+    fn in_git(path: String, oid: git2::Oid, executable: bool) -> Self {
+        Self {
+            path,
+            executable,
+            oid: Some(oid),
+            content: OnceLock::new(),
+        }
+    }
+
+    /// A file read from disk, with the blob id Git would give it.
+    fn on_disk(path: String, content: Vec<u8>, executable: bool) -> Self {
+        let oid = git2::Oid::hash_object(git2::ObjectType::Blob, &content).ok();
+        Self {
+            path,
+            executable,
+            oid,
+            content: OnceLock::from(content),
+        }
+    }
 }
 
 pub struct ChartSnapshot {
-    /// Content hash of every file: equal content, equal render.
+    /// Hash of every file's path, mode and content id: equal content,
+    /// equal render.
     pub fingerprint: String,
     pub files: Vec<ChartFile>,
+    objects: Option<ObjectReader>,
 }
 
 impl ChartSnapshot {
+    #[cfg(test)]
+    pub fn from_files(files: Vec<ChartFile>) -> Self {
+        Self {
+            fingerprint: String::new(),
+            files,
+            objects: None,
+        }
+    }
+
+    /// A file's content, read from Git the first time it is asked for.
+    pub fn content<'s>(&'s self, f: &'s ChartFile) -> Result<&'s [u8], GitError> {
+        if let Some(c) = f.content.get() {
+            return Ok(c);
+        }
+        let bytes = match &self.objects {
+            Some(reader) => reader.read(f)?,
+            None => Vec::new(),
+        };
+        Ok(f.content.get_or_init(|| bytes))
+    }
+
+    /// The content of the file at `path`, if the chart has it and it can
+    /// be read.
+    pub fn file(&self, path: &str) -> Option<&[u8]> {
+        let f = self.files.iter().find(|f| f.path == path)?;
+        self.content(f).ok()
+    }
+
+    /// Reads every file's content (before the chart is written for Helm):
+    /// a missing object fails here, with the file it belongs to.
+    pub fn load(&self) -> Result<(), GitError> {
+        for f in &self.files {
+            self.content(f)?;
+        }
+        Ok(())
+    }
+
     /// Writes the chart into `dest` for Helm to load.
     pub fn write_to(&self, dest: &Path) -> std::io::Result<()> {
         for f in &self.files {
@@ -392,7 +501,7 @@ impl ChartSnapshot {
             if let Some(parent) = target.parent() {
                 fs::create_dir_all(parent)?;
             }
-            fs::write(&target, &f.content)?;
+            fs::write(&target, self.content(f).map_err(std::io::Error::other)?)?;
         }
         Ok(())
     }
@@ -400,23 +509,32 @@ impl ChartSnapshot {
     /// Whether any file mentions what distinguishes an install render from
     /// an upgrade render (`.Release.IsInstall` / `.Release.IsUpgrade`),
     /// inside archived subcharts (`charts/*.tgz`) too.
-    pub fn branches_on_operation(&self) -> bool {
-        self.files.iter().any(|f| {
-            mentions_operation(&f.content)
+    pub fn branches_on_operation(&self) -> Result<bool, GitError> {
+        for f in &self.files {
+            let content = self.content(f)?;
+            if mentions_operation(content)
                 || (f.path.ends_with(".tgz")
-                    && super::archive::any_file(&f.content, &mentions_operation))
-        })
+                    && super::archive::any_file(content, &mentions_operation))
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Whether any file may render differently each time (`randAlphaNum`,
     /// `uuidv4`, `genCA`, `now`...), inside archived subcharts too: only
     /// then is a second render worth its Helm run.
-    pub fn may_render_randomly(&self) -> bool {
-        self.files.iter().any(|f| {
-            mentions_randomness(&f.content)
-                || (f.path.ends_with(".tgz")
-                    && super::archive::any_file(&f.content, &mentions_randomness))
-        })
+    pub fn may_render_randomly(&self) -> Result<bool, GitError> {
+        for f in &self.files {
+            let c = self.content(f)?;
+            if mentions_randomness(c)
+                || (f.path.ends_with(".tgz") && super::archive::any_file(c, &mentions_randomness))
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Adds files whose content is known by digest (fetched dependency
@@ -547,11 +665,11 @@ impl Source<'_> {
                             stack.push((entry.path(), dest));
                         } else {
                             use std::os::unix::fs::PermissionsExt;
-                            out.push(ChartFile {
-                                content: fs::read(entry.path()).map_err(|e| err(e.to_string()))?,
-                                executable: meta.permissions().mode() & 0o111 != 0,
-                                path: dest,
-                            });
+                            out.push(ChartFile::on_disk(
+                                dest,
+                                fs::read(entry.path()).map_err(|e| err(e.to_string()))?,
+                                meta.permissions().mode() & 0o111 != 0,
+                            ));
                         }
                     }
                 }
@@ -570,35 +688,27 @@ impl Source<'_> {
                             path: dir.to_string(),
                         })?
                 };
-                let mut failure = None;
+                // Ids only: blobs are read when their content is needed.
+                let _ = (repo, rev);
                 sub.walk(git2::TreeWalkMode::PreOrder, |parent, entry| {
                     if entry.kind() != Some(git2::ObjectType::Blob) {
                         return git2::TreeWalkResult::Ok;
                     }
                     let name = entry.name().unwrap_or_default();
                     let rel = format!("{parent}{name}");
-                    match repo.find_blob(entry.id()) {
-                        Ok(blob) => out.push(ChartFile {
-                            path: if prefix.is_empty() {
-                                rel
-                            } else {
-                                format!("{prefix}/{rel}")
-                            },
-                            content: blob.content().to_vec(),
-                            executable: entry.filemode() == 0o100755,
-                        }),
-                        Err(_) => {
-                            failure = Some(GitError::MissingObject {
-                                rev: rev.to_string(),
-                                path: join_rel(dir, &rel),
-                            });
-                            return git2::TreeWalkResult::Abort;
-                        }
-                    }
+                    out.push(ChartFile::in_git(
+                        if prefix.is_empty() {
+                            rel
+                        } else {
+                            format!("{prefix}/{rel}")
+                        },
+                        entry.id(),
+                        entry.filemode() == 0o100755,
+                    ));
                     git2::TreeWalkResult::Ok
                 })
                 .ok();
-                failure.map_or(Ok(()), Err)
+                Ok(())
             }
         }
     }

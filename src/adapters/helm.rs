@@ -3,9 +3,10 @@
 use super::cache::Cache;
 use crate::core::helm::HelmVersion;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum HelmError {
     #[error("no Helm binary: HELM_BIN is not set and `helm` is not on PATH")]
     NotFound,
@@ -29,10 +30,27 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
 }
 
 impl Helm {
-    /// `$HELM_BIN` (set by Helm for plugins), else `helm` on PATH. The
-    /// version is remembered per binary (path, size, mtime), so a warm run
-    /// starts no Helm process just to ask it.
+    /// `$HELM_BIN` (set by Helm for plugins), else `helm` on PATH, with its
+    /// version (asked once per binary; see [`HelmProbe`]).
     pub fn locate(cache: &Cache) -> Result<Self, HelmError> {
+        HelmProbe::start(cache)?.helm()
+    }
+}
+
+/// The Helm binary, its version known or being asked. The version is
+/// remembered per binary (path, size, mtime), so a warm run starts no Helm
+/// process just to ask it; when it is not known yet, `helm version` runs
+/// alongside the Git reads and renders instead of before them.
+pub struct HelmProbe {
+    pub path: PathBuf,
+    cache: Cache,
+    key: String,
+    query: Mutex<Option<Child>>,
+    version: OnceLock<Result<HelmVersion, HelmError>>,
+}
+
+impl HelmProbe {
+    pub fn start(cache: &Cache) -> Result<Self, HelmError> {
         let path = match std::env::var_os("HELM_BIN").filter(|v| !v.is_empty()) {
             Some(bin) => {
                 let p = PathBuf::from(&bin);
@@ -44,10 +62,7 @@ impl Helm {
             }
             None => find_on_path("helm").ok_or(HelmError::NotFound)?,
         };
-        let meta = std::fs::metadata(&path).map_err(|e| HelmError::NotRunnable {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
+        let meta = std::fs::metadata(&path).map_err(|e| not_runnable(&path, e))?;
         let stamp = format!(
             "helm-version\0{}\0{}\0{:?}",
             path.display(),
@@ -55,31 +70,76 @@ impl Helm {
             meta.modified().ok()
         );
         let key = Cache::key(&[stamp.as_bytes()]);
-        if let Some(v) = cache
+        let version = OnceLock::new();
+        let mut query = None;
+        match cache
             .get("helm-version", &key)
             .and_then(|b| HelmVersion::parse(&String::from_utf8_lossy(&b)).ok())
         {
-            return Ok(Self { path, version: v });
+            Some(v) => {
+                let _ = version.set(Ok(v));
+            }
+            None => {
+                let child = Command::new(&path)
+                    .args(["version", "--template", "{{.Version}}"])
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .map_err(|e| not_runnable(&path, e))?;
+                query = Some(child);
+            }
         }
-        let version = query_version(&path)?;
-        cache.put("helm-version", &key, version.to_string().as_bytes());
-        Ok(Self { path, version })
+        Ok(Self {
+            path,
+            cache: cache.clone(),
+            key,
+            query: Mutex::new(query),
+            version,
+        })
+    }
+
+    /// The version if known without waiting.
+    pub fn known_version(&self) -> Option<HelmVersion> {
+        self.version.get().and_then(|r| r.as_ref().ok().copied())
+    }
+
+    /// The version, waiting for `helm version` if it still runs.
+    pub fn version(&self) -> Result<HelmVersion, HelmError> {
+        self.version
+            .get_or_init(|| {
+                let child = self.query.lock().ok().and_then(|mut q| q.take());
+                let Some(child) = child else {
+                    return Err(HelmError::NotFound);
+                };
+                let out = child
+                    .wait_with_output()
+                    .map_err(|e| not_runnable(&self.path, e))?;
+                let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+                let v = HelmVersion::parse(&text).map_err(|_| HelmError::BadVersion {
+                    path: self.path.display().to_string(),
+                    output: text,
+                })?;
+                self.cache
+                    .put("helm-version", &self.key, v.to_string().as_bytes());
+                Ok(v)
+            })
+            .clone()
+    }
+
+    pub fn helm(&self) -> Result<Helm, HelmError> {
+        Ok(Helm {
+            path: self.path.clone(),
+            version: self.version()?,
+        })
     }
 }
 
-fn query_version(path: &Path) -> Result<HelmVersion, HelmError> {
-    let out = Command::new(path)
-        .args(["version", "--template", "{{.Version}}"])
-        .output()
-        .map_err(|e| HelmError::NotRunnable {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-    let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    HelmVersion::parse(&text).map_err(|_| HelmError::BadVersion {
+fn not_runnable(path: &Path, e: std::io::Error) -> HelmError {
+    HelmError::NotRunnable {
         path: path.display().to_string(),
-        output: text,
-    })
+        message: e.to_string(),
+    }
 }
 
 /// The line of Helm's stderr that says what went wrong: its `Error:` line

@@ -11,3 +11,4 @@ pub mod local_exec;
 pub mod local_source;
 pub mod release;
 pub mod render;
+pub mod scratch;

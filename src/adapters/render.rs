@@ -4,7 +4,7 @@ use super::cache::Cache;
 use super::git::{
     ChartRepo, ChartSnapshot, GitError, Revision, mentions_operation, mentions_randomness,
 };
-use super::helm::Helm;
+use super::helm::HelmProbe;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -51,6 +51,9 @@ pub struct RenderOptions {
     pub set: Vec<(String, String)>,
     pub kube_version: Option<String>,
     pub api_versions: Vec<String>,
+    /// For `helm dependency build` only (`--plain-http`, `--ca-file`...):
+    /// how to reach repositories, not what renders.
+    pub dependency_flags: Vec<String>,
 }
 
 /// Which renders a side needs.
@@ -114,9 +117,13 @@ fn is_template(path: &str) -> bool {
 /// a document read in through `.Files.Get`/`tpl` has no `# Source:` of its
 /// own: look for the text in templates, else in the chart's other files,
 /// and then for the templates of the same chart that read those files in.
-pub fn dropped_origin(files: &[super::git::ChartFile], value: &str) -> DroppedHook {
+pub fn dropped_origin(snapshot: &ChartSnapshot, value: &str) -> DroppedHook {
+    let files = &snapshot.files;
+    let text_of = |f: &super::git::ChartFile| {
+        String::from_utf8_lossy(snapshot.content(f).unwrap_or_default()).into_owned()
+    };
     let holds = |f: &&super::git::ChartFile| {
-        let text = String::from_utf8_lossy(&f.content);
+        let text = text_of(f);
         !f.path.ends_with(".tgz")
             && text.contains("helm.sh/hook")
             && !value.trim().is_empty()
@@ -141,7 +148,7 @@ pub fn dropped_origin(files: &[super::git::ChartFile], value: &str) -> DroppedHo
             .iter()
             .filter(|t| is_template(&t.path) && split_chart_root(&t.path).0 == root)
         {
-            let text = String::from_utf8_lossy(&t.content);
+            let text = text_of(t);
             let reads = text.contains(&format!("\"{rel}\""))
                 || (text.contains(".Files.Glob")
                     && dir
@@ -247,14 +254,27 @@ enum Mode {
 /// A chart written out for Helm: the snapshot's files and the values
 /// files as read at the same revision, in a temp dir removed on drop.
 pub struct PreparedChart {
-    dir: tempfile::TempDir,
+    dir: super::scratch::ScratchDir,
     /// `--values` arguments, in the user's order.
     pub value_args: Vec<String>,
 }
 
 impl PreparedChart {
     fn write(snapshot: &ChartSnapshot, values: &[ValuesInput]) -> std::io::Result<Self> {
-        let dir = tempfile::Builder::new().prefix("helm-hooks-").tempdir()?;
+        // RAM first (a few ms for hundreds of files, ~100 ms on a disk);
+        // a RAM folder that is full falls back to the disk.
+        match Self::write_in(super::scratch::Place::Ram, snapshot, values) {
+            Ok(p) => Ok(p),
+            Err(_) => Self::write_in(super::scratch::Place::Disk, snapshot, values),
+        }
+    }
+
+    fn write_in(
+        place: super::scratch::Place,
+        snapshot: &ChartSnapshot,
+        values: &[ValuesInput],
+    ) -> std::io::Result<Self> {
+        let dir = super::scratch::ScratchDir::new(place)?;
         snapshot.write_to(&dir.path().join("chart"))?;
         let mut value_args = Vec::new();
         for (i, v) in values.iter().enumerate() {
@@ -276,10 +296,14 @@ impl PreparedChart {
         repo: &ChartRepo,
         rev: &Revision,
         opts: &RenderOptions,
-        helm: &Helm,
+        helm: &std::path::Path,
         cache: &Cache,
     ) -> anyhow::Result<(Self, ChartSnapshot)> {
-        let snapshot = chart_snapshot(repo, rev, helm, cache)?;
+        let build = super::deps::DependencyBuild {
+            helm,
+            flags: &opts.dependency_flags,
+        };
+        let snapshot = chart_snapshot(repo, rev, build, cache)?;
         let values = read_values(repo, rev, opts)?;
         Ok((Self::write(&snapshot, &values)?, snapshot))
     }
@@ -294,7 +318,7 @@ impl PreparedChart {
 pub fn chart_snapshot(
     repo: &ChartRepo,
     rev: &Revision,
-    helm: &Helm,
+    build: super::deps::DependencyBuild<'_>,
     cache: &Cache,
 ) -> anyhow::Result<ChartSnapshot> {
     let mut snapshot = repo.snapshot(rev)?;
@@ -305,7 +329,7 @@ pub fn chart_snapshot(
         &mut snapshot,
         repo.chart_path(),
         worktree_charts.as_deref(),
-        helm,
+        build,
         cache,
         &rev.spec,
     )?;
@@ -317,7 +341,7 @@ pub fn render_side(
     rev: &Revision,
     opts: &RenderOptions,
     needs: Needs,
-    helm: &Helm,
+    helm: &HelmProbe,
     cache: &Cache,
 ) -> anyhow::Result<SideRender> {
     render_pass(repo, rev, opts, needs, helm, cache, 0)
@@ -331,7 +355,7 @@ pub fn render_side_again(
     rev: &Revision,
     opts: &RenderOptions,
     needs: Needs,
-    helm: &Helm,
+    helm: &HelmProbe,
     cache: &Cache,
 ) -> anyhow::Result<SideRender> {
     render_pass(repo, rev, opts, needs, helm, cache, 1)
@@ -342,13 +366,17 @@ fn render_pass(
     rev: &Revision,
     opts: &RenderOptions,
     needs: Needs,
-    helm: &Helm,
+    helm: &HelmProbe,
     cache: &Cache,
     pass: u8,
 ) -> anyhow::Result<SideRender> {
-    let snapshot = chart_snapshot(repo, rev, helm, cache)?;
+    let build = super::deps::DependencyBuild {
+        helm: &helm.path,
+        flags: &opts.dependency_flags,
+    };
+    let snapshot = chart_snapshot(repo, rev, build, cache)?;
     let values = read_values(repo, rev, opts)?;
-    let split = snapshot.branches_on_operation()
+    let split = chart_branches_on_operation(&snapshot, cache)?
         || values.iter().any(|v| mentions_operation(&v.content))
         || opts
             .set
@@ -361,16 +389,15 @@ fn render_pass(
             .collect(),
         (false, _, _) => vec![Mode::Install],
     };
-    let key_for = |mode: Mode| {
+    let key_for = |mode: Mode, version: crate::core::helm::HelmVersion| {
         let mut parts: Vec<&[u8]> = vec![
             b"render-v1",
             snapshot.fingerprint.as_bytes(),
             opts.release.as_bytes(),
             opts.namespace.as_bytes(),
         ];
-        let version = helm.version.to_string();
         let mut owned: Vec<Vec<u8>> = vec![
-            version.into_bytes(),
+            version.to_string().into_bytes(),
             vec![(mode == Mode::Upgrade) as u8],
             opts.kube_version.clone().unwrap_or_default().into_bytes(),
         ];
@@ -391,58 +418,44 @@ fn render_pass(
     };
 
     let mut results: Vec<(Mode, String, String)> = Vec::new();
-    let mut missing: Vec<(Mode, String)> = Vec::new();
+    let mut missing: Vec<Mode> = Vec::new();
+    // An unknown version (a binary not seen before) is asked alongside
+    // the renders, not before them: its renders cannot be cached yet.
+    let version = helm.known_version();
     for mode in modes {
-        let key = key_for(mode);
-        match (cache.get("render", &key), cache.get("render-err", &key)) {
-            (Some(out), Some(err)) => results.push((mode, into_text(out), into_text(err))),
-            _ => missing.push((mode, key)),
+        let cached = version.and_then(|v| {
+            let key = key_for(mode, v);
+            Some((cache.get("render", &key)?, cache.get("render-err", &key)?))
+        });
+        match cached {
+            Some((out, err)) => results.push((mode, into_text(out), into_text(err))),
+            None => missing.push(mode),
         }
     }
     let helm_runs = missing.len();
     if !missing.is_empty() {
+        snapshot.load()?;
         let prepared = PreparedChart::write(&snapshot, &values)?;
         let chart_dir = prepared.chart_dir();
         let value_args = prepared.value_args.clone();
         // Start every render before waiting on any: they run concurrently.
         let mut children = Vec::new();
-        for (mode, key) in missing {
-            let mut cmd = Command::new(&helm.path);
-            cmd.arg("template")
-                .arg(&opts.release)
-                .arg(&chart_dir)
-                .args(["--namespace", &opts.namespace]);
-            if mode == Mode::Upgrade {
-                cmd.arg("--is-upgrade");
-            }
-            if let Some(kv) = &opts.kube_version {
-                cmd.args(["--kube-version", kv]);
-            }
-            for a in &opts.api_versions {
-                cmd.args(["--api-versions", a]);
-            }
-            for v in &value_args {
-                cmd.args(["--values", v]);
-            }
-            for (flag, value) in &opts.set {
-                cmd.arg(flag).arg(value);
-            }
-            cmd.stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped());
+        for mode in missing {
+            let mut cmd = template_command(&helm.path, opts, &chart_dir, &value_args, mode);
             let child = cmd.spawn().map_err(|e| RenderError::Spawn {
                 helm: helm.path.display().to_string(),
                 message: e.to_string(),
             })?;
-            children.push((mode, key, child));
+            children.push((mode, child));
         }
-        for (mode, key, child) in children {
+        for (mode, child) in children {
             let out = child.wait_with_output()?;
             let stdout = into_text(out.stdout);
             let stderr = into_text(out.stderr);
             if !out.status.success() {
                 return Err(classify_failure(&rev.spec, stderr).into());
             }
+            let key = key_for(mode, helm.version()?);
             cache.put("render", &key, stdout.as_bytes());
             cache.put("render-err", &key, stderr.as_bytes());
             results.push((mode, stdout, stderr));
@@ -455,17 +468,63 @@ fn render_pass(
         notices: Vec::new(),
         dropped: Vec::new(),
         helm_runs,
-        may_vary: snapshot.may_render_randomly()
+        may_vary: chart_may_vary(&snapshot, cache)?
             || values.iter().any(|v| mentions_randomness(&v.content))
             || opts
                 .set
                 .iter()
                 .any(|(_, v)| mentions_randomness(v.as_bytes())),
     };
+    collect_renders(&mut side, &snapshot, split, results);
+    Ok(side)
+}
+
+/// `helm template` of the chart written out for Helm, for one mode.
+fn template_command(
+    helm: &std::path::Path,
+    opts: &RenderOptions,
+    chart_dir: &std::path::Path,
+    value_args: &[String],
+    mode: Mode,
+) -> Command {
+    let mut cmd = Command::new(helm);
+    cmd.arg("template")
+        .arg(&opts.release)
+        .arg(chart_dir)
+        .args(["--namespace", &opts.namespace]);
+    if mode == Mode::Upgrade {
+        cmd.arg("--is-upgrade");
+    }
+    if let Some(kv) = &opts.kube_version {
+        cmd.args(["--kube-version", kv]);
+    }
+    for a in &opts.api_versions {
+        cmd.args(["--api-versions", a]);
+    }
+    for v in value_args {
+        cmd.args(["--values", v]);
+    }
+    for (flag, value) in &opts.set {
+        cmd.arg(flag).arg(value);
+    }
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+/// Each render's text into its side, and what Helm said on stderr: the
+/// documents it dropped (located in the chart) and its other notices.
+fn collect_renders(
+    side: &mut SideRender,
+    snapshot: &ChartSnapshot,
+    split: bool,
+    results: Vec<(Mode, String, String)>,
+) {
     for (mode, stdout, stderr) in results {
         for line in stderr.lines().map(str::trim).filter(|l| !l.is_empty()) {
             if let Some(value) = dropped_hook_value(line) {
-                let d = dropped_origin(&snapshot.files, &value);
+                let d = dropped_origin(snapshot, &value);
                 if !side.dropped.contains(&d) {
                     side.dropped.push(d);
                 }
@@ -482,7 +541,38 @@ fn render_pass(
             (true, Mode::Upgrade) => side.upgrade = Some(stdout),
         }
     }
-    Ok(side)
+}
+
+/// Whether the chart's templates branch on the operation, remembered by
+/// the chart's fingerprint: answering it reads every file, which a warm
+/// plan must not.
+fn chart_branches_on_operation(snapshot: &ChartSnapshot, cache: &Cache) -> anyhow::Result<bool> {
+    remembered(snapshot, cache, "split", || {
+        snapshot.branches_on_operation()
+    })
+}
+
+/// Whether the chart calls a function whose output differs per render,
+/// remembered by content like the split.
+fn chart_may_vary(snapshot: &ChartSnapshot, cache: &Cache) -> anyhow::Result<bool> {
+    remembered(snapshot, cache, "random", || snapshot.may_render_randomly())
+}
+
+/// A yes/no fact of a chart's content, read once per fingerprint: a warm
+/// run reads no file for it.
+fn remembered(
+    snapshot: &ChartSnapshot,
+    cache: &Cache,
+    what: &str,
+    read: impl FnOnce() -> Result<bool, GitError>,
+) -> anyhow::Result<bool> {
+    let key = Cache::key(&[what.as_bytes(), b"-v1", snapshot.fingerprint.as_bytes()]);
+    if let Some(v) = cache.get(what, &key) {
+        return Ok(v == b"1");
+    }
+    let yes = read()?;
+    cache.put(what, &key, if yes { b"1" } else { b"0" });
+    Ok(yes)
 }
 
 /// Bytes as text without a copy when they are UTF-8 (they are, from Helm).

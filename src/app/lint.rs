@@ -45,7 +45,7 @@ pub fn findings(
         .cloned()
         .collect();
     let opts = LintOptions {
-        helm: ws.helm.version,
+        helm: ws.helm()?.version,
         timeout,
         ignore,
     };

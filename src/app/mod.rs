@@ -11,3 +11,15 @@ pub mod lint;
 pub mod plan;
 pub mod revision;
 pub mod workspace;
+
+/// This process's peak resident memory (Linux `VmHWM`), for benchmarks.
+pub fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}

@@ -61,12 +61,13 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
         upgrade: req.operations.iter().any(|o| o.needs_upgrade_render()),
     };
     let (mut from, mut to) = ws.render_pair((&from, &from_chart), &to, req.render, needs)?;
+    let helm = ws.helm()?.version;
     let run_plan = |from: &RenderedRevision, to: &RenderedRevision| {
         plan(
             from.renders(),
             to.renders(),
             req.operations,
-            ws.helm.version,
+            helm,
             req.diff,
             (&local_from, &local_to),
         )

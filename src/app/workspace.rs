@@ -3,7 +3,7 @@
 use super::revision::RenderedRevision;
 use crate::adapters::cache::Cache;
 use crate::adapters::git::ChartRepo;
-use crate::adapters::helm::Helm;
+use crate::adapters::helm::{Helm, HelmError, HelmProbe};
 use crate::adapters::render::{Needs, RenderOptions, render_side};
 use crate::core::model::Revision;
 use std::path::{Path, PathBuf};
@@ -21,7 +21,8 @@ pub enum FromChart {
 
 pub struct Workspace {
     pub cache: Cache,
-    pub helm: Helm,
+    /// Helm, its version asked (when not cached) while the charts render.
+    probe: HelmProbe,
     pub repo: ChartRepo,
     /// CHART as given, to open more repository handles (one per thread).
     chart: PathBuf,
@@ -30,14 +31,19 @@ pub struct Workspace {
 impl Workspace {
     pub fn open(chart: &Path) -> anyhow::Result<Self> {
         let cache = Cache::open();
-        let helm = Helm::locate(&cache)?;
+        let probe = HelmProbe::start(&cache)?;
         let repo = ChartRepo::open(chart)?;
         Ok(Self {
             cache,
-            helm,
+            probe,
             repo,
             chart: chart.to_path_buf(),
         })
+    }
+
+    /// Helm with its version (waits for `helm version` the first time).
+    pub fn helm(&self) -> Result<Helm, HelmError> {
+        self.probe.helm()
     }
 
     pub fn resolve(&self, spec: &str) -> anyhow::Result<Revision> {
@@ -95,7 +101,7 @@ impl Workspace {
             rev,
             opts,
             needs,
-            &self.helm,
+            &self.probe,
             &self.cache,
         )?;
         RenderedRevision::parse(&self.repo, rev.clone(), side)
@@ -108,7 +114,7 @@ impl Workspace {
         opts: &RenderOptions,
         needs: Needs,
     ) -> anyhow::Result<RenderedRevision> {
-        let side = render_side(&self.repo, rev, opts, needs, &self.helm, &self.cache)?;
+        let side = render_side(&self.repo, rev, opts, needs, &self.probe, &self.cache)?;
         RenderedRevision::parse(&self.repo, rev.clone(), side)
     }
 
@@ -122,7 +128,7 @@ impl Workspace {
         opts: &RenderOptions,
         needs: Needs,
     ) -> anyhow::Result<(RenderedRevision, RenderedRevision)> {
-        let (chart, helm, cache) = (&self.chart, &self.helm, &self.cache);
+        let (chart, helm, cache) = (&self.chart, &self.probe, &self.cache);
         let (from_side, to_side) = std::thread::scope(|s| {
             let from_job = s.spawn(move || -> anyhow::Result<_> {
                 let repo = open_chart(chart, from_chart)?;

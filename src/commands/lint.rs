@@ -32,7 +32,7 @@ pub fn run(args: LintArgs, ui: &Ui) -> anyhow::Result<()> {
     let doc = LintDocument {
         api_version: LINT_API_VERSION,
         kind: LINT_KIND,
-        helm_version: ws.helm.version.to_string(),
+        helm_version: ws.helm()?.version.to_string(),
         chart: ChartInfo {
             repository: ws.repo.root_display(),
             path: ws.repo.chart_path().to_string(),

@@ -41,7 +41,7 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
     let doc = PlanDocument {
         api_version: PLAN_API_VERSION,
         kind: "HookPlan",
-        helm_version: ws.helm.version.to_string(),
+        helm_version: ws.helm()?.version.to_string(),
         chart: ChartInfo {
             repository: ws.repo.root_display(),
             path: ws.repo.chart_path().to_string(),
@@ -61,6 +61,7 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
         PlanFormat::Yaml => serde_saphyr::to_string(&doc)?,
     };
     ui.data(&text)?;
+    tracing::debug!(peak_rss_kib = crate::app::peak_rss_kib(), "plan done");
     if args.detailed_exitcode && report.plan.changed {
         return Err(Exit(code::CHANGES).into());
     }

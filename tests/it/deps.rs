@@ -268,3 +268,135 @@ fn a_committed_archive_gated_on_is_upgrade_gets_its_own_upgrade_render() {
         );
     }
 }
+
+/// An OCI registry on loopback: Debian's `docker-registry` (the CNCF
+/// distribution registry, which `scripts/test.sh` installs), started by
+/// the test on a free port and stopped when dropped.
+struct Registry {
+    child: std::process::Child,
+    host: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Registry {
+    fn start() -> Self {
+        let bin = Path::new("/usr/bin/docker-registry");
+        assert!(
+            bin.is_file(),
+            "{} is missing: scripts/test.sh installs Debian's docker-registry",
+            bin.display()
+        );
+        let dir = tempfile::Builder::new()
+            .prefix("hh-oci-")
+            .tempdir()
+            .unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let host = format!("127.0.0.1:{port}");
+        let config = dir.path().join("config.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {host}\n",
+                dir.path().join("data").display()
+            ),
+        )
+        .unwrap();
+        let mut child = std::process::Command::new(bin)
+            .arg("serve")
+            .arg(&config)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Bounded: up to 10 s for the port to answer.
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(&host).is_ok() {
+                return Self {
+                    child,
+                    host,
+                    _dir: dir,
+                };
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the registry did not listen on {host}");
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn oci_dependencies_are_fetched_with_the_users_flags_and_cached() {
+    for helm in helms() {
+        let env = Env::new();
+        let registry = Registry::start();
+        let repo_url = format!("oci://{}/charts", registry.host);
+        let build = env.path("build");
+        for version in ["1.0.0", "2.0.0"] {
+            let src = env.path(&format!("db-{version}"));
+            db_chart(&src, version);
+            ok(env
+                .helm(&helm)
+                .arg("package")
+                .arg(&src)
+                .arg("-d")
+                .arg(&build)
+                .output()
+                .unwrap());
+            ok(env
+                .helm(&helm)
+                .arg("push")
+                .arg(build.join(format!("db-{version}.tgz")))
+                .args([&repo_url, "--plain-http"])
+                .output()
+                .unwrap());
+        }
+        let repo = GitRepo::new();
+        repo.write(".gitignore", "charts/\n");
+        let commit_with = |version: &str| {
+            app_chart(&repo, &repo_url, version);
+            ok(env
+                .helm(&helm)
+                .args(["dependency", "update", "--plain-http"])
+                .arg(repo.path().join("app"))
+                .output()
+                .unwrap());
+            repo.commit(&format!("db {version}"))
+        };
+        let c1 = commit_with("1.0.0");
+        let c2 = commit_with("2.0.0");
+        // Both revisions must come from the registry.
+        std::fs::remove_dir_all(repo.path().join("app/charts")).unwrap();
+        let plan = |flags: &[&str]| {
+            env.hooks(&helm)
+                .current_dir(repo.path())
+                .args(["plan", "app", "--from", &c1, "--to", &c2, "-o", "json"])
+                .args(flags)
+                .output()
+                .unwrap()
+        };
+        let doc = json(&ok(plan(&["--plain-http"])).stdout);
+        assert_eq!(change_of(&doc, "db-backup")["change"], "added");
+        assert_eq!(
+            change_of(&doc, "db-migrate")["fields"][0]["field"],
+            "weight"
+        );
+
+        // The registry is gone and nothing renders from the cache: the
+        // dependency cache alone serves both revisions.
+        drop(registry);
+        std::fs::remove_dir_all(env.path("cache/hooks/render")).unwrap();
+        assert_eq!(json(&ok(plan(&["--plain-http"])).stdout), doc);
+    }
+}

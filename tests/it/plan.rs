@@ -889,3 +889,127 @@ fn snapshots_of_table_json_and_markdown() {
         }
     }
 }
+
+/// A Helm wrapper that logs, per `helm template`, the scratch folder
+/// holding the chart (the chart path's parent) and its mode, then runs
+/// Helm, or with `hang` sleeps in Helm's place (its pid logged).
+fn scratch_logging_helm(env: &Env, helm: &HelmBin, hang: bool) -> (HelmBin, std::path::PathBuf) {
+    let log = env.path(if hang {
+        "scratch-hang.log"
+    } else {
+        "scratch.log"
+    });
+    let wrapper = env.path(if hang { "helm-hang" } else { "helm-scratch" });
+    let run = match hang {
+        true => "echo \"pid $$\" >> \"$LOG\"; exec sleep 30".to_string(),
+        false => format!("exec '{}' \"$@\"", helm.path.display()),
+    };
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nLOG='{log}'\nif [ \"$1\" = template ]; then\n  d=$(dirname \"$3\")\n  echo \"dir $d $(stat -c %a \"$d\")\" >> \"$LOG\"\n  {run}\nfi\nexec '{helm}' \"$@\"\n",
+            log = log.display(),
+            helm = helm.path.display(),
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &wrapper,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    (
+        HelmBin {
+            path: wrapper,
+            ..helm.clone()
+        },
+        log,
+    )
+}
+
+fn logged(log: &std::path::Path, what: &str) -> Vec<String> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.strip_prefix(what).map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn the_chart_copy_for_helm_is_private_in_ram_and_gone_after_plan_and_after_ctrl_c() {
+    let repo = GitRepo::new();
+    tie_chart(&repo);
+    repo.commit("one");
+    let helm = helm(4);
+    let env = Env::new();
+    // A RAM-backed runtime folder where there is one; TMPDIR (the
+    // fallback) is watched too.
+    let ram = std::path::Path::new("/dev/shm");
+    let runtime = match ram.is_dir() {
+        true => tempfile::tempdir_in(ram).unwrap(),
+        false => tempfile::tempdir().unwrap(),
+    };
+    let tmpdir = tempfile::tempdir().unwrap();
+    let leftovers = || {
+        [runtime.path(), tmpdir.path()]
+            .iter()
+            .flat_map(|d| std::fs::read_dir(d).unwrap().flatten())
+            .map(|e| e.path().display().to_string())
+            .collect::<Vec<_>>()
+    };
+
+    let (wrapped, log) = scratch_logging_helm(&env, &helm, false);
+    env.hooks(&wrapped)
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .env("TMPDIR", tmpdir.path())
+        .args(["plan", "app", "--from", "HEAD", "--to", "HEAD"])
+        .current_dir(repo.path())
+        .assert()
+        .success();
+    let dirs = logged(&log, "dir ");
+    assert!(!dirs.is_empty(), "Helm never rendered");
+    for logged_dir in &dirs {
+        let (dir, mode) = logged_dir.rsplit_once(' ').unwrap();
+        assert_eq!(mode, "700", "{dir}");
+        if ram.is_dir() {
+            assert!(
+                dir.starts_with(&runtime.path().display().to_string()),
+                "{dir}"
+            );
+        }
+    }
+    assert!(leftovers().is_empty(), "{:?}", leftovers());
+
+    // Ctrl-C while Helm renders: the folder goes, the exit says SIGINT.
+    let (hanging, hang_log) = scratch_logging_helm(&env, &helm, true);
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("helm-hooks"));
+    env.apply(&mut cmd);
+    let mut child = cmd
+        .env("HELM_BIN", &hanging.path)
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .env("TMPDIR", tmpdir.path())
+        .env("HELM_CACHE_HOME", env.path("cache-hang"))
+        .args(["plan", "app", "--from", "HEAD", "--to", "HEAD"])
+        .current_dir(repo.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while logged(&hang_log, "pid ").is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pids = logged(&hang_log, "pid ");
+    assert!(!pids.is_empty(), "Helm never started");
+    assert!(!leftovers().is_empty(), "no chart folder while Helm runs");
+    // SAFETY: signals processes this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    for pid in pids {
+        // SAFETY: the sleeping stand-ins for Helm this test started.
+        unsafe { libc::kill(pid.parse().unwrap(), libc::SIGKILL) };
+    }
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
+    assert!(leftovers().is_empty(), "{:?}", leftovers());
+}

@@ -74,6 +74,8 @@ pub struct Signals {
 
 impl Signals {
     pub fn catch() -> std::io::Result<Self> {
+        // Ctrl-C now stops Helm gracefully; chart copies go on drop.
+        crate::adapters::scratch::signals_handled_elsewhere();
         Ok(Self {
             int: signal(SignalKind::interrupt())?,
             term: signal(SignalKind::terminate())?,

@@ -85,7 +85,7 @@ pub trait Reporter {
 
 /// The namespace's releases, for a pick when RELEASE is not given.
 pub fn releases(ws: &Workspace, namespace: &str) -> anyhow::Result<Vec<ListedRelease>> {
-    let list = release::list(&ws.helm, namespace)?;
+    let list = release::list(&ws.helm()?, namespace)?;
     if list.is_empty() {
         return Err(PickError::NoReleases {
             namespace: namespace.to_string(),
@@ -142,7 +142,7 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
     // Ask Helm what is deployed while the chart renders: both wait on
     // processes. Both renders are asked for, since the operation is not
     // known yet; a chart that does not branch on it renders once anyway.
-    let helm = &ws.helm;
+    let helm = &ws.helm()?;
     let (deployed, rendered) = std::thread::scope(|s| {
         let status = s.spawn(|| release::status(helm, req.release, &namespace));
         let needs = Needs {
@@ -188,7 +188,7 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
         from.renders(),
         both,
         &[operation],
-        ws.helm.version,
+        ws.helm()?.version,
         DiffOptions {
             context: 3,
             show_secrets: false,
@@ -213,7 +213,7 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
         .filter(|f| f.severity == Severity::Error)
         .collect();
     let mut to_hooks = to_view.hooks.clone();
-    KindOrder::for_helm(ws.helm.version).sort_hooks(&mut to_hooks);
+    KindOrder::for_helm(ws.helm()?.version).sort_hooks(&mut to_hooks);
     Ok(Prepared {
         release: req.release.to_string(),
         namespace,

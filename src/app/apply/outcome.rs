@@ -125,8 +125,10 @@ pub async fn finish(
     local_steps: &[LocalStep],
     local_outcomes: Vec<Option<HookOutcome>>,
 ) -> (Vec<HookOutcome>, Option<release::Release>) {
-    let after = release::status(&ws.helm, &p.release, &p.namespace)
+    let after = ws
+        .helm()
         .ok()
+        .and_then(|helm| release::status(&helm, &p.release, &p.namespace).ok())
         .flatten();
     let last_runs: HashMap<(String, String), release::LastRun> = after
         .as_ref()

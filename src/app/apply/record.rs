@@ -175,15 +175,14 @@ pub fn start_record(
     p: &Prepared,
     snapshot: &ChartSnapshot,
     argv: &[String],
-) -> RunStarted {
+) -> anyhow::Result<RunStarted> {
+    let helm_version = ws.helm()?.version;
     let meta = snapshot
-        .files
-        .iter()
-        .find(|f| f.path == "Chart.yaml")
-        .and_then(|f| ChartMeta::parse(&f.content).ok())
+        .file("Chart.yaml")
+        .and_then(|c| ChartMeta::parse(c).ok())
         .unwrap_or_default();
     let to = &p.to.rev;
-    RunStarted {
+    Ok(RunStarted {
         user: user(),
         host: host(),
         pid: std::process::id(),
@@ -208,10 +207,10 @@ pub fn start_record(
         to_sha: to.commit.clone(),
         worktree: to.worktree,
         worktree_hash: to.worktree.then(|| snapshot.fingerprint.clone()),
-        helm_version: ws.helm.version.to_string(),
+        helm_version: helm_version.to_string(),
         args: redacted_args(argv.iter().cloned()),
         timeline: planned_hooks(&p.op_plan, &p.local_hooks),
-    }
+    })
 }
 
 #[cfg(test)]

@@ -113,7 +113,7 @@ pub fn run<'r>(
     warn: &dyn Fn(&str),
 ) -> anyhow::Result<Outcome> {
     let (chart, snapshot) =
-        PreparedChart::prepare(&ws.repo, &p.to.rev, &p.render, &ws.helm, &ws.cache)?;
+        PreparedChart::prepare(&ws.repo, &p.to.rev, &p.render, &ws.helm()?.path, &ws.cache)?;
     let to = &p.to.rev;
     let chart_dir = chart.chart_dir().display().to_string();
     let helm_args = upgrade_args(
@@ -132,11 +132,11 @@ pub fn run<'r>(
             ),
         },
         &req.flags,
-        ws.helm.version,
+        ws.helm()?.version,
     );
     let store = AuditStore::open_default();
     let run_id = record::new_run_id();
-    let start = record::start_record(ws, p, &snapshot, &req.argv);
+    let start = record::start_record(ws, p, &snapshot, &req.argv)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -156,7 +156,7 @@ pub fn run<'r>(
         warn,
     }))?;
     drop(chart);
-    tracing::debug!(peak_rss_kib = peak_rss_kib(), "apply done");
+    tracing::debug!(peak_rss_kib = crate::app::peak_rss_kib(), "apply done");
     Ok(Outcome { run_id, ..outcome })
 }
 
@@ -210,7 +210,7 @@ async fn execute(mut x: Execute<'_, '_>) -> anyhow::Result<Outcome> {
     }
     let (helm_exit, helm_stdout, helm_stderr) = match run_helm {
         true => {
-            let helm = HelmProcess::spawn(&x.ws.helm.path, &x.helm_args)?;
+            let helm = HelmProcess::spawn(&x.ws.helm()?.path, &x.helm_args)?;
             follow_helm(
                 helm,
                 &mut rx,
@@ -327,16 +327,4 @@ async fn follow_helm(
     });
     let (stdout, stderr) = helm.output().await;
     Ok((code, stdout, stderr))
-}
-
-/// This process's peak resident memory (Linux `VmHWM`), for benchmarks.
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
 }
