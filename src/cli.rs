@@ -144,6 +144,7 @@ impl RenderArgs {
             set,
             kube_version: self.kube_version.clone(),
             api_versions: self.api_versions.clone(),
+            secret_values: false,
             dependency_flags: self.repository.helm_flags(),
         }
     }

@@ -61,8 +61,10 @@ impl AuditStore {
                 .create(dir)
                 .map_err(|e| self.write_err(e))?;
         }
+        // Readable too: the last byte says whether the last line is whole.
         let mut file = OpenOptions::new()
             .create(true)
+            .read(true)
             .append(true)
             .mode(0o600)
             .open(&self.path)
@@ -70,6 +72,11 @@ impl AuditStore {
         // A file created by an older umask or by hand keeps no wider mode.
         let _ = file.set_permissions(fs::Permissions::from_mode(0o600));
         file.lock().map_err(|e| self.write_err(e))?;
+        // A crash mid-write leaves a last line without its newline: this
+        // record starts on a line of its own, so only the torn one is lost.
+        if ends_torn(&file).map_err(|e| self.write_err(e))? {
+            line.insert(0, '\n');
+        }
         let result = file
             .write_all(line.as_bytes())
             .and_then(|_| file.sync_data());
@@ -120,6 +127,18 @@ impl AuditStore {
 }
 
 /// Now as RFC 3339 (UTC, seconds).
+/// Whether a non-empty file's last byte is not a newline.
+fn ends_torn(file: &fs::File) -> std::io::Result<bool> {
+    use std::os::unix::fs::FileExt;
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Ok(false);
+    }
+    let mut last = [0u8; 1];
+    file.read_exact_at(&mut last, len - 1)?;
+    Ok(last[0] != b'\n')
+}
+
 pub fn now_rfc3339() -> String {
     humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
 }
@@ -128,6 +147,37 @@ pub fn now_rfc3339() -> String {
 mod tests {
     use super::*;
     use crate::core::audit::HookState;
+
+    #[test]
+    fn a_torn_last_line_loses_only_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = AuditStore {
+            path: dir.path().join("audit.jsonl"),
+        };
+        let state = |name: &str| {
+            Body::HookState(HookState {
+                kind: "Job".into(),
+                name: name.into(),
+                state: "created".into(),
+                detail: None,
+            })
+        };
+        store
+            .append("r1", "2026-01-01T00:00:00Z", state("a"))
+            .unwrap();
+        // A crash in the middle of the next write.
+        let mut f = OpenOptions::new().append(true).open(&store.path).unwrap();
+        f.write_all(br#"{"schema":1,"run":"r1","ti"#).unwrap();
+        drop(f);
+        store
+            .append("r2", "2026-01-01T00:00:01Z", state("b"))
+            .unwrap();
+        let (records, damaged) = store.read().unwrap();
+        let runs: Vec<&str> = records.iter().map(|r| r.run.as_str()).collect();
+        assert_eq!(runs, ["r1", "r2"]);
+        assert_eq!(damaged.len(), 1);
+        assert_eq!(damaged[0].line, 2);
+    }
 
     #[test]
     fn appends_lines_and_skips_damaged_ones() {

@@ -22,6 +22,61 @@ impl Cache {
         }
     }
 
+    /// A keyed digest of a Secret value, for what the cache keeps instead
+    /// of the value. The key is random per cache, made on first use (0600
+    /// in the 0700 cache folder); without a cache, per process.
+    pub fn secret_digest(&self, value: &str) -> String {
+        static KEY: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        let key = KEY.get_or_init(|| self.secret_key());
+        let mut h = Sha256::new();
+        h.update(key);
+        h.update(value.as_bytes());
+        format!("{:x}", h.finalize())[..32].to_string()
+    }
+
+    fn secret_key(&self) -> Vec<u8> {
+        let fresh = || {
+            let mut key = vec![0u8; 32];
+            use std::io::Read;
+            let _ = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut key));
+            key
+        };
+        let Some(root) = &self.root else {
+            return fresh();
+        };
+        let path = root.join("secret-key");
+        if let Ok(key) = std::fs::read(&path)
+            && key.len() == 32
+        {
+            return key;
+        }
+        let key = fresh();
+        // The first run to make it wins (no clobbering): every render
+        // cached is digested with the same key.
+        if self.make_dir(root).is_ok()
+            && let Ok(mut tmp) = tempfile::NamedTempFile::new_in(root)
+        {
+            use std::io::Write;
+            if tmp.write_all(&key).is_ok() {
+                let _ = tmp.persist_noclobber(&path);
+            }
+        }
+        std::fs::read(&path)
+            .ok()
+            .filter(|k| k.len() == 32)
+            .unwrap_or(key)
+    }
+
+    /// Cache folders are private: what is cached describes the user's
+    /// charts and values.
+    fn make_dir(&self, dir: &std::path::Path) -> std::io::Result<()> {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+    }
+
     pub fn key(parts: &[&[u8]]) -> String {
         let mut h = Sha256::new();
         for p in parts {
@@ -47,7 +102,7 @@ impl Cache {
             return;
         };
         let Some(dir) = path.parent() else { return };
-        if std::fs::create_dir_all(dir).is_err() {
+        if self.make_dir(dir).is_err() {
             return;
         }
         if let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) {

@@ -5,6 +5,7 @@ use super::git::{
     ChartRepo, ChartSnapshot, GitError, Revision, mentions_operation, mentions_randomness,
 };
 use super::helm::HelmProbe;
+use crate::core::redact::digest_secrets;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -51,6 +52,9 @@ pub struct RenderOptions {
     pub set: Vec<(String, String)>,
     pub kube_version: Option<String>,
     pub api_versions: Vec<String>,
+    /// The renders must carry Secret values (`--show-secrets`, apply's
+    /// scrubbing): they skip the cache, which keeps digests only.
+    pub secret_values: bool,
     /// For `helm dependency build` only (`--plain-http`, `--ca-file`...):
     /// how to reach repositories, not what renders.
     pub dependency_flags: Vec<String>,
@@ -391,7 +395,8 @@ fn render_pass(
     };
     let key_for = |mode: Mode, version: crate::core::helm::HelmVersion| {
         let mut parts: Vec<&[u8]> = vec![
-            b"render-v1",
+            // v2: Secret values are kept as digests.
+            b"render-v2",
             snapshot.fingerprint.as_bytes(),
             opts.release.as_bytes(),
             opts.namespace.as_bytes(),
@@ -423,7 +428,9 @@ fn render_pass(
     // the renders, not before them: its renders cannot be cached yet.
     let version = helm.known_version();
     for mode in modes {
-        let cached = version.and_then(|v| {
+        // Renders that must carry Secret values skip the cache: it holds
+        // none.
+        let cached = version.filter(|_| !opts.secret_values).and_then(|v| {
             let key = key_for(mode, v);
             Some((cache.get("render", &key)?, cache.get("render-err", &key)?))
         });
@@ -456,8 +463,16 @@ fn render_pass(
                 return Err(classify_failure(&rev.spec, stderr).into());
             }
             let key = key_for(mode, helm.version()?);
-            cache.put("render", &key, stdout.as_bytes());
-            cache.put("render-err", &key, stderr.as_bytes());
+            let kept = digest_secrets(&stdout, &|v| cache.secret_digest(v));
+            if let Some(kept) = &kept {
+                cache.put("render", &key, kept.as_bytes());
+                cache.put("render-err", &key, stderr.as_bytes());
+            }
+            // What a cached run would see, unless the values are asked for.
+            let stdout = match (opts.secret_values, kept) {
+                (false, Some(kept)) => kept,
+                _ => stdout,
+            };
             results.push((mode, stdout, stderr));
         }
     }

@@ -1,6 +1,7 @@
 //! `helm hooks plan`: render two revisions, diff their hooks, show the
 //! timelines in Helm's order.
 
+use crate::adapters::render::RenderOptions;
 use crate::app::plan::{self, PlanRequest};
 use crate::app::workspace::Workspace;
 use crate::cli::{OperationArg, PlanArgs, PlanFormat};
@@ -12,7 +13,10 @@ use crate::ui::plan_view::{self, PLAN_API_VERSION, PlanDocument};
 
 pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
     let ws = Workspace::open(&args.chart)?;
-    let opts = args.render.options(&args.release);
+    let opts = RenderOptions {
+        secret_values: args.show_secrets,
+        ..args.render.options(&args.release)
+    };
     let ops = OperationArg::expand(&args.operation);
     let report = plan::run(
         &ws,

@@ -328,7 +328,7 @@ fn go_float_text(f: f64) -> String {
 }
 
 /// YAML as Helm's parser (go-yaml v2, YAML 1.1) reads it: `010` is octal.
-fn yaml_options() -> serde_saphyr::Options {
+pub(crate) fn yaml_options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.legacy_octal_numbers = true;
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;

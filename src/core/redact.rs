@@ -30,6 +30,57 @@ pub fn redact_secret(doc: &Value, other: Option<&Value>) -> Value {
     out
 }
 
+/// What a keyed digest of a Secret value starts with.
+pub const DIGEST_PREFIX: &str = "hh-digest:";
+
+/// Helm's output with every Secret's `data`/`stringData` values replaced
+/// by a keyed digest (`hh-digest:…`), for what is kept on disk: equal
+/// values stay equal and different ones differ, so a diff still says
+/// `<redacted, changed>`, yet no value can be read back. Other documents
+/// are kept byte for byte. `None` when a Secret cannot be read: then
+/// nothing may be stored.
+pub fn digest_secrets(stream: &str, digest: &dyn Fn(&str) -> String) -> Option<String> {
+    let docs = super::hook::split_documents(stream);
+    let secret = |text: &str| {
+        super::hook::quick_head(text).map_or(text.contains("Secret"), |(kind, _)| kind == "Secret")
+    };
+    if !docs.iter().any(|d| secret(d.text)) {
+        return Some(stream.to_string());
+    }
+    let mut out = String::with_capacity(stream.len());
+    for d in docs {
+        out.push_str("---\n");
+        if !secret(d.text) {
+            out.push_str(d.text);
+            continue;
+        }
+        let mut doc: Value =
+            serde_saphyr::from_str_with_options(d.text, super::hook::yaml_options()).ok()?;
+        if !is_secret(&doc) {
+            out.push_str(d.text);
+            continue;
+        }
+        for field in ["data", "stringData"] {
+            if let Some(Value::Object(map)) = doc.get_mut(field) {
+                for value in map.values_mut() {
+                    let text = match &*value {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    *value = Value::String(format!("{DIGEST_PREFIX}{}", digest(&text)));
+                }
+            }
+        }
+        // The comment lines (`# Source:`) say where the document is from.
+        for line in d.text.lines().take_while(|l| l.starts_with('#')) {
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push_str(&serde_saphyr::to_string(&doc).ok()?);
+    }
+    Some(out)
+}
+
 /// True when a document is a Secret, whose text must not be shown raw.
 pub fn is_secret(doc: &Value) -> bool {
     doc.get("kind").and_then(Value::as_str) == Some("Secret")
@@ -50,6 +101,23 @@ mod tests {
         assert_eq!(r["data"]["b"], REDACTED_CHANGED);
         assert_eq!(r["stringData"]["c"], REDACTED_CHANGED);
         assert!(!r.to_string().contains("Mw=="));
+    }
+
+    #[test]
+    fn digests_keep_secret_values_out_and_equality_in() {
+        let stream = "---\n# Source: a/templates/s.yaml\napiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2\n  same: hunter2\ndata:\n  token: c2VjcmV0\n---\n# Source: a/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: v\n";
+        let digest = |v: &str| format!("{:x}", v.len() * 7);
+        let out = digest_secrets(stream, &digest).unwrap();
+        assert!(
+            !out.contains("hunter2") && !out.contains("c2VjcmV0"),
+            "{out}"
+        );
+        assert!(out.contains("# Source: a/templates/s.yaml"), "{out}");
+        assert!(out.ends_with("---\n# Source: a/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: v\n"), "{out}");
+        let r = crate::core::hook::parse_rendered(&out).unwrap();
+        assert_eq!(r.resources.len(), 2);
+        let plain = "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
+        assert_eq!(digest_secrets(plain, &digest).unwrap(), plain);
     }
 
     #[test]

@@ -149,7 +149,12 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
             install: true,
             upgrade: true,
         };
-        let rendered = ws.render(&to, req.render, needs);
+        // Secret values must be known to keep them out of logs and records.
+        let opts = RenderOptions {
+            secret_values: true,
+            ..req.render.clone()
+        };
+        let rendered = ws.render(&to, &opts, needs);
         (
             status.join().expect("release status thread panicked"),
             rendered,
