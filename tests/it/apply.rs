@@ -574,3 +574,85 @@ fn two_applies_at_once_keep_both_audit_runs_intact_and_no_secret_reaches_the_log
     );
     assert_eq!(mode & 0o777, 0o600);
 }
+
+/// The hooks of the last `runEnded` record, as `(name, phase)`.
+fn ended_phases(a: &Apply) -> Vec<(String, String)> {
+    let audit = a.audit();
+    let end = run_records(&audit, "runEnded")
+        .last()
+        .copied()
+        .cloned()
+        .unwrap();
+    end["hooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["name"].as_str().unwrap().to_string(),
+                h["phase"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_record_is_what_this_run_did_not_helms_older_record() {
+    let repo = GitRepo::new();
+    repo.write("Chart.yaml", &chart_yaml("app"));
+    repo.write("templates/cm.yaml", CONFIGMAP);
+    repo.write(
+        "templates/migrate.yaml",
+        &job("migrate", "pre-upgrade", 0, 0, "100ms", "ok"),
+    );
+    repo.commit("v1");
+    repo.write(
+        "templates/migrate.yaml",
+        &job("migrate", "pre-upgrade", 0, 6, "100ms", "broken"),
+    );
+    repo.commit("v2: the migration fails");
+    for major in [3, 4] {
+        let a = Apply::new(major, "stale");
+        let apply = |args: &[&str]| {
+            a.hooks()
+                .current_dir(repo.path())
+                .args(["apply", "web", "--yes"])
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        // Install, then an upgrade whose pre-upgrade hook succeeds: Helm's
+        // record of revision 2 says Succeeded.
+        for _ in 0..2 {
+            let ok = apply(&["--to", "HEAD~1"]);
+            assert!(ok.status.success(), "helm {major}: {}", stderr(&ok));
+        }
+        assert_eq!(ended_phases(&a), [("migrate".into(), "Succeeded".into())]);
+
+        // The failing upgrade is rolled back to revision 2, whose record
+        // is the older run's: the failure is what is recorded.
+        let flag = if major == 3 {
+            "--atomic"
+        } else {
+            "--rollback-on-failure"
+        };
+        let out = apply(&[flag]);
+        assert_eq!(out.status.code(), Some(1), "helm {major}: {}", stderr(&out));
+        assert_eq!(
+            ended_phases(&a),
+            [("migrate".into(), "Failed".into())],
+            "helm {major}: {}",
+            stderr(&out)
+        );
+
+        // Helm dies before any hook: nothing ran.
+        let out = apply(&["--to", "HEAD~1", "--", "--no-such-flag"]);
+        assert_ne!(out.status.code(), Some(0));
+        assert_eq!(
+            ended_phases(&a),
+            [("migrate".into(), "NotRun".into())],
+            "helm {major}: {}",
+            stderr(&out)
+        );
+    }
+}

@@ -35,6 +35,8 @@ pub struct Monitor<'a> {
     secrets: &'a [String],
     logs: bool,
     t0: Instant,
+    /// The wall-clock time of `t0`.
+    pub started: std::time::SystemTime,
     recorder: &'a Recorder<'a>,
 }
 
@@ -78,6 +80,7 @@ impl<'a> Monitor<'a> {
             secrets,
             logs,
             t0: Instant::now(),
+            started: std::time::SystemTime::now(),
             recorder,
         }
     }

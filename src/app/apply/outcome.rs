@@ -10,10 +10,11 @@ use crate::app::workspace::Workspace;
 use crate::core::audit::{HookOutcome, HookPhase, scrub};
 use crate::core::local::{LOCAL_HOOK_KIND, LocalHook};
 use crate::core::plan::{OperationPlan, PlanRow};
-use crate::core::time::millis_between;
+use crate::core::time::{millis_between, parse_rfc3339};
 use crate::core::timeline::{HookStep, LocalStep};
 use crate::core::tracker::{RunState, Tracked};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, SystemTime};
 
 type Key = (String, String);
 
@@ -27,33 +28,72 @@ pub struct Evidence<'a> {
     pub present: &'a HashMap<Key, bool>,
     pub tails: &'a HashMap<Key, VecDeque<String>>,
     pub secrets: &'a [String],
+    /// When the run began (the tracker's times count from there).
+    pub run_start: SystemTime,
     pub now_ms: u64,
 }
 
-/// One outcome per hook run, in timeline order. Helm's record is
-/// authoritative where it has one; what was watched fills the gaps.
+/// Whether Helm's `last_run` is of this run: started after it began (Helm
+/// runs on this machine, so one clock; a second of slack). After an
+/// `--atomic` rollback, or when Helm failed before any hook, `helm status`
+/// shows an older revision's record.
+fn of_this_run(l: &LastRun, run_start: SystemTime) -> bool {
+    l.started_at
+        .as_deref()
+        .and_then(parse_rfc3339)
+        .is_some_and(|t| t + Duration::from_secs(1) >= run_start)
+}
+
+/// One outcome per hook run, in timeline order. What this run watched
+/// wins; Helm's `last_run` fills in only when it is of this run, and then
+/// for the hook's last run of the operation (Helm keeps one per hook: a
+/// `pre-install,post-install` hook's is the post- run's). A hook this run
+/// never saw is `NotRun`.
 pub fn chart_outcomes(e: &Evidence<'_>) -> Vec<HookOutcome> {
-    let mut seen = HashSet::new();
+    let last_index: HashMap<(&str, &str), usize> = e
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| ((s.kind.as_str(), s.name.as_str()), i))
+        .collect();
     e.steps
         .iter()
         .zip(e.tracked)
-        .map(|(step, tracked)| {
+        .enumerate()
+        .map(|(i, (step, tracked))| {
             let key = (step.kind.clone(), step.name.clone());
-            // Helm keeps one last_run per hook: it belongs to its first run.
-            let first_run_of_hook = seen.insert(key.clone());
-            let last = e.last_runs.get(&key).filter(|_| first_run_of_hook);
+            let last = e
+                .last_runs
+                .get(&key)
+                .filter(|_| last_index.get(&(step.kind.as_str(), step.name.as_str())) == Some(&i))
+                .filter(|l| of_this_run(l, e.run_start));
+            let watched = match tracked.state {
+                RunState::Succeeded | RunState::Deleted => Some(HookPhase::Succeeded),
+                RunState::Created if !tracked.waits => Some(HookPhase::Succeeded),
+                RunState::Failed => Some(HookPhase::Failed),
+                _ => None,
+            };
             let helms = last
                 .and_then(|l| l.phase.as_deref())
                 .map(HookPhase::parse)
                 .filter(|p| *p != HookPhase::Unknown);
-            let phase = match (helms, tracked.state) {
-                (Some(p), _) => p,
-                (_, RunState::Succeeded) => HookPhase::Succeeded,
-                (_, RunState::Failed) => HookPhase::Failed,
-                (_, RunState::Created) if !tracked.waits => HookPhase::Succeeded,
-                (_, RunState::Deleted) => HookPhase::Succeeded,
-                (_, RunState::Waiting) => HookPhase::NotRun,
-                (_, _) => HookPhase::Unknown,
+            let phase = match (watched, helms, tracked.state) {
+                (Some(p), _, _) => p,
+                (None, Some(p), _) => p,
+                (None, None, RunState::Waiting) => HookPhase::NotRun,
+                (None, None, _) => HookPhase::Unknown,
+            };
+            let at = |ms: Option<u64>| {
+                ms.map(|ms| {
+                    humantime::format_rfc3339_millis(e.run_start + Duration::from_millis(ms))
+                        .to_string()
+                })
+            };
+            // Helm's own times when its record is of this run; else those
+            // this run watched.
+            let (started_at, completed_at) = match last {
+                Some(l) => (l.started_at.clone(), l.completed_at.clone()),
+                None => (at(tracked.started_ms), at(tracked.ended_ms)),
             };
             let duration_ms = last
                 .and_then(|l| millis_between(l.started_at.as_deref()?, l.completed_at.as_deref()?))
@@ -63,8 +103,8 @@ pub fn chart_outcomes(e: &Evidence<'_>) -> Vec<HookOutcome> {
                 kind: step.kind.clone(),
                 name: step.name.clone(),
                 weight: step.weight,
-                started_at: last.and_then(|l| l.started_at.clone()),
-                completed_at: last.and_then(|l| l.completed_at.clone()),
+                started_at,
+                completed_at,
                 duration_ms,
                 message: (phase == HookPhase::Failed)
                     .then(|| tracked.detail.clone())
@@ -162,6 +202,7 @@ pub async fn finish(
         present: &present,
         tails: &monitor.tails,
         secrets: &p.secrets,
+        run_start: monitor.started,
         now_ms: monitor.now_ms(),
     });
     let local = local_steps.iter().zip(local_outcomes).collect();
@@ -194,7 +235,7 @@ mod tests {
     }
 
     #[test]
-    fn helms_record_wins_where_it_belongs_and_the_watch_fills_the_rest() {
+    fn what_this_run_watched_wins_and_helms_record_counts_only_when_of_this_run() {
         let steps = steps();
         let mut tracker = Tracker::new(
             steps
@@ -218,16 +259,27 @@ mod tests {
             ),
             1200,
         );
-        let key = ("Job".to_string(), "migrate".to_string());
-        let last_runs = HashMap::from([(
-            key.clone(),
-            LastRun {
-                started_at: Some("2026-12-02T10:00:00Z".into()),
-                completed_at: Some("2026-12-02T12:00:00.400+02:00".into()),
-                phase: Some("Succeeded".into()),
-            },
-        )]);
-        let present = HashMap::from([(key.clone(), true)]);
+        let run_start = parse_rfc3339("2026-12-02T09:59:59Z").unwrap();
+        let last_runs = HashMap::from([
+            (
+                ("Job".to_string(), "migrate".to_string()),
+                LastRun {
+                    started_at: Some("2026-12-02T10:00:00Z".into()),
+                    completed_at: Some("2026-12-02T12:00:00.400+02:00".into()),
+                    phase: Some("Succeeded".into()),
+                },
+            ),
+            // An older revision's record (a rollback restored it).
+            (
+                ("ServiceAccount".to_string(), "never".to_string()),
+                LastRun {
+                    started_at: Some("2026-12-02T08:00:00Z".into()),
+                    completed_at: Some("2026-12-02T08:00:01Z".into()),
+                    phase: Some("Succeeded".into()),
+                },
+            ),
+        ]);
+        let present = HashMap::from([(("Job".to_string(), "migrate".to_string()), true)]);
         let tails = HashMap::new();
         let secrets = vec!["hunter2".to_string()];
         let out = chart_outcomes(&Evidence {
@@ -237,6 +289,7 @@ mod tests {
             present: &present,
             tails: &tails,
             secrets: &secrets,
+            run_start,
             now_ms: 2000,
         });
         let phases: Vec<(&str, &HookPhase)> =
@@ -245,20 +298,34 @@ mod tests {
             phases,
             [
                 ("pre-install", &HookPhase::Succeeded),
+                // Helm's record says Succeeded; the run watched it fail.
                 ("post-install", &HookPhase::Failed),
+                // Never seen; Helm's record is of an older run.
                 ("post-install", &HookPhase::NotRun)
             ]
         );
+        // Helm's one last_run is the hook's last run of the operation's.
         assert_eq!(
-            out[0].duration_ms,
+            out[1].duration_ms,
             Some(400),
-            "from Helm's times, offsets applied"
+            "Helm's times, offsets applied"
         );
-        assert_eq!(out[1].duration_ms, Some(300), "from the watch");
+        assert_eq!(out[1].started_at.as_deref(), Some("2026-12-02T10:00:00Z"));
+        // The first run gets the times this run watched.
+        assert_eq!(out[0].duration_ms, Some(490));
+        assert_eq!(
+            out[0].started_at.as_deref(),
+            Some("2026-12-02T09:59:59.010Z")
+        );
+        assert_eq!(
+            out[0].completed_at.as_deref(),
+            Some("2026-12-02T09:59:59.500Z")
+        );
         assert_eq!(
             out[1].message.as_deref(),
             Some("BackoffLimitExceeded, pw=<redacted>")
         );
         assert_eq!(out[2].left_in_cluster, None, "never ran: nothing to say");
+        assert_eq!(out[2].started_at, None);
     }
 }
