@@ -5,7 +5,7 @@ use futures::{AsyncBufReadExt, StreamExt, TryStreamExt};
 use kube::api::{Api, DynamicObject, LogParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::core::GroupVersionKind;
-use kube::discovery::ApiResource;
+use kube::discovery::{ApiCapabilities, ApiResource, Scope};
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Client, Config};
 use serde_json::Value;
@@ -174,7 +174,7 @@ pub fn watch(
                 if let Err(e) =
                     watch_kind(&client, &spec, &api_version, &kind, &tx, &streamed).await
                 {
-                    let _ = tx.send(Feed::Lost(format!("watching {kind}: {e}")));
+                    let _ = tx.send(Feed::Lost(format!("watching {kind}: {}", describe(&*e))));
                     let _ = tx.send(Feed::Listed);
                 }
             })
@@ -195,8 +195,10 @@ async fn watch_kind(
         None => ("", api_version),
     };
     let gvk = GroupVersionKind::gvk(group, version, kind);
-    let (resource, _) = kube::discovery::pinned_kind(client, &gvk).await?;
-    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), &spec.namespace, &resource);
+    let (resource, caps) = kube::discovery::pinned_kind(client, &gvk).await?;
+    // ClusterRoles, CRDs, Namespaces, webhook configurations...: watched
+    // where they live, not in the release's namespace.
+    let api = scoped(client, &spec.namespace, &resource, &caps);
     let pods: Api<k8s_openapi::api::core::v1::Pod> =
         Api::namespaced(client.clone(), &spec.namespace);
     let job_names: HashSet<&str> = spec
@@ -217,7 +219,7 @@ async fn watch_kind(
             Err(e) => {
                 if !reported_error {
                     reported_error = true;
-                    let _ = tx.send(Feed::Lost(format!("watching {kind}: {e}")));
+                    let _ = tx.send(Feed::Lost(format!("watching {kind}: {}", describe(&e))));
                     if first_listing {
                         let _ = tx.send(Feed::Listed);
                         first_listing = false;
@@ -337,24 +339,50 @@ pub async fn still_there(
     objects: &[(String, String, String)],
 ) -> HashMap<(String, String), bool> {
     let mut out = HashMap::new();
-    let mut resources: HashMap<(String, String), Option<ApiResource>> = HashMap::new();
+    let mut resources: HashMap<(String, String), Option<(ApiResource, ApiCapabilities)>> =
+        HashMap::new();
     for (api_version, kind, name) in objects {
         let key = (api_version.clone(), kind.clone());
         if !resources.contains_key(&key) {
             let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
             let gvk = GroupVersionKind::gvk(group, version, kind);
-            let r = kube::discovery::pinned_kind(client, &gvk)
-                .await
-                .ok()
-                .map(|(r, _)| r);
+            let r = kube::discovery::pinned_kind(client, &gvk).await.ok();
             resources.insert(key.clone(), r);
         }
-        if let Some(Some(r)) = resources.get(&key) {
-            let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, r);
+        if let Some(Some((r, caps))) = resources.get(&key) {
+            let api = scoped(client, namespace, r, caps);
             if let Ok(found) = api.get_opt(name).await {
                 out.insert((kind.clone(), name.clone()), found.is_some());
             }
         }
     }
     out
+}
+
+/// The API of a kind where its objects live: the namespace, or the whole
+/// cluster for cluster-scoped kinds.
+fn scoped(
+    client: &Client,
+    namespace: &str,
+    resource: &ApiResource,
+    caps: &ApiCapabilities,
+) -> Api<DynamicObject> {
+    match caps.scope {
+        Scope::Cluster => Api::all_with(client.clone(), resource),
+        Scope::Namespaced => Api::namespaced_with(client.clone(), namespace, resource),
+    }
+}
+
+/// An error of the API server as one line (its message, code and reason),
+/// never the debug dump of its `Status`.
+fn describe(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = Some(e);
+    while let Some(c) = cause {
+        if let Some(kube::Error::Api(status)) = c.downcast_ref::<kube::Error>() {
+            return format!("{} ({} {})", status.message, status.code, status.reason)
+                .replace(" ()", "");
+        }
+        cause = c.source();
+    }
+    e.to_string()
 }

@@ -656,3 +656,52 @@ fn the_record_is_what_this_run_did_not_helms_older_record() {
         );
     }
 }
+
+#[test]
+fn cluster_scoped_hooks_are_followed_where_they_live() {
+    let repo = GitRepo::new();
+    repo.write("Chart.yaml", &chart_yaml("app"));
+    repo.write("templates/cm.yaml", CONFIGMAP);
+    // Cluster-scoped: named after the namespace, as two test runs share
+    // the cluster.
+    repo.write(
+        "templates/rbac.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: {{ .Release.Namespace }}-reader\n  annotations:\n    helm.sh/hook: pre-install\n    helm.sh/hook-weight: \"-5\"\nrules:\n  - apiGroups: [\"\"]\n    resources: [configmaps]\n    verbs: [get]\n",
+    );
+    repo.write(
+        "templates/migrate.yaml",
+        &job("migrate", "pre-install", 0, 0, "100ms", "ok"),
+    );
+    repo.commit("a cluster-scoped hook");
+    for major in [3, 4] {
+        let a = Apply::new(major, "scope");
+        let out = a
+            .hooks()
+            .current_dir(repo.path())
+            .args(["apply", "web", "--yes", "--progress", "plain"])
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert!(out.status.success(), "helm {major}: {err}");
+        assert!(!err.contains("Status {") && !err.contains("404"), "{err}");
+        assert!(
+            err.contains(&format!("ClusterRole/{}-reader: created", a.ns)),
+            "helm {major}: {err}"
+        );
+        let audit = a.audit();
+        let end = run_records(&audit, "runEnded")[0];
+        let role = end["hooks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["kind"] == "ClusterRole")
+            .unwrap();
+        assert_eq!(role["phase"], "Succeeded", "{role}");
+        assert_eq!(role["leftInCluster"], true, "{role}");
+        // Clean up what outlives the namespace.
+        let _ = cluster()
+            .kubectl()
+            .args(["delete", "clusterrole", &format!("{}-reader", a.ns)])
+            .output();
+    }
+}
