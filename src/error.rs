@@ -108,7 +108,11 @@ impl Hinted for LocalHookFailed {
 
 impl Hinted for HelmFailed {
     fn hint(&self) -> Hint {
-        Hint::fix("the hook summary above names what failed").code(self.code)
+        Hint::fix(match self.hook_failed {
+            true => "the hook summary above names what failed",
+            false => "no hook failed: Helm's output above says why",
+        })
+        .code(self.code)
     }
 }
 

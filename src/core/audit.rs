@@ -276,7 +276,11 @@ pub fn fold_runs(records: impl IntoIterator<Item = Record>) -> Vec<Run> {
                 if let Some(run) = runs.get_mut(&r.run) {
                     run.status = if end.interrupted {
                         RunStatus::Interrupted
-                    } else if end.helm_exit == 0 {
+                    } else if end.helm_exit == 0
+                        // A local hook after Helm (postsync) that failed
+                        // fails the run, as apply's exit status says.
+                        && !end.hooks.iter().any(|h| h.phase == HookPhase::Failed)
+                    {
                         RunStatus::Succeeded
                     } else {
                         RunStatus::Failed
@@ -564,6 +568,34 @@ mod tests {
                 .collect(),
             ..Default::default()
         })
+    }
+
+    #[test]
+    fn a_failed_hook_after_helm_fails_the_run() {
+        let start = || {
+            Body::RunStarted(RunStarted {
+                release: "web".into(),
+                ..Default::default()
+            })
+        };
+        let end = Body::RunEnded(RunEnded {
+            helm_exit: 0,
+            hooks: vec![HookOutcome {
+                event: "postsync".into(),
+                kind: "LocalHook".into(),
+                phase: HookPhase::Failed,
+                ..Default::default()
+            }],
+            ..Default::default()
+        });
+        let rec = |body| Record {
+            schema: AUDIT_SCHEMA,
+            run: "r".into(),
+            time: "2026-01-01T00:00:00Z".into(),
+            body,
+        };
+        let runs = fold_runs([rec(start()), rec(end)]);
+        assert_eq!(runs[0].status, RunStatus::Failed);
     }
 
     #[test]

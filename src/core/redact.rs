@@ -121,6 +121,15 @@ mod tests {
     }
 
     #[test]
+    fn set_values_split_as_helm_splits_them() {
+        assert_eq!(
+            set_values("a=s3cret,b=x\\,y"),
+            ["czNjcmV0", "s3cret", "eCx5", "x,y"]
+        );
+        assert!(set_values("empty=").is_empty());
+    }
+
+    #[test]
     fn leaves_other_kinds_alone() {
         let cm = json!({"kind": "ConfigMap", "data": {"a": "1"}});
         assert_eq!(redact_secret(&cm, None), cm);
@@ -130,6 +139,34 @@ mod tests {
 /// Every value of every Secret in a rendered stream (`stringData` as
 /// written, `data` base64-decoded), so text bound for the terminal or the
 /// audit log can be scrubbed of them.
+/// The values of one `--set`/`--set-string` argument, as Helm splits it
+/// (`a=s3cret,b=x`: commas separate pairs unless escaped), each also in
+/// base64, the form it takes in a Secret's `data`.
+pub fn set_values(arg: &str) -> Vec<String> {
+    use base64::Engine;
+    let mut pairs = vec![String::new()];
+    let mut chars = arg.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    pairs.last_mut().unwrap().push(next);
+                }
+            }
+            ',' => pairs.push(String::new()),
+            c => pairs.last_mut().unwrap().push(c),
+        }
+    }
+    let mut out = Vec::new();
+    for p in pairs {
+        if let Some((_, v)) = p.split_once('=').filter(|(_, v)| !v.trim().is_empty()) {
+            out.push(base64::engine::general_purpose::STANDARD.encode(v));
+            out.push(v.to_string());
+        }
+    }
+    out
+}
+
 pub fn secret_values(stream: &str) -> Vec<String> {
     use base64::Engine;
     let mut out = Vec::new();

@@ -44,6 +44,19 @@ pub fn local_label(l: &LocalStep) -> String {
     format!("local: {}", command_line(&l.command, &l.args))
 }
 
+/// Text from a log or a cluster goes to a terminal: control characters (escape
+/// sequences from a pod's log, newlines from a hand edit) are neutralised
+/// so they can neither restyle the terminal nor break the table's rows.
+pub fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! `helm hooks history` output: the runs table, one run in full, and the
 //! versioned JSON document.
 
-use super::common::{format_ms, short_sha};
+use super::common::{clean, format_ms, short_sha};
 use super::{Painter, Style};
 use crate::core::audit::DamagedLine;
 use crate::core::audit::{DurationComparison, HookOutcome, HookPhase, Run, RunStatus};
@@ -86,19 +86,6 @@ pub fn damaged_warnings(path: &Path, damaged: &[DamagedLine]) -> Vec<String> {
         ));
     }
     out
-}
-
-/// Text from the log goes to a terminal: control characters (escape
-/// sequences from a pod's log, newlines from a hand edit) are neutralised
-/// so they can neither restyle the terminal nor break the table's rows.
-fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\t' => ' ',
-            c if c.is_control() => '\u{fffd}',
-            c => c,
-        })
-        .collect()
 }
 
 fn truncate(text: &str, max: usize) -> String {

@@ -1,7 +1,7 @@
 //! Live hook progress: one bar per hook on a terminal, one timestamped
 //! line per state change elsewhere, nothing with `--progress none`.
 
-use super::common::format_ms;
+use super::common::{clean, format_ms};
 use super::{Painter, Style};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::Write;
@@ -84,7 +84,7 @@ impl Progress {
         };
         let mut text = self.painter.paint(style_for, state);
         if let Some(d) = detail {
-            text.push_str(&format!(" ({d})"));
+            text.push_str(&format!(" ({})", clean(d)));
         }
         match self.mode {
             Mode::None => {}
@@ -124,9 +124,12 @@ impl Progress {
 
     /// A hook's log line, shown above the bars.
     pub fn log(&self, hook: &str, line: &str) {
+        // A pod's log can hold escape sequences: they must not restyle
+        // the terminal or break the bars.
         let text = format!(
-            "{} {line}",
-            self.painter.paint(Style::Dim, &format!("[{hook}]"))
+            "{} {}",
+            self.painter.paint(Style::Dim, &format!("[{hook}]")),
+            clean(line)
         );
         match self.mode {
             Mode::Bars => {

@@ -705,3 +705,44 @@ fn cluster_scoped_hooks_are_followed_where_they_live() {
             .output();
     }
 }
+
+#[test]
+fn a_hook_at_two_events_gets_each_runs_own_times() {
+    let repo = GitRepo::new();
+    repo.write("Chart.yaml", &chart_yaml("app"));
+    repo.write("templates/cm.yaml", CONFIGMAP);
+    repo.write(
+        "templates/twice.yaml",
+        &job("twice", "pre-install,post-install", 0, 0, "300ms", "ran"),
+    );
+    repo.commit("a hook at two events");
+    for major in [3, 4] {
+        let a = Apply::new(major, "twice");
+        let out = a
+            .hooks()
+            .current_dir(repo.path())
+            .args(["apply", "web", "--yes"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "helm {major}: {}", stderr(&out));
+        let audit = a.audit();
+        let end = run_records(&audit, "runEnded")[0];
+        let runs: Vec<&Value> = end["hooks"].as_array().unwrap().iter().collect();
+        assert_eq!(runs.len(), 2, "{end}");
+        let time = |v: &Value, f: &str| {
+            let t = v[f].as_str().unwrap_or_else(|| panic!("no {f} in {v}"));
+            humantime::parse_rfc3339_weak(t.trim_end_matches('Z'))
+                .unwrap_or_else(|e| panic!("{t}: {e}"))
+        };
+        assert_eq!(runs[0]["event"], "pre-install");
+        assert_eq!(runs[1]["event"], "post-install");
+        for r in &runs {
+            assert_eq!(r["phase"], "Succeeded", "{r}");
+        }
+        // The pre- run ended before the post- run began.
+        assert!(
+            time(runs[0], "completedAt") <= time(runs[1], "startedAt"),
+            "helm {major}: {runs:#?}"
+        );
+    }
+}

@@ -63,6 +63,8 @@ pub enum PickError {
 pub struct HelmFailed {
     pub code: i32,
     pub message: String,
+    /// A hook failed, and the summary above names it.
+    pub hook_failed: bool,
 }
 
 /// A local hook failed: before Helm (which then did not run) or after.
@@ -206,12 +208,14 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
         .next()
         .expect("one operation planned");
     let mut secrets = secret_values(rendered.text_for(operation));
-    secrets.extend(
-        req.render
-            .set
-            .iter()
-            .filter_map(|(_, kv)| kv.split_once('=').map(|(_, v)| v.to_string())),
-    );
+    for (flag, arg) in &req.render.set {
+        match flag.as_str() {
+            "--set" | "--set-string" => secrets.extend(crate::core::redact::set_values(arg)),
+            _ => secrets.extend(arg.split_once('=').map(|(_, v)| v.to_string())),
+        }
+    }
+    // Longest first, so a secret inside another is not half-scrubbed.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     let lint_errors = super::lint::findings(ws, &rendered, None, req.timeout)?
         .findings
         .into_iter()

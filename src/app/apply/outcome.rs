@@ -165,11 +165,14 @@ pub async fn finish(
     local_steps: &[LocalStep],
     local_outcomes: Vec<Option<HookOutcome>>,
 ) -> (Vec<HookOutcome>, Option<release::Release>) {
-    let after = ws
-        .helm()
-        .ok()
-        .and_then(|helm| release::status(&helm, &p.release, &p.namespace).ok())
-        .flatten();
+    // `helm status` is a process: waited for off the runtime's workers, so
+    // the watchers go on meanwhile.
+    let after = tokio::task::block_in_place(|| {
+        ws.helm()
+            .ok()
+            .and_then(|helm| release::status(&helm, &p.release, &p.namespace).ok())
+            .flatten()
+    });
     let last_runs: HashMap<(String, String), release::LastRun> = after
         .as_ref()
         .filter(|_| run_helm)

@@ -78,9 +78,11 @@ impl Outcome {
             };
         }
         if self.helm_exit != 0 {
+            let hook = failed(Some(false));
             return Verdict::Failed {
-                hook: failed(Some(false)),
+                hook,
                 error: HelmFailed {
+                    hook_failed: hook.is_some(),
                     code: self.helm_exit,
                     message: self
                         .helm_error
