@@ -386,3 +386,79 @@ fn describe(e: &(dyn std::error::Error + 'static)) -> String {
     }
     e.to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::tracker::{RunState, Tracker};
+    use serde_json::json;
+
+    fn job(status: Value) -> Value {
+        json!({"kind": "Job", "metadata": {"name": "migrate"}, "status": status})
+    }
+
+    /// The Job status sequences of Kubernetes 1.31+ (success policy, pod
+    /// failure policy): `SuccessCriteriaMet` and `FailureTarget` come
+    /// first, while pods still terminate; only `Complete`/`Failed` end the
+    /// Job, which is where Helm's wait ends too.
+    #[test]
+    fn newer_job_conditions_end_the_run_only_at_complete_or_failed() {
+        let success = [
+            json!({"active": 1}),
+            json!({"active": 0, "terminating": 1, "conditions": [
+                {"type": "SuccessCriteriaMet", "status": "True"}]}),
+            json!({"active": 0, "succeeded": 1, "conditions": [
+                {"type": "SuccessCriteriaMet", "status": "True"},
+                {"type": "Complete", "status": "True"}]}),
+        ];
+        let seen: Vec<ObjectStatus> = success
+            .iter()
+            .map(|s| status_of("Job", &job(s.clone())))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ObjectStatus::Running(String::new()),
+                ObjectStatus::Present,
+                ObjectStatus::Succeeded
+            ]
+        );
+        let failure = [
+            json!({"active": 1}),
+            json!({"active": 0, "terminating": 1, "failed": 1, "conditions": [
+                {"type": "FailureTarget", "status": "True", "reason": "BackoffLimitExceeded"}]}),
+            // podReplacementPolicy: Failed waits for the old pod to be gone.
+            json!({"active": 0, "failed": 1, "conditions": [
+                {"type": "FailureTarget", "status": "True", "reason": "BackoffLimitExceeded"},
+                {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
+                 "message": "Job has reached the specified backoff limit"}]}),
+        ];
+        let mut tracker = Tracker::new([(
+            "pre-upgrade".to_string(),
+            "Job".to_string(),
+            "migrate".to_string(),
+            true,
+        )]);
+        let mut states = Vec::new();
+        for (i, s) in failure.iter().enumerate() {
+            let obs = Observation::Seen {
+                kind: "Job".into(),
+                name: "migrate".into(),
+                uid: "u1".into(),
+                initial: false,
+                status: status_of("Job", &job(s.clone())),
+            };
+            tracker.observe(obs, i as u64 * 100);
+            states.push(tracker.hooks[0].state);
+        }
+        assert_eq!(
+            states,
+            [RunState::Running, RunState::Running, RunState::Failed],
+            "FailureTarget alone is not a failure yet"
+        );
+        assert_eq!(
+            tracker.hooks[0].detail.as_deref(),
+            Some("BackoffLimitExceeded: Job has reached the specified backoff limit")
+        );
+    }
+}
