@@ -463,16 +463,7 @@ fn render_pass(
                 return Err(classify_failure(&rev.spec, stderr).into());
             }
             let key = key_for(mode, helm.version()?);
-            let kept = digest_secrets(&stdout, &|v| cache.secret_digest(v));
-            if let Some(kept) = &kept {
-                cache.put("render", &key, kept.as_bytes());
-                cache.put("render-err", &key, stderr.as_bytes());
-            }
-            // What a cached run would see, unless the values are asked for.
-            let stdout = match (opts.secret_values, kept) {
-                (false, Some(kept)) => kept,
-                _ => stdout,
-            };
+            let stdout = keep(cache, &key, stdout, &stderr, opts.secret_values);
             results.push((mode, stdout, stderr));
         }
     }
@@ -492,6 +483,20 @@ fn render_pass(
     };
     collect_renders(&mut side, &snapshot, split, results);
     Ok(side)
+}
+
+/// Stores a fresh render under `key` with Secret values as digests, and
+/// returns what a cached run would see (unless the values are asked for).
+fn keep(cache: &Cache, key: &str, stdout: String, stderr: &str, secret_values: bool) -> String {
+    let kept = digest_secrets(&stdout, &|v| cache.secret_digest(v));
+    if let Some(kept) = &kept {
+        cache.put("render", key, kept.as_bytes());
+        cache.put("render-err", key, stderr.as_bytes());
+    }
+    match (secret_values, kept) {
+        (false, Some(kept)) => kept,
+        _ => stdout,
+    }
 }
 
 /// `helm template` of the chart written out for Helm, for one mode.

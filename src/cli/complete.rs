@@ -288,7 +288,7 @@ pub fn hooks(current: &OsStr) -> Vec<CompletionCandidate> {
                     all.push(candidate(h.name, h.kind));
                 }
             }
-            Body::RunEnded(_) => {}
+            Body::RunEnded(_) | Body::RunResolved(_) => {}
         }
     }
     matching(all, current)

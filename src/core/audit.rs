@@ -29,6 +29,19 @@ pub enum Body {
     RunStarted(RunStarted),
     HookState(HookState),
     RunEnded(RunEnded),
+    /// Appended to an interrupted run by a later apply to the same release:
+    /// what Helm, left running, made of it.
+    RunResolved(RunResolved),
+}
+
+/// The release as a later apply found it after an interrupted run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct RunResolved {
+    pub release_revision: u64,
+    pub release_status: String,
+    /// The run that looked.
+    pub found_by: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -199,6 +212,9 @@ pub struct Run {
     #[serde(serialize_with = "states_as_objects")]
     pub states: Vec<(String, HookState)>,
     pub end: Option<RunEnded>,
+    /// For an interrupted run: what Helm did after, as found later.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<RunResolved>,
 }
 
 fn states_as_objects<S: serde::Serializer>(
@@ -264,12 +280,18 @@ pub fn fold_runs(records: impl IntoIterator<Item = Record>) -> Vec<Run> {
                         start,
                         states: Vec::new(),
                         end: None,
+                        resolved: None,
                     },
                 );
             }
             Body::HookState(s) => {
                 if let Some(run) = runs.get_mut(&r.run) {
                     run.states.push((r.time, s));
+                }
+            }
+            Body::RunResolved(found) => {
+                if let Some(run) = runs.get_mut(&r.run) {
+                    run.resolved = Some(found);
                 }
             }
             Body::RunEnded(end) => {
@@ -503,6 +525,21 @@ pub fn scrub(text: &str, secrets: &[String]) -> String {
         }
     }
     out
+}
+
+/// The runs of `release` in `namespace` that were interrupted before they
+/// could record their end (the process was killed), not yet resolved, and
+/// whose process `alive` says is gone.
+pub fn unresolved<'a>(
+    runs: &'a [Run],
+    release: &str,
+    namespace: &str,
+    alive: &dyn Fn(&RunStarted) -> bool,
+) -> Vec<&'a Run> {
+    runs.iter()
+        .filter(|r| r.start.release == release && r.start.namespace == namespace)
+        .filter(|r| r.end.is_none() && r.resolved.is_none() && !alive(&r.start))
+        .collect()
 }
 
 /// A hand-edited run whose commit id is not one: shown or compared from,

@@ -223,7 +223,16 @@ pub fn runs_table(runs: &[&Run], p: Painter) -> String {
             Cell::new(clean(&run.start.namespace)),
             Cell::new(clean(&run.start.operation)),
             Cell::new(format!("{} → {}", from_label(run), to_label(run))),
-            Cell::new(status_text(run.status)).fg(status_color(run.status)),
+            Cell::new(match &run.resolved {
+                Some(r) => format!(
+                    "{} (then revision {} {})",
+                    status_text(run.status),
+                    r.release_revision,
+                    clean(&r.release_status)
+                ),
+                None => status_text(run.status).to_string(),
+            })
+            .fg(status_color(run.status)),
         ]);
         let outcomes = run.outcomes();
         hook_counts.push(outcomes.len());
@@ -368,6 +377,17 @@ fn run_fields(run: &Run, p: Painter) -> String {
         }
     }
     field("helm", helm);
+    if let Some(r) = &run.resolved {
+        field(
+            "after",
+            format!(
+                "Helm went on without helm-hooks: the release was at revision {} ({}) when run {} looked",
+                r.release_revision,
+                clean(&r.release_status),
+                clean(&r.found_by)
+            ),
+        );
+    }
     field(
         "by",
         format!("{}@{} (pid {})", clean(&s.user), clean(&s.host), s.pid),

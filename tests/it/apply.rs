@@ -746,3 +746,66 @@ fn a_hook_at_two_events_gets_each_runs_own_times() {
         );
     }
 }
+
+#[test]
+fn after_kill_9_the_next_apply_records_what_helm_did_meanwhile() {
+    let repo = GitRepo::new();
+    repo.write("Chart.yaml", &chart_yaml("app"));
+    repo.write("templates/cm.yaml", CONFIGMAP);
+    repo.write(
+        "templates/slow.yaml",
+        &job("slow", "pre-install,pre-upgrade", 0, 0, "2s", "working"),
+    );
+    repo.commit("slow");
+    for major in [3, 4] {
+        let a = Apply::new(major, "kill9");
+        let mut child = a
+            .hooks()
+            .current_dir(repo.path())
+            .args(["apply", "web", "--yes", "--progress", "none"])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !a.audit().iter().any(|r| r["state"] == "running") {
+            assert!(std::time::Instant::now() < deadline, "hook never ran");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        // Helm, in its own process group, goes on and deploys.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while !a.history("web").iter().any(|h| h["status"] == "deployed") {
+            assert!(std::time::Instant::now() < deadline, "helm never finished");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let killed = run_records(&a.audit(), "runStarted")[0]["run"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let out = a
+            .hooks()
+            .current_dir(repo.path())
+            .args(["apply", "web", "--yes"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "helm {major}: {}", stderr(&out));
+        let out = a
+            .hooks()
+            .args(["history", "--run", &killed, "-o", "json"])
+            .output()
+            .unwrap();
+        let doc = json(&out.stdout);
+        let run = &doc["runs"][0];
+        assert_eq!(run["status"], "interrupted", "{run}");
+        assert_eq!(run["resolved"]["releaseRevision"], 1, "{run}");
+        assert_eq!(run["resolved"]["releaseStatus"], "deployed", "{run}");
+        let out = a
+            .hooks()
+            .args(["history", "--run", &killed])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Helm went on without helm-hooks"), "{text}");
+    }
+}

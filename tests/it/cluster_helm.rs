@@ -39,6 +39,7 @@ for_both_helms!(
     rollback_on_failure,
     hooks_tied_on_weight_and_name,
     kubectl_logs_follows_running_hook,
+    an_unquoted_weight_fails_at_hook_creation,
 );
 
 const TIMEOUT: &str = "120s";
@@ -311,6 +312,35 @@ fn failing_pre_upgrade_hook(v: HelmVersion) {
     }
     let st = status(&helm, "rel", &ns);
     assert_eq!(hook_phases(&st)["rel-pre-upgrade-job"], "Failed", "{st:#}");
+}
+
+/// What HH014 predicts: Helm orders a hook with an unquoted weight, then
+/// fails to build it as a Kubernetes object (semantics §8.2).
+fn an_unquoted_weight_fails_at_hook_creation(v: HelmVersion) {
+    let c = cluster();
+    let ns = c.new_namespace(&format!("unquoted-{}", tag(v)));
+    let helm = Helm::new(v, c);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    std::fs::write(
+        dir.path().join("Chart.yaml"),
+        "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pre\n  annotations:\n    helm.sh/hook: pre-install\n    helm.sh/hook-weight: -10\n",
+    )
+    .unwrap();
+    let chart = dir.path().to_string_lossy().into_owned();
+    let out = helm.run(["install", "rel", &chart, "-n", &ns, "--timeout", TIMEOUT]);
+    assert!(!out.out.status.success(), "{}", out.all());
+    assert!(
+        out.stderr().contains("cannot unmarshal number") && out.stderr().contains("annotations"),
+        "{}",
+        out.all()
+    );
+    assert!(!c.created_in(&ns).contains(&"configmaps/pre".to_owned()));
 }
 
 fn rollback_on_failure(v: HelmVersion) {

@@ -10,6 +10,7 @@ mod completion;
 mod deps;
 mod exactness;
 mod history;
+mod house;
 mod lint;
 mod local_hooks;
 mod plan;

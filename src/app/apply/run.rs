@@ -13,7 +13,7 @@ use crate::adapters::audit_store::AuditStore;
 use crate::adapters::kube::Feed;
 use crate::adapters::render::PreparedChart;
 use crate::app::workspace::Workspace;
-use crate::core::audit::{Body, HookOutcome, HookPhase, RunEnded, RunStarted, scrub};
+use crate::core::audit::{Body, HookOutcome, HookPhase, RunEnded, RunResolved, RunStarted, scrub};
 use crate::core::local::{LOCAL_HOOK_KIND, LocalEvent};
 use crate::core::timeline::LocalStep;
 use std::time::Duration;
@@ -177,6 +177,7 @@ async fn execute(mut x: Execute<'_, '_>) -> anyhow::Result<Outcome> {
     let p = x.p;
     let mut monitor = Monitor::new(&p.op_plan.timeline, &p.secrets, x.logs, x.recorder);
     let (watching, mut rx, early) = watch(p, &mut x.start, x.warn).await;
+    resolve_interrupted(p, x.recorder);
     x.recorder.append(Body::RunStarted(x.start.clone()))?;
     let reporter = (x.reporter_for)(watching.is_some());
     let reporter: &dyn Reporter = reporter.as_ref();
@@ -273,14 +274,7 @@ async fn execute(mut x: Execute<'_, '_>) -> anyhow::Result<Outcome> {
         hooks: hooks.clone(),
         stopped_by: stopped_by.clone(),
     }))?;
-    let helm_output = match helm_exit {
-        0 => helm_stdout,
-        _ => format!("{helm_stdout}{helm_stderr}")
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| format!("helm: {l}\n"))
-            .collect(),
-    };
+    let helm_output = helm_output(helm_exit, helm_stdout, &helm_stderr);
     Ok(Outcome {
         run_id: String::new(),
         helm_exit,
@@ -292,6 +286,18 @@ async fn execute(mut x: Execute<'_, '_>) -> anyhow::Result<Outcome> {
         local_failure,
         helm_ran: run_helm,
     })
+}
+
+/// Helm's stdout; on failure its stderr too, each line `helm: `.
+fn helm_output(exit: i32, stdout: String, stderr: &str) -> String {
+    match exit {
+        0 => stdout,
+        _ => format!("{stdout}{stderr}")
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| format!("helm: {l}\n"))
+            .collect(),
+    }
 }
 
 /// Follows the cluster until Helm exits, passing Ctrl-C and SIGTERM on;
@@ -329,4 +335,33 @@ async fn follow_helm(
     });
     let (stdout, stderr) = helm.output().await;
     Ok((code, stdout, stderr))
+}
+
+/// A run of this release that was killed (kill -9 of helm-hooks leaves
+/// Helm running) gets what Helm made of it: the release as found now.
+/// Best effort: the record of this run matters more.
+fn resolve_interrupted(p: &Prepared, recorder: &Recorder<'_>) {
+    let Some(deployed) = &p.deployed else {
+        return;
+    };
+    let Ok(log) = crate::app::history::read(recorder.store) else {
+        return;
+    };
+    let host = record::host();
+    // Another host's run, or a live process (a concurrent apply), is not ours to resolve.
+    let alive = |s: &RunStarted| {
+        // SAFETY: kill(2) with signal 0 only checks that the pid exists.
+        s.host != host || unsafe { libc::kill(s.pid as i32, 0) == 0 }
+    };
+    for run in crate::core::audit::unresolved(&log.runs, &p.release, &p.namespace, &alive) {
+        let _ = recorder.store.append(
+            &run.id,
+            &record::now(),
+            Body::RunResolved(RunResolved {
+                release_revision: deployed.version,
+                release_status: deployed.info.status.clone(),
+                found_by: recorder.run_id.to_string(),
+            }),
+        );
+    }
 }
