@@ -140,7 +140,7 @@ fn ends_torn(file: &fs::File) -> std::io::Result<bool> {
 }
 
 pub fn now_rfc3339() -> String {
-    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
 }
 
 #[cfg(test)]

@@ -76,6 +76,8 @@ pub struct Tracked {
     pub detail: Option<String>,
     pub started_ms: Option<u64>,
     pub ended_ms: Option<u64>,
+    /// The failing container's exit code, when a Job's pod ended badly.
+    pub exit_code: Option<i32>,
     #[serde(skip)]
     uid: Option<String>,
 }
@@ -116,6 +118,7 @@ impl Tracker {
                     detail: None,
                     started_ms: None,
                     ended_ms: None,
+                    exit_code: None,
                     uid: None,
                 })
                 .collect(),
@@ -249,7 +252,10 @@ impl Tracker {
                     return out;
                 };
                 let detail = match failure {
-                    Some((code, reason)) => format!("pod {phase}, exit code {code} ({reason})"),
+                    Some((code, reason)) => {
+                        self.hooks[i].exit_code = Some(code);
+                        format!("pod {phase}, exit code {code} ({reason})")
+                    }
                     None => format!("pod {phase}"),
                 };
                 self.set(i, RunState::Running, Some(detail), now_ms, &mut out);

@@ -311,6 +311,7 @@ fn a_failing_pre_upgrade_hook_is_named_with_its_log_tail() {
             .find(|h| h["name"] == "bad")
             .unwrap();
         assert_eq!(bad["phase"], "Failed");
+        assert_eq!(bad["exitCode"], 7, "{bad}");
         assert!(
             bad["message"].as_str().unwrap().contains("exit code 7"),
             "{bad}"

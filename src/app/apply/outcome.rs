@@ -120,7 +120,7 @@ pub fn chart_outcomes(e: &Evidence<'_>) -> Vec<HookOutcome> {
                     .get(&key)
                     .copied()
                     .filter(|_| phase != HookPhase::NotRun),
-                exit_code: None,
+                exit_code: tracked.exit_code.filter(|_| phase == HookPhase::Failed),
                 phase,
             }
         })
