@@ -142,6 +142,25 @@ impl Apply {
     }
 }
 
+/// A chart of one ConfigMap and one hook (`templates/<file>`), committed.
+fn chart_with_hook(file: &str, hook: &str) -> GitRepo {
+    let repo = GitRepo::new();
+    repo.write("Chart.yaml", &chart_yaml("app"));
+    repo.write("templates/cm.yaml", CONFIGMAP);
+    repo.write(&format!("templates/{file}"), hook);
+    repo.commit(file);
+    repo
+}
+
+/// Waits (bounded) until the audit log says a hook runs.
+fn wait_until_a_hook_runs(a: &Apply) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !a.audit().iter().any(|r| r["state"] == "running") {
+        assert!(std::time::Instant::now() < deadline, "hook never ran");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -434,14 +453,10 @@ fn bars_in_a_terminal() {
 
 #[test]
 fn ctrl_c_stops_helm_and_records_the_run_as_interrupted() {
-    let repo = GitRepo::new();
-    repo.write("Chart.yaml", &chart_yaml("app"));
-    repo.write("templates/cm.yaml", CONFIGMAP);
-    repo.write(
-        "templates/slow.yaml",
+    let repo = chart_with_hook(
+        "slow.yaml",
         &job("slow", "pre-install", 0, 0, "60s", "working"),
     );
-    repo.commit("slow");
     for major in [3, 4] {
         let a = Apply::new(major, "ctrlc");
         let child = a
@@ -451,12 +466,7 @@ fn ctrl_c_stops_helm_and_records_the_run_as_interrupted() {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        // Wait until the hook runs (the audit log says so), then interrupt.
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        while !a.audit().iter().any(|r| r["state"] == "running") {
-            assert!(std::time::Instant::now() < deadline, "hook never ran");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        wait_until_a_hook_runs(&a);
         unsafe {
             libc::kill(child.id() as i32, libc::SIGINT);
         }
@@ -709,14 +719,10 @@ fn cluster_scoped_hooks_are_followed_where_they_live() {
 
 #[test]
 fn a_hook_at_two_events_gets_each_runs_own_times() {
-    let repo = GitRepo::new();
-    repo.write("Chart.yaml", &chart_yaml("app"));
-    repo.write("templates/cm.yaml", CONFIGMAP);
-    repo.write(
-        "templates/twice.yaml",
+    let repo = chart_with_hook(
+        "twice.yaml",
         &job("twice", "pre-install,post-install", 0, 0, "300ms", "ran"),
     );
-    repo.commit("a hook at two events");
     for major in [3, 4] {
         let a = Apply::new(major, "twice");
         let out = a
@@ -750,14 +756,10 @@ fn a_hook_at_two_events_gets_each_runs_own_times() {
 
 #[test]
 fn after_kill_9_the_next_apply_records_what_helm_did_meanwhile() {
-    let repo = GitRepo::new();
-    repo.write("Chart.yaml", &chart_yaml("app"));
-    repo.write("templates/cm.yaml", CONFIGMAP);
-    repo.write(
-        "templates/slow.yaml",
+    let repo = chart_with_hook(
+        "slow.yaml",
         &job("slow", "pre-install,pre-upgrade", 0, 0, "2s", "working"),
     );
-    repo.commit("slow");
     for major in [3, 4] {
         let a = Apply::new(major, "kill9");
         let mut child = a
@@ -767,11 +769,7 @@ fn after_kill_9_the_next_apply_records_what_helm_did_meanwhile() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        while !a.audit().iter().any(|r| r["state"] == "running") {
-            assert!(std::time::Instant::now() < deadline, "hook never ran");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        wait_until_a_hook_runs(&a);
         child.kill().unwrap();
         child.wait().unwrap();
         // Helm, in its own process group, goes on and deploys.
