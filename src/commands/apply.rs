@@ -101,7 +101,9 @@ fn show_plan(p: &Prepared, ui: &Ui) {
         &p.namespace,
         p.operation,
         &p.to.rev,
-        p.deployed.as_ref().map(|d| d.version),
+        p.deployed
+            .as_ref()
+            .map(|d| (d.version, d.info.status.as_str())),
     ));
     ui.status(&apply_view::timeline(&p.op_plan, ui.err));
     for w in &p.warnings {

@@ -22,11 +22,13 @@ pub fn intro(
     namespace: &str,
     op: Operation,
     to: &Revision,
-    deployed: Option<u64>,
+    latest: Option<(u64, &str)>,
 ) -> String {
-    match deployed {
-        Some(rev) => format!(
-            "Upgrade of release {release} in namespace {namespace} (deployed revision {rev}) to {}:",
+    match latest {
+        // "deployed" only when it is: a failed or pending revision says so.
+        Some((rev, status)) => format!(
+            "Upgrade of release {release} in namespace {namespace} ({} revision {rev}) to {}:",
+            if status.is_empty() { "latest" } else { status },
             rev_text(to)
         ),
         None => format!(

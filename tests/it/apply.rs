@@ -808,3 +808,39 @@ fn after_kill_9_the_next_apply_records_what_helm_did_meanwhile() {
         assert!(text.contains("Helm went on without helm-hooks"), "{text}");
     }
 }
+
+#[test]
+fn a_hook_helm_cannot_build_is_failed_with_helms_reason() {
+    // HH014's case: Helm orders the hook, then cannot build it.
+    let repo = chart_with_hook(
+        "cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pre\n  annotations:\n    helm.sh/hook: pre-install\n    helm.sh/hook-weight: -10\n",
+    );
+    for major in [3, 4] {
+        let a = Apply::new(major, "unbuilt");
+        let out = a
+            .hooks()
+            .current_dir(repo.path())
+            .args(["apply", "web", "--yes", "--progress", "none"])
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "helm {major}: {err}");
+        assert!(err.contains("lint error: [HH014]"), "{err}");
+        let audit = a.audit();
+        let end = run_records(&audit, "runEnded")[0];
+        let pre = &end["hooks"][0];
+        assert_eq!(pre["name"], "pre", "{end}");
+        assert_eq!(pre["phase"], "Failed", "helm {major}: {end}");
+        assert!(
+            pre["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("cannot unmarshal number")),
+            "{pre}"
+        );
+        assert!(
+            err.contains("hook ConfigMap/pre"),
+            "the failing hook is named: {err}"
+        );
+    }
+}

@@ -31,6 +31,9 @@ pub struct Evidence<'a> {
     /// When the run began (the tracker's times count from there).
     pub run_start: SystemTime,
     pub now_ms: u64,
+    /// Helm's error line: it names a hook it could not build or create
+    /// (`... for pre-install hook app/templates/x.yaml: ...`).
+    pub helm_error: Option<&'a str>,
 }
 
 /// Whether Helm's `last_run` is of this run: started after it began (Helm
@@ -77,9 +80,15 @@ pub fn chart_outcomes(e: &Evidence<'_>) -> Vec<HookOutcome> {
                 .and_then(|l| l.phase.as_deref())
                 .map(HookPhase::parse)
                 .filter(|p| *p != HookPhase::Unknown);
+            // Never created because Helm could not build it (an invalid
+            // object): failed, with Helm's reason.
+            let helm_says = e.helm_error.filter(|err| {
+                tracked.state == RunState::Waiting && err.contains(&format!("hook {}", step.path))
+            });
             let phase = match (watched, helms, tracked.state) {
                 (Some(p), _, _) => p,
                 (None, Some(p), _) => p,
+                (None, None, _) if helm_says.is_some() => HookPhase::Failed,
                 (None, None, RunState::Waiting) => HookPhase::NotRun,
                 (None, None, _) => HookPhase::Unknown,
             };
@@ -107,7 +116,7 @@ pub fn chart_outcomes(e: &Evidence<'_>) -> Vec<HookOutcome> {
                 completed_at,
                 duration_ms,
                 message: (phase == HookPhase::Failed)
-                    .then(|| tracked.detail.clone())
+                    .then(|| tracked.detail.clone().or(helm_says.map(str::to_string)))
                     .flatten()
                     .map(|m| scrub(&m, e.secrets)),
                 log_tail: e
@@ -156,12 +165,19 @@ pub fn in_run_order(
 }
 
 /// What each hook did, from Helm's record, the watch and what is left.
+/// Whether Helm ran, and its error line when it failed.
+#[derive(Debug, Clone, Copy)]
+pub struct HelmEnd<'a> {
+    pub ran: bool,
+    pub error: Option<&'a str>,
+}
+
 pub async fn finish(
     ws: &Workspace,
     p: &Prepared,
     monitor: &Monitor<'_>,
     watching: Option<Watching>,
-    run_helm: bool,
+    helm: HelmEnd<'_>,
     local_steps: &[LocalStep],
     local_outcomes: Vec<Option<HookOutcome>>,
 ) -> (Vec<HookOutcome>, Option<release::Release>) {
@@ -175,7 +191,7 @@ pub async fn finish(
     });
     let last_runs: HashMap<(String, String), release::LastRun> = after
         .as_ref()
-        .filter(|_| run_helm)
+        .filter(|_| helm.ran)
         .map(|r| {
             r.hooks
                 .iter()
@@ -207,6 +223,7 @@ pub async fn finish(
         secrets: &p.secrets,
         run_start: monitor.started,
         now_ms: monitor.now_ms(),
+        helm_error: helm.error,
     });
     let local = local_steps.iter().zip(local_outcomes).collect();
     (
@@ -294,6 +311,7 @@ mod tests {
             secrets: &secrets,
             run_start,
             now_ms: 2000,
+            helm_error: None,
         });
         let phases: Vec<(&str, &HookPhase)> =
             out.iter().map(|o| (o.event.as_str(), &o.phase)).collect();

@@ -261,7 +261,10 @@ async fn execute(mut x: Execute<'_, '_>) -> anyhow::Result<Outcome> {
         p,
         &monitor,
         watching,
-        run_helm,
+        super::outcome::HelmEnd {
+            ran: run_helm,
+            error: helm_error.as_deref(),
+        },
         &local_steps,
         locals.outcomes,
     )
