@@ -117,6 +117,15 @@ impl Apply {
         cmd
     }
 
+    /// `helm-hooks ARGS` in `repo`, run to its end.
+    pub(crate) fn run_in(&self, repo: &GitRepo, args: &[&str]) -> Output {
+        self.hooks()
+            .current_dir(repo.path())
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
     pub(crate) fn helm(&self, args: &[&str]) -> Output {
         let mut cmd = self.env.helm(&self.helm);
         cmd.env("KUBECONFIG", cluster().kubeconfig())
@@ -175,12 +184,7 @@ fn install_then_upgrade_with_progress_lines_and_a_complete_audit_run() {
     for major in [3, 4] {
         let a = Apply::new(major, "ok");
         // Install (the release does not exist), from the first commit.
-        let out = a
-            .hooks()
-            .current_dir(repo.path())
-            .args(["apply", "web", "app", "--to", "HEAD~1", "--yes"])
-            .output()
-            .unwrap();
+        let out = a.run_in(&repo, &["apply", "web", "app", "--to", "HEAD~1", "--yes"]);
         let err = stderr(&out);
         assert!(out.status.success(), "helm {major}: {err}");
         assert!(err.contains("does not exist in namespace"), "{err}");
@@ -196,12 +200,7 @@ fn install_then_upgrade_with_progress_lines_and_a_complete_audit_run() {
         assert!(!err.contains('\u{1b}'), "no escape codes in a pipe");
 
         // Upgrade to HEAD: the new backup hook runs first.
-        let out = a
-            .hooks()
-            .current_dir(repo.path())
-            .args(["apply", "web", "app", "--yes", "--logs"])
-            .output()
-            .unwrap();
+        let out = a.run_in(&repo, &["apply", "web", "app", "--yes", "--logs"]);
         let err = stderr(&out);
         assert!(out.status.success(), "helm {major}: {err}");
         let pos = |needle: &str| {
@@ -290,19 +289,9 @@ fn a_failing_pre_upgrade_hook_is_named_with_its_log_tail() {
     repo.commit("v2");
     for major in [3, 4] {
         let a = Apply::new(major, "fail");
-        let ok = a
-            .hooks()
-            .current_dir(repo.path())
-            .args(["apply", "web", "--to", "HEAD~1", "--yes"])
-            .output()
-            .unwrap();
+        let ok = a.run_in(&repo, &["apply", "web", "--to", "HEAD~1", "--yes"]);
         assert!(ok.status.success(), "{}", stderr(&ok));
-        let out = a
-            .hooks()
-            .current_dir(repo.path())
-            .args(["apply", "web", "--yes"])
-            .output()
-            .unwrap();
+        let out = a.run_in(&repo, &["apply", "web", "--yes"]);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(1), "helm {major}: {err}");
         assert!(
@@ -352,24 +341,14 @@ fn atomic_rolls_back_with_the_flag_the_running_helm_accepts() {
     repo.commit("v2");
     for major in [3, 4] {
         let a = Apply::new(major, "atomic");
-        let ok = a
-            .hooks()
-            .current_dir(repo.path())
-            .args(["apply", "web", "--to", "HEAD~1", "--yes"])
-            .output()
-            .unwrap();
+        let ok = a.run_in(&repo, &["apply", "web", "--to", "HEAD~1", "--yes"]);
         assert!(ok.status.success(), "{}", stderr(&ok));
         let flag = if major == 3 {
             "--atomic"
         } else {
             "--rollback-on-failure"
         };
-        let out = a
-            .hooks()
-            .current_dir(repo.path())
-            .args(["apply", "web", "--yes", flag])
-            .output()
-            .unwrap();
+        let out = a.run_in(&repo, &["apply", "web", "--yes", flag]);
         assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
         let hist = a.history("web");
         let statuses: Vec<&str> = hist.iter().map(|h| h["status"].as_str().unwrap()).collect();
@@ -479,12 +458,7 @@ fn ctrl_c_stops_helm_and_records_the_run_as_interrupted() {
         // Helm stopped: the release is not deployed.
         let hist = a.history("web");
         assert!(hist.iter().all(|h| h["status"] != "deployed"), "{hist:?}");
-        let out = a
-            .hooks()
-            .current_dir(repo.path())
-            .args(["history", "web"])
-            .output()
-            .unwrap();
+        let out = a.run_in(&repo, &["history", "web"]);
         assert!(
             String::from_utf8_lossy(&out.stdout).contains("interrupted"),
             "{}",
@@ -686,12 +660,7 @@ fn cluster_scoped_hooks_are_followed_where_they_live() {
     repo.commit("a cluster-scoped hook");
     for major in [3, 4] {
         let a = Apply::new(major, "scope");
-        let out = a
-            .hooks()
-            .current_dir(repo.path())
-            .args(["apply", "web", "--yes", "--progress", "plain"])
-            .output()
-            .unwrap();
+        let out = a.run_in(&repo, &["apply", "web", "--yes", "--progress", "plain"]);
         let err = stderr(&out);
         assert!(out.status.success(), "helm {major}: {err}");
         assert!(!err.contains("Status {") && !err.contains("404"), "{err}");
@@ -725,12 +694,7 @@ fn a_hook_at_two_events_gets_each_runs_own_times() {
     );
     for major in [3, 4] {
         let a = Apply::new(major, "twice");
-        let out = a
-            .hooks()
-            .current_dir(repo.path())
-            .args(["apply", "web", "--yes"])
-            .output()
-            .unwrap();
+        let out = a.run_in(&repo, &["apply", "web", "--yes"]);
         assert!(out.status.success(), "helm {major}: {}", stderr(&out));
         let audit = a.audit();
         let end = run_records(&audit, "runEnded")[0];
@@ -782,12 +746,7 @@ fn after_kill_9_the_next_apply_records_what_helm_did_meanwhile() {
             .as_str()
             .unwrap()
             .to_string();
-        let out = a
-            .hooks()
-            .current_dir(repo.path())
-            .args(["apply", "web", "--yes"])
-            .output()
-            .unwrap();
+        let out = a.run_in(&repo, &["apply", "web", "--yes"]);
         assert!(out.status.success(), "helm {major}: {}", stderr(&out));
         let out = a
             .hooks()
@@ -818,12 +777,7 @@ fn a_hook_helm_cannot_build_is_failed_with_helms_reason() {
     );
     for major in [3, 4] {
         let a = Apply::new(major, "unbuilt");
-        let out = a
-            .hooks()
-            .current_dir(repo.path())
-            .args(["apply", "web", "--yes", "--progress", "none"])
-            .output()
-            .unwrap();
+        let out = a.run_in(&repo, &["apply", "web", "--yes", "--progress", "none"]);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(1), "helm {major}: {err}");
         assert!(err.contains("lint error: [HH014]"), "{err}");
