@@ -798,3 +798,179 @@ fn a_hook_helm_cannot_build_is_failed_with_helms_reason() {
         );
     }
 }
+
+#[test]
+fn a_torn_last_line_loses_only_itself_and_the_next_run_is_whole() {
+    let repo = chart_with_hook(
+        "migrate.yaml",
+        &job("migrate", "pre-install,pre-upgrade", 0, 0, "100ms", "ok"),
+    );
+    repo.write("templates/cm.yaml", &CONFIGMAP.replace("{a: b}", "{a: c}"));
+    let head = repo.commit("v2");
+    for major in [3, 4] {
+        let a = Apply::new(major, "torn");
+        let out = a.run_in(&repo, &["apply", "web", "--yes", "--to", "HEAD~1"]);
+        assert!(out.status.success(), "helm {major}: {}", stderr(&out));
+        // A crash mid-write: the last record cut short, no newline.
+        let path = a.env.path("data/hooks/audit.jsonl");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let kept = text.lines().count() - 1;
+        std::fs::write(&path, &text[..text.trim_end().len() - 12]).unwrap();
+
+        let out = a.run_in(&repo, &["apply", "web", "--yes"]);
+        assert!(out.status.success(), "helm {major}: {}", stderr(&out));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let damaged: Vec<usize> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| serde_json::from_str::<Value>(l).is_err())
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(damaged, [kept], "only the torn line is damaged:\n{text}");
+
+        let out = a
+            .hooks()
+            .args(["history", "web", "-o", "json"])
+            .output()
+            .unwrap();
+        let doc = json(&out.stdout);
+        let err = stderr(&out);
+        assert!(err.contains("is damaged"), "the damage is named: {err}");
+        let newest = &doc["runs"][0];
+        assert_eq!(newest["status"], "succeeded", "helm {major}: {newest}");
+        assert_eq!(newest["end"]["releaseRevision"], 2, "{newest}");
+        assert_eq!(newest["outcomes"][0]["phase"], "Succeeded", "{newest}");
+
+        // plan --release compares from the second run's commit.
+        let out = a
+            .hooks()
+            .current_dir(repo.path())
+            .args(["plan", "--release", "web", "-o", "json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(json(&out.stdout)["from"]["commit"], head.as_str());
+    }
+}
+
+#[test]
+fn apply_keeps_no_secret_value_in_the_cache_the_record_or_the_terminal() {
+    let repo = chart_with_hook(
+        "secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\nstringData:\n  password: {{ .Values.password }}\n",
+    );
+    repo.write("values.yaml", "password: hunter2-in-values\n");
+    repo.commit("values");
+    let secrets = ["hunter2-in-values", "hunter2-on-the-line"];
+    for major in [3, 4] {
+        let a = Apply::new(major, "secrets");
+        let mut seen = String::new();
+        for args in [
+            &["plan", "--release", "web"][..],
+            &["apply", "web", "--yes", "--progress", "plain", "--logs"][..],
+            &[
+                "apply",
+                "web",
+                "--yes",
+                "--progress",
+                "plain",
+                "--set",
+                "password=hunter2-on-the-line",
+            ][..],
+        ] {
+            let out = a.run_in(&repo, args);
+            assert!(out.status.success(), "helm {major}: {}", stderr(&out));
+            seen.push_str(&String::from_utf8_lossy(&out.stdout));
+            seen.push_str(&stderr(&out));
+        }
+        let mut files = Vec::new();
+        walk_files(&a.env.path("cache"), &mut files);
+        walk_files(&a.env.path("data/hooks"), &mut files);
+        assert!(files.iter().any(|(p, _, _)| p.ends_with("audit.jsonl")));
+        for (path, mode, is_dir) in &files {
+            if *is_dir {
+                if path.starts_with(a.env.path("cache/hooks")) {
+                    assert_eq!(*mode, 0o700, "{}", path.display());
+                }
+                continue;
+            }
+            seen.push_str(&String::from_utf8_lossy(&std::fs::read(path).unwrap()));
+        }
+        use base64::Engine as _;
+        for s in secrets {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(s);
+            assert!(!seen.contains(s) && !seen.contains(&b64), "{s} leaked");
+        }
+        // The cluster got the value: the scrubbing is ours, not a lost value.
+        let out = cluster()
+            .kubectl()
+            .args([
+                "get",
+                "secret",
+                "db",
+                "-n",
+                &a.ns,
+                "-o",
+                "jsonpath={.data.password}",
+            ])
+            .output()
+            .unwrap();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(secrets[1]);
+        assert_eq!(String::from_utf8_lossy(&out.stdout), b64);
+    }
+}
+
+#[test]
+fn a_release_busy_with_another_operation_records_no_hook_as_run() {
+    let repo = chart_with_hook(
+        "slow.yaml",
+        &job(
+            "slow",
+            "pre-install,pre-upgrade",
+            0,
+            0,
+            "{{ .Values.duration }}",
+            "working",
+        ),
+    );
+    repo.write("values.yaml", "duration: 100ms\n");
+    repo.commit("values");
+    for major in [3, 4] {
+        let a = Apply::new(major, "busy");
+        let out = a.run_in(&repo, &["apply", "web", "--yes"]);
+        assert!(out.status.success(), "helm {major}: {}", stderr(&out));
+        // Another operator's upgrade, stuck in its pre-upgrade hook.
+        let mut other = a.env.helm(&a.helm);
+        let mut other = other
+            .env("KUBECONFIG", cluster().kubeconfig())
+            .args(["upgrade", "web", &repo.path().display().to_string()])
+            .args(["-n", &a.ns, "--set", "duration=60s"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !a
+            .history("web")
+            .iter()
+            .any(|h| h["status"] == "pending-upgrade")
+        {
+            assert!(std::time::Instant::now() < deadline, "no pending upgrade");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        std::thread::sleep(Duration::from_millis(1500));
+
+        let out = a.run_in(&repo, &["apply", "web", "--yes", "--progress", "plain"]);
+        other.kill().unwrap();
+        other.wait().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "helm {major}: {err}");
+        assert!(err.contains("another operation"), "Helm's reason: {err}");
+        assert_eq!(
+            ended_phases(&a),
+            [("slow".into(), "NotRun".into())],
+            "helm {major}: {err}"
+        );
+        assert!(!err.contains("slow: running"), "not this run's Job: {err}");
+    }
+}

@@ -2,24 +2,11 @@
 //! still the right `<redacted, changed>` from cached renders.
 
 use crate::common::*;
-use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
 
 fn secret_hook(password: &str, token: &str) -> String {
     format!(
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\nstringData:\n  password: {password}\n  token: {token}\n"
     )
-}
-
-/// Every file under `dir`, with its mode.
-fn walk(dir: &Path, out: &mut Vec<(std::path::PathBuf, u32, bool)>) {
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let meta = e.metadata().unwrap();
-        out.push((e.path(), meta.permissions().mode() & 0o777, meta.is_dir()));
-        if meta.is_dir() {
-            walk(&e.path(), out);
-        }
-    }
 }
 
 #[test]
@@ -70,7 +57,7 @@ fn the_cache_keeps_no_secret_value_and_still_tells_what_changed() {
             "{warm}"
         );
         let mut files = Vec::new();
-        walk(&env.path("cache/hooks"), &mut files);
+        walk_files(&env.path("cache/hooks"), &mut files);
         assert!(!files.is_empty());
         for (path, mode, is_dir) in &files {
             if *is_dir {

@@ -378,3 +378,15 @@ fn counting_helm_bin() -> PathBuf {
     );
     bin
 }
+
+/// Every file and folder under `dir`, with its permission bits.
+pub fn walk_files(dir: &std::path::Path, out: &mut Vec<(PathBuf, u32, bool)>) {
+    use std::os::unix::fs::PermissionsExt;
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let meta = e.metadata().unwrap();
+        out.push((e.path(), meta.permissions().mode() & 0o777, meta.is_dir()));
+        if meta.is_dir() {
+            walk_files(&e.path(), out);
+        }
+    }
+}
