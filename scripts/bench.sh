@@ -863,7 +863,7 @@ bench_deps() {
   # Warm dependencies, no render: the fetched cache without its renders.
   rm -rf "$seedf"
   cp -R "$wf" "$seedf"
-  rm -rf "$seedf/hooks/render" "$seedf/hooks/render-err"
+  rm -rf "$seedf/hooks/render2" "$seedf/hooks/render2-err"
   local cf="$WORK/cache-deps-cold-f" cv="$WORK/cache-deps-cold-v" tc="$WORK/cache-deps-template"
   local spec="$WORK/spec-deps.json"
   {

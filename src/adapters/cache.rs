@@ -112,4 +112,12 @@ impl Cache {
             }
         }
     }
+
+    /// Removes whole buckets an older version wrote (best effort).
+    pub fn forget(&self, buckets: &[&str]) {
+        let Some(root) = &self.root else { return };
+        for b in buckets {
+            let _ = std::fs::remove_dir_all(root.join(b));
+        }
+    }
 }

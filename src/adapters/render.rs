@@ -432,7 +432,7 @@ fn render_pass(
         // none.
         let cached = version.filter(|_| !opts.secret_values).and_then(|v| {
             let key = key_for(mode, v);
-            Some((cache.get("render", &key)?, cache.get("render-err", &key)?))
+            Some((cache.get(RENDER, &key)?, cache.get(RENDER_ERR, &key)?))
         });
         match cached {
             Some((out, err)) => results.push((mode, into_text(out), into_text(err))),
@@ -485,13 +485,20 @@ fn render_pass(
     Ok(side)
 }
 
+/// Cache buckets of renders (Secret values as keyed digests).
+const RENDER: &str = "render2";
+const RENDER_ERR: &str = "render2-err";
+
 /// Stores a fresh render under `key` with Secret values as digests, and
 /// returns what a cached run would see (unless the values are asked for).
 fn keep(cache: &Cache, key: &str, stdout: String, stderr: &str, secret_values: bool) -> String {
     let kept = digest_secrets(&stdout, &|v| cache.secret_digest(v));
     if let Some(kept) = &kept {
-        cache.put("render", key, kept.as_bytes());
-        cache.put("render-err", key, stderr.as_bytes());
+        cache.put(RENDER, key, kept.as_bytes());
+        cache.put(RENDER_ERR, key, stderr.as_bytes());
+        // Renders cached before secrets were digested hold Secret values
+        // in plain text: gone at the first write of the new kind.
+        cache.forget(&["render", "render-err"]);
     }
     match (secret_values, kept) {
         (false, Some(kept)) => kept,

@@ -49,7 +49,12 @@ fn the_cache_keeps_no_secret_value_and_still_tells_what_changed() {
             );
             String::from_utf8_lossy(&out.stdout).into_owned()
         };
+        // What an older helm-hooks cached, Secret values in plain text.
+        let old = env.path("cache/hooks/render");
+        std::fs::create_dir_all(&old).unwrap();
+        std::fs::write(old.join("0123"), "password: hunter2-old\n").unwrap();
         let cold = plan(&[]);
+        assert!(!old.exists(), "the plaintext renders of old are removed");
         let warm = plan(&[]);
         assert_eq!(cold, warm, "a cached run says the same");
         assert!(

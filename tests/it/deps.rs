@@ -204,7 +204,7 @@ fn locked_remote_dependencies_render_at_every_revision_fetched_once() {
         // Offline: the repository is gone, the renders are not cached, and
         // both revisions still plan, from the dependency cache.
         drop(server);
-        std::fs::remove_dir_all(env.path("cache/hooks/render")).unwrap();
+        std::fs::remove_dir_all(env.path("cache/hooks/render2")).unwrap();
         let second = ok(plan(&counting));
         assert_eq!(json(&second.stdout), doc);
         assert_eq!(calls(&log, "dependency"), 1, "nothing fetched offline");
@@ -213,7 +213,7 @@ fn locked_remote_dependencies_render_at_every_revision_fetched_once() {
         // Without the working tree's archive, c2 must be fetched, and the
         // repository does not answer: one line naming what and the fix.
         std::fs::remove_dir_all(repo.path().join("app/charts")).unwrap();
-        std::fs::remove_dir_all(env.path("cache/hooks/render")).unwrap();
+        std::fs::remove_dir_all(env.path("cache/hooks/render2")).unwrap();
         let out = plan(&helm);
         let e = one_line_error(&out);
         assert!(
@@ -396,7 +396,7 @@ fn oci_dependencies_are_fetched_with_the_users_flags_and_cached() {
         // The registry is gone and nothing renders from the cache: the
         // dependency cache alone serves both revisions.
         drop(registry);
-        std::fs::remove_dir_all(env.path("cache/hooks/render")).unwrap();
+        std::fs::remove_dir_all(env.path("cache/hooks/render2")).unwrap();
         assert_eq!(json(&ok(plan(&["--plain-http"])).stdout), doc);
     }
 }
