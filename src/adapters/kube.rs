@@ -76,6 +76,34 @@ pub async fn connect(namespace: &str) -> anyhow::Result<Cluster> {
     })
 }
 
+/// Where Helm will act, as the kubeconfig and Helm's overrides say: the
+/// context and the API server, for the question before a change. `None`
+/// parts are unknown (no kubeconfig, or a context that names no cluster).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Target {
+    pub context: Option<String>,
+    pub server: Option<String>,
+}
+
+pub fn target() -> Target {
+    let kc = Kubeconfig::read().ok();
+    let context = env("HELM_KUBECONTEXT").or_else(|| kc.as_ref()?.current_context.clone());
+    let from_file = || {
+        let kc = kc.as_ref()?;
+        let ctx = kc
+            .contexts
+            .iter()
+            .find(|c| Some(&c.name) == context.as_ref())?;
+        let cluster = ctx.context.as_ref()?.cluster.clone();
+        let named = kc.clusters.iter().find(|c| c.name == cluster)?;
+        named.cluster.as_ref()?.server.clone()
+    };
+    Target {
+        server: env("HELM_KUBEAPISERVER").or_else(from_file),
+        context,
+    }
+}
+
 /// What the watchers send.
 #[derive(Debug)]
 pub enum Feed {

@@ -4,6 +4,7 @@
 use crate::app::apply::UpgradeFlags;
 use crate::app::apply::{
     self, ApplyRequest, ConfirmError, Outcome, PickError, Prepared, Reporter, RunRequest, Verdict,
+    kube_target,
 };
 use crate::app::workspace::Workspace;
 use crate::cli::{ApplyArgs, ProgressArg};
@@ -32,18 +33,25 @@ pub fn run(args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
         },
     )?;
     show_plan(&prepared, ui);
+    // A dry run changes nothing: nothing to confirm.
+    if args.dry_run {
+        ui.status("dry run: nothing was applied");
+        return Ok(());
+    }
     if !args.yes {
         if !ui.can_prompt() {
             return Err(ConfirmError::NoTerminal.into());
         }
-        let question = apply_view::question(&release, prepared.operation, &prepared.op_plan);
+        let target = kube_target();
+        let dest = apply_view::Destination {
+            namespace: &namespace,
+            context: target.context.as_deref(),
+            server: target.server.as_deref(),
+        };
+        let question = apply_view::question(&release, &dest, prepared.operation, &prepared.op_plan);
         if !ui.confirm(&question)? {
             return Err(ConfirmError::Declined.into());
         }
-    }
-    if args.dry_run {
-        ui.status("dry run: nothing was applied");
-        return Ok(());
     }
     let mode = match args.progress {
         ProgressArg::Bars => Mode::Bars,

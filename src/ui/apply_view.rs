@@ -140,7 +140,33 @@ pub fn timeline(op: &OperationPlan, painter: Painter) -> String {
 }
 
 /// The question, in hook terms: which hooks fire, which are new or changed.
-pub fn question(release: &str, op: Operation, plan: &OperationPlan) -> String {
+/// Where a change lands: the namespace, the kube context and its server,
+/// named in the question as kapp and Helmfile do.
+pub struct Destination<'a> {
+    pub namespace: &'a str,
+    pub context: Option<&'a str>,
+    pub server: Option<&'a str>,
+}
+
+impl Destination<'_> {
+    fn text(&self) -> String {
+        let mut out = format!("in namespace {}", self.namespace);
+        match (self.context, self.server) {
+            (Some(c), Some(s)) => out.push_str(&format!(" of context {c} ({s})")),
+            (Some(c), None) => out.push_str(&format!(" of context {c}")),
+            (None, Some(s)) => out.push_str(&format!(" on {s}")),
+            (None, None) => {}
+        }
+        out
+    }
+}
+
+pub fn question(
+    release: &str,
+    dest: &Destination<'_>,
+    op: Operation,
+    plan: &OperationPlan,
+) -> String {
     let runs = plan.timeline.hooks().count();
     let names = |c: Change| -> Vec<String> {
         plan.timeline
@@ -183,7 +209,7 @@ pub fn question(release: &str, op: Operation, plan: &OperationPlan) -> String {
     } else {
         "Upgrade"
     };
-    format!("{verb} {release}? {what}. Continue")
+    format!("{verb} {release} {}? {what}. Continue", dest.text())
 }
 
 /// The outcome table after Helm exits.

@@ -99,7 +99,16 @@ fn apply_timeline_question_summary_and_failure() {
             Some((5, "failed")),
         ),
         super::apply_view::timeline(&op, PLAIN),
-        super::apply_view::question("web", Operation::Upgrade, &op),
+        super::apply_view::question(
+            "web",
+            &super::apply_view::Destination {
+                namespace: "shop",
+                context: Some("prod-eu"),
+                server: Some("https://10.0.0.1:6443"),
+            },
+            Operation::Upgrade,
+            &op,
+        ),
         super::apply_view::summary(&outcomes, PLAIN),
         super::apply_view::failure(&outcomes[1], PLAIN),
     ]

@@ -362,6 +362,13 @@ fn atomic_rolls_back_with_the_flag_the_running_helm_accepts() {
 
 #[test]
 fn no_terminal_without_yes_refuses_and_changes_nothing() {
+    // A dry run asks nothing and needs no --yes.
+    let repo = chart_repo();
+    let a = Apply::new(3, "dry");
+    let out = a.run_in(&repo, &["apply", "web", "app", "--dry-run"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("dry run: nothing was applied"));
+    assert!(a.history("web").is_empty(), "no release was made");
     let repo = chart_repo();
     // A Pod hook that never completes: lint's error must come before the refusal.
     repo.write(
@@ -401,7 +408,18 @@ fn answering_no_at_the_prompt_changes_nothing() {
         .env("TERM", "xterm")
         .args(["apply", "web", "app", "--to", "HEAD~1"]);
     let mut p = rexpect::session::spawn_command(cmd, Some(30_000)).unwrap();
-    p.exp_string("Install web?").unwrap();
+    // The question names where the change lands.
+    let kubeconfig = std::fs::read_to_string(cluster().kubeconfig()).unwrap();
+    let server = kubeconfig
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("server: "))
+        .unwrap()
+        .to_string();
+    p.exp_string(&format!(
+        "Install web in namespace {} of context helm-hooks-test ({server})?",
+        a.ns
+    ))
+    .unwrap();
     p.exp_string("[y/N]").unwrap();
     // The prompt reads single keys once the tty is raw: give it a moment.
     std::thread::sleep(Duration::from_millis(500));

@@ -85,6 +85,11 @@ pub trait Reporter {
     fn finish(&self);
 }
 
+/// The kube context and server Helm will act on, for the question.
+pub fn kube_target() -> crate::adapters::kube::Target {
+    crate::adapters::kube::target()
+}
+
 /// The namespace's releases, for a pick when RELEASE is not given.
 pub fn releases(ws: &Workspace, namespace: &str) -> anyhow::Result<Vec<ListedRelease>> {
     let list = release::list(&ws.helm()?, namespace)?;
