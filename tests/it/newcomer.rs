@@ -47,3 +47,165 @@ fn version_on_a_subcommand_is_an_error_naming_git_not_the_tools_version() {
         );
     }
 }
+
+/// A chart whose hook's name comes from a value, so a plan shows which
+/// values file was read.
+fn valued_chart(repo: &GitRepo) {
+    repo.write("app/Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "app/templates/a.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hook-{{ .Values.suffix | default \"none\" }}\n  annotations:\n    helm.sh/hook: pre-install\n",
+    );
+}
+
+fn hook_names(plan: &serde_json::Value) -> Vec<String> {
+    runs(plan, "install").into_iter().map(|(_, h)| h).collect()
+}
+
+#[test]
+fn values_files_git_does_not_track_are_read_from_disk_for_both_revisions() {
+    let repo = GitRepo::new();
+    valued_chart(&repo);
+    repo.write(".gitignore", "local-secrets.yaml\n");
+    repo.commit("one");
+    repo.write(
+        "app/templates/b.yaml",
+        &hook("Job", "b", "post-install", None, None),
+    );
+    repo.commit("two");
+    repo.write("local-secrets.yaml", "suffix: secret\n");
+    repo.write("scratch.yaml", "suffix: scratch\n");
+    for helm in helms() {
+        let env = Env::new();
+        for file in ["local-secrets.yaml", "scratch.yaml"] {
+            let out = env
+                .hooks(&helm)
+                .current_dir(repo.path())
+                .args([
+                    "plan", "app", "--from", "HEAD~1", "--to", "HEAD", "-o", "json", "-f", file,
+                ])
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{file}: {stderr}");
+            let plan = json(&out.stdout);
+            let want = format!("ConfigMap/hook-{}", file.split(['-', '.']).next().unwrap());
+            let want = want.replace("local", "secret");
+            assert!(hook_names(&plan).contains(&want), "{file}: {plan}");
+            // Both sides read the same file: the ConfigMap is unchanged.
+            let steps = plan["operations"][0]["steps"].as_array().unwrap();
+            let cm = steps.iter().find(|s| s["kind"] == "ConfigMap").unwrap();
+            assert!(
+                cm["change"].is_null() || cm["change"] == "unchanged",
+                "{file}: {cm}"
+            );
+            assert!(
+                stderr.contains(&format!(
+                    "note: values file {file} is not tracked by Git: read from disk"
+                )),
+                "{stderr}"
+            );
+            assert!(!stderr.contains("commit the values file"), "{stderr}");
+            let lint = env
+                .hooks(&helm)
+                .current_dir(repo.path())
+                .args(["lint", "app", "--rev", "HEAD~1", "-f", file])
+                .output()
+                .unwrap();
+            assert!(
+                String::from_utf8_lossy(&lint.stderr).contains("is not tracked by Git"),
+                "{lint:?}"
+            );
+        }
+        // A typo is "no such file", not advice to commit it.
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args([
+                "plan",
+                "app",
+                "--from",
+                "HEAD~1",
+                "--to",
+                "HEAD",
+                "-f",
+                "locla-secrets.yaml",
+            ])
+            .output()
+            .unwrap();
+        let e = one_line_error(&out);
+        assert!(
+            e.contains("locla-secrets.yaml") && e.contains("no such file") && !e.contains("commit"),
+            "{e}"
+        );
+    }
+    // A tracked values file missing at a revision still says to commit it
+    // or pick a revision that has it.
+    repo.write("app/values-prod.yaml", "suffix: prod\n");
+    repo.commit("three");
+    let env = Env::new();
+    let out = env
+        .hooks(&helm(4))
+        .current_dir(repo.path())
+        .args([
+            "plan",
+            "app",
+            "--from",
+            "HEAD~2",
+            "--to",
+            "HEAD",
+            "-f",
+            "app/values-prod.yaml",
+        ])
+        .output()
+        .unwrap();
+    let e = one_line_error(&out);
+    assert!(e.contains("does not exist at HEAD~2"), "{e}");
+}
+
+#[test]
+fn apply_of_head_with_uncommitted_edits_says_so_before_the_question() {
+    use crate::apply::Apply;
+    let repo = GitRepo::new();
+    one_hook_chart(&repo);
+    let sha = repo.commit("one");
+    for major in [3, 4] {
+        let a = Apply::new(major, "dirty");
+        let dry = |repo: &GitRepo, extra: &[&str]| {
+            let mut args = vec!["apply", "web", "app", "--dry-run", "--yes"];
+            args.extend(extra);
+            let out = a.run_in(repo, &args);
+            let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+            assert!(out.status.success(), "{stderr}");
+            assert!(stderr.contains("nothing was applied"), "{stderr}");
+            stderr
+        };
+        let note = format!(
+            "working tree has uncommitted changes; applying HEAD ({}); use --to WORKTREE to apply them",
+            &sha[..12]
+        );
+        let clean = dry(&repo, &[]);
+        assert!(!clean.contains("working tree has"), "{clean}");
+        repo.write(
+            "app/templates/b.yaml",
+            &hook("Job", "b", "pre-install", Some("5"), None),
+        );
+        let dirty = dry(&repo, &[]);
+        assert!(dirty.contains(&note), "{dirty}");
+        assert!(
+            !dirty.contains("Job/b"),
+            "HEAD is applied, not the edit: {dirty}"
+        );
+        let worktree = dry(&repo, &["--to", "WORKTREE"]);
+        assert!(!worktree.contains("working tree has"), "{worktree}");
+        assert!(worktree.contains("Job/b"), "{worktree}");
+        // Edits outside the chart do not matter to it.
+        repo.remove("app/templates/b.yaml");
+        repo.write("README.md", "edited\n");
+        let outside = dry(&repo, &[]);
+        assert!(!outside.contains("working tree has"), "{outside}");
+        repo.remove("README.md");
+        // Nothing reached the cluster.
+        assert!(a.history("web").is_empty());
+    }
+}
