@@ -2,6 +2,7 @@
 //! between `helm hooks` and standalone `helm-hooks`.
 
 use crate::common::*;
+use std::path::{Path, PathBuf};
 
 fn one_hook_chart(repo: &GitRepo) {
     repo.write("app/Chart.yaml", &chart_yaml("app"));
@@ -207,5 +208,126 @@ fn apply_of_head_with_uncommitted_edits_says_so_before_the_question() {
         repo.remove("README.md");
         // Nothing reached the cluster.
         assert!(a.history("web").is_empty());
+    }
+}
+
+/// A Helm stand-in that, for `helm template`, logs the chart copy's
+/// folder, its mode and the mode of a values file in it, then fails
+/// (`fail`) or sleeps (its pid logged), and otherwise runs the real Helm.
+fn copy_watching_helm(env: &Env, helm: &HelmBin, name: &str, then: &str) -> (HelmBin, PathBuf) {
+    let log = env.path(&format!("{name}.log"));
+    let wrapper = env.path(name);
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nLOG='{log}'\nif [ \"$1\" = template ]; then\n  d=$(dirname \"$3\")\n  echo \"dir $d $(stat -c %a \"$d\")\" >> \"$LOG\"\n  {then}\nfi\nexec '{helm}' \"$@\"\n",
+            log = log.display(),
+            helm = helm.path.display(),
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &wrapper,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    (
+        HelmBin {
+            path: wrapper,
+            ..helm.clone()
+        },
+        log,
+    )
+}
+
+fn logged(log: &Path, what: &str) -> Vec<String> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.strip_prefix(what).map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn chart_copies_are_private_and_gone_after_a_failed_render_and_after_sigterm() {
+    let repo = GitRepo::new();
+    one_hook_chart(&repo);
+    repo.write("secret-values.yaml", "password: hunter2\n");
+    repo.commit("one");
+    for helm in helms() {
+        let env = Env::new();
+        let tmpdir = tempfile::tempdir().unwrap();
+        // The copies Helm was handed that are still there.
+        let leftovers = |log: &Path| {
+            logged(log, "dir ")
+                .iter()
+                .filter(|d| Path::new(d.rsplit_once(' ').unwrap().0).exists())
+                .count()
+        };
+        let hooks = |h: &HelmBin| {
+            let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("helm-hooks"));
+            env.apply(&mut cmd);
+            cmd.env("HELM_BIN", &h.path)
+                .env("XDG_RUNTIME_DIR", tmpdir.path())
+                .env("TMPDIR", tmpdir.path())
+                .current_dir(repo.path());
+            cmd
+        };
+
+        // Helm fails: the error path removes the copy too.
+        let (failing, log) =
+            copy_watching_helm(&env, &helm, "helm-fail", "echo 'Error: boom' >&2; exit 1");
+        let out = hooks(&failing)
+            .args(["lint", "app", "--rev", "HEAD", "-f", "secret-values.yaml"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let dirs = logged(&log, "dir ");
+        assert!(!dirs.is_empty(), "Helm never rendered");
+        for d in &dirs {
+            assert!(d.ends_with(" 700"), "{d}");
+        }
+        assert_eq!(leftovers(&log), 0, "copy left after a failed render");
+
+        // SIGTERM while Helm renders (CI cancelling a job).
+        let (hanging, hang_log) = copy_watching_helm(
+            &env,
+            &helm,
+            "helm-hang",
+            "echo \"pid $$\" >> \"$LOG\"; exec sleep 30",
+        );
+        let mut child = hooks(&hanging)
+            .env("HELM_CACHE_HOME", env.path("cache-hang"))
+            .args([
+                "plan",
+                "app",
+                "--from",
+                "HEAD",
+                "--to",
+                "HEAD",
+                "-f",
+                "secret-values.yaml",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while logged(&hang_log, "pid ").is_empty() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let pids = logged(&hang_log, "pid ");
+        assert!(!pids.is_empty(), "Helm never started");
+        assert!(leftovers(&hang_log) > 0, "no chart copy while Helm runs");
+        // SAFETY: signals the process this test started.
+        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+        let status = child.wait().unwrap();
+        for pid in pids {
+            // SAFETY: the sleeping stand-ins for Helm this test started.
+            unsafe { libc::kill(pid.parse().unwrap(), libc::SIGKILL) };
+        }
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(status.signal(), Some(libc::SIGTERM), "{status:?}");
+        assert_eq!(leftovers(&hang_log), 0, "copy left after SIGTERM");
     }
 }
