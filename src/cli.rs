@@ -16,8 +16,7 @@ use std::path::PathBuf;
     bin_name = "helm hooks",
     version,
     about = "See, run and record Helm hooks, Git-first",
-    long_about = "See which Helm hooks a change adds or reorders, in the exact order Helm runs them.\n\nRun as a Helm plugin (`helm hooks ...`) or standalone (`helm-hooks ...`).",
-    propagate_version = true
+    long_about = "See which Helm hooks a change adds or reorders, in the exact order Helm runs them.\n\nRun as a Helm plugin (`helm hooks ...`) or standalone (`helm-hooks ...`)."
 )]
 pub struct Cli {
     /// Print debug logs on stderr (Helm's --debug sets HELM_DEBUG for plugins).
@@ -42,6 +41,43 @@ pub enum Command {
     Completion(CompletionArgs),
 }
 
+/// `--version` on a subcommand. For Helm users it is the chart's version
+/// (`helm upgrade --version 1.2.0`): printing the tool's version and
+/// exiting 0 there would turn a CI step green having done nothing.
+#[derive(Debug, Args, Clone)]
+pub struct NoChartVersion {
+    #[arg(long = "version", value_name = "VERSION", hide = true, num_args = 0..=1, default_missing_value = "")]
+    pub chart_version: Option<String>,
+}
+
+/// `--version` given to a subcommand: charts come from Git here.
+#[derive(Debug, thiserror::Error)]
+#[error("{command} takes no --version{}: charts come from Git here, not from a chart repository", match .version.as_str() { "" => String::new(), v => format!(" ({v})") })]
+pub struct ChartVersionGiven {
+    pub command: &'static str,
+    pub version: String,
+}
+
+impl Command {
+    /// A `--version` given to the subcommand, refused before anything runs.
+    pub fn chart_version(&self) -> Result<(), ChartVersionGiven> {
+        let (command, flag) = match self {
+            Command::Plan(a) => ("plan", &a.no_version),
+            Command::Apply(a) => ("apply", &a.no_version),
+            Command::History(a) => ("history", &a.no_version),
+            Command::Lint(a) => ("lint", &a.no_version),
+            Command::Completion(a) => ("completion", &a.no_version),
+        };
+        match &flag.chart_version {
+            Some(v) => Err(ChartVersionGiven {
+                command,
+                version: v.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CompletionShell {
     Bash,
@@ -55,6 +91,8 @@ pub struct CompletionArgs {
     /// The shell to print the script for.
     #[arg(value_enum)]
     pub shell: CompletionShell,
+    #[command(flatten)]
+    pub no_version: NoChartVersion,
 }
 
 /// Rendering flags shared by every command that renders a chart.
@@ -226,6 +264,8 @@ pub struct PlanArgs {
     /// Exit 0 when no hook changed, 2 when hooks changed, 1 on error.
     #[arg(long = "detailed-exitcode")]
     pub detailed_exitcode: bool,
+    #[command(flatten)]
+    pub no_version: NoChartVersion,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -263,6 +303,8 @@ pub struct LintArgs {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: LintFormat,
+    #[command(flatten)]
+    pub no_version: NoChartVersion,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -314,6 +356,8 @@ pub struct ApplyArgs {
     /// Further flags for `helm upgrade`, after `--`.
     #[arg(last = true, value_name = "HELM_FLAGS")]
     pub helm_args: Vec<String>,
+    #[command(flatten)]
+    pub no_version: NoChartVersion,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -345,4 +389,6 @@ pub struct HistoryArgs {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: HistoryFormat,
+    #[command(flatten)]
+    pub no_version: NoChartVersion,
 }

@@ -7,6 +7,7 @@ use crate::adapters::helm::HelmError;
 use crate::adapters::release::ReleaseQueryError;
 use crate::adapters::render::RenderError;
 use crate::app::apply::{ConfirmError, HelmFailed, LocalHookFailed, PickError};
+use crate::cli::ChartVersionGiven;
 use crate::core::audit::{BadCommitId, HistoryError};
 use crate::core::chart::ChartFileError;
 use crate::core::hook::ParseError;
@@ -87,6 +88,14 @@ impl Hinted for ConfirmError {
             }
             ConfirmError::Declined => Hint::fix("run it again and answer y to apply"),
         }
+    }
+}
+
+impl Hinted for ChartVersionGiven {
+    fn hint(&self) -> Hint {
+        Hint::fix(
+            "name the chart's Git revision instead (a tag, branch or commit: apply/plan --to, lint --rev); `helm hooks --version` prints this tool's version",
+        )
     }
 }
 
@@ -244,6 +253,7 @@ fn hinted<T: Hinted>(cause: &(dyn std::error::Error + 'static)) -> Option<(Strin
 fn hint_for(err: &anyhow::Error) -> Option<(String, Option<String>, i32)> {
     for (depth, cause) in err.chain().enumerate() {
         let found = hinted::<ConfirmError>(cause)
+            .or_else(|| hinted::<ChartVersionGiven>(cause))
             .or_else(|| hinted::<PickError>(cause))
             .or_else(|| hinted::<LocalHookFailed>(cause))
             .or_else(|| hinted::<HelmFailed>(cause))

@@ -845,6 +845,43 @@ impl ChartRepo {
         out
     }
 
+    /// Whether Git tracks `rel` (repository-relative): it is in the index.
+    /// A bare repository has no index: everything in it is tracked.
+    pub fn is_tracked(&self, rel: &str) -> bool {
+        if self.workdir.is_none() {
+            return true;
+        }
+        self.repo
+            .index()
+            .is_ok_and(|index| index.get_path(Path::new(rel), 0).is_some())
+    }
+
+    /// The commit `HEAD` names, when there is one.
+    pub fn head_commit(&self) -> Option<String> {
+        let head = self.repo.head().ok()?;
+        Some(head.peel_to_commit().ok()?.id().to_string())
+    }
+
+    /// Whether the working tree differs from `HEAD` under any of `paths`
+    /// (repository-relative; edits, staged or not, and new files Git does
+    /// not ignore). `false` for a bare repository.
+    pub fn uncommitted_in(&self, paths: &[String]) -> bool {
+        if self.workdir.is_none() {
+            return false;
+        }
+        let mut opts = git2::StatusOptions::new();
+        opts.include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_ignored(false)
+            .exclude_submodules(true);
+        for p in paths {
+            opts.pathspec(if p.is_empty() { "." } else { p });
+        }
+        self.repo
+            .statuses(Some(&mut opts))
+            .is_ok_and(|st| !st.is_empty())
+    }
+
     /// Files in the index (tracked), repository-relative and `/`-separated.
     pub fn tracked_files(&self) -> Vec<String> {
         let Ok(index) = self.repo.index() else {

@@ -229,22 +229,46 @@ fn read_values(
             continue;
         }
         // A values file of the repository is read at the chart's revision:
-        // a values change is a change.
+        // a values change is a change. One Git does not track (untracked,
+        // gitignored: local secrets) has no revision; it is read from disk.
         let content = match repo.repo_relative(path) {
-            Some(rel) => repo
-                .read_file(rev, &rel)?
-                .ok_or_else(|| GitError::MissingValues {
-                    rev: rev.spec.clone(),
-                    path: rel.clone(),
-                })?,
-            None => std::fs::read(path).map_err(|e| RenderError::Values {
-                path: text.into_owned(),
-                message: e.to_string(),
-            })?,
+            Some(rel) if repo.is_tracked(&rel) => {
+                repo.read_file(rev, &rel)?
+                    .ok_or_else(|| GitError::MissingValues {
+                        rev: rev.spec.clone(),
+                        path: rel.clone(),
+                    })?
+            }
+            _ => read_values_file(path)?,
         };
         out.push(ValuesInput { url: None, content });
     }
     Ok(out)
+}
+
+/// A values file read from disk; a missing one says so plainly (a typo).
+fn read_values_file(path: &std::path::Path) -> Result<Vec<u8>, RenderError> {
+    std::fs::read(path).map_err(|e| RenderError::Values {
+        path: path.display().to_string(),
+        message: match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            _ => e.to_string(),
+        },
+    })
+}
+
+/// The `-f` files inside the working tree that Git does not track: read
+/// from disk for every revision, which the user is told.
+pub fn untracked_values(repo: &ChartRepo, opts: &RenderOptions) -> Vec<PathBuf> {
+    opts.values_files
+        .iter()
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            repo.repo_relative(p)
+                .is_some_and(|rel| !repo.is_tracked(&rel))
+        })
+        .cloned()
+        .collect()
 }
 
 #[derive(Clone, Copy, PartialEq)]

@@ -41,6 +41,44 @@ impl Workspace {
         })
     }
 
+    /// `-f` files Git does not track, read from disk for every revision:
+    /// one note each.
+    pub fn values_notes(&self, opts: &RenderOptions) -> Vec<String> {
+        crate::adapters::render::untracked_values(&self.repo, opts)
+            .iter()
+            .map(|p| {
+                format!(
+                    "values file {} is not tracked by Git: read from disk, the same for every revision",
+                    p.display()
+                )
+            })
+            .collect()
+    }
+
+    /// What apply says before the question about the working tree: the
+    /// values files read from disk, and uncommitted edits of the chart (or
+    /// of its tracked values files) that applying `to`, HEAD's commit,
+    /// leaves out.
+    pub fn apply_notes(&self, to: &Revision, opts: &RenderOptions) -> Vec<String> {
+        let mut notes = self.values_notes(opts);
+        let at_head = to.commit.is_some() && to.commit == self.repo.head_commit();
+        let mut paths = vec![self.repo.chart_path().to_string()];
+        paths.extend(
+            opts.values_files
+                .iter()
+                .filter_map(|p| self.repo.repo_relative(p)),
+        );
+        if at_head && self.repo.uncommitted_in(&paths) {
+            let sha = to.commit.as_deref().unwrap_or_default();
+            notes.push(format!(
+                "working tree has uncommitted changes; applying {} ({}); use --to WORKTREE to apply them",
+                to.spec,
+                &sha[..sha.len().min(12)]
+            ));
+        }
+        notes
+    }
+
     /// Helm with its version (waits for `helm version` the first time).
     pub fn helm(&self) -> Result<Helm, HelmError> {
         self.probe.helm()

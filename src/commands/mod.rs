@@ -11,6 +11,7 @@ use crate::cli::{Cli, Command};
 use crate::ui::Ui;
 
 pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
+    cli.command.chart_version()?;
     match cli.command {
         Command::Plan(args) => plan::run(args, ui),
         Command::History(args) => history::run(args, ui),

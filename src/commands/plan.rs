@@ -18,6 +18,9 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
         ..args.render.options(&args.release)
     };
     let ops = OperationArg::expand(&args.operation);
+    for note in ws.values_notes(&opts) {
+        ui.note(&note);
+    }
     let report = plan::run(
         &ws,
         &PlanRequest {

@@ -112,6 +112,15 @@ impl Ui {
         );
     }
 
+    /// Something the user should know that is not wrong.
+    pub fn note(&self, message: &str) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "{} {message}",
+            self.err.paint(Style::Dim, "note:")
+        );
+    }
+
     /// A lint error shown before apply's question.
     pub fn lint_error(&self, f: &crate::core::lint::Finding) {
         let _ = writeln!(

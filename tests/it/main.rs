@@ -13,5 +13,6 @@ mod history;
 mod house;
 mod lint;
 mod local_hooks;
+mod newcomer;
 mod plan;
 mod plugin;

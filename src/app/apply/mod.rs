@@ -171,7 +171,7 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
     let local_to = local_source::load(&ws.repo, &to, req.release)?;
     // Local hooks are compared with those of the commit deployed last (its
     // sha is in the release description), else all count as new.
-    let mut notes = Vec::new();
+    let mut notes = ws.apply_notes(&to, req.render);
     let local_from = deployed
         .as_ref()
         .and_then(|d| deployed_sha(&d.info.description))
