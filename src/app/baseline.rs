@@ -53,6 +53,11 @@ pub fn default_from(
         damaged,
         log_path: store.path.clone(),
     };
+    // Without --release there is nothing to look up: the log is not read
+    // (no cost, and no warning about it, on every plan).
+    if release == DEFAULT_RELEASE {
+        return Ok(head(Reason::NoRelease, Vec::new()));
+    }
     let log = match history::read(&store) {
         Ok(log) => log,
         Err(e) => match e.downcast::<BadCommitId>() {
@@ -61,12 +66,9 @@ pub fn default_from(
         },
     };
     let Some(run) = last_applied(&log.runs, release, namespace) else {
-        let reason = match release == DEFAULT_RELEASE {
-            true => Reason::NoRelease,
-            false => Reason::NeverApplied {
-                release: release.into(),
-                namespace: namespace.into(),
-            },
+        let reason = Reason::NeverApplied {
+            release: release.into(),
+            namespace: namespace.into(),
         };
         return Ok(head(reason, log.damaged));
     };

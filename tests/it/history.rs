@@ -755,6 +755,9 @@ fn plan_release_falls_back_to_head_when_the_last_apply_cannot_be_reproduced() {
                 .any(|w| w.contains(want) && w.ends_with("comparing from HEAD")),
             "{stderr}"
         );
+        // Without --release the log is not read: no word of its damage.
+        let (_, stderr) = plan_from(&env, &repo, &[]);
+        assert!(stderr.is_empty(), "{stderr}");
     }
 }
 
