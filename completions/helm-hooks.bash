@@ -73,7 +73,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__subcmd__hooks__subcmd__apply)
-            opts="-f -n -a -y -h -V --to --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --yes --timeout --local-hook-timeout --wait --rollback-on-failure --atomic --logs --progress --dry-run --debug --help --version"
+            opts="-f -n -a -y -h --to --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --yes --timeout --local-hook-timeout --wait --rollback-on-failure --atomic --logs --progress --dry-run --version --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -143,6 +143,10 @@ _helm__hooks() {
                     COMPREPLY=($(compgen -W "auto bars plain none" -- "${cur}"))
                     return 0
                     ;;
+                --version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -151,12 +155,16 @@ _helm__hooks() {
             return 0
             ;;
         helm__subcmd__hooks__subcmd__completion)
-            opts="-h -V --debug --help --version bash zsh fish powershell"
+            opts="-h --version --debug --help bash zsh fish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -263,7 +271,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__subcmd__hooks__subcmd__history)
-            opts="-o -h -V --hook --failed --since --limit --run --output --debug --help --version"
+            opts="-o -h --hook --failed --since --limit --run --output --version --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -293,6 +301,10 @@ _helm__hooks() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                --version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -301,7 +313,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__subcmd__hooks__subcmd__lint)
-            opts="-f -n -a -o -h -V --rev --from --from-path --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --timeout --strict --output --debug --help --version"
+            opts="-f -n -a -o -h --rev --from --from-path --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --timeout --strict --output --version --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -383,6 +395,10 @@ _helm__hooks() {
                     COMPREPLY=($(compgen -W "table json sarif" -- "${cur}"))
                     return 0
                     ;;
+                --version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -391,7 +407,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__subcmd__hooks__subcmd__plan)
-            opts="-f -n -a -o -h -V --from --from-path --to --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --operation --output --context --show-secrets --detailed-exitcode --debug --help --version"
+            opts="-f -n -a -o -h --from --from-path --to --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --operation --output --context --show-secrets --detailed-exitcode --version --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -474,6 +490,10 @@ _helm__hooks() {
                     return 0
                     ;;
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --version)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -57,13 +57,13 @@ json\t''
 yaml\t''
 markdown\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l context -d 'Lines of context in manifest diffs' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l version -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l plain-http -d 'Fetch dependencies over plain HTTP (an OCI registry without TLS)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l insecure-skip-tls-verify -d 'Skip TLS certificate checks when fetching dependencies'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l show-secrets -d 'Show Secret data in diffs (redacted by default)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l detailed-exitcode -d 'Exit 0 when no hook changed, 2 when hooks changed, 1 on error'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s h -l help -d 'Print help'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s V -l version -d 'Print version'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l to -d 'Revision of the chart to apply: anything Git resolves, or WORKTREE' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -s f -l values -d 'Values file (repeatable). A file inside the repository is read at the same revision as the chart' -r -F
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l set -d 'Set values on the command line (repeatable): key1=val1,key2=val2' -r
@@ -80,6 +80,7 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l progress
 bars\t''
 plain\t''
 none\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l version -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l plain-http -d 'Fetch dependencies over plain HTTP (an OCI registry without TLS)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l insecure-skip-tls-verify -d 'Skip TLS certificate checks when fetching dependencies'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -s y -l yes -d 'Apply without asking for confirmation'
@@ -89,17 +90,16 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l logs -d 
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l dry-run -d 'Show the plan and ask, but change nothing'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -s V -l version -d 'Print version'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l hook -d 'Only runs in which this hook was planned (its name, or KIND/NAME); with --failed, runs in which it did not succeed' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l since -d 'Only runs started since: a duration back from now (2d, 3h) or a date (2026-01-31, RFC 3339)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l limit -d 'Show at most N runs (the newest)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l run -d 'Show one run in full: its id or a unique prefix of it' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l version -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l failed -d 'Only runs that failed or were interrupted'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s h -l help -d 'Print help'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s V -l version -d 'Print version'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l rev -d 'Revision to lint: anything Git resolves, or WORKTREE (the working tree, uncommitted edits included)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l from -d 'Compare with this revision: findings it does not have are marked new, and resources it lacks are new (HH009 on pre-upgrade hooks)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l from-path -d 'The chart\'s directory at --from, when the chart moved since (default: CHART)' -r -F
@@ -117,15 +117,15 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l timeout -
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 sarif\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l version -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l plain-http -d 'Fetch dependencies over plain HTTP (an OCI registry without TLS)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l insecure-skip-tls-verify -d 'Skip TLS certificate checks when fetching dependencies'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l strict -d 'Exit 1 on warnings too, not only on errors'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -s h -l help -d 'Print help'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -s V -l version -d 'Print version'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand completion" -l version -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand completion" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand completion" -s h -l help -d 'Print help'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand completion" -s V -l version -d 'Print version'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply history lint completion help" -f -a "plan" -d 'Show which hooks fire, in Helm\'s order, and what changed between two Git revisions'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply history lint completion help" -f -a "apply" -d 'Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook\'s outcome'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply history lint completion help" -f -a "history" -d 'List recorded hook runs, newest first, or show one run in full'
