@@ -4,8 +4,8 @@ use crate::adapters::audit_store::AuditError;
 use crate::adapters::deps::DepsError;
 use crate::adapters::git::GitError;
 use crate::adapters::helm::HelmError;
-use crate::adapters::release::ReleaseQueryError;
-use crate::adapters::render::RenderError;
+use crate::adapters::release::{ClusterUnreachable, ReleaseQueryError};
+use crate::adapters::render::{BadFlag, RenderError};
 use crate::app::apply::{ConfirmError, HelmFailed, LocalHookFailed, PickError};
 use crate::cli::ChartVersionGiven;
 use crate::core::audit::{BadCommitId, HistoryError};
@@ -156,11 +156,30 @@ impl Hinted for ReleaseQueryError {
     }
 }
 
+impl Hinted for ClusterUnreachable {
+    fn hint(&self) -> Hint {
+        Hint::fix(match self {
+            ClusterUnreachable::NoKubeconfig { .. } => {
+                "point KUBECONFIG (or helm --kubeconfig) at the cluster's kubeconfig, or pass --kube-apiserver"
+            }
+            ClusterUnreachable::Server { .. } => {
+                "check that the cluster is up and that this is the right one: --kube-context NAME (`kubectl config get-contexts`)"
+            }
+        })
+    }
+}
+
 impl Hinted for GitError {
     fn hint(&self) -> Hint {
         Hint::fix(match self {
             GitError::NoRepository { .. } => {
                 "run inside a Git repository or pass a chart directory that is in one"
+            }
+            GitError::NoSuchPath { .. } => {
+                "check the chart path: the directory with Chart.yaml, inside a Git repository"
+            }
+            GitError::NoCommits { .. } => {
+                "commit the chart first (`git add` and `git commit`), or name WORKTREE (lint --rev WORKTREE)"
             }
             GitError::BadRevision { .. } => {
                 "use a branch, tag, commit (see `git log --oneline`) or WORKTREE"
@@ -175,7 +194,7 @@ impl Hinted for GitError {
                 "pass a directory of the same repository as CHART"
             }
             GitError::BareWorktree { .. } => {
-                "pass --from and --to revisions; a bare repository has no WORKTREE"
+                "name committed revisions (plan/apply: --from and --to; lint: --rev); a bare repository has no WORKTREE"
             }
             GitError::MissingObject { .. } => {
                 "let git fetch them by reading them once, e.g. `git diff REV -- CHART >/dev/null` (a partial clone fetches on read)"
@@ -212,6 +231,17 @@ impl Hinted for RenderError {
                 "run `helm dependency build` and commit charts/, or make the dependency a file:// path inside the repository"
             }
             RenderError::Template { .. } => "fix the template at that revision (Helm's output above)",
+            RenderError::Flag { flag, .. } => match flag {
+                BadFlag::Set => {
+                    "fix that --set value (Helm's syntax: a.b=c,d[0]=e; a comma, dot or bracket inside a value needs a backslash)"
+                }
+                BadFlag::SetFile => "check the --set-file path (key=path, relative to the current directory)",
+                BadFlag::KubeVersion => "give --kube-version a Kubernetes version, such as 1.31.0",
+                BadFlag::Values => "fix the YAML of that -f values file",
+            },
+            RenderError::ValueRequired { .. } => {
+                "give the chart the value it asks for (--set or -f), or change that required/fail check"
+            }
             RenderError::Spawn { .. } => "set HELM_BIN to a working helm binary",
             RenderError::Values { .. } => "check the -f path",
             RenderError::Io(_) => "check free space and permissions of the temp directory",
@@ -222,7 +252,17 @@ impl Hinted for RenderError {
 
 impl Hinted for HelmError {
     fn hint(&self) -> Hint {
-        Hint::fix("install Helm 3.17+ or 4, or set HELM_BIN to its path")
+        match self {
+            HelmError::NotFound | HelmError::NotRunnable { .. } | HelmError::BadVersion { .. } => {
+                Hint::fix("install Helm 3.17+ or 4, or set HELM_BIN to its path")
+            }
+            HelmError::VersionFailed { stderr, .. } => {
+                Hint::fix("set HELM_BIN to a working helm binary").with_helm(Some(stderr))
+            }
+            HelmError::TooOld { .. } => Hint::fix(
+                "install Helm 3.17 or later (3.x from 3.17, or 4.x), or set HELM_BIN to one",
+            ),
+        }
     }
 }
 
@@ -261,6 +301,7 @@ fn hint_for(err: &anyhow::Error) -> Option<(String, Option<String>, i32)> {
             .or_else(|| hinted::<BadCommitId>(cause))
             .or_else(|| hinted::<AuditError>(cause))
             .or_else(|| hinted::<ReleaseQueryError>(cause))
+            .or_else(|| hinted::<ClusterUnreachable>(cause))
             .or_else(|| hinted::<GitError>(cause))
             .or_else(|| hinted::<DepsError>(cause))
             .or_else(|| hinted::<RenderError>(cause))
@@ -309,7 +350,9 @@ pub fn report(err: &anyhow::Error) -> Report {
             out.lines()
                 .filter(|l| {
                     let t = l.trim().trim_start_matches("Error: ");
-                    !t.is_empty() && !line.contains(t)
+                    // Helm's advice to pass it --debug is not ours to give:
+                    // `helm hooks --debug` shows no invalid YAML.
+                    !t.is_empty() && !line.contains(t) && !t.starts_with("Use --debug flag")
                 })
                 .collect::<Vec<_>>()
                 .join(

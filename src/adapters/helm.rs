@@ -14,6 +14,15 @@ pub enum HelmError {
     NotRunnable { path: String, message: String },
     #[error("{path} printed an unexpected version {output:?}")]
     BadVersion { path: String, output: String },
+    #[error("`{path} version` failed ({status}): {summary}")]
+    VersionFailed {
+        path: String,
+        status: String,
+        summary: String,
+        stderr: String,
+    },
+    #[error("Helm {version} at {path} is older than 3.17, the oldest Helm this tool follows")]
+    TooOld { path: String, version: HelmVersion },
 }
 
 #[derive(Debug, Clone)]
@@ -84,7 +93,7 @@ impl HelmProbe {
                     .args(["version", "--template", "{{.Version}}"])
                     .stdin(Stdio::null())
                     .stdout(Stdio::piped())
-                    .stderr(Stdio::null())
+                    .stderr(Stdio::piped())
                     .spawn()
                     .map_err(|e| not_runnable(&path, e))?;
                 query = Some(child);
@@ -115,11 +124,24 @@ impl HelmProbe {
                 let out = child
                     .wait_with_output()
                     .map_err(|e| not_runnable(&self.path, e))?;
+                let path = self.path.display().to_string();
+                if !out.status.success() {
+                    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+                    return Err(HelmError::VersionFailed {
+                        path,
+                        status: out.status.to_string(),
+                        summary: stderr_summary(&stderr),
+                        stderr,
+                    });
+                }
                 let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
                 let v = HelmVersion::parse(&text).map_err(|_| HelmError::BadVersion {
-                    path: self.path.display().to_string(),
+                    path: path.clone(),
                     output: text,
                 })?;
+                if !v.is_supported() {
+                    return Err(HelmError::TooOld { path, version: v });
+                }
                 self.cache
                     .put("helm-version", &self.key, v.to_string().as_bytes());
                 Ok(v)

@@ -85,6 +85,12 @@ pub struct Target {
     pub server: Option<String>,
 }
 
+/// Whether a kubeconfig file or an in-cluster service account tells
+/// Helm where the cluster is.
+pub fn has_kubeconfig() -> bool {
+    Kubeconfig::read().is_ok() || std::env::var_os("KUBERNETES_SERVICE_HOST").is_some()
+}
+
 pub fn target() -> Target {
     let kc = Kubeconfig::read().ok();
     let context = env("HELM_KUBECONTEXT").or_else(|| kc.as_ref()?.current_context.clone());

@@ -12,6 +12,58 @@ pub struct ReleaseQueryError {
     pub stderr: String,
 }
 
+/// Helm could not reach the cluster: which one it tried, and whether any
+/// kubeconfig told it where to look.
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterUnreachable {
+    #[error("no kubeconfig found (KUBECONFIG, ~/.kube/config), so Helm tried {summary}")]
+    NoKubeconfig { summary: String },
+    #[error("cannot reach the Kubernetes API server {server}{}: {summary}", .context.as_ref().map(|c| format!(" of kube context {c}")).unwrap_or_default())]
+    Server {
+        server: String,
+        context: Option<String>,
+        summary: String,
+    },
+}
+
+/// Helm's failure as the error that names its fix.
+fn query_error(command: &str, stderr: String) -> anyhow::Error {
+    let summary = super::helm::stderr_summary(&stderr);
+    // v3 says "Kubernetes cluster unreachable", v4 "kubernetes cluster ...".
+    let Some(i) = summary
+        .to_ascii_lowercase()
+        .find("kubernetes cluster unreachable: ")
+    else {
+        return ReleaseQueryError {
+            command: command.into(),
+            summary,
+            stderr,
+        }
+        .into();
+    };
+    let why = summary[i + "kubernetes cluster unreachable: ".len()..].to_string();
+    let target = super::kube::target();
+    match (target.server, super::kube::has_kubeconfig()) {
+        (Some(server), _) => ClusterUnreachable::Server {
+            server,
+            context: target.context,
+            summary: why,
+        },
+        (None, false) => ClusterUnreachable::NoKubeconfig {
+            summary: why.replace(
+                "Get \"http://localhost:8080/version\": ",
+                "localhost:8080: ",
+            ),
+        },
+        (None, true) => ClusterUnreachable::Server {
+            server: "of the kubeconfig".into(),
+            context: target.context,
+            summary: why,
+        },
+    }
+    .into()
+}
+
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct LastRun {
     #[serde(default)]
@@ -80,12 +132,7 @@ pub fn status(helm: &Helm, release: &str, namespace: &str) -> anyhow::Result<Opt
     )? {
         Ok(stdout) => Ok(Some(serde_json::from_slice(&stdout)?)),
         Err(stderr) if stderr.contains("not found") => Ok(None),
-        Err(stderr) => Err(ReleaseQueryError {
-            command: "status".into(),
-            summary: super::helm::stderr_summary(&stderr),
-            stderr,
-        }
-        .into()),
+        Err(stderr) => Err(query_error("status", stderr)),
     }
 }
 
@@ -108,11 +155,6 @@ pub fn list(helm: &Helm, namespace: &str) -> anyhow::Result<Vec<ListedRelease>> 
     }
     match helm_json(helm, &args)? {
         Ok(stdout) => Ok(serde_json::from_slice(&stdout)?),
-        Err(stderr) => Err(ReleaseQueryError {
-            command: "list".into(),
-            summary: super::helm::stderr_summary(&stderr),
-            stderr,
-        }
-        .into()),
+        Err(stderr) => Err(query_error("list", stderr)),
     }
 }

@@ -23,6 +23,20 @@ pub enum RenderError {
         summary: String,
         stderr: String,
     },
+    /// A flag's value Helm could not take: the user's input, not the chart.
+    #[error("{summary}")]
+    Flag {
+        flag: BadFlag,
+        summary: String,
+        stderr: String,
+    },
+    /// The chart's own `required`/`fail` stopped the render.
+    #[error("the chart at {rev} stopped rendering: {summary}")]
+    ValueRequired {
+        rev: String,
+        summary: String,
+        stderr: String,
+    },
     #[error("cannot run {helm}: {message}")]
     Spawn { helm: String, message: String },
     #[error("cannot read values file {path}: {message}")]
@@ -36,10 +50,23 @@ impl RenderError {
     pub fn helm_stderr(&self) -> Option<&str> {
         match self {
             RenderError::Template { stderr, .. }
-            | RenderError::MissingDependencies { stderr, .. } => Some(stderr),
+            | RenderError::MissingDependencies { stderr, .. }
+            | RenderError::Flag { stderr, .. }
+            | RenderError::ValueRequired { stderr, .. } => Some(stderr),
             _ => None,
         }
     }
+}
+
+/// Which of the user's flags Helm refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadFlag {
+    /// `--set`, `--set-string` or `--set-json`.
+    Set,
+    SetFile,
+    KubeVersion,
+    /// A `-f` file that is not YAML.
+    Values,
 }
 
 /// The user's rendering flags, as Helm's `template` takes them.
@@ -205,6 +232,25 @@ pub fn dropped_hook_value(line: &str) -> Option<String> {
         };
     }
     None
+}
+
+/// A line of Helm's debug log: v3 `install.go:225: 2026-12-02 13:11:04.06 +0000
+/// UTC m=+0.09 [debug] ...`, v4 `level=DEBUG msg=...` (slog's text form).
+pub fn is_debug_log(line: &str) -> bool {
+    if line.starts_with("level=DEBUG ") || line.contains(" level=DEBUG ") {
+        return true;
+    }
+    // v3: `FILE.go:LINE: DATE TIME ... [debug] `, the date right after.
+    let Some((file, rest)) = line.split_once(".go:") else {
+        return false;
+    };
+    let after_line = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+    !file.contains(' ')
+        && after_line.len() < rest.len()
+        && after_line
+            .strip_prefix(": ")
+            .is_some_and(|t| t.get(4..5) == Some("-") && t[..4].bytes().all(|b| b.is_ascii_digit()))
+        && after_line.contains(" [debug] ")
 }
 
 struct ValuesInput {
@@ -484,6 +530,10 @@ fn render_pass(
             let stdout = into_text(out.stdout);
             let stderr = into_text(out.stderr);
             if !out.status.success() {
+                // A Helm that cannot say its version fails every command:
+                // that is the error, not the template.
+                helm.version()?;
+                let stderr = own_paths(stderr, &prepared.value_args, &opts.values_files);
                 return Err(classify_failure(&rev.spec, stderr).into());
             }
             let key = key_for(mode, helm.version()?);
@@ -574,7 +624,11 @@ fn collect_renders(
 ) {
     for (mode, stdout, stderr) in results {
         for line in stderr.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            if let Some(value) = dropped_hook_value(line) {
+            if is_debug_log(line) {
+                // `helm --debug hooks` hands HELM_DEBUG to the renders:
+                // Helm's own debug log is ours, not a notice.
+                tracing::debug!("helm: {line}");
+            } else if let Some(value) = dropped_hook_value(line) {
                 let d = dropped_origin(snapshot, &value);
                 if !side.dropped.contains(&d) {
                     side.dropped.push(d);
@@ -631,9 +685,47 @@ fn into_text(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// Helm's stderr with the values files' temporary copies named as the
+/// user gave them: a path the user never typed fixes nothing.
+fn own_paths(mut stderr: String, passed: &[String], given: &[PathBuf]) -> String {
+    for (copy, user) in passed.iter().zip(given) {
+        if copy.as_str() != user.as_os_str() {
+            stderr = stderr.replace(copy.as_str(), &user.display().to_string());
+        }
+    }
+    stderr
+}
+
 /// Turns Helm's stderr into an error whose one line says what to do.
 fn classify_failure(rev: &str, stderr: String) -> RenderError {
     let summary = super::helm::stderr_summary(&stderr);
+    let flag = if summary.contains("failed parsing --set-file data") {
+        Some(BadFlag::SetFile)
+    } else if summary.contains("failed parsing --set") {
+        Some(BadFlag::Set)
+    } else if summary.contains("invalid kube version") {
+        Some(BadFlag::KubeVersion)
+    } else if summary.starts_with("failed to parse ") {
+        // Helm's words for a values file that is not YAML.
+        Some(BadFlag::Values)
+    } else {
+        None
+    };
+    if let Some(flag) = flag {
+        return RenderError::Flag {
+            flag,
+            summary,
+            stderr,
+        };
+    }
+    // Helm's wording for a template's `required` or `fail`.
+    if summary.contains("execution error at (") {
+        return RenderError::ValueRequired {
+            rev: rev.to_string(),
+            summary,
+            stderr,
+        };
+    }
     if stderr.contains("missing in charts/ directory") || stderr.contains("helm dependency build") {
         // Helm's line carries its own "You may need to run `helm dependency
         // build`" before what is missing; the hint says what to run, once.
@@ -657,6 +749,26 @@ fn classify_failure(rev: &str, stderr: String) -> RenderError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn helms_debug_log_is_told_from_its_notices() {
+        assert!(is_debug_log(
+            "install.go:225: 2026-12-02 13:11:04.063658849 +0000 UTC m=+0.098637075 [debug] CHART PATH: /tmp/c"
+        ));
+        assert!(is_debug_log(
+            r#"level=DEBUG msg="Chart path" path=/tmp/e12/c"#
+        ));
+        assert!(is_debug_log(
+            r#"time=2026-12-02T13:11:04Z level=DEBUG msg=x"#
+        ));
+        assert!(!is_debug_log(
+            r#"level=WARN msg="skipping unknown hooks" hookTypes=x"#
+        ));
+        assert!(!is_debug_log("walk.go:75: found symbolic link in path"));
+        assert!(!is_debug_log(
+            "coalesce.go:301: warning: destination for x is a table [debug] y"
+        ));
+    }
 
     #[test]
     fn files_belong_to_the_innermost_chart() {

@@ -33,6 +33,12 @@ impl HelmVersion {
         Ok(Self::new(next()?, next()?, next()?))
     }
 
+    /// The Helm versions whose hook semantics this tool was checked
+    /// against: 3.17 and later, 4 included.
+    pub fn is_supported(self) -> bool {
+        self >= Self::new(3, 17, 0)
+    }
+
     /// `helm.sh/hook-output-log-policy` exists from Helm 3.18 on.
     pub fn supports_output_log_policy(self) -> bool {
         self >= Self::new(3, 18, 0)
@@ -60,6 +66,15 @@ impl fmt::Display for HelmVersion {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn helm_older_than_3_17_is_not_supported() {
+        assert!(!HelmVersion::new(3, 16, 4).is_supported());
+        assert!(!HelmVersion::new(2, 17, 0).is_supported());
+        assert!(HelmVersion::new(3, 17, 0).is_supported());
+        assert!(HelmVersion::new(3, 19, 2).is_supported());
+        assert!(HelmVersion::new(4, 0, 0).is_supported());
+    }
 
     #[test]
     fn parses_helm_version_shapes() {

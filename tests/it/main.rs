@@ -9,6 +9,7 @@ mod cluster_helm;
 mod completion;
 mod deps;
 mod exactness;
+mod hints;
 mod history;
 mod house;
 mod lint;
