@@ -23,6 +23,26 @@ pub struct Cli {
     #[arg(long, global = true, env = "HELM_DEBUG", value_parser = clap::builder::FalseyValueParser::new())]
     pub debug: bool,
 
+    /// Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT).
+    #[arg(
+        long = "kube-context",
+        global = true,
+        value_name = "NAME",
+        env = "HELM_KUBECONTEXT",
+        hide_env_values = true
+    )]
+    pub kube_context: Option<String>,
+
+    /// Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG).
+    #[arg(
+        long = "kubeconfig",
+        global = true,
+        value_name = "FILE",
+        env = "KUBECONFIG",
+        hide_env_values = true
+    )]
+    pub kubeconfig: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -59,6 +79,14 @@ pub struct ChartVersionGiven {
 }
 
 impl Command {
+    /// Whether the command takes `-n` (and so a default namespace).
+    pub fn needs_namespace(&self) -> bool {
+        matches!(
+            self,
+            Command::Plan(_) | Command::Apply(_) | Command::Lint(_)
+        )
+    }
+
     /// A `--version` given to the subcommand, refused before anything runs.
     pub fn chart_version(&self) -> Result<(), ChartVersionGiven> {
         let (command, flag) = match self {

@@ -230,7 +230,7 @@ impl Hinted for RenderError {
             RenderError::MissingDependencies { .. } => {
                 "run `helm dependency build` and commit charts/, or make the dependency a file:// path inside the repository"
             }
-            RenderError::Template { .. } => "fix the template at that revision (Helm's output above)",
+            RenderError::Template { .. } => "fix the template at that revision",
             RenderError::Flag { flag, .. } => match flag {
                 BadFlag::Set => {
                     "fix that --set value (Helm's syntax: a.b=c,d[0]=e; a comma, dot or bracket inside a value needs a backslash)"

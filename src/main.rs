@@ -26,19 +26,17 @@ fn main() -> ExitCode {
         let _ = commands::complete::run(words, &ui::Ui::new());
         return ExitCode::SUCCESS;
     }
-    let cli = match cli::Cli::try_parse() {
+    let mut cli = match parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            // Usage errors exit 1, so that 2 keeps meaning "hooks changed"
-            // under --detailed-exitcode.
-            return ExitCode::from(if e.use_stderr() {
-                error::code::ERROR as u8
-            } else {
-                0
-            });
-        }
+        Err(code) => return code,
     };
+    if export_kube_env(&cli) {
+        // The context's namespace is now the default of -n.
+        cli = match parse() {
+            Ok(cli) => cli,
+            Err(code) => return code,
+        };
+    }
     if cli.debug {
         tracing_subscriber::fmt()
             .with_writer(std::io::stderr)
@@ -56,5 +54,48 @@ fn main() -> ExitCode {
             }
             ExitCode::from(report.code as u8)
         }
+    }
+}
+
+fn parse() -> Result<cli::Cli, ExitCode> {
+    cli::Cli::try_parse().map_err(|e| {
+        let _ = e.print();
+        // Usage errors exit 1, so that 2 keeps meaning "hooks changed"
+        // under --detailed-exitcode.
+        ExitCode::from(if e.use_stderr() {
+            error::code::ERROR as u8
+        } else {
+            0
+        })
+    })
+}
+
+/// Standalone, `--kube-context` and `--kubeconfig` reach every part as Helm
+/// hands them to a plugin: as HELM_KUBECONTEXT and KUBECONFIG, which Helm
+/// itself and the kube client read. Without HELM_NAMESPACE (Helm always
+/// sets it for plugins), the context's namespace is the default, as in
+/// Helm. True when that default changed.
+fn export_kube_env(cli: &cli::Cli) -> bool {
+    // SAFETY: main's first steps, before any thread is started.
+    unsafe {
+        if let Some(context) = &cli.kube_context {
+            std::env::set_var("HELM_KUBECONTEXT", context);
+        }
+        if let Some(file) = &cli.kubeconfig {
+            std::env::set_var("KUBECONFIG", file);
+        }
+    }
+    if std::env::var_os("HELM_NAMESPACE").is_some_and(|n| !n.is_empty())
+        || !cli.command.needs_namespace()
+    {
+        return false;
+    }
+    match adapters::kube::context_namespace() {
+        Some(namespace) => {
+            // SAFETY: as above.
+            unsafe { std::env::set_var("HELM_NAMESPACE", namespace) };
+            true
+        }
+        None => false,
     }
 }

@@ -91,6 +91,18 @@ pub fn has_kubeconfig() -> bool {
     Kubeconfig::read().is_ok() || std::env::var_os("KUBERNETES_SERVICE_HOST").is_some()
 }
 
+/// The namespace the current kube context names, if any.
+pub fn context_namespace() -> Option<String> {
+    let kc = Kubeconfig::read().ok()?;
+    let name = env("HELM_KUBECONTEXT").or_else(|| kc.current_context.clone())?;
+    let ctx = kc.contexts.iter().find(|c| c.name == name)?;
+    ctx.context
+        .as_ref()?
+        .namespace
+        .clone()
+        .filter(|n| !n.is_empty())
+}
+
 pub fn target() -> Target {
     let kc = Kubeconfig::read().ok();
     let context = env("HELM_KUBECONTEXT").or_else(|| kc.as_ref()?.current_context.clone());

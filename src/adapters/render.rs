@@ -530,11 +530,7 @@ fn render_pass(
             let stdout = into_text(out.stdout);
             let stderr = into_text(out.stderr);
             if !out.status.success() {
-                // A Helm that cannot say its version fails every command:
-                // that is the error, not the template.
-                helm.version()?;
-                let stderr = own_paths(stderr, &prepared.value_args, &opts.values_files);
-                return Err(classify_failure(&rev.spec, stderr).into());
+                return Err(render_failure(helm, rev, opts, &prepared, stderr));
             }
             let key = key_for(mode, helm.version()?);
             let stdout = keep(cache, &key, stdout, &stderr, opts.secret_values);
@@ -683,6 +679,23 @@ fn remembered(
 /// Bytes as text without a copy when they are UTF-8 (they are, from Helm).
 fn into_text(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// A failed `helm template` as the error that says what to fix.
+fn render_failure(
+    helm: &HelmProbe,
+    rev: &Revision,
+    opts: &RenderOptions,
+    prepared: &PreparedChart,
+    stderr: String,
+) -> anyhow::Error {
+    // A Helm that cannot say its version fails every command: that is
+    // the error, not the template.
+    if let Err(e) = helm.version() {
+        return e.into();
+    }
+    let stderr = own_paths(stderr, &prepared.value_args, &opts.values_files);
+    classify_failure(&rev.spec, stderr).into()
 }
 
 /// Helm's stderr with the values files' temporary copies named as the

@@ -84,8 +84,31 @@ pub fn script(shell: CompletionShell) -> String {
     let mut cmd = Cli::command()
         .bin_name("helm-hooks")
         .display_name("helm-hooks");
+    if shell == Shell::Bash {
+        // clap_complete's bash script names its states after the binary
+        // with `-` as `__` but its case labels after the subcommands' bin
+        // names with `-` as `__subcmd__`: for `helm-hooks` they never
+        // meet, and nothing completes past the subcommand. Bin names in
+        // the states' spelling make them meet.
+        // Built first, so that the generated `help` subcommands are there.
+        cmd.build();
+        cmd = bash_bin_names(cmd, "helm__hooks");
+    }
     clap_complete::generate(shell, &mut cmd, "helm-hooks", &mut buf);
     String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// `cmd`'s subcommands, at every depth, with bin names under `parent`.
+fn bash_bin_names(mut cmd: clap::Command, parent: &str) -> clap::Command {
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in names {
+        let bin = format!("{parent} {name}");
+        cmd = cmd.mut_subcommand(&name, |s| bash_bin_names(s.bin_name(&bin), &bin));
+    }
+    cmd
 }
 
 /// `helm-hooks completion SHELL`.

@@ -355,6 +355,54 @@ fn completion_in_a_real_bash_shows_branches_and_tags() {
 }
 
 #[test]
+fn standalone_bash_completion_goes_past_the_subcommand_in_a_real_bash() {
+    assert!(
+        Path::new(BASH_COMPLETION).is_file(),
+        "{BASH_COMPLETION} missing: apt-get install bash-completion (scripts/test.sh does)"
+    );
+    let (repo, _) = chart_repo();
+    let env = Env::new();
+    let bin = env.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(
+        assert_cmd::cargo::cargo_bin!("helm-hooks"),
+        bin.join("helm-hooks"),
+    )
+    .unwrap();
+    let mut cmd = Command::new("bash");
+    env.apply(&mut cmd);
+    cmd.args(["--norc", "--noprofile", "-i"])
+        .current_dir(repo.path())
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .env("PS1", "READY$ ")
+        .env("TERM", "xterm");
+    let mut bash = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    bash.exp_string("READY$ ").unwrap();
+    // The committed script, as a package would install it.
+    bash.send_line(&format!(
+        "stty echo && source {BASH_COMPLETION} && source {} && echo LOADED",
+        repo_root().join("completions/helm-hooks.bash").display()
+    ))
+    .unwrap();
+    bash.exp_string("LOADED").unwrap();
+    bash.exp_string("READY$ ").unwrap();
+    // A flag only `plan` has, and one only `history` has.
+    bash.send("helm-hooks plan --detailed-e\t").unwrap();
+    bash.flush().unwrap();
+    bash.exp_string("xitcode").unwrap();
+    bash.send_control('c').unwrap();
+    bash.exp_string("READY$ ").unwrap();
+    bash.send("helm-hooks history --sin\t").unwrap();
+    bash.flush().unwrap();
+    bash.exp_string("ce").unwrap();
+    bash.send_control('c').unwrap();
+    bash.send_line("exit").unwrap();
+}
+
+#[test]
 fn committed_completion_scripts_are_fresh() {
     let update = std::env::var_os("HELM_HOOKS_UPDATE_COMPLETIONS").is_some();
     let mut stale = Vec::new();

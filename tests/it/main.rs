@@ -17,3 +17,4 @@ mod local_hooks;
 mod newcomer;
 mod plan;
 mod plugin;
+mod standalone;
