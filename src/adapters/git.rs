@@ -74,6 +74,9 @@ pub struct ChartRepo {
     /// The chart's directory relative to the repository root, `/`-separated
     /// (empty for the root).
     chart: String,
+    /// A chart directory in no repository (lint only): no revision but
+    /// WORKTREE, and no file tracked.
+    outside_git: bool,
 }
 
 fn lexical_normalize(path: &Path) -> PathBuf {
@@ -166,7 +169,44 @@ impl ChartRepo {
             repo,
             workdir,
             chart: chart_rel,
+            outside_git: false,
         })
+    }
+
+    /// `open`, or, for a chart directory that is in no Git repository, the
+    /// directory alone as a working tree with no history (as `helm lint`
+    /// takes any directory). Only WORKTREE resolves there.
+    pub fn open_or_outside_git(chart: &Path) -> Result<Self, GitError> {
+        match Self::open(chart) {
+            Err(GitError::NoRepository { path }) => {
+                let dir = fs::canonicalize(chart)
+                    .map_err(|_| GitError::NoRepository { path: path.clone() })?;
+                if !dir.join("Chart.yaml").is_file() {
+                    return Err(GitError::NoRepository { path });
+                }
+                // An object store in memory: nothing is written anywhere.
+                let repo = git2::Odb::new()
+                    .and_then(|odb| git2::Repository::from_odb(odb))
+                    .and_then(|repo| repo.set_workdir(&dir, false).map(|()| repo))
+                    .map_err(|e| GitError::Read {
+                        rev: WORKTREE.into(),
+                        path: path.clone(),
+                        message: e.message().to_string(),
+                    })?;
+                Ok(Self {
+                    repo,
+                    workdir: Some(dir),
+                    chart: String::new(),
+                    outside_git: true,
+                })
+            }
+            other => other,
+        }
+    }
+
+    /// Whether the chart is a directory in no Git repository.
+    pub fn is_outside_git(&self) -> bool {
+        self.outside_git
     }
 
     /// The same repository with the chart at another directory (given as
@@ -209,6 +249,12 @@ impl ChartRepo {
                 subject: None,
                 worktree: true,
                 tree: None,
+            });
+        }
+        if self.outside_git {
+            // A directory in no repository has no revision but itself.
+            return Err(GitError::NoRepository {
+                path: self.root_display(),
             });
         }
         let bad = || GitError::BadRevision {
@@ -950,6 +996,9 @@ impl ChartRepo {
     pub fn is_tracked(&self, rel: &str) -> bool {
         if self.workdir.is_none() {
             return true;
+        }
+        if self.outside_git {
+            return false;
         }
         self.repo
             .index()

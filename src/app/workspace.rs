@@ -30,9 +30,17 @@ pub struct Workspace {
 
 impl Workspace {
     pub fn open(chart: &Path) -> anyhow::Result<Self> {
+        Self::open_with(chart, ChartRepo::open(chart)?)
+    }
+
+    /// `open`, taking a chart directory in no Git repository too (lint).
+    pub fn open_or_outside_git(chart: &Path) -> anyhow::Result<Self> {
+        Self::open_with(chart, ChartRepo::open_or_outside_git(chart)?)
+    }
+
+    fn open_with(chart: &Path, repo: ChartRepo) -> anyhow::Result<Self> {
         let cache = Cache::open();
         let probe = HelmProbe::start(&cache)?;
-        let repo = ChartRepo::open(chart)?;
         Ok(Self {
             cache,
             probe,
@@ -44,6 +52,9 @@ impl Workspace {
     /// `-f` files Git does not track, read from disk for every revision:
     /// one note each.
     pub fn values_notes(&self, opts: &RenderOptions) -> Vec<String> {
+        if self.repo.is_outside_git() {
+            return Vec::new();
+        }
         crate::adapters::render::untracked_values(&self.repo, opts)
             .iter()
             .map(|p| {
@@ -188,7 +199,7 @@ impl Workspace {
 }
 
 fn open_chart(chart: &Path, at: &FromChart) -> anyhow::Result<ChartRepo> {
-    let repo = ChartRepo::open(chart)?;
+    let repo = ChartRepo::open_or_outside_git(chart)?;
     Ok(match at {
         FromChart::Same => repo,
         FromChart::Path(p) => repo.with_chart(p)?,

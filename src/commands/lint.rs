@@ -12,7 +12,7 @@ use crate::ui::common::ChartInfo;
 use crate::ui::lint_view::{self, LINT_API_VERSION, LINT_KIND, LintDocument};
 
 pub fn run(args: LintArgs, ui: &Ui) -> anyhow::Result<()> {
-    let ws = Workspace::open(&args.chart)?;
+    let ws = Workspace::open_or_outside_git(&args.chart)?;
     let opts = args.render.options(&args.release);
     for note in ws.values_notes(&opts) {
         ui.note(&note);

@@ -854,3 +854,69 @@ metadata:
         }
     }
 }
+
+#[test]
+fn lint_takes_a_chart_directory_that_is_in_no_git_repository() {
+    // The same traps, in a plain directory (an unpacked chart, say).
+    let repo = GitRepo::new();
+    trap_chart(&repo);
+    let plain = tempfile::Builder::new()
+        .prefix("hh-plain-")
+        .tempdir()
+        .unwrap();
+    let chart = plain.path().join("app");
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(repo.path().join("app"))
+        .arg(&chart)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    drop(repo);
+    for helm in helms() {
+        let env = Env::new();
+        let out = env
+            .hooks(&helm)
+            .current_dir(plain.path())
+            .args(["lint", "app", "--release", "rel", "-o", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let doc = json(&out.stdout);
+        assert_eq!(doc["revision"]["spec"], "WORKTREE");
+        let f = findings(&doc);
+        assert!(
+            has(&f, "HH009", "error", "Job/rel-migrate"),
+            "{}: {f:#?}",
+            helm.version
+        );
+        assert!(
+            has(&f, "HH008", "error", "Pod/smoke"),
+            "{}: {f:#?}",
+            helm.version
+        );
+        // Nothing is "not tracked by Git" where there is no Git.
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains("not tracked"),
+            "{out:?}"
+        );
+        // A revision needs a repository: said in one line.
+        let e = one_line_error(
+            &env.hooks(&helm)
+                .current_dir(plain.path())
+                .args(["lint", "app", "--rev", "HEAD"])
+                .output()
+                .unwrap(),
+        );
+        assert!(e.contains("not inside a Git repository"), "{e}");
+        // plan compares revisions: it still needs a repository.
+        let e = one_line_error(
+            &env.hooks(&helm)
+                .current_dir(plain.path())
+                .args(["plan", "app"])
+                .output()
+                .unwrap(),
+        );
+        assert!(e.contains("not inside a Git repository"), "{e}");
+    }
+}
