@@ -59,7 +59,7 @@ _helm__hooks() {
 
     case "${cmd}" in
         helm__hooks)
-            opts="-h -V --debug --kube-context --kubeconfig --help --version plan apply history lint completion help"
+            opts="-h -V --debug --kube-context --kubeconfig --color --help --version plan apply history lint completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -73,6 +73,10 @@ _helm__hooks() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -81,7 +85,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__apply)
-            opts="-f -n -a -y -h --to --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --yes --timeout --local-hook-timeout --wait --rollback-on-failure --atomic --logs --progress --dry-run --version --debug --kube-context --kubeconfig --help"
+            opts="-f -n -a -y -h --to --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --yes --timeout --local-hook-timeout --wait --rollback-on-failure --atomic --logs --progress --dry-run --version --debug --kube-context --kubeconfig --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -163,6 +167,10 @@ _helm__hooks() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -171,7 +179,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__completion)
-            opts="-h --version --debug --kube-context --kubeconfig --help bash zsh fish powershell"
+            opts="-h --version --debug --kube-context --kubeconfig --color --help bash zsh fish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -187,6 +195,10 @@ _helm__hooks() {
                     ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -295,7 +307,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__history)
-            opts="-o -h --hook --failed --since --limit --run --output --version --debug --kube-context --kubeconfig --help"
+            opts="-o -h --hook --failed --since --limit --run --output --version --debug --kube-context --kubeconfig --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -337,6 +349,10 @@ _helm__hooks() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -345,7 +361,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__lint)
-            opts="-f -n -a -o -h --rev --from --from-path --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --timeout --strict --output --version --debug --kube-context --kubeconfig --help"
+            opts="-f -n -a -o -h --rev --from --from-path --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --timeout --strict --output --version --debug --kube-context --kubeconfig --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -439,6 +455,10 @@ _helm__hooks() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -447,7 +467,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__plan)
-            opts="-f -n -a -o -h --from --from-path --to --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --operation --output --context --show-secrets --detailed-exitcode --version --debug --kube-context --kubeconfig --help"
+            opts="-f -n -a -o -C -h --from --from-path --to --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --operation --output --context --show-secrets --detailed-exitcode --version --debug --kube-context --kubeconfig --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -533,6 +553,10 @@ _helm__hooks() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --version)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -543,6 +567,10 @@ _helm__hooks() {
                     ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_helm_hooks_global_optspecs
-    string join \n debug kube-context= kubeconfig= h/help V/version
+    string join \n debug kube-context= kubeconfig= color= h/help V/version
 end
 
 function __fish_helm_hooks_needs_command
@@ -26,6 +26,9 @@ end
 
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -l kube-context -d 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -l kubeconfig -d 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)' -r -F
+complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -l color -d 'When to colour the output: auto (a terminal, without NO_COLOR or TERM=dumb), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -s V -l version -d 'Print version'
@@ -58,10 +61,13 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s o -l outp
 json\t''
 yaml\t''
 markdown\t''"
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l context -d 'Lines of context in manifest diffs' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s C -l context -d 'Lines of context in manifest diffs' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l version -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l kube-context -d 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l kubeconfig -d 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)' -r -F
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l color -d 'When to colour the output: auto (a terminal, without NO_COLOR or TERM=dumb), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l plain-http -d 'Fetch dependencies over plain HTTP (an OCI registry without TLS)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l insecure-skip-tls-verify -d 'Skip TLS certificate checks when fetching dependencies'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l show-secrets -d 'Show Secret data in diffs (redacted by default)'
@@ -87,6 +93,9 @@ none\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l version -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l kube-context -d 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l kubeconfig -d 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)' -r -F
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l color -d 'When to colour the output: auto (a terminal, without NO_COLOR or TERM=dumb), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l plain-http -d 'Fetch dependencies over plain HTTP (an OCI registry without TLS)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l insecure-skip-tls-verify -d 'Skip TLS certificate checks when fetching dependencies'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -s y -l yes -d 'Apply without asking for confirmation'
@@ -105,6 +114,9 @@ json\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l version -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l kube-context -d 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l kubeconfig -d 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)' -r -F
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l color -d 'When to colour the output: auto (a terminal, without NO_COLOR or TERM=dumb), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l failed -d 'Only runs that failed or were interrupted'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s h -l help -d 'Print help'
@@ -128,6 +140,9 @@ sarif\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l version -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l kube-context -d 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l kubeconfig -d 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)' -r -F
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l color -d 'When to colour the output: auto (a terminal, without NO_COLOR or TERM=dumb), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l plain-http -d 'Fetch dependencies over plain HTTP (an OCI registry without TLS)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l insecure-skip-tls-verify -d 'Skip TLS certificate checks when fetching dependencies'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l strict -d 'Exit 1 on warnings too, not only on errors'
@@ -136,6 +151,9 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -s h -l help
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand completion" -l version -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand completion" -l kube-context -d 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand completion" -l kubeconfig -d 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)' -r -F
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand completion" -l color -d 'When to colour the output: auto (a terminal, without NO_COLOR or TERM=dumb), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand completion" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand completion" -s h -l help -d 'Print help'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply history lint completion help" -f -a "plan" -d 'Show which hooks fire, in Helm\'s order, and what changed between two Git revisions'

@@ -15,6 +15,8 @@ use std::path::PathBuf;
     name = "helm-hooks",
     bin_name = "helm hooks",
     version,
+    // The last `-o` (or any flag given twice) wins, as in kubectl and Helm.
+    args_override_self = true,
     about = "See, run and record Helm hooks, Git-first",
     long_about = "See which Helm hooks a change adds or reorders, in the exact order Helm runs them.\n\nRun as a Helm plugin (`helm hooks ...`) or standalone (`helm-hooks ...`)."
 )]
@@ -43,8 +45,26 @@ pub struct Cli {
     )]
     pub kubeconfig: Option<PathBuf>,
 
+    /// When to colour the output: auto (a terminal, without NO_COLOR or TERM=dumb), always, never.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto"
+    )]
+    pub color: ColorWhen,
+
+    /// Without one, the help (as bare `helm` prints its own).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -284,7 +304,7 @@ pub struct PlanArgs {
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: PlanFormat,
     /// Lines of context in manifest diffs.
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    #[arg(short = 'C', long, value_name = "N", default_value_t = 3)]
     pub context: usize,
     /// Show Secret data in diffs (redacted by default).
     #[arg(long = "show-secrets")]

@@ -43,7 +43,11 @@ fn main() -> ExitCode {
             .with_env_filter("helm_hooks=debug")
             .init();
     }
-    let ui = ui::Ui::new();
+    let ui = ui::Ui::with_color(match cli.color {
+        cli::ColorWhen::Auto => None,
+        cli::ColorWhen::Always => Some(true),
+        cli::ColorWhen::Never => Some(false),
+    });
     match commands::run(cli, &ui) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if error::is_broken_pipe(&e) => ExitCode::SUCCESS,
@@ -86,7 +90,10 @@ fn export_kube_env(cli: &cli::Cli) -> bool {
         }
     }
     if std::env::var_os("HELM_NAMESPACE").is_some_and(|n| !n.is_empty())
-        || !cli.command.needs_namespace()
+        || !cli
+            .command
+            .as_ref()
+            .is_some_and(cli::Command::needs_namespace)
     {
         return false;
     }

@@ -339,8 +339,11 @@ fn cached_releases(namespace: &str) -> Vec<ListedRelease> {
     std::thread::spawn(move || {
         let _ = tx.send(release::list(&helm, &ns));
     });
-    let Ok(Ok(list)) = rx.recv_timeout(HELM_LIST_TIMEOUT) else {
-        return Vec::new();
+    // A cluster that fails or does not answer is remembered too: each TAB
+    // must not wait for it again.
+    let list = match rx.recv_timeout(HELM_LIST_TIMEOUT) {
+        Ok(Ok(list)) => list,
+        _ => Vec::new(),
     };
     let mut text = format!("{now}\n");
     for r in &list {

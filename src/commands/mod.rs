@@ -11,8 +11,13 @@ use crate::cli::{Cli, Command};
 use crate::ui::Ui;
 
 pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
-    cli.command.chart_version()?;
-    match cli.command {
+    let Some(command) = cli.command else {
+        use clap::CommandFactory;
+        ui.data(&Cli::command().render_help().to_string())?;
+        return Ok(());
+    };
+    command.chart_version()?;
+    match command {
         Command::Plan(args) => plan::run(args, ui),
         Command::History(args) => history::run(args, ui),
         Command::Apply(args) => apply::run(args, ui),

@@ -120,6 +120,7 @@ impl HookPhase {
             "Failed" => Self::Failed,
             "Running" => Self::Running,
             "NotRun" => Self::NotRun,
+            "Interrupted" => Self::Interrupted("unknown".into()),
             t => match t.strip_suffix(" (interrupted)") {
                 Some(state) => Self::Interrupted(state.to_string()),
                 None => Self::Unknown,
@@ -146,8 +147,13 @@ impl std::fmt::Display for HookPhase {
 }
 
 impl Serialize for HookPhase {
+    /// One word each, an enum for readers; an interrupted hook's last
+    /// state is its outcome's `lastState`.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.text())
+        match self {
+            Self::Interrupted(_) => s.serialize_str("Interrupted"),
+            other => s.serialize_str(&other.text()),
+        }
     }
 }
 
@@ -176,6 +182,9 @@ pub struct HookOutcome {
     /// A local hook's exit status (`kind: LocalHook`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i32>,
+    /// For a hook of an interrupted run: the last state seen of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_state: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -254,6 +263,7 @@ impl Run {
                     phase: last.map_or(HookPhase::NotRun, |(_, s)| {
                         HookPhase::Interrupted(s.state.clone())
                     }),
+                    last_state: last.map(|(_, s)| s.state.clone()),
                     ..Default::default()
                 }
             })
@@ -659,6 +669,16 @@ mod tests {
         assert_eq!(o[0].phase, HookPhase::Interrupted("running".into()));
         assert_eq!(o[0].phase.to_string(), "running (interrupted)");
         assert_eq!(o[1].phase, HookPhase::NotRun);
+        // For machines the phase is one word of an enum; the state apart.
+        let json = serde_json::to_value(&o[0]).unwrap();
+        assert_eq!(json["phase"], "Interrupted");
+        assert_eq!(json["lastState"], "running");
+        assert!(
+            serde_json::to_value(&o[1])
+                .unwrap()
+                .get("lastState")
+                .is_none()
+        );
     }
 
     #[test]

@@ -271,6 +271,10 @@ pub fn runs_table(runs: &[&Run], p: Painter) -> String {
 }
 
 fn comparison_text(c: &DurationComparison) -> String {
+    if c.phase == HookPhase::NotRun {
+        // Nothing ran to compare.
+        return "-".to_string();
+    }
     match (c.duration_ms, c.median_ms, c.delta_ms) {
         (Some(_), Some(m), Some(delta)) => {
             let sign = if delta < 0 { "-" } else { "+" };
@@ -572,6 +576,12 @@ mod tests {
             "median 10.0s of 2 earlier"
         );
         assert_eq!(comparison_text(&c(Some(1), None, 0)), "no earlier success");
+        // A hook that did not run has nothing to compare.
+        let not_run = DurationComparison {
+            phase: HookPhase::NotRun,
+            ..c(None, Some(10_000), 2)
+        };
+        assert_eq!(comparison_text(&not_run), "-");
     }
 
     #[test]

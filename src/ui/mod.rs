@@ -86,12 +86,18 @@ pub struct Ui {
 
 impl Ui {
     pub fn new() -> Self {
+        Self::with_color(None)
+    }
+
+    /// `Some` is the user's `--color always|never`, over what the streams
+    /// and the environment say.
+    pub fn with_color(forced: Option<bool>) -> Self {
         Self {
             out: Painter {
-                color: color_allowed(std::io::stdout().is_terminal()),
+                color: forced.unwrap_or_else(|| color_allowed(std::io::stdout().is_terminal())),
             },
             err: Painter {
-                color: color_allowed(std::io::stderr().is_terminal()),
+                color: forced.unwrap_or_else(|| color_allowed(std::io::stderr().is_terminal())),
             },
         }
     }

@@ -528,3 +528,43 @@ fn releases_complete_and_apply_picks_one_in_a_pseudo_terminal() {
         p.exp_eof().unwrap();
     }
 }
+
+#[test]
+fn an_unreachable_cluster_is_asked_once_for_many_tabs() {
+    let env = Env::new();
+    let kubeconfig = env.path("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: \"https://127.0.0.1:1\"}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {token: t}}]\ncurrent-context: x\n",
+    )
+    .unwrap();
+    for helm in helms() {
+        let (counting, calls) = env.counting_helm(&helm);
+        let _ = std::fs::remove_file(&calls);
+        for _ in 0..3 {
+            let out = env
+                .hooks(&helm)
+                .env("HELM_BIN", &counting.path)
+                .env("KUBECONFIG", &kubeconfig)
+                .env("HELM_NAMESPACE", format!("ns-{}", helm.major))
+                .args(["__complete", "--", "history", ""])
+                .output()
+                .unwrap();
+            assert!(out.status.success());
+            assert!(out.stderr.is_empty(), "{out:?}");
+            // No release to offer, so the flags; and never an error.
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                stdout.starts_with("--") && stdout.ends_with(":4\n"),
+                "{stdout}"
+            );
+        }
+        let calls = std::fs::read_to_string(&calls).unwrap();
+        assert_eq!(
+            calls.lines().filter(|l| *l == "list").count(),
+            1,
+            "helm {}: {calls}",
+            helm.major
+        );
+    }
+}

@@ -105,3 +105,63 @@ fn standalone_takes_kube_context_kubeconfig_and_the_contexts_namespace() {
         );
     }
 }
+
+#[test]
+fn flags_behave_as_in_helm_and_kubectl() {
+    let repo = GitRepo::new();
+    namespaced_chart(&repo);
+    repo.commit("app");
+    let helm = helm(4);
+    let env = Env::new();
+    let run = |args: &[&str]| {
+        env.hooks(&helm)
+            .current_dir(repo.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // Bare, the help on stdout, exit 0, as bare `helm`.
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("Usage: helm hooks") && help.contains("plan"),
+        "{help}"
+    );
+
+    // The last -o wins; -C is --context.
+    let plan = ["plan", "app", "--from", "HEAD", "--to", "HEAD"];
+    let out = run(&[&plan[..], &["-o", "table", "-o", "json", "-C", "1"]].concat());
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(json(&out.stdout)["kind"], "HookPlan");
+    let out = run(&[&plan[..], &["-o", "json", "-o", "table"]].concat());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("Hook plan:"));
+
+    // --color: always colours a pipe, never stays plain, NO_COLOR or not.
+    let out = run(&[&plan[..], &["--color", "always"]].concat());
+    assert!(out.stdout.contains(&0x1b), "no colour: {out:?}");
+    let out = env
+        .hooks(&helm)
+        .current_dir(repo.path())
+        .env("TERM", "xterm")
+        .args(plan)
+        .args(["--color", "never"])
+        .output()
+        .unwrap();
+    assert!(!out.stdout.contains(&0x1b), "{out:?}");
+    let out = run(&[&plan[..], &["--color", "sometimes"]].concat());
+    assert_eq!(out.status.code(), Some(1));
+
+    // A usage error shows no --debug the user did not type, even when
+    // Helm's --debug set HELM_DEBUG.
+    let out = env
+        .hooks(&helm)
+        .env("HELM_DEBUG", "true")
+        .args(["plan", "--no-such-flag"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("--no-such-flag"), "{stderr}");
+    assert!(!stderr.contains("--debug"), "{stderr}");
+}

@@ -113,6 +113,7 @@ impl LocalRunner<'_> {
                 log_tail: result.tail.iter().map(|l| scrub(l, secrets)).collect(),
                 left_in_cluster: None,
                 exit_code: result.exit_code,
+                last_state: None,
             },
             failure: line,
             interrupted: result.interrupted,

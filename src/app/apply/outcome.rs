@@ -131,6 +131,7 @@ pub fn chart_outcomes(e: &Evidence<'_>) -> Vec<HookOutcome> {
                     .filter(|_| phase != HookPhase::NotRun),
                 exit_code: tracked.exit_code.filter(|_| phase == HookPhase::Failed),
                 phase,
+                last_state: None,
             }
         })
         .collect()
