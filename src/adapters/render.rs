@@ -118,6 +118,8 @@ pub struct DroppedHook {
     pub files: Vec<String>,
     /// Files outside `templates/` whose text holds it (`.Files.Get`, `tpl`).
     pub held_in: Vec<String>,
+    /// The document as its source names it (`Job/migrate`).
+    pub hook: Option<String>,
 }
 
 /// `(chart root, path in that chart)` of a chart-relative file: a file of
@@ -169,6 +171,9 @@ pub fn dropped_origin(snapshot: &ChartSnapshot, value: &str) -> DroppedHook {
             value: value.to_string(),
             files: templates.iter().map(|f| f.path.clone()).collect(),
             held_in: Vec::new(),
+            hook: templates
+                .first()
+                .and_then(|t| crate::core::hook::written_identity(&text_of(t), value)),
         };
     }
     let mut emitters: Vec<String> = Vec::new();
@@ -194,6 +199,9 @@ pub fn dropped_origin(snapshot: &ChartSnapshot, value: &str) -> DroppedHook {
     DroppedHook {
         value: value.to_string(),
         files: emitters,
+        hook: others
+            .first()
+            .and_then(|t| crate::core::hook::written_identity(&text_of(t), value)),
         held_in: others.iter().map(|f| f.path.clone()).collect(),
     }
 }

@@ -49,10 +49,36 @@ pub fn findings(
         timeout,
         ignore,
     };
+    let mut findings = lint(to.renders(), from.map(RenderedRevision::renders), &opts);
+    locate_lines(ws, &to.rev, &mut findings);
     Ok(Findings {
-        findings: lint(to.renders(), from.map(RenderedRevision::renders), &opts),
+        findings,
         unknown_ignores,
     })
+}
+
+/// Each finding's line in its template at `rev`, read once per template.
+fn locate_lines(ws: &Workspace, rev: &Revision, findings: &mut [Finding]) {
+    let mut sources: std::collections::HashMap<String, Option<String>> = Default::default();
+    for f in findings.iter_mut() {
+        let Some(path) = f.path.clone() else { continue };
+        // Helm's `<chart name>/templates/x.yaml`, read chart-relative.
+        let Some((_, rel)) = path.split_once('/') else {
+            continue;
+        };
+        let source = sources.entry(path.clone()).or_insert_with(|| {
+            ws.repo
+                .read_file(rev, &ws.chart_file(rel))
+                .ok()
+                .flatten()
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+        });
+        let Some(source) = source else { continue };
+        f.line = match &f.hook {
+            Some(h) => crate::core::hook::annotation_line(source, Some(&h.name), None),
+            None => crate::core::hook::annotation_line(source, None, Some(&f.subject)),
+        };
+    }
 }
 
 /// What `helm hooks lint` reports.

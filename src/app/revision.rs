@@ -51,6 +51,7 @@ impl RenderedRevision {
                 held_in: d.held_in.iter().map(helm_path).collect(),
                 value: d.value.clone(),
                 unknown: unknown_events(&d.value),
+                hook: d.hook.clone(),
             });
         }
         let upgrade_text = match (&side.install, side.upgrade) {

@@ -155,6 +155,9 @@ pub enum Warning {
         held_in: Vec<String>,
         value: String,
         unknown: Vec<String>,
+        /// The document as its source names it (`Job/migrate`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        hook: Option<String>,
     },
     /// Hooks with values that differ between two renders of the same input
     /// (`randAlphaNum`...): compared by their place in their template, with
@@ -170,6 +173,109 @@ pub enum Warning {
     },
 }
 
+/// Which document of a template's source holds `value` (a dropped hook's
+/// annotation), as written: `Kind/name` when both are literal, else
+/// `document N of the template` (from 1). Helm drops the document, so its
+/// source is all there is to name it by.
+pub fn written_identity(source: &str, value: &str) -> Option<String> {
+    let mut docs: Vec<Vec<&str>> = vec![Vec::new()];
+    for line in source.lines() {
+        if line.trim_end() == "---" || line.starts_with("--- ") {
+            docs.push(Vec::new());
+        } else if let Some(d) = docs.last_mut() {
+            d.push(line);
+        }
+    }
+    // Documents with only comments or template actions are not counted.
+    let docs: Vec<&Vec<&str>> = docs
+        .iter()
+        .filter(|d| d.iter().any(|l| l.contains(':')))
+        .collect();
+    let (index, doc) = docs.iter().enumerate().find(|(_, d)| {
+        d.iter()
+            .any(|l| l.contains("helm.sh/hook") && l.contains(value))
+    })?;
+    let top = |key: &str| {
+        doc.iter()
+            .find_map(|l| l.strip_prefix(key))
+            .map(|v| v.trim().trim_matches(['"', '\'']).to_string())
+    };
+    // `name:` indented once, under `metadata:`.
+    let name = doc
+        .iter()
+        .skip_while(|l| !l.starts_with("metadata:"))
+        .skip(1)
+        .take_while(|l| l.starts_with(' ') || l.trim().is_empty())
+        .find_map(|l| {
+            let t = l.trim_start();
+            (l.len() - t.len() <= 4)
+                .then(|| t.strip_prefix("name:"))
+                .flatten()
+        })
+        .map(|v| v.trim().trim_matches(['"', '\'']).to_string());
+    match (top("kind:"), name) {
+        (Some(k), Some(n)) if !k.contains("{{") && !n.contains("{{") && !n.is_empty() => {
+            Some(format!("{k}/{n}"))
+        }
+        _ => Some(format!("document {} of the template", index + 1)),
+    }
+}
+
+/// The line (from 1) of the `helm.sh/hook` annotation that made a hook, in
+/// its template's source: the document whose literal name is `name`, else
+/// the template's only hook document, else the annotation holding
+/// `value` (a dropped document's). For code-scanning UIs.
+pub fn annotation_line(source: &str, name: Option<&str>, value: Option<&str>) -> Option<usize> {
+    let mut hooks: Vec<(usize, Option<String>)> = Vec::new();
+    let mut doc_name: Option<String> = None;
+    let mut in_metadata = false;
+    let mut names: Vec<Option<String>> = Vec::new();
+    let mut doc_of_hook: Vec<usize> = Vec::new();
+    for (i, line) in source.lines().enumerate() {
+        if line.trim_end() == "---" || line.starts_with("--- ") {
+            names.push(doc_name.take());
+            in_metadata = false;
+            continue;
+        }
+        if !line.starts_with(' ') && !line.trim().is_empty() {
+            in_metadata = line.starts_with("metadata:");
+        } else if in_metadata && doc_name.is_none() {
+            let t = line.trim_start();
+            if line.len() - t.len() <= 4
+                && let Some(v) = t.strip_prefix("name:")
+            {
+                doc_name = Some(v.trim().trim_matches(['"', '\'']).to_string());
+            }
+        }
+        let t = line.trim_start().trim_start_matches(['"', '\'']);
+        if t.starts_with("helm.sh/hook") && !t.starts_with("helm.sh/hook-") {
+            let found = match value {
+                Some(v) => line.contains(v).then_some(v.to_string()),
+                None => None,
+            };
+            hooks.push((i + 1, found));
+            doc_of_hook.push(names.len());
+        }
+    }
+    names.push(doc_name);
+    if let Some(n) = name {
+        let by_name = hooks
+            .iter()
+            .zip(&doc_of_hook)
+            .find(|(_, d)| names.get(**d).and_then(|x| x.as_deref()) == Some(n));
+        if let Some(((line, _), _)) = by_name {
+            return Some(*line);
+        }
+    }
+    if value.is_some() {
+        return hooks.iter().find(|(_, v)| v.is_some()).map(|(l, _)| *l);
+    }
+    match hooks.as_slice() {
+        [(line, _)] => Some(*line),
+        _ => None,
+    }
+}
+
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -178,11 +284,15 @@ impl fmt::Display for Warning {
                 held_in,
                 value,
                 unknown,
+                hook,
             } => {
                 let mut at = match path.is_empty() {
                     true => "a template".to_string(),
                     false => path.join(", "),
                 };
+                if let Some(hook) = hook {
+                    at = format!("{hook} in {at}");
+                }
                 if !held_in.is_empty() {
                     at.push_str(&format!(" (the text is in {})", held_in.join(", ")));
                 }
@@ -388,6 +498,7 @@ pub fn parse_rendered(stream: &str) -> Result<Rendered, ParseError> {
                 held_in: Vec::new(),
                 value: hook_value.clone(),
                 unknown,
+                hook: Some(format!("{kind}/{name}")),
             });
             continue;
         }
@@ -533,6 +644,37 @@ pub(crate) type Slot = (String, String, usize);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hooks_annotation_line_is_found_by_name_or_as_the_only_one() {
+        let src = "kind: ConfigMap\nmetadata:\n  name: plain\n---\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    helm.sh/hook: pre-install\n    helm.sh/hook-weight: \"1\"\n---\nkind: Job\nmetadata:\n  name: seed\n  annotations:\n    \"helm.sh/hook\": post-install\n";
+        assert_eq!(annotation_line(src, Some("seed"), None), Some(16));
+        assert_eq!(annotation_line(src, Some("migrate"), None), Some(9));
+        // Two hooks, a templated name: no guess.
+        assert_eq!(annotation_line(src, Some("{{ x }}"), None), None);
+        assert_eq!(annotation_line(src, None, Some("post-install")), Some(16));
+        let one = "kind: Job\nmetadata:\n  name: {{ .Release.Name }}\n  annotations:\n    helm.sh/hook: pre-install\n";
+        assert_eq!(annotation_line(one, Some("web"), None), Some(5));
+    }
+
+    #[test]
+    fn a_dropped_document_is_named_as_its_source_writes_it() {
+        let src = "# c\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: first\n---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: \"migrate\"\n  annotations:\n    \"helm.sh/hook\": crd-install\nspec:\n  template:\n    metadata:\n      name: inner\n";
+        assert_eq!(
+            written_identity(src, "crd-install").as_deref(),
+            Some("Job/migrate")
+        );
+        let templated = "kind: Job\nmetadata:\n  name: {{ .Release.Name }}-x\n  annotations:\n    helm.sh/hook: pre-instal\n";
+        assert_eq!(
+            written_identity(
+                &format!("kind: A\nmetadata:\n  name: a\n---\n{templated}"),
+                "pre-instal"
+            )
+            .as_deref(),
+            Some("document 2 of the template")
+        );
+        assert_eq!(written_identity(src, "nowhere"), None);
+    }
 
     fn doc(kind: &str, name: &str, annotations: &[(&str, &str)]) -> String {
         let mut s = format!(

@@ -138,12 +138,20 @@ pub fn sarif(doc: &LintDocument<'_>) -> Value {
     let rules: Vec<Value> = RULES
         .iter()
         .map(|r| {
-            json!({
+            let mut rule = json!({
                 "id": r.id,
                 "name": r.name,
                 "shortDescription": {"text": r.summary},
+                "fullDescription": {"text": format!("{}. Fix: {}.", r.summary, r.fix)},
+                "help": {"text": format!("Fix: {}.", r.fix)},
                 "defaultConfiguration": {"level": sarif_level(r.severity)},
-            })
+            });
+            // The README's rule table, once the project names where it lives.
+            let repository = env!("CARGO_PKG_REPOSITORY");
+            if !repository.is_empty() {
+                rule["helpUri"] = json!(format!("{repository}#{}", r.id.to_ascii_lowercase()));
+            }
+            rule
         })
         .collect();
     let results: Vec<Value> = doc
@@ -164,6 +172,9 @@ pub fn sarif(doc: &LintDocument<'_>) -> Value {
                 .collect();
             if let (Some(h), Some(first)) = (&f.hook, locations.first_mut()) {
                 first["logicalLocations"] = json!([{"name": h.to_string(), "kind": "resource"}]);
+            }
+            if let (Some(line), Some(first)) = (f.line, locations.first_mut()) {
+                first["physicalLocation"]["region"] = json!({"startLine": line});
             }
             let mut result = json!({
                 "ruleId": f.rule,

@@ -143,6 +143,14 @@ fn finds_the_traps_of_a_real_chart_with_both_helms() {
             .find(|f| f["rule"] == "HH001")
             .unwrap_or_else(|| panic!("{v}: no HH001 in {doc:#}"));
         assert_eq!(dropped["path"], "app/templates/dropped.yaml", "{v}");
+        // Named as its source writes it, with the fix for that very typo.
+        let message = dropped["message"].as_str().unwrap();
+        assert!(message.starts_with("Job/dropped in "), "{v}: {message}");
+        assert!(
+            message.contains("test-failure no longer exists: use test"),
+            "{v}: {message}"
+        );
+        assert!(dropped["line"].as_u64().is_some(), "{v}: {dropped:#}");
         assert_eq!(
             doc["summary"]["errors"].as_u64().unwrap() as usize,
             f.iter().filter(|x| x.1 == "error").count()
@@ -288,6 +296,14 @@ fn sarif_for_code_scanning() {
             .replace("  backoffLimit: 0\n", ""),
     );
     repo.commit("chart");
+    let source =
+        std::fs::read_to_string(repo.path().join("charts/app/templates/job.yaml")).unwrap();
+    let annotation_line = source
+        .lines()
+        .position(|l| l.trim_start().starts_with("helm.sh/hook:"))
+        .unwrap()
+        + 1;
+    assert!(annotation_line > 1);
     for helm in helms() {
         let out = Env::new()
             .hooks(&helm)
@@ -327,6 +343,16 @@ fn sarif_for_code_scanning() {
             );
             assert_eq!(loc["logicalLocations"][0]["name"], "Job/noisy");
             assert!(r["message"]["text"].as_str().unwrap().contains("Job/noisy"));
+            // The line of the hook's annotation in the template's source.
+            assert_eq!(
+                loc["physicalLocation"]["region"]["startLine"], annotation_line,
+                "{r:#}"
+            );
+        }
+        for rule in run["tool"]["driver"]["rules"].as_array().unwrap() {
+            let full = rule["fullDescription"]["text"].as_str().unwrap();
+            assert!(full.contains("Fix: "), "{rule:#}");
+            assert!(rule["help"]["text"].as_str().unwrap().starts_with("Fix: "));
         }
     }
 }

@@ -42,6 +42,7 @@ impl Ctx<'_> {
             severity,
             hook: hook.map(Hook::id),
             path: hook.map(|h| h.path.clone()),
+            line: None,
             message,
             introduced: None,
             subject,
@@ -57,6 +58,7 @@ pub(super) fn check_warnings(r: &Rendered, cx: &mut Ctx<'_>) {
                 path,
                 held_in,
                 value,
+                unknown,
                 ..
             } => {
                 cx.out.push(Finding {
@@ -65,9 +67,8 @@ pub(super) fn check_warnings(r: &Rendered, cx: &mut Ctx<'_>) {
                     hook: None,
                     // The emitting template, else the file with the text.
                     path: path.first().or(held_in.first()).cloned(),
-                    message: format!(
-                        "{w}; fix the helm.sh/hook value (test-failure no longer exists: use test)"
-                    ),
+                    line: None,
+                    message: format!("{w}; {}", dropped_fix(unknown)),
                     introduced: None,
                     subject: value.clone(),
                 });
@@ -88,6 +89,36 @@ pub(super) fn check_warnings(r: &Rendered, cx: &mut Ctx<'_>) {
             }
         }
     }
+}
+
+/// The fix for each unknown event: Helm 2's words have their own, a typo
+/// of a real event names it.
+pub(super) fn dropped_fix(unknown: &[String]) -> String {
+    let squash = |s: &str| {
+        s.to_ascii_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+    };
+    let fixes: Vec<String> = unknown
+        .iter()
+        .map(|u| match u.trim() {
+            "crd-install" => {
+                "crd-install is Helm 2's: move the CustomResourceDefinition to the chart's crds/ directory".to_string()
+            }
+            "test-failure" => "test-failure no longer exists: use test".to_string(),
+            t => match HookEvent::ALL
+                .iter()
+                .map(|e| e.as_str())
+                .chain(["test-success"])
+                .find(|e| squash(e) == squash(t))
+            {
+                Some(e) => format!("{t:?} is not {e:?}: write it exactly so"),
+                None => format!("{t:?} is no event: use one of the valid ones above"),
+            },
+        })
+        .collect();
+    fixes.join("; ")
 }
 
 pub(super) const POLICIES: [&str; 3] = ["before-hook-creation", "hook-succeeded", "hook-failed"];
@@ -133,9 +164,15 @@ pub(super) fn check_policies(h: &Hook, cx: &mut Ctx<'_>) {
             Severity::Warning,
             Some(h),
             String::new(),
-            format!(
-                "{id} is only deleted before its next run (before-hook-creation): every finished run stays in the cluster, and after uninstall; add helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded{extra}"
-            ),
+            match h.kind.as_str() {
+                "Job" | "Pod" => format!(
+                    "{id} is only deleted before its next run (before-hook-creation): every finished run stays in the cluster, and after uninstall; add helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded{extra}"
+                ),
+                // Nothing "runs" or "finishes": the object just stays.
+                kind => format!(
+                    "{id} is only deleted when the hook is created again (before-hook-creation): the {kind} stays in the cluster between operations and after uninstall, which does not remove hooks; add helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded if nothing reads it after its event"
+                ),
+            },
         );
     }
     if known.contains(&"hook-succeeded") && !known.contains(&"before-hook-creation") {
@@ -359,18 +396,25 @@ pub(super) fn check_resources(h: &Hook, cx: &mut Ctx<'_>) {
             .into_iter()
             .filter(|k| !has(k))
             .collect();
-        if !missing.is_empty() {
-            cx.push(
-                "HH013",
-                Severity::Info,
-                Some(h),
-                what.clone(),
-                format!(
-                    "{id}: {what} has no resources.{}: a hook can be starved or evicted mid-run, and a namespace with a ResourceQuota rejects it; set cpu and memory",
-                    missing.join(" or resources.")
-                ),
-            );
-        }
+        let why = match missing.as_slice() {
+            [] => continue,
+            ["limits"] => {
+                "it may take all of a node's spare cpu and memory, and a namespace whose ResourceQuota caps limits rejects it; set limits of cpu and memory"
+            }
+            _ => {
+                "a hook can be starved or evicted mid-run, and a namespace with a ResourceQuota rejects it; set cpu and memory"
+            }
+        };
+        cx.push(
+            "HH013",
+            Severity::Info,
+            Some(h),
+            what.clone(),
+            format!(
+                "{id}: {what} has no resources.{}: {why}",
+                missing.join(" or resources.")
+            ),
+        );
     }
 }
 

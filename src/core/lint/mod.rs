@@ -47,6 +47,8 @@ pub struct Rule {
     /// The severity of most findings; HH009 is a warning for pre-upgrade.
     pub severity: Severity,
     pub summary: &'static str,
+    /// How to fix a finding of it.
+    pub fix: &'static str,
 }
 
 pub const RULES: [Rule; 14] = [
@@ -55,84 +57,98 @@ pub const RULES: [Rule; 14] = [
         name: "dropped-hook-document",
         severity: Severity::Error,
         summary: "a helm.sh/hook value with an unknown event: Helm drops the whole document silently",
+        fix: "write each helm.sh/hook event exactly as Helm knows it (pre-install, post-install, pre-delete, post-delete, pre-upgrade, post-upgrade, pre-rollback, post-rollback, test); CRDs go in crds/, test-failure is gone",
     },
     Rule {
         id: "HH002",
         name: "weight-read-as-zero",
         severity: Severity::Error,
         summary: "a helm.sh/hook-weight Go's Atoi rejects (\" 5\", \"abc\", \"1.5\"): Helm uses 0",
+        fix: "write helm.sh/hook-weight as a plain quoted integer such as \"5\" or \"-5\"",
     },
     Rule {
         id: "HH003",
         name: "unknown-delete-policy",
         severity: Severity::Warning,
         summary: "a helm.sh/hook-delete-policy value Helm does not know: it is ignored",
+        fix: "use before-hook-creation, hook-succeeded or hook-failed",
     },
     Rule {
         id: "HH004",
         name: "hook-never-deleted",
         severity: Severity::Warning,
         summary: "only the default delete policy: every finished hook stays in the cluster",
+        fix: "add helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded (or, for a Job, spec.ttlSecondsAfterFinished)",
     },
     Rule {
         id: "HH005",
         name: "succeeded-without-before-creation",
         severity: Severity::Warning,
         summary: "hook-succeeded without before-hook-creation: a left-over object makes the next run fail with \"already exists\" on Helm 3",
+        fix: "add before-hook-creation beside hook-succeeded",
     },
     Rule {
         id: "HH006",
         name: "order-by-name-or-kind",
         severity: Severity::Info,
         summary: "hooks of one event with equal weights: their order is decided by name (or kind)",
+        fix: "give the hooks distinct helm.sh/hook-weight values in the order they must run",
     },
     Rule {
         id: "HH007",
         name: "job-limits",
         severity: Severity::Warning,
         summary: "a Job hook without backoffLimit or activeDeadlineSeconds, or with a deadline longer than Helm's --timeout",
+        fix: "set spec.backoffLimit and spec.activeDeadlineSeconds below Helm's --timeout",
     },
     Rule {
         id: "HH008",
         name: "restart-policy-always",
         severity: Severity::Error,
         summary: "restartPolicy Always (or absent) in a Pod or Job hook: the Pod never completes, the Job is rejected",
+        fix: "set restartPolicy: Never or OnFailure in the pod template",
     },
     Rule {
         id: "HH009",
         name: "pre-hook-uses-chart-resource",
         severity: Severity::Error,
         summary: "a pre-install (error) or pre-upgrade (warning, resource new in the revision) hook uses a ConfigMap, Secret, ServiceAccount or PVC the chart creates only after the hooks",
+        fix: "create what the hook uses in a hook of its own with a lower weight, or make the hook post-install/post-upgrade",
     },
     Rule {
         id: "HH010",
         name: "uses-later-hook",
         severity: Severity::Error,
         summary: "a hook uses a resource that another hook of the same event creates later",
+        fix: "give the hook that creates the resource a lower weight than the one that uses it",
     },
     Rule {
         id: "HH011",
         name: "not-waited-kind",
         severity: Severity::Info,
         summary: "a workload hook Helm does not wait on (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, CronJob)",
+        fix: "use a Job or a Pod for work that must finish before Helm goes on",
     },
     Rule {
         id: "HH012",
         name: "literal-secret-env",
         severity: Severity::Warning,
         summary: "a literal value in a hook env var named like a secret (PASSWORD, TOKEN, KEY, SECRET...)",
+        fix: "read the value from a Secret (valueFrom.secretKeyRef) instead of writing it in the chart",
     },
     Rule {
         id: "HH013",
         name: "no-resources",
         severity: Severity::Info,
         summary: "a hook container without resource requests or limits",
+        fix: "set resources.requests and resources.limits of cpu and memory on every container",
     },
     Rule {
         id: "HH014",
         name: "non-string-metadata-value",
         severity: Severity::Error,
         summary: "an annotation or label value that is not a string (unquoted -10, true): Helm orders the hook, then fails to create it",
+        fix: "quote the value so that it is a string (\"-10\", \"true\")",
     },
 ];
 
@@ -151,6 +167,10 @@ pub struct Finding {
     /// The template path as Helm prints it in `# Source:`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// The line of the hook's `helm.sh/hook` annotation in that template's
+    /// source, when it can be told.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
     pub message: String,
     /// With a `from` revision: whether the finding is new in this one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -409,13 +429,78 @@ mod tests {
             held_in: Vec::new(),
             value: "pre-install,test-failure".into(),
             unknown: vec!["test-failure".into()],
+            hook: Some("Pod/smoke".into()),
         });
         let f = lint_one(&r);
         let hits = of(&f, "HH001");
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].severity, Severity::Error);
         assert_eq!(hits[0].path.as_deref(), Some("app/templates/t.yaml"));
-        assert!(hits[0].message.contains("test-failure"));
+        assert!(
+            hits[0]
+                .message
+                .contains("test-failure no longer exists: use test")
+        );
+        // The hook is named.
+        assert!(
+            hits[0]
+                .message
+                .starts_with("Pod/smoke in app/templates/t.yaml"),
+            "{}",
+            hits[0].message
+        );
+    }
+
+    #[test]
+    fn hh001_gives_each_typo_its_own_fix() {
+        let fix =
+            |u: &[&str]| checks::dropped_fix(&u.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert!(fix(&["crd-install"]).contains("crds/ directory"));
+        assert!(!fix(&["crd-install"]).contains("use test"));
+        assert_eq!(
+            fix(&["Pre-Install"]),
+            "\"Pre-Install\" is not \"pre-install\": write it exactly so"
+        );
+        assert_eq!(
+            fix(&["post_upgrade"]),
+            "\"post_upgrade\" is not \"post-upgrade\": write it exactly so"
+        );
+        assert!(fix(&["deploy"]).contains("\"deploy\" is no event"));
+        assert_eq!(
+            fix(&["test-failure", "preinstall"]).matches("; ").count(),
+            1
+        );
+    }
+
+    #[test]
+    fn hh004_and_hh013_say_what_is_true_of_the_kind_and_of_what_is_missing() {
+        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  annotations:\n    helm.sh/hook: pre-install\n";
+        let f = run(&[cm]);
+        let hh004 = of(&f, "HH004");
+        assert_eq!(hh004.len(), 1);
+        assert!(
+            !hh004[0].message.contains("finished run"),
+            "{}",
+            hh004[0].message
+        );
+        assert!(
+            hh004[0]
+                .message
+                .contains("the ConfigMap stays in the cluster")
+        );
+        assert!(!hh004[0].message.contains("ttlSecondsAfterFinished"));
+
+        let no_limits = good_job("r", "pre-install")
+            .replace("            limits: {cpu: 100m, memory: 64Mi}\n", "");
+        let f = run(&[&no_limits]);
+        let hits = of(&f, "HH013");
+        assert_eq!(hits.len(), 1);
+        assert!(
+            hits[0].message.contains("has no resources.limits:"),
+            "{}",
+            hits[0].message
+        );
+        assert!(!hits[0].message.contains("starved"), "{}", hits[0].message);
     }
 
     fn lint_one(r: &Rendered) -> Vec<Finding> {
