@@ -9,6 +9,26 @@ dir="${HELM_PLUGIN_DIR:-$(cd "$(dirname "$0")" && pwd)}"
 cd "$dir"
 bin="bin/helm-hooks"
 
+# Helm registers a plugin before its install hook runs and keeps it when the
+# hook fails: `helm hooks` would then be listed with no binary behind it.
+# So when Helm ran this hook and no binary exists, the registration goes:
+# the link Helm made to a local directory (never the directory itself), or
+# the clone Helm made inside HELM_PLUGINS.
+unregister() {
+  [[ -n "${HELM_PLUGIN_DIR:-}" && ! -x "$dir/$bin" ]] || return 0
+  local entry="${HELM_PLUGIN_DIR%/}"
+  if [[ -L "$entry" ]]; then
+    rm -f "$entry"
+  elif [[ -n "${HELM_PLUGINS:-}" && -d "$entry/.git" &&
+    "$(cd "$entry/.." && pwd -P)" == "$(cd "$HELM_PLUGINS" && pwd -P)" ]]; then
+    rm -rf "$entry"
+  else
+    return 0
+  fi
+  echo "helm-hooks: nothing was installed; run helm plugin install again once that is fixed" >&2
+}
+trap 'status=$?; if [[ $status -ne 0 ]]; then cd /; unregister; fi' EXIT
+
 # Skip the (slow) build when the installed binary is newer than every source.
 if [[ -x "$bin" ]]; then
   newer="$(find src Cargo.toml Cargo.lock build.rs -newer "$bin" -print -quit 2>/dev/null || true)"
@@ -23,9 +43,11 @@ if ! command -v cargo >/dev/null 2>&1 && [[ -x "${CARGO_HOME:-$HOME/.cargo}/bin/
   PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 fi
 if ! command -v cargo >/dev/null 2>&1; then
-  # Helm keeps the plugin registered after a failed hook, so re-running this
-  # script is enough once cargo is there.
-  echo "helm-hooks: cargo not found: install Rust (https://rustup.rs), then run: bash '$dir/install.sh'" >&2
+  if [[ -n "${HELM_PLUGIN_DIR:-}" ]]; then
+    echo "helm-hooks: cargo not found: install Rust (https://rustup.rs), then helm plugin install again" >&2
+  else
+    echo "helm-hooks: cargo not found: install Rust (https://rustup.rs), then run: bash '$dir/install.sh'" >&2
+  fi
   exit 1
 fi
 

@@ -89,12 +89,12 @@ fn install_hook_without_cargo_says_what_to_do() {
     let root = tempfile::tempdir().unwrap();
     let dir = plugin_dir(root.path());
     std::fs::remove_file(dir.join("bin/helm-hooks")).unwrap();
+    // Run by hand, as the message of a failed build tells.
     let out = Command::new("/bin/bash")
         .arg(dir.join("install.sh"))
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
         .env("HOME", root.path())
-        .env("HELM_PLUGIN_DIR", &dir)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -104,4 +104,181 @@ fn install_hook_without_cargo_says_what_to_do() {
         "{err}"
     );
     assert_eq!(err.lines().count(), 1, "one line: {err}");
+}
+
+/// `dir` as a Git repository with one commit: a plugin as `helm plugin
+/// install URL` clones it.
+fn as_git_repo(dir: &Path) {
+    for args in [
+        &["init", "-q", "-b", "main"][..],
+        &["add", "-A"],
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-qm",
+            "v1",
+        ],
+    ] {
+        let st = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .status()
+            .unwrap();
+        assert!(st.success(), "git {args:?}");
+    }
+}
+
+/// `helm plugin install` of a Git URL; Helm 4 verifies by default, which
+/// a Git source cannot offer.
+fn install_from_git(env: &Env, helm: &HelmBin, url: &str) -> std::process::Output {
+    let mut cmd = env.helm(helm);
+    cmd.args(["plugin", "install", url]);
+    if helm.major >= 4 {
+        cmd.arg("--verify=false");
+    }
+    cmd.output().unwrap()
+}
+
+fn listed_version(env: &Env, helm: &HelmBin) -> Option<String> {
+    let out = env.helm(helm).args(["plugin", "list"]).output().unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some("hooks"))
+        .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
+}
+
+#[test]
+fn a_plugin_installed_from_git_updates_with_helm_plugin_update() {
+    for helm in helms() {
+        let env = Env::new();
+        let src = plugin_dir(&env.path("src"));
+        // The binary under test by a link: Git keeps it as a link, and
+        // hundreds of megabytes of debug binary need not be committed.
+        std::fs::remove_file(src.join("bin/helm-hooks")).unwrap();
+        std::os::unix::fs::symlink(
+            assert_cmd::cargo::cargo_bin!("helm-hooks"),
+            src.join("bin/helm-hooks"),
+        )
+        .unwrap();
+        as_git_repo(&src);
+        let url = format!("file://{}", src.display());
+        let out = install_from_git(&env, &helm, &url);
+        assert!(out.status.success(), "{}: {out:?}", helm.version);
+        assert_eq!(listed_version(&env, &helm).as_deref(), Some("0.1.0"));
+        // A new version is pushed; `helm plugin update` pulls it and runs
+        // install.sh again.
+        let yaml = std::fs::read_to_string(src.join("plugin.yaml")).unwrap();
+        std::fs::write(
+            src.join("plugin.yaml"),
+            yaml.replace("version: 0.1.0", "version: 0.1.1"),
+        )
+        .unwrap();
+        let st = Command::new("git")
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "commit",
+                "-qam",
+                "v2",
+            ])
+            .current_dir(&src)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let out = env
+            .helm(&helm)
+            .args(["plugin", "update", "hooks"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}: {out:?}", helm.version);
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("helm-hooks:"),
+            "the update hook ran: {out:?}"
+        );
+        assert_eq!(
+            listed_version(&env, &helm).as_deref(),
+            Some("0.1.1"),
+            "{}",
+            helm.version
+        );
+        let out = env
+            .helm(&helm)
+            .args(["hooks", "--version"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}: {out:?}", helm.version);
+    }
+}
+
+#[test]
+fn install_without_cargo_leaves_nothing_registered() {
+    for helm in helms() {
+        let env = Env::new();
+        // A checkout with sources and no binary yet: install.sh must build.
+        let src = plugin_dir(&env.path("src"));
+        std::fs::remove_file(src.join("bin/helm-hooks")).unwrap();
+        std::fs::create_dir_all(src.join("src")).unwrap();
+        std::fs::write(src.join("src/main.rs"), "fn main() {}\n").unwrap();
+        as_git_repo(&src);
+        let no_cargo = |cmd: &mut Command| {
+            cmd.env("PATH", "/usr/bin:/bin")
+                .env("HOME", env.path("home"))
+                .env_remove("CARGO_HOME");
+        };
+        // From a local directory: Helm's link goes, the directory stays.
+        let mut cmd = env.helm(&helm);
+        no_cargo(&mut cmd);
+        let out = cmd.args(["plugin", "install"]).arg(&src).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("cargo not found"),
+            "{}: {stderr}",
+            helm.version
+        );
+        assert!(
+            stderr.contains("nothing was installed"),
+            "{}: {stderr}",
+            helm.version
+        );
+        assert_eq!(
+            listed_version(&env, &helm),
+            None,
+            "{}: half-registered",
+            helm.version
+        );
+        assert!(src.join("plugin.yaml").is_file() && src.join("src/main.rs").is_file());
+        // From a Git URL: Helm's clone goes.
+        let mut cmd = env.helm(&helm);
+        no_cargo(&mut cmd);
+        cmd.args(["plugin", "install", &format!("file://{}", src.display())]);
+        if helm.major >= 4 {
+            cmd.arg("--verify=false");
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("nothing was installed"),
+            "{out:?}"
+        );
+        assert_eq!(
+            listed_version(&env, &helm),
+            None,
+            "{}: half-registered",
+            helm.version
+        );
+        let plugins = env.path("data/plugins");
+        let left: Vec<_> = std::fs::read_dir(&plugins)
+            .map(|d| d.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(
+            left.is_empty(),
+            "{}: {left:?} left in {}",
+            helm.version,
+            plugins.display()
+        );
+    }
 }
