@@ -4,7 +4,7 @@
 //! `.helm-hooks.yaml` beside `Chart.yaml`.
 
 use super::git::{ChartRepo, Revision};
-use crate::core::local::{LocalHook, LocalHookError, parse_config, parse_helmfile};
+use crate::core::local::{LocalHook, LocalHookError, parse_config, read_helmfile};
 use anyhow::Context;
 use std::path::PathBuf;
 
@@ -42,7 +42,19 @@ fn read_text(repo: &ChartRepo, rev: &Revision, path: &str) -> anyhow::Result<Opt
 
 /// Local hooks of the chart at `rev`, for `release`, in definition order.
 pub fn load(repo: &ChartRepo, rev: &Revision, release: &str) -> anyhow::Result<Vec<LocalHook>> {
+    Ok(load_with_note(repo, rev, release, None)?.0)
+}
+
+/// [`load`], and with `namespace` (the render's) a note when the helmfile
+/// release sets a namespace or values that the render does not use.
+pub fn load_with_note(
+    repo: &ChartRepo,
+    rev: &Revision,
+    release: &str,
+    namespace: Option<&str>,
+) -> anyhow::Result<(Vec<LocalHook>, Option<String>)> {
     let chart = repo.chart_path();
+    let mut note = None;
     let context = || format!("reading local hooks at {}", rev.spec);
     let mut hooks = Vec::new();
     for dir in dirs_up(chart) {
@@ -56,8 +68,9 @@ pub fn load(repo: &ChartRepo, rev: &Revision, release: &str) -> anyhow::Result<V
         let Some(text) = read_text(repo, rev, &path)? else {
             continue;
         };
-        if let Some(found) = parse_helmfile(&path, &text, chart, release).with_context(context)? {
-            hooks = found;
+        if let Some(found) = read_helmfile(&path, &text, chart, release).with_context(context)? {
+            note = namespace.and_then(|ns| found.render_note(&path, ns));
+            hooks = found.hooks;
             break;
         }
     }
@@ -65,7 +78,7 @@ pub fn load(repo: &ChartRepo, rev: &Revision, release: &str) -> anyhow::Result<V
     if let Some(text) = read_text(repo, rev, &path)? {
         hooks.extend(parse_config(&path, &text).with_context(context)?);
     }
-    Ok(hooks)
+    Ok((hooks, note))
 }
 
 /// Where a hook runs: the directory of the file that defines it, in the

@@ -33,6 +33,8 @@ pub struct PlanReport {
     pub plan: Plan,
     /// Findings of `to`, marked when `from` lacks them.
     pub findings: Vec<Finding>,
+    /// What the render leaves out that the helmfile release sets.
+    pub helmfile_note: Option<String>,
 }
 
 pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> {
@@ -55,7 +57,8 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
     // Read first: a broken helmfile.yaml fails before any render.
     let release = &req.render.release;
     let local_from = local_source::load(&from_repo, &from, release)?;
-    let local_to = local_source::load(&ws.repo, &to, release)?;
+    let (local_to, helmfile_note) =
+        local_source::load_with_note(&ws.repo, &to, release, Some(&req.render.namespace))?;
     let needs = Needs {
         install: req.operations.contains(&Operation::Install),
         upgrade: req.operations.iter().any(|o| o.needs_upgrade_render()),
@@ -96,6 +99,7 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
         to,
         plan: result,
         findings,
+        helmfile_note,
     })
 }
 

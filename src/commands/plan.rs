@@ -38,6 +38,9 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
     if let Some(b) = &report.baseline {
         ui.baseline(b);
     }
+    if let Some(note) = &report.helmfile_note {
+        ui.note(note);
+    }
     if let Some(dir) = &report.moved_from {
         ui.warn(&plan_view::moved_note(
             ws.repo.chart_path(),

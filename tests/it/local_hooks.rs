@@ -484,3 +484,49 @@ fn a_failed_upgrade_still_runs_postsync_with_the_error_and_cleanup() {
         assert_eq!(outcome(&end, "postsync")["kind"], "LocalHook");
     }
 }
+
+#[test]
+fn a_helmfile_releases_namespace_and_values_are_named_not_ignored_silently() {
+    let repo = GitRepo::new();
+    repo.write("charts/app/Chart.yaml", &chart_yaml("app"));
+    repo.write("charts/app/templates/cm.yaml", CONFIGMAP);
+    repo.write("values/prod.yaml", "a: 1\n");
+    repo.write(
+        "helmfile.yaml",
+        "releases:\n- name: web\n  chart: ./charts/app\n  namespace: prod\n  values:\n  - values/prod.yaml\n  - {replicas: 2}\n  hooks:\n  - events: [presync]\n    command: \"true\"\n- name: api\n  chart: ./charts/app\n  namespace: default\n",
+    );
+    repo.commit("v1");
+    for helm in helms() {
+        let env = Env::new();
+        let run = |args: &[&str]| {
+            let out = plan(
+                &env,
+                &helm,
+                &repo,
+                &[&["charts/app", "--from", "HEAD", "--to", "HEAD"][..], args].concat(),
+            );
+            assert!(out.status.success(), "{}: {}", helm.version, stderr(&out));
+            stderr(&out)
+        };
+        let err = run(&["--release", "web"]);
+        let note = err
+            .lines()
+            .find(|l| l.starts_with("note: helmfile.yaml: release web sets"))
+            .unwrap_or_else(|| panic!("{}: no note: {err}", helm.version));
+        assert!(note.contains("namespace prod"), "{note}");
+        assert!(
+            note.contains("values (values/prod.yaml, an inline map)"),
+            "{note}"
+        );
+        assert!(note.contains("pass -n prod"), "{note}");
+        // With -n prod, the values still differ.
+        let err = run(&["--release", "web", "-n", "prod"]);
+        assert!(
+            err.contains("sets values (") && !err.contains("namespace prod"),
+            "{err}"
+        );
+        // A release that sets nothing the render leaves out: no note.
+        let err = run(&["--release", "api"]);
+        assert!(!err.contains("helmfile.yaml: release"), "{err}");
+    }
+}

@@ -168,10 +168,12 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
         )
     });
     let (deployed, rendered) = (deployed?, rendered?);
-    let local_to = local_source::load(&ws.repo, &to, req.release)?;
+    let (local_to, helmfile_note) =
+        local_source::load_with_note(&ws.repo, &to, req.release, Some(&req.render.namespace))?;
     // Local hooks are compared with those of the commit deployed last (its
     // sha is in the release description), else all count as new.
     let mut notes = ws.apply_notes(&to, req.render);
+    notes.extend(helmfile_note);
     let local_from = deployed
         .as_ref()
         .and_then(|d| deployed_sha(&d.info.description))

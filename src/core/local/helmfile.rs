@@ -212,12 +212,91 @@ fn check_untemplated(path: &str, v: &Value, at: &[&str]) -> Result<(), LocalHook
 /// release whose `chart:` is `chart_dir` and/or whose `name:` is `release`,
 /// after the file's global hooks. `None` when no release matches: the file
 /// is about other charts.
+#[cfg(test)]
 pub fn parse_helmfile(
     path: &str,
     text: &str,
     chart_dir: &str,
     release: &str,
 ) -> Result<Option<Vec<LocalHook>>, LocalHookError> {
+    Ok(read_helmfile(path, text, chart_dir, release)?.map(|r| r.hooks))
+}
+
+/// The release of a `helmfile.yaml` that is this chart's: its hooks (the
+/// file's global ones first) and the settings that shape its render.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HelmfileRelease {
+    pub name: String,
+    pub hooks: Vec<LocalHook>,
+    pub namespace: Option<String>,
+    /// `values:`, `set:` and `secrets:` entries as written: file paths,
+    /// `an inline map`, `set NAME`.
+    pub values: Vec<String>,
+}
+
+impl HelmfileRelease {
+    /// A note when the release sets what helm-hooks does not take from
+    /// the file (namespace, values): it renders with the command line's
+    /// `-n`, `-f` and `--set` only, and says how to match Helmfile.
+    pub fn render_note(&self, path: &str, namespace: &str) -> Option<String> {
+        let other_ns = self.namespace.as_deref().filter(|n| *n != namespace);
+        if other_ns.is_none() && self.values.is_empty() {
+            return None;
+        }
+        let mut set = Vec::new();
+        let mut pass = Vec::new();
+        if let Some(ns) = other_ns {
+            set.push(format!("namespace {ns}"));
+            pass.push(format!("-n {ns}"));
+        }
+        if !self.values.is_empty() {
+            set.push(format!("values ({})", self.values.join(", ")));
+            pass.push("-f/--set with the same values".to_string());
+        }
+        Some(format!(
+            "{path}: release {} sets {}, which helm-hooks does not read: it renders with -n {namespace} and the -f/--set given; pass {} to render as Helmfile does",
+            self.name,
+            set.join(" and "),
+            pass.join(" and ")
+        ))
+    }
+}
+
+fn release_values(r: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for v in r
+        .get("values")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        out.push(match v.as_str() {
+            Some(file) => file.to_string(),
+            None => "an inline map".to_string(),
+        });
+    }
+    for s in r.get("set").and_then(Value::as_array).into_iter().flatten() {
+        let name = s.get("name").and_then(Value::as_str).unwrap_or("?");
+        out.push(format!("set {name}"));
+    }
+    for s in r
+        .get("secrets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        out.push(format!("secrets {}", s.as_str().unwrap_or("(a map)")));
+    }
+    out
+}
+
+/// [`parse_helmfile`] with the chosen release's render settings.
+pub fn read_helmfile(
+    path: &str,
+    text: &str,
+    chart_dir: &str,
+    release: &str,
+) -> Result<Option<HelmfileRelease>, LocalHookError> {
     let docs = match yaml_docs(path, text) {
         Ok(d) => d,
         // A Go template is rarely valid YAML: say so, not "bad YAML".
@@ -231,7 +310,7 @@ pub fn parse_helmfile(
     let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
     let chart_dir = normalize(chart_dir);
     let mut global = Vec::new();
-    // (name, hooks value, chart matches)
+    // (name, the release, chart matches)
     let mut releases: Vec<(String, Value, bool)> = Vec::new();
     for doc in &docs {
         check_untemplated(path, doc, &[])?;
@@ -253,8 +332,7 @@ pub fn parse_helmfile(
                 .get("chart")
                 .and_then(Value::as_str)
                 .is_some_and(|c| normalize(&format!("{dir}/{c}")) == chart_dir);
-            let hooks = r.get("hooks").cloned().unwrap_or(Value::Null);
-            releases.push((name, hooks, chart_matches));
+            releases.push((name, r.clone(), chart_matches));
         }
     }
     let by_chart: Vec<&(String, Value, bool)> = releases.iter().filter(|r| r.2).collect();
@@ -276,11 +354,20 @@ pub fn parse_helmfile(
             }
         },
     };
-    let Some((name, hooks, _)) = chosen else {
+    let Some((name, r, _)) = chosen else {
         return Ok(None);
     };
     let prefix = format!("releases[{name}].");
-    let mut out = global;
-    out.extend(parse_hooks(path, hooks, false, &prefix)?);
-    Ok(Some(out))
+    let mut hooks = global;
+    let own = r.get("hooks").cloned().unwrap_or(Value::Null);
+    hooks.extend(parse_hooks(path, &own, false, &prefix)?);
+    Ok(Some(HelmfileRelease {
+        name: name.clone(),
+        hooks,
+        namespace: r
+            .get("namespace")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        values: release_values(r),
+    }))
 }
