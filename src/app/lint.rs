@@ -51,6 +51,12 @@ pub fn findings(
     };
     let mut findings = lint(to.renders(), from.map(RenderedRevision::renders), &opts);
     locate_lines(ws, &to.rev, &mut findings);
+    // Paths of the repository, as everywhere the user reads them.
+    for f in &mut findings {
+        if let Some(p) = &mut f.path {
+            *p = crate::core::plan::repo_path(ws.repo.chart_path(), p);
+        }
+    }
     Ok(Findings {
         findings,
         unknown_ignores,

@@ -87,6 +87,7 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
             result = run_plan(&from, &to);
         }
     }
+    result.relocate_paths(ws.repo.chart_path());
     // Plan has no --timeout: Job deadlines are checked against Helm's default.
     let findings = super::lint::findings(ws, &to, Some(&from), DEFAULT_TIMEOUT)?.findings;
     Ok(PlanReport {

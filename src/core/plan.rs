@@ -188,6 +188,33 @@ pub fn plan(
         diff.local_removed = local_removed;
         operations.push(OperationPlan { timeline: tb, diff });
     }
+    // The hooks of the chosen operations only: `--operation install` says
+    // nothing of an upgrade hook's change, nor counts it.
+    let fires_chart = |events: &[super::hook::HookEvent]| {
+        ops.iter().any(|op| {
+            let (pre, post) = op.events();
+            events.iter().any(|e| pre.contains(e) || post.contains(e))
+        })
+    };
+    let events_of = |id: &HookId| {
+        [from.install, from.upgrade, to.install, to.upgrade]
+            .iter()
+            .flat_map(|r| r.hooks.iter())
+            .filter(|h| h.kind == id.kind && h.name == id.name)
+            .flat_map(|h| h.events.iter().copied())
+            .collect::<Vec<_>>()
+    };
+    hooks.retain(|c| fires_chart(&events_of(&c.id())));
+    let mut local_hooks = local_hooks;
+    local_hooks.retain(|c| {
+        ops.iter().any(|op| {
+            let (pre, post) = super::local::LocalEvent::around(*op);
+            c.hook
+                .events
+                .iter()
+                .any(|e| pre.contains(e) || post.contains(e))
+        })
+    });
     let mut warnings: Vec<Warning> = Vec::new();
     for r in [to.install, to.upgrade] {
         for w in &r.warnings {
@@ -205,5 +232,58 @@ pub fn plan(
         local_hooks,
         warnings,
         changed,
+    }
+}
+
+/// A template path as Helm prints it (`<chart name>/templates/x.yaml`) as a
+/// path of the repository (`<chart dir>/templates/x.yaml`): one base for
+/// every path the user reads, the chart's name being no directory.
+pub fn repo_path(chart_dir: &str, helm_path: &str) -> String {
+    let rest = helm_path.split_once('/').map_or(helm_path, |(_, r)| r);
+    match chart_dir {
+        "" => rest.to_string(),
+        dir => format!("{dir}/{rest}"),
+    }
+}
+
+impl Plan {
+    /// Every template path of the plan as a path of the repository.
+    pub fn relocate_paths(&mut self, chart_dir: &str) {
+        let to = |p: &mut String| *p = repo_path(chart_dir, p);
+        for op in &mut self.operations {
+            for step in &mut op.timeline.steps {
+                if let Step::Hook(h) = step {
+                    to(&mut h.path);
+                }
+            }
+        }
+        for w in &mut self.warnings {
+            match w {
+                Warning::DroppedDocument { path, held_in, .. } => {
+                    path.iter_mut().chain(held_in.iter_mut()).for_each(to)
+                }
+                Warning::WeightReadAsZero { path, .. } => to(path),
+                Warning::RandomPerRender { hooks } => {
+                    hooks.iter_mut().for_each(|h| to(&mut h.path))
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helm_paths_become_repository_paths() {
+        assert_eq!(
+            repo_path("charts/app", "shop/templates/x.yaml"),
+            "charts/app/templates/x.yaml"
+        );
+        assert_eq!(
+            repo_path("", "shop/charts/db/templates/j.yaml"),
+            "charts/db/templates/j.yaml"
+        );
     }
 }

@@ -124,16 +124,6 @@ fn sarif_level(s: Severity) -> &'static str {
     }
 }
 
-/// A template path as Helm prints it (`<chart name>/templates/x.yaml`)
-/// made relative to the repository root, as code-scanning UIs expect.
-fn repo_uri(chart_dir: &str, helm_path: &str) -> String {
-    let rest = helm_path.split_once('/').map_or(helm_path, |(_, r)| r);
-    match chart_dir {
-        "" => rest.to_string(),
-        dir => format!("{dir}/{rest}"),
-    }
-}
-
 pub fn sarif(doc: &LintDocument<'_>) -> Value {
     let rules: Vec<Value> = RULES
         .iter()
@@ -165,7 +155,7 @@ pub fn sarif(doc: &LintDocument<'_>) -> Value {
                 .flat_map(|p| p.split(", "))
                 .map(|p| {
                     json!({"physicalLocation": {"artifactLocation": {
-                        "uri": repo_uri(&doc.chart.path, p),
+                        "uri": p,
                         "uriBaseId": "%SRCROOT%",
                     }}})
                 })
@@ -205,21 +195,4 @@ pub fn sarif(doc: &LintDocument<'_>) -> Value {
             "results": results,
         }]
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn helm_paths_become_repository_paths() {
-        assert_eq!(
-            repo_uri("charts/app", "shop/templates/x.yaml"),
-            "charts/app/templates/x.yaml"
-        );
-        assert_eq!(
-            repo_uri("", "shop/charts/db/templates/j.yaml"),
-            "charts/db/templates/j.yaml"
-        );
-    }
 }

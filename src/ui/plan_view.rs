@@ -5,6 +5,7 @@ use super::common::{ChartInfo, local_label, rev_label};
 use super::{Painter, Style};
 use crate::app::baseline::{Baseline, Reason};
 use crate::core::diff::{Change, HookChange, RemovedStep, StepChange};
+use crate::core::hook::Warning;
 use crate::core::lint::{Finding, Severity};
 use crate::core::local::{LocalHookChange, LocalStepChange, command_line};
 use crate::core::model::Revision;
@@ -190,8 +191,17 @@ pub fn table(doc: &PlanDocument<'_>, p: Painter) -> String {
         },
         doc.helm_version
     );
+    // A note of several operations (the hook-succeeded one) is said once,
+    // after them.
+    let shared = shared_notes(&doc.plan.operations);
     for op in &doc.plan.operations {
-        operation_table(op, p, &mut out);
+        operation_table(op, p, &shared, &mut out);
+    }
+    if !shared.is_empty() {
+        let _ = writeln!(out);
+        for note in &shared {
+            let _ = writeln!(out, "{} {note}", p.paint(Style::Dim, "note:"));
+        }
     }
     changed_hooks(doc, p, &mut out);
     changed_local_hooks(doc, p, &mut out);
@@ -203,20 +213,28 @@ pub fn table(doc: &PlanDocument<'_>, p: Painter) -> String {
     out
 }
 
-/// One operation: its header, the numbered timeline, removed runs, notes.
-fn operation_table(op: &OperationPlan, p: Painter, out: &mut String) {
+/// Notes that more than one operation's timeline carries, in order.
+fn shared_notes(ops: &[OperationPlan]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for op in ops {
+        for n in &op.timeline.notes {
+            let count = ops.iter().filter(|o| o.timeline.notes.contains(n)).count();
+            if count > 1 && !out.contains(n) {
+                out.push(n.clone());
+            }
+        }
+    }
+    out
+}
+
+/// One operation: its header, the numbered timeline, removed runs, and the
+/// notes that are its own. Its summary line comes once, at the end.
+fn operation_table(op: &OperationPlan, p: Painter, shared: &[String], out: &mut String) {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
         "{}",
-        p.paint(
-            Style::Bold,
-            &format!(
-                "{} ({})",
-                op.timeline.operation.as_str().to_uppercase(),
-                summary_line(op)
-            )
-        )
+        p.paint(Style::Bold, &op.timeline.operation.as_str().to_uppercase())
     );
     if op.timeline.hooks().next().is_none()
         && op.timeline.locals().next().is_none()
@@ -297,7 +315,7 @@ fn operation_table(op: &OperationPlan, p: Painter, out: &mut String) {
     for line in t.trim_fmt().lines() {
         let _ = writeln!(out, " {line}");
     }
-    for note in &op.timeline.notes {
+    for note in op.timeline.notes.iter().filter(|n| !shared.contains(n)) {
         let _ = writeln!(out, "  {} {note}", p.paint(Style::Dim, "note:"));
     }
 }
@@ -335,13 +353,37 @@ fn removed_rows(op: &OperationPlan, t: &mut comfy_table::Table) {
 }
 
 /// The manifest diff of each changed hook.
+/// Where a hook first shows in the operations' timelines, in order (a
+/// removed one where it was): "Changed hooks" follow the timeline.
+fn timeline_place(ops: &[OperationPlan], c: &HookChange) -> (usize, usize) {
+    for (i, op) in ops.iter().enumerate() {
+        if let Some(h) = op
+            .timeline
+            .hooks()
+            .find(|h| h.kind == c.kind && h.name == c.name)
+        {
+            return (i, h.position);
+        }
+        if let Some(r) = op
+            .diff
+            .removed
+            .iter()
+            .find(|r| r.kind == c.kind && r.name == c.name)
+        {
+            return (i, r.was_position);
+        }
+    }
+    (usize::MAX, usize::MAX)
+}
+
 fn changed_hooks(doc: &PlanDocument<'_>, p: Painter, out: &mut String) {
-    let diffs: Vec<&HookChange> = doc
+    let mut diffs: Vec<&HookChange> = doc
         .plan
         .hooks
         .iter()
         .filter(|c| c.change != Change::Unchanged)
         .collect();
+    diffs.sort_by_key(|c| timeline_place(&doc.plan.operations, c));
     if !diffs.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(out, "{}", p.paint(Style::Bold, "Changed hooks"));
@@ -399,7 +441,13 @@ fn warnings_and_findings(doc: &PlanDocument<'_>, p: Painter, out: &mut String) {
     if !doc.plan.warnings.is_empty() || !doc.helm_notices.is_empty() {
         let _ = writeln!(out);
         for w in &doc.plan.warnings {
-            let _ = writeln!(out, "{} {w}", p.paint(Style::Warn, "warning:"));
+            // What lint calls an error (HH001, HH002) is one here too.
+            let (label, style) = match w {
+                Warning::DroppedDocument { .. } => ("error[HH001]:", Style::Error),
+                Warning::WeightReadAsZero { .. } => ("error[HH002]:", Style::Error),
+                Warning::RandomPerRender { .. } => ("warning:", Style::Warn),
+            };
+            let _ = writeln!(out, "{} {w}", p.paint(style, label));
         }
         for n in &doc.helm_notices {
             let _ = writeln!(out, "{} helm said: {n}", p.paint(Style::Warn, "warning:"));

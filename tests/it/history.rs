@@ -396,7 +396,9 @@ fn json_is_the_versioned_document_of_the_folded_runs() {
     let e = runs.iter().find(|r| r["id"] == E).unwrap();
     assert_eq!(e["status"], "interrupted");
     assert_eq!(e["end"], Value::Null);
-    assert_eq!(e["outcomes"][0]["phase"], "running (interrupted)");
+    // One word of an enum; the state seen last beside it.
+    assert_eq!(e["outcomes"][0]["phase"], "Interrupted");
+    assert_eq!(e["outcomes"][0]["lastState"], "running");
     assert_eq!(e["start"]["worktree"], true);
 }
 

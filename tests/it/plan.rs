@@ -427,6 +427,115 @@ fn detailed_exitcode_says_whether_hooks_changed() {
 }
 
 #[test]
+fn the_chosen_operations_alone_make_the_diff_changed_and_the_exit_code() {
+    let repo = GitRepo::new();
+    repo.write("Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "templates/i.yaml",
+        &hook("Job", "setup", "pre-install", None, None),
+    );
+    repo.write(
+        "templates/u.yaml",
+        &hook("Job", "migrate", "pre-upgrade", None, None),
+    );
+    repo.commit("one");
+    // Only the upgrade hook changes.
+    repo.write(
+        "templates/u.yaml",
+        &hook("Job", "migrate", "pre-upgrade", Some("3"), None),
+    );
+    repo.commit("upgrade hook change");
+    for helm in helms() {
+        let env = Env::new();
+        let run = |op: &str, output: &str| {
+            env.hooks(&helm)
+                .current_dir(repo.path())
+                .args([
+                    "plan",
+                    "--from",
+                    "HEAD~1",
+                    "--to",
+                    "HEAD",
+                    "--detailed-exitcode",
+                ])
+                .args(["--operation", op, "-o", output])
+                .output()
+                .unwrap()
+        };
+        let out = run("install", "json");
+        assert_eq!(out.status.code(), Some(0), "{}: {out:?}", helm.version);
+        let plan = json(&out.stdout);
+        assert_eq!(plan["changed"], false, "{}: {plan:#}", helm.version);
+        let listed: Vec<&str> = plan["hooks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["change"] != "unchanged")
+            .map(|h| h["name"].as_str().unwrap())
+            .collect();
+        assert!(listed.is_empty(), "{}: {listed:?}", helm.version);
+        let text = String::from_utf8_lossy(&run("install", "table").stdout).to_string();
+        assert!(!text.contains("migrate"), "{}: {text}", helm.version);
+        let out = run("upgrade", "json");
+        assert_eq!(out.status.code(), Some(2), "{}: {out:?}", helm.version);
+        assert_eq!(json(&out.stdout)["changed"], true);
+        let out = run("install,upgrade", "json");
+        assert_eq!(out.status.code(), Some(2), "{}", helm.version);
+    }
+}
+
+#[test]
+fn every_path_is_a_path_of_the_repository_not_of_the_charts_name() {
+    let repo = GitRepo::new();
+    // The chart's name is not its directory.
+    repo.write("deploy/web/Chart.yaml", &chart_yaml("shop"));
+    repo.write(
+        "deploy/web/templates/a.yaml",
+        &hook("Job", "a", "pre-install", None, None),
+    );
+    repo.commit("one");
+    for helm in helms() {
+        let env = Env::new();
+        let run = |output: &str| {
+            let out = env
+                .hooks(&helm)
+                .current_dir(repo.path())
+                .args([
+                    "plan",
+                    "deploy/web",
+                    "--from",
+                    "HEAD",
+                    "--to",
+                    "HEAD",
+                    "-o",
+                    output,
+                ])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{out:?}");
+            String::from_utf8_lossy(&out.stdout).to_string()
+        };
+        let plan = json(run("json").as_bytes());
+        let step = &plan["operations"][0]["steps"][0];
+        assert_eq!(
+            step["path"], "deploy/web/templates/a.yaml",
+            "{}: {step}",
+            helm.version
+        );
+        let f = plan["findings"].as_array().unwrap();
+        assert!(!f.is_empty());
+        assert!(
+            f.iter().all(|f| f["path"] == "deploy/web/templates/a.yaml"),
+            "{f:#?}"
+        );
+        let table = run("table");
+        assert!(table.contains("(chart deploy/web,"), "{table}");
+        assert!(table.contains(" deploy/web/templates/a.yaml "), "{table}");
+        assert!(!table.contains("shop/templates"), "{table}");
+    }
+}
+
+#[test]
 fn bad_input_gets_one_clear_error_line_and_exit_1() {
     let repo = GitRepo::new();
     repo.write("app/Chart.yaml", &chart_yaml("app"));
@@ -629,9 +738,13 @@ fn helm_dropping_a_document_is_a_warning_naming_file_and_value() {
             line.contains("templates/typo.yaml") && line.contains("\"test-failure\""),
             "{line}"
         );
+        // An error, as in lint, naming the document.
+        assert!(line.starts_with("error[HH001]: Job/typo in "), "{line}");
         assert!(
-            !text.contains("Job/typo"),
-            "the dropped hook is not in the timeline"
+            !text
+                .lines()
+                .any(|l| l.contains("Job/typo") && !l.contains("silently drops")),
+            "the dropped hook is not in the timeline:\n{text}"
         );
     }
 }
