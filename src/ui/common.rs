@@ -76,3 +76,40 @@ mod tests {
         assert_eq!(format_ms(7_380_000), "2h03m");
     }
 }
+
+/// `text` in lines of at most `width` columns, broken at spaces; a word
+/// longer than a line (a URL, a path) stays whole on its own line.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::wrap;
+
+    #[test]
+    fn wraps_at_spaces_and_keeps_long_words_whole() {
+        assert_eq!(wrap("aa bb cc dd", 5), ["aa bb", "cc dd"]);
+        assert_eq!(
+            wrap("a https://example.com/very/long b", 10),
+            ["a", "https://example.com/very/long", "b"]
+        );
+        assert_eq!(wrap("", 10), [""]);
+        assert!(wrap(&"word ".repeat(80), 40).iter().all(|l| l.len() <= 40));
+    }
+}

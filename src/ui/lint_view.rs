@@ -78,12 +78,26 @@ pub fn finding_lines(f: &Finding, p: Painter, indent: &str) -> String {
         let _ = write!(head, " {}", p.paint(Style::Bold, &h.to_string()));
     }
     if let Some(path) = &f.path {
-        let _ = write!(head, "  {}", p.paint(Style::Dim, path));
+        let long = p.width.is_some_and(|w| {
+            indent.len() + super::plan_view::visible_width(&head) + 2 + path.chars().count() >= w
+        });
+        // A path that does not fit beside the hook gets a line of its own.
+        let sep = if long {
+            format!("\n{indent}  ")
+        } else {
+            "  ".to_string()
+        };
+        let _ = write!(head, "{sep}{}", p.paint(Style::Dim, path));
     }
     if f.introduced == Some(true) {
         let _ = write!(head, "  {}", p.paint(Style::Added, "(new)"));
     }
-    format!("{indent}{head}\n{indent}  {}\n", f.message)
+    let message = match p.width {
+        Some(w) => super::common::wrap(&f.message, w.saturating_sub(indent.len() + 3).max(30))
+            .join(&format!("\n{indent}  ")),
+        None => f.message.clone(),
+    };
+    format!("{indent}{head}\n{indent}  {message}\n")
 }
 
 pub fn table(doc: &LintDocument<'_>, p: Painter) -> String {

@@ -46,6 +46,22 @@ impl Style {
 #[derive(Debug, Clone, Copy)]
 pub struct Painter {
     pub color: bool,
+    /// The columns to fit in: `$COLUMNS`, else the terminal's; `None` for
+    /// a pipe or file (no limit: lines stay whole for grep and machines).
+    pub width: Option<usize>,
+}
+
+/// `$COLUMNS` when it is a number, else the width of `stream` when it is a
+/// terminal.
+fn width_of(stream: impl std::os::fd::AsFd) -> Option<usize> {
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        && n > 0
+    {
+        return Some(n);
+    }
+    terminal_size::terminal_size_of(stream).map(|(w, _)| w.0 as usize)
 }
 
 impl Painter {
@@ -95,9 +111,11 @@ impl Ui {
         Self {
             out: Painter {
                 color: forced.unwrap_or_else(|| color_allowed(std::io::stdout().is_terminal())),
+                width: width_of(std::io::stdout()),
             },
             err: Painter {
                 color: forced.unwrap_or_else(|| color_allowed(std::io::stderr().is_terminal())),
+                width: width_of(std::io::stderr()),
             },
         }
     }

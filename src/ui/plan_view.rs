@@ -178,12 +178,14 @@ fn change_header(c: &HookChange) -> String {
 /// manifest diffs, then warnings, then one summary line per operation.
 pub fn table(doc: &PlanDocument<'_>, p: Painter) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} {} → {}  (chart {}, helm {})",
+    let head = format!(
+        "{} {} → {}",
         p.paint(Style::Bold, "Hook plan:"),
         rev_label(doc.from),
         rev_label(doc.to),
+    );
+    let about = format!(
+        "(chart {}, helm {})",
         if doc.chart.path.is_empty() {
             "."
         } else {
@@ -191,6 +193,15 @@ pub fn table(doc: &PlanDocument<'_>, p: Painter) -> String {
         },
         doc.helm_version
     );
+    // On a narrow terminal the chart and Helm go to a line of their own.
+    match p.width {
+        Some(w) if visible_width(&head) + 2 + visible_width(&about) >= w => {
+            let _ = writeln!(out, "{head}\n  {about}");
+        }
+        _ => {
+            let _ = writeln!(out, "{head}  {about}");
+        }
+    }
     // A note of several operations (the hook-succeeded one) is said once,
     // after them.
     let shared = shared_notes(&doc.plan.operations);
@@ -200,7 +211,7 @@ pub fn table(doc: &PlanDocument<'_>, p: Painter) -> String {
     if !shared.is_empty() {
         let _ = writeln!(out);
         for note in &shared {
-            let _ = writeln!(out, "{} {note}", p.paint(Style::Dim, "note:"));
+            out.push_str(&labelled(p, "", &p.paint(Style::Dim, "note:"), note));
         }
     }
     changed_hooks(doc, p, &mut out);
@@ -244,6 +255,113 @@ fn operation_table(op: &OperationPlan, p: Painter, shared: &[String], out: &mut 
         let _ = writeln!(out, "  {}", p.paint(Style::Dim, "no hooks"));
         return;
     }
+    for line in fitted_timeline(op, p).lines() {
+        let _ = writeln!(out, " {line}");
+    }
+    for note in op.timeline.notes.iter().filter(|n| !shared.contains(n)) {
+        out.push_str(&labelled(p, "  ", &p.paint(Style::Dim, "note:"), note));
+    }
+}
+
+/// `{indent}{label} {text}` and a newline, the text wrapped at spaces to
+/// the painter's width with continuation lines indented under it.
+fn labelled(p: Painter, indent: &str, label: &str, text: &str) -> String {
+    let Some(width) = p.width else {
+        return format!("{indent}{label} {text}\n");
+    };
+    let lead = visible_width(indent) + visible_width(label) + 1;
+    let lines = super::common::wrap(text, width.saturating_sub(lead + 1).max(30));
+    let cont = format!("\n{}", " ".repeat(lead));
+    format!("{indent}{label} {}\n", lines.join(&cont))
+}
+
+/// How much of the TEMPLATE column a narrow terminal keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TemplateColumn {
+    Full,
+    /// The path below `templates/`.
+    Short,
+    Hidden,
+}
+
+fn template_text(path: &str, template: TemplateColumn) -> String {
+    match template {
+        TemplateColumn::Short => path
+            .rsplit_once("templates/")
+            .map_or(path, |(_, rest)| rest)
+            .to_string(),
+        _ => path.to_string(),
+    }
+}
+
+/// Columns a line takes on screen, colour codes left out.
+pub(super) fn visible_width(line: &str) -> usize {
+    let mut n = 0;
+    let mut in_escape = false;
+    for c in line.chars() {
+        match (in_escape, c) {
+            (false, '\x1b') => in_escape = true,
+            (true, 'm') => in_escape = false,
+            (true, _) => {}
+            (false, _) => n += 1,
+        }
+    }
+    n
+}
+
+/// The timeline table in the painter's width: TEMPLATE shortened first,
+/// then dropped, then the remaining cells wrapped at word boundaries.
+fn fitted_timeline(op: &OperationPlan, p: Painter) -> String {
+    let Some(width) = p.width else {
+        return timeline_table(op, p, TemplateColumn::Full).trim_fmt();
+    };
+    // One column of indent before each line.
+    let fits = |text: &str| text.lines().all(|l| visible_width(l) < width);
+    for mode in [
+        TemplateColumn::Full,
+        TemplateColumn::Short,
+        TemplateColumn::Hidden,
+    ] {
+        let text = timeline_table(op, p, mode).trim_fmt();
+        if fits(&text) {
+            return text;
+        }
+    }
+    let mut t = timeline_table(op, p, TemplateColumn::Hidden);
+    t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+        .set_width(width.saturating_sub(1).max(20) as u16);
+    // No column narrower than its longest word: only text of several
+    // words (the resources step, a change) wraps, and never mid-word.
+    let mut longest: Vec<usize> = Vec::new();
+    for row in t.header().into_iter().chain(t.row_iter()) {
+        for (i, cell) in row.cell_iter().enumerate() {
+            let word = cell
+                .content()
+                .split_whitespace()
+                .map(|w| w.chars().count())
+                .max()
+                .unwrap_or(0);
+            if longest.len() <= i {
+                longest.resize(i + 1, 0);
+            }
+            longest[i] = longest[i].max(word);
+        }
+    }
+    for (i, w) in longest.into_iter().enumerate() {
+        if let Some(c) = t.column_mut(i)
+            && c.constraint().is_none()
+        {
+            // The width counts the cell's padding, one column each side.
+            c.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
+                comfy_table::Width::Fixed(w as u16 + 2),
+            ));
+        }
+    }
+    t.trim_fmt()
+}
+
+/// One operation's numbered timeline, removed runs last.
+fn timeline_table(op: &OperationPlan, p: Painter, template: TemplateColumn) -> comfy_table::Table {
     let mut t = p.table();
     t.set_header(
         [
@@ -274,7 +392,7 @@ fn operation_table(op: &OperationPlan, p: Painter, shared: &[String], out: &mut 
                     Cell::new(l.event),
                     Cell::new(""),
                     colored(Cell::new(local_label(l))),
-                    Cell::new(&l.source),
+                    Cell::new(template_text(&l.source, template)),
                     Cell::new("yes"),
                     Cell::new("-"),
                     Cell::new("-"),
@@ -302,7 +420,7 @@ fn operation_table(op: &OperationPlan, p: Painter, shared: &[String], out: &mut 
                     Cell::new(h.event),
                     Cell::new(h.weight).set_alignment(CellAlignment::Right),
                     colored(Cell::new(hook_label(h))),
-                    Cell::new(&h.path),
+                    Cell::new(template_text(&h.path, template)),
                     Cell::new(if h.waits { "yes" } else { "no" }),
                     Cell::new(leftover(h.after_success)),
                     Cell::new(leftover(h.after_failure)),
@@ -312,12 +430,12 @@ fn operation_table(op: &OperationPlan, p: Painter, shared: &[String], out: &mut 
         }
     }
     removed_rows(op, &mut t);
-    for line in t.trim_fmt().lines() {
-        let _ = writeln!(out, " {line}");
+    if template == TemplateColumn::Hidden
+        && let Some(c) = t.column_mut(5)
+    {
+        c.set_constraint(comfy_table::ColumnConstraint::Hidden);
     }
-    for note in op.timeline.notes.iter().filter(|n| !shared.contains(n)) {
-        let _ = writeln!(out, "  {} {note}", p.paint(Style::Dim, "note:"));
-    }
+    t
 }
 
 /// Runs `from` had that `to` no longer has, chart and local.
@@ -447,7 +565,7 @@ fn warnings_and_findings(doc: &PlanDocument<'_>, p: Painter, out: &mut String) {
                 Warning::WeightReadAsZero { .. } => ("error[HH002]:", Style::Error),
                 Warning::RandomPerRender { .. } => ("warning:", Style::Warn),
             };
-            let _ = writeln!(out, "{} {w}", p.paint(style, label));
+            out.push_str(&labelled(p, "", &p.paint(style, label), &w.to_string()));
         }
         for n in &doc.helm_notices {
             let _ = writeln!(out, "{} helm said: {n}", p.paint(Style::Warn, "warning:"));

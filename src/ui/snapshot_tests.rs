@@ -16,7 +16,10 @@ use crate::core::plan::{SideRenders, plan};
 use crate::core::timeline::Operation;
 use std::time::Duration;
 
-const PLAIN: Painter = Painter { color: false };
+const PLAIN: Painter = Painter {
+    color: false,
+    width: None,
+};
 
 const OLD: &str = "---\n# Source: shop/templates/migrate.yaml\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    helm.sh/hook: pre-upgrade\n    helm.sh/hook-weight: \"0\"\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: m, image: app:1}]\n";
 const NEW: &str = "---\n# Source: shop/templates/migrate.yaml\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    helm.sh/hook: pre-upgrade\n    helm.sh/hook-weight: \"-5\"\n    helm.sh/hook-delete-policy: hook-succeeded\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: m, image: app:2}]\n---\n# Source: shop/templates/backup.yaml\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: backup\n  annotations:\n    helm.sh/hook: pre-upgrade\n    helm.sh/hook-weight: \"-10\"\nspec:\n  template:\n    spec:\n      restartPolicy: OnFailure\n      containers: [{name: b, image: backup:1}]\n---\n# Source: shop/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shop\n";
@@ -257,4 +260,125 @@ fn lint_table() {
         findings: &findings,
     };
     insta::assert_snapshot!(super::lint_view::table(&doc, PLAIN));
+}
+
+/// The plan and lint tables of a chart with long template paths, at the
+/// widths of a narrow, a usual and a wide terminal: no line wider than the
+/// terminal, no word cut.
+#[test]
+fn plan_and_lint_tables_fit_80_100_and_200_columns() {
+    let long = |s: &str| {
+        s.replace(
+            "shop/templates/migrate.yaml",
+            "charts/shop/templates/database/migrations/pre-upgrade-migrate-schema.yaml",
+        )
+        .replace(
+            "shop/templates/backup.yaml",
+            "charts/shop/templates/database/backups/pre-upgrade-backup-to-object-storage.yaml",
+        )
+    };
+    let (old, new) = (
+        parse_rendered(&long(OLD)).unwrap(),
+        parse_rendered(&long(NEW)).unwrap(),
+    );
+    let side = |r| SideRenders {
+        install: r,
+        upgrade: r,
+    };
+    let plan = plan(
+        side(&old),
+        side(&new),
+        &[Operation::Upgrade],
+        helm(),
+        DiffOptions {
+            context: 3,
+            show_secrets: false,
+        },
+        (&[], &[]),
+    );
+    let findings = lint(
+        side(&new),
+        None,
+        &LintOptions {
+            helm: helm(),
+            timeout: Duration::from_secs(300),
+            ignore: Vec::new(),
+        },
+    );
+    let (from, to) = (
+        rev("v1", "1111111111111111111111111111111111111111"),
+        rev("HEAD", "0123456789abcdef0123456789abcdef01234567"),
+    );
+    let chart = || ChartInfo {
+        repository: "/src/shop".into(),
+        path: "charts/shop".into(),
+    };
+    let mut shots = Vec::new();
+    for width in [80, 100, 200] {
+        let p = Painter {
+            color: false,
+            width: Some(width),
+        };
+        let plan_doc = super::plan_view::PlanDocument {
+            api_version: super::plan_view::PLAN_API_VERSION,
+            kind: "HookPlan",
+            helm_version: "v3.17.1".into(),
+            chart: chart(),
+            release: "release-name",
+            namespace: "default",
+            from: &from,
+            to: &to,
+            plan: &plan,
+            findings: &[],
+            helm_notices: Vec::new(),
+        };
+        let plan_text = super::plan_view::table(&plan_doc, p);
+        let lint_doc = super::lint_view::LintDocument {
+            api_version: super::lint_view::LINT_API_VERSION,
+            kind: super::lint_view::LINT_KIND,
+            helm_version: "v3.17.1".into(),
+            chart: chart(),
+            release: "release-name",
+            namespace: "default",
+            revision: &to,
+            from: None,
+            timeout: "5m0s".into(),
+            strict: false,
+            summary: super::lint_view::Summary::of(&findings),
+            findings: &findings,
+        };
+        let lint_text = super::lint_view::table(&lint_doc, p);
+        // The timelines and findings fit; only a unified diff's lines (the
+        // manifest as written) may run longer, as in `git diff`.
+        let timeline_and_findings = plan_text
+            .split("\nChanged hooks")
+            .next()
+            .unwrap()
+            .to_string()
+            + &lint_text;
+        for line in timeline_and_findings.lines() {
+            // A path longer than the terminal is one word: never cut.
+            let one_word = !line.trim().contains(' ');
+            assert!(
+                line.chars().count() < width || one_word,
+                "{width}: {} columns: {line}",
+                line.chars().count()
+            );
+        }
+        let timeline = plan_text.split("\nChanged hooks").next().unwrap();
+        for h in ["Job/backup", "Job/migrate"] {
+            assert!(timeline.contains(h), "{width}: {h} cut:\n{timeline}");
+        }
+        // Words are whole: every word of every message is in the output.
+        for f in &findings {
+            for word in f.message.split(' ') {
+                assert!(lint_text.contains(word), "{width}: {word:?} cut");
+            }
+        }
+        shots.push(format!(
+            "=== {width} columns ===\n{}\n{lint_text}",
+            plan_text.split("\nChanged hooks").next().unwrap()
+        ));
+    }
+    insta::assert_snapshot!(shots.join("\n"));
 }
