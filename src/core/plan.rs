@@ -188,33 +188,7 @@ pub fn plan(
         diff.local_removed = local_removed;
         operations.push(OperationPlan { timeline: tb, diff });
     }
-    // The hooks of the chosen operations only: `--operation install` says
-    // nothing of an upgrade hook's change, nor counts it.
-    let fires_chart = |events: &[super::hook::HookEvent]| {
-        ops.iter().any(|op| {
-            let (pre, post) = op.events();
-            events.iter().any(|e| pre.contains(e) || post.contains(e))
-        })
-    };
-    let events_of = |id: &HookId| {
-        [from.install, from.upgrade, to.install, to.upgrade]
-            .iter()
-            .flat_map(|r| r.hooks.iter())
-            .filter(|h| h.kind == id.kind && h.name == id.name)
-            .flat_map(|h| h.events.iter().copied())
-            .collect::<Vec<_>>()
-    };
-    hooks.retain(|c| fires_chart(&events_of(&c.id())));
-    let mut local_hooks = local_hooks;
-    local_hooks.retain(|c| {
-        ops.iter().any(|op| {
-            let (pre, post) = super::local::LocalEvent::around(*op);
-            c.hook
-                .events
-                .iter()
-                .any(|e| pre.contains(e) || post.contains(e))
-        })
-    });
+    let (hooks, local_hooks) = scope_to_operations(hooks, local_hooks, ops, from, to);
     let mut warnings: Vec<Warning> = Vec::new();
     for r in [to.install, to.upgrade] {
         for w in &r.warnings {
@@ -233,6 +207,42 @@ pub fn plan(
         warnings,
         changed,
     }
+}
+
+/// The hooks of the chosen operations only: `--operation install` says
+/// nothing of an upgrade hook's change, nor counts it.
+fn scope_to_operations(
+    mut hooks: Vec<HookChange>,
+    mut local_hooks: Vec<LocalHookChange>,
+    ops: &[Operation],
+    from: SideRenders<'_>,
+    to: SideRenders<'_>,
+) -> (Vec<HookChange>, Vec<LocalHookChange>) {
+    let fires_chart = |events: &[super::hook::HookEvent]| {
+        ops.iter().any(|op| {
+            let (pre, post) = op.events();
+            events.iter().any(|e| pre.contains(e) || post.contains(e))
+        })
+    };
+    let events_of = |id: &HookId| {
+        [from.install, from.upgrade, to.install, to.upgrade]
+            .iter()
+            .flat_map(|r| r.hooks.iter())
+            .filter(|h| h.kind == id.kind && h.name == id.name)
+            .flat_map(|h| h.events.iter().copied())
+            .collect::<Vec<_>>()
+    };
+    hooks.retain(|c| fires_chart(&events_of(&c.id())));
+    local_hooks.retain(|c| {
+        ops.iter().any(|op| {
+            let (pre, post) = super::local::LocalEvent::around(*op);
+            c.hook
+                .events
+                .iter()
+                .any(|e| pre.contains(e) || post.contains(e))
+        })
+    });
+    (hooks, local_hooks)
 }
 
 /// A template path as Helm prints it (`<chart name>/templates/x.yaml`) as a

@@ -113,3 +113,18 @@ mod wrap_tests {
         assert!(wrap(&"word ".repeat(80), 40).iter().all(|l| l.len() <= 40));
     }
 }
+
+/// Columns a line takes on screen, colour codes left out.
+pub fn visible_width(line: &str) -> usize {
+    let mut n = 0;
+    let mut in_escape = false;
+    for c in line.chars() {
+        match (in_escape, c) {
+            (false, '\x1b') => in_escape = true,
+            (true, 'm') => in_escape = false,
+            (true, _) => {}
+            (false, _) => n += 1,
+        }
+    }
+    n
+}

@@ -79,7 +79,7 @@ pub fn finding_lines(f: &Finding, p: Painter, indent: &str) -> String {
     }
     if let Some(path) = &f.path {
         let long = p.width.is_some_and(|w| {
-            indent.len() + super::plan_view::visible_width(&head) + 2 + path.chars().count() >= w
+            indent.len() + super::common::visible_width(&head) + 2 + path.chars().count() >= w
         });
         // A path that does not fit beside the hook gets a line of its own.
         let sep = if long {

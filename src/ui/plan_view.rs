@@ -1,7 +1,7 @@
 //! `helm hooks plan` output: table (terminal), markdown (PR comments),
 //! JSON and YAML (the versioned schema CI reads).
 
-use super::common::{ChartInfo, local_label, rev_label};
+use super::common::{ChartInfo, local_label, rev_label, visible_width};
 use super::{Painter, Style};
 use crate::app::baseline::{Baseline, Reason};
 use crate::core::diff::{Change, HookChange, RemovedStep, StepChange};
@@ -292,21 +292,6 @@ fn template_text(path: &str, template: TemplateColumn) -> String {
             .to_string(),
         _ => path.to_string(),
     }
-}
-
-/// Columns a line takes on screen, colour codes left out.
-pub(super) fn visible_width(line: &str) -> usize {
-    let mut n = 0;
-    let mut in_escape = false;
-    for c in line.chars() {
-        match (in_escape, c) {
-            (false, '\x1b') => in_escape = true,
-            (true, 'm') => in_escape = false,
-            (true, _) => {}
-            (false, _) => n += 1,
-        }
-    }
-    n
 }
 
 /// The timeline table in the painter's width: TEMPLATE shortened first,

@@ -38,8 +38,9 @@ fn rev(spec: &str, commit: &str) -> Revision {
     }
 }
 
-fn upgrade_plan() -> crate::core::plan::OperationPlan {
-    let (old, new) = (parse_rendered(OLD).unwrap(), parse_rendered(NEW).unwrap());
+/// The upgrade plan from one rendered stream to another.
+fn upgrade_plan_of(old: &str, new: &str) -> crate::core::plan::Plan {
+    let (old, new) = (parse_rendered(old).unwrap(), parse_rendered(new).unwrap());
     let side = |r| SideRenders {
         install: r,
         upgrade: r,
@@ -55,8 +56,10 @@ fn upgrade_plan() -> crate::core::plan::OperationPlan {
         },
         (&[], &[]),
     )
-    .operations
-    .remove(0)
+}
+
+fn upgrade_plan() -> crate::core::plan::OperationPlan {
+    upgrade_plan_of(OLD, NEW).operations.remove(0)
 }
 
 #[test]
@@ -277,27 +280,13 @@ fn plan_and_lint_tables_fit_80_100_and_200_columns() {
             "charts/shop/templates/database/backups/pre-upgrade-backup-to-object-storage.yaml",
         )
     };
-    let (old, new) = (
-        parse_rendered(&long(OLD)).unwrap(),
-        parse_rendered(&long(NEW)).unwrap(),
-    );
-    let side = |r| SideRenders {
-        install: r,
-        upgrade: r,
-    };
-    let plan = plan(
-        side(&old),
-        side(&new),
-        &[Operation::Upgrade],
-        helm(),
-        DiffOptions {
-            context: 3,
-            show_secrets: false,
-        },
-        (&[], &[]),
-    );
+    let plan = upgrade_plan_of(&long(OLD), &long(NEW));
+    let new = parse_rendered(&long(NEW)).unwrap();
     let findings = lint(
-        side(&new),
+        SideRenders {
+            install: &new,
+            upgrade: &new,
+        },
         None,
         &LintOptions {
             helm: helm(),

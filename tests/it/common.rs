@@ -268,6 +268,11 @@ pub fn runs(plan: &serde_json::Value, op: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The hooks of a plan's install timeline, `KIND/NAME` in order.
+pub fn install_hook_names(plan: &serde_json::Value) -> Vec<String> {
+    runs(plan, "install").into_iter().map(|(_, h)| h).collect()
+}
+
 /// The one `error:` line of a failed run (exit 1, nothing on stdout).
 pub fn one_line_error(out: &std::process::Output) -> String {
     assert_eq!(

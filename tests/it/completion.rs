@@ -297,41 +297,59 @@ fn helm_completes_subcommands_flags_and_values() {
 /// Debian's bash-completion package (scripts/test.sh installs it).
 const BASH_COMPLETION: &str = "/usr/share/bash-completion/bash_completion";
 
-#[test]
-fn completion_in_a_real_bash_shows_branches_and_tags() {
+/// An interactive bash in `dir` whose PATH starts with `env`'s `bin/`
+/// holding `name` -> `target`, with bash-completion and `script` sourced
+/// (a shell command that loads the completion under test).
+fn real_bash(
+    env: &Env,
+    dir: &Path,
+    (name, target): (&str, &Path),
+    script: &str,
+) -> rexpect::session::PtySession {
     assert!(
         Path::new(BASH_COMPLETION).is_file(),
         "{BASH_COMPLETION} missing: apt-get install bash-completion (scripts/test.sh does)"
     );
+    let bin = env.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(target, bin.join(name)).unwrap();
+    let mut cmd = Command::new("bash");
+    env.apply(&mut cmd);
+    cmd.args(["--norc", "--noprofile", "-i"])
+        .current_dir(dir)
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .env("PS1", "READY$ ")
+        .env("TERM", "xterm");
+    let mut bash = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    bash.exp_string("READY$ ").unwrap();
+    // rexpect turns the pty's echo off, and readline then shows no line at
+    // all. Helm's script needs bash-completion, as every distribution's
+    // bash has it.
+    bash.send_line(&format!(
+        "stty echo && source {BASH_COMPLETION} && {script} && echo LOADED"
+    ))
+    .unwrap();
+    bash.exp_string("LOADED").unwrap();
+    bash.exp_string("READY$ ").unwrap();
+    bash
+}
+
+#[test]
+fn completion_in_a_real_bash_shows_branches_and_tags() {
     let (repo, _) = chart_repo();
     for helm in helms() {
         let env = Env::new();
         install_plugin(&env);
         // `helm` on PATH is the real Helm under test.
-        let bin = env.path("bin");
-        std::fs::create_dir_all(&bin).unwrap();
-        std::os::unix::fs::symlink(&helm.path, bin.join("helm")).unwrap();
-        let mut cmd = Command::new("bash");
-        env.apply(&mut cmd);
-        cmd.args(["--norc", "--noprofile", "-i"])
-            .current_dir(repo.path())
-            .env(
-                "PATH",
-                format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
-            )
-            .env("PS1", "READY$ ")
-            .env("TERM", "xterm");
-        let mut bash = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
-        bash.exp_string("READY$ ").unwrap();
-        // rexpect turns the pty's echo off, and readline then shows no
-        // line at all. Helm's script needs bash-completion, as every
-        // distribution's bash has it.
-        bash.send_line(&format!(
-            "stty echo && source {BASH_COMPLETION} && source <(helm completion bash) && echo LOADED"
-        ))
-        .unwrap();
-        bash.exp_string("LOADED").unwrap();
-        bash.exp_string("READY$ ").unwrap();
+        let mut bash = real_bash(
+            &env,
+            repo.path(),
+            ("helm", &helm.path),
+            "source <(helm completion bash)",
+        );
         bash.send("helm hooks plan --from ").unwrap();
         bash.send("\t\t").unwrap();
         bash.flush().unwrap();
@@ -356,39 +374,19 @@ fn completion_in_a_real_bash_shows_branches_and_tags() {
 
 #[test]
 fn standalone_bash_completion_goes_past_the_subcommand_in_a_real_bash() {
-    assert!(
-        Path::new(BASH_COMPLETION).is_file(),
-        "{BASH_COMPLETION} missing: apt-get install bash-completion (scripts/test.sh does)"
-    );
     let (repo, _) = chart_repo();
     let env = Env::new();
-    let bin = env.path("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    std::os::unix::fs::symlink(
-        assert_cmd::cargo::cargo_bin!("helm-hooks"),
-        bin.join("helm-hooks"),
-    )
-    .unwrap();
-    let mut cmd = Command::new("bash");
-    env.apply(&mut cmd);
-    cmd.args(["--norc", "--noprofile", "-i"])
-        .current_dir(repo.path())
-        .env(
-            "PATH",
-            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
-        )
-        .env("PS1", "READY$ ")
-        .env("TERM", "xterm");
-    let mut bash = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
-    bash.exp_string("READY$ ").unwrap();
     // The committed script, as a package would install it.
-    bash.send_line(&format!(
-        "stty echo && source {BASH_COMPLETION} && source {} && echo LOADED",
+    let script = format!(
+        "source {}",
         repo_root().join("completions/helm-hooks.bash").display()
-    ))
-    .unwrap();
-    bash.exp_string("LOADED").unwrap();
-    bash.exp_string("READY$ ").unwrap();
+    );
+    let mut bash = real_bash(
+        &env,
+        repo.path(),
+        ("helm-hooks", assert_cmd::cargo::cargo_bin!("helm-hooks")),
+        &script,
+    );
     // A flag only `plan` has, and one only `history` has.
     bash.send("helm-hooks plan --detailed-e\t").unwrap();
     bash.flush().unwrap();

@@ -59,10 +59,6 @@ fn valued_chart(repo: &GitRepo) {
     );
 }
 
-fn hook_names(plan: &serde_json::Value) -> Vec<String> {
-    runs(plan, "install").into_iter().map(|(_, h)| h).collect()
-}
-
 #[test]
 fn values_files_git_does_not_track_are_read_from_disk_for_both_revisions() {
     let repo = GitRepo::new();
@@ -92,7 +88,7 @@ fn values_files_git_does_not_track_are_read_from_disk_for_both_revisions() {
             let plan = json(&out.stdout);
             let want = format!("ConfigMap/hook-{}", file.split(['-', '.']).next().unwrap());
             let want = want.replace("local", "secret");
-            assert!(hook_names(&plan).contains(&want), "{file}: {plan}");
+            assert!(install_hook_names(&plan).contains(&want), "{file}: {plan}");
             // Both sides read the same file: the ConfigMap is unchanged.
             let steps = plan["operations"][0]["steps"].as_array().unwrap();
             let cm = steps.iter().find(|s| s["kind"] == "ConfigMap").unwrap();

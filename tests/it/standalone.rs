@@ -12,10 +12,6 @@ fn namespaced_chart(repo: &GitRepo) {
     );
 }
 
-fn hook_names(plan: &serde_json::Value) -> Vec<String> {
-    runs(plan, "install").into_iter().map(|(_, h)| h).collect()
-}
-
 #[test]
 fn standalone_takes_kube_context_kubeconfig_and_the_contexts_namespace() {
     let repo = GitRepo::new();
@@ -40,7 +36,7 @@ fn standalone_takes_kube_context_kubeconfig_and_the_contexts_namespace() {
                 .output()
                 .unwrap();
             assert!(out.status.success(), "{args:?}: {out:?}");
-            hook_names(&json(&out.stdout))
+            install_hook_names(&json(&out.stdout))
         };
         let kc = kubeconfig.to_str().unwrap();
         // The current context names no namespace: Helm's "default".
@@ -67,7 +63,7 @@ fn standalone_takes_kube_context_kubeconfig_and_the_contexts_namespace() {
             .args(["--from", "HEAD", "--to", "HEAD", "-o", "json"])
             .output()
             .unwrap();
-        assert_eq!(hook_names(&json(&out.stdout)), ["ConfigMap/in-ops"]);
+        assert_eq!(install_hook_names(&json(&out.stdout)), ["ConfigMap/in-ops"]);
         // KUBECONFIG as Helm hands it to a plugin works the same.
         let out = env
             .hooks(&helm)
@@ -79,7 +75,10 @@ fn standalone_takes_kube_context_kubeconfig_and_the_contexts_namespace() {
             ])
             .output()
             .unwrap();
-        assert_eq!(hook_names(&json(&out.stdout)), ["ConfigMap/in-team-a"]);
+        assert_eq!(
+            install_hook_names(&json(&out.stdout)),
+            ["ConfigMap/in-team-a"]
+        );
 
         // apply acts where the flags point: the context and its server.
         let out = env
