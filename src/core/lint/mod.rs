@@ -458,8 +458,8 @@ mod tests {
         assert!(fix(&["crd-install"]).contains("crds/ directory"));
         assert!(!fix(&["crd-install"]).contains("use test"));
         assert_eq!(
-            fix(&["Pre-Install"]),
-            "\"Pre-Install\" is not \"pre-install\": write it exactly so"
+            fix(&["preinstall"]),
+            "\"preinstall\" is not \"pre-install\": write it exactly so"
         );
         assert_eq!(
             fix(&["post_upgrade"]),
