@@ -1,10 +1,13 @@
 //! One revision rendered by Helm and parsed: the one type plan, lint and
 //! apply share for "the chart at REV".
 
+use crate::adapters::cache::Cache;
 use crate::adapters::git::ChartRepo;
 use crate::adapters::render::SideRender;
 use crate::core::chart::ChartMeta;
-use crate::core::hook::{Rendered, Warning, parse_rendered, unknown_events};
+use crate::core::hook::{
+    PARSE_CACHE_VERSION, ParseError, Rendered, Warning, parse_rendered, unknown_events,
+};
 use crate::core::model::{Operation, Revision};
 use crate::core::plan::SideRenders;
 use anyhow::Context;
@@ -30,9 +33,17 @@ pub struct RenderedRevision {
 impl RenderedRevision {
     /// Parses a side's renders (a shared render once) and adds the
     /// documents Helm dropped, which it names only on stderr, as warnings.
-    pub fn parse(repo: &ChartRepo, rev: Revision, side: SideRender) -> anyhow::Result<Self> {
+    /// `cache`: where parses are kept by their text's digest; `None` when
+    /// the text may hold Secret values (`--show-secrets`).
+    pub fn parse(
+        repo: &ChartRepo,
+        rev: Revision,
+        side: SideRender,
+        cache: Option<&Cache>,
+    ) -> anyhow::Result<Self> {
         let parse = |text: &str| {
-            parse_rendered(text).with_context(|| format!("reading Helm's output for {}", rev.spec))
+            cached_parse(text, cache)
+                .with_context(|| format!("reading Helm's output for {}", rev.spec))
         };
         let install_parsed = side.install.as_deref().map(parse).transpose()?;
         let upgrade = match (&side.install, &side.upgrade) {
@@ -139,4 +150,27 @@ fn chart_name(repo: &ChartRepo, rev: &Revision) -> anyhow::Result<String> {
     let meta =
         ChartMeta::parse(&bytes).with_context(|| format!("reading {path} at {}", rev.spec))?;
     Ok(meta.name)
+}
+
+/// A render's parse, from the cache when it holds one for this very text.
+/// A parse is kept only when it reads back equal (a NaN, say, would not).
+fn cached_parse(text: &str, cache: Option<&Cache>) -> Result<Rendered, ParseError> {
+    let Some(cache) = cache else {
+        return parse_rendered(text);
+    };
+    const BUCKET: &str = "parsed";
+    let key = Cache::key(&[PARSE_CACHE_VERSION.as_bytes(), text.as_bytes()]);
+    if let Some(parsed) = cache
+        .get(BUCKET, &key)
+        .and_then(|b| Rendered::from_cache(&b))
+    {
+        return Ok(parsed);
+    }
+    let parsed = parse_rendered(text)?;
+    if let Some(bytes) = parsed.to_cache()
+        && Rendered::from_cache(&bytes).as_ref() == Some(&parsed)
+    {
+        cache.put(BUCKET, &key, &bytes);
+    }
+    Ok(parsed)
 }

@@ -153,7 +153,12 @@ impl Workspace {
             &self.probe,
             &self.cache,
         )?;
-        RenderedRevision::parse(&self.repo, rev.clone(), side)
+        RenderedRevision::parse(
+            &self.repo,
+            rev.clone(),
+            side,
+            parse_cache(&self.cache, opts),
+        )
     }
 
     /// Renders and parses one revision.
@@ -164,7 +169,12 @@ impl Workspace {
         needs: Needs,
     ) -> anyhow::Result<RenderedRevision> {
         let side = render_side(&self.repo, rev, opts, needs, &self.probe, &self.cache)?;
-        RenderedRevision::parse(&self.repo, rev.clone(), side)
+        RenderedRevision::parse(
+            &self.repo,
+            rev.clone(),
+            side,
+            parse_cache(&self.cache, opts),
+        )
     }
 
     /// Renders two revisions at once (Helm runs for both in parallel). The
@@ -182,7 +192,7 @@ impl Workspace {
             let from_job = s.spawn(move || -> anyhow::Result<_> {
                 let repo = open_chart(chart, from_chart)?;
                 let side = render_side(&repo, from, opts, needs, helm, cache)?;
-                RenderedRevision::parse(&repo, from.clone(), side)
+                RenderedRevision::parse(&repo, from.clone(), side, parse_cache(cache, opts))
             });
             let to_side = self.render(to, opts, needs);
             let from_side = from_job.join().expect("render thread panicked");
@@ -196,6 +206,12 @@ impl Workspace {
         );
         Ok((from, to))
     }
+}
+
+/// The cache for parses, unless the renders carry Secret values: the
+/// cache holds none.
+fn parse_cache<'c>(cache: &'c Cache, opts: &RenderOptions) -> Option<&'c Cache> {
+    (!opts.secret_values).then_some(cache)
 }
 
 fn open_chart(chart: &Path, at: &FromChart) -> anyhow::Result<ChartRepo> {

@@ -131,7 +131,7 @@ impl Hook {
 }
 
 /// An ordinary (non-hook) resource of the release manifest.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Resource {
     pub kind: String,
     pub name: String,
@@ -341,12 +341,155 @@ impl fmt::Display for Warning {
 }
 
 /// One `helm template` output, classified.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rendered {
     /// Hooks in Helm's stored order (render order, then stable by kind).
     pub hooks: Vec<Hook>,
     pub resources: Vec<Resource>,
     pub warnings: Vec<Warning>,
+}
+
+/// A parse as a cache keeps it. JSON reads several times faster than the
+/// YAML it came from, and a warm plan spends half its time parsing YAML.
+/// Bump `PARSE_CACHE_VERSION` whenever the parse or these shapes change.
+pub const PARSE_CACHE_VERSION: &str = "parsed-v1";
+
+#[derive(Serialize, Deserialize)]
+struct CachedParse {
+    hooks: Vec<CachedHook>,
+    resources: Vec<Resource>,
+    warnings: Vec<CachedWarning>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CachedHook {
+    kind: String,
+    name: String,
+    path: String,
+    subchart: Option<String>,
+    events: Vec<HookEvent>,
+    weight: i64,
+    weight_raw: Option<String>,
+    delete_policies: Vec<String>,
+    output_log_policies: Vec<String>,
+    manifest: String,
+    document: serde_json::Value,
+}
+
+/// The warnings a parse can give (random values are found later).
+#[derive(Serialize, Deserialize)]
+enum CachedWarning {
+    Dropped {
+        path: Vec<String>,
+        held_in: Vec<String>,
+        value: String,
+        unknown: Vec<String>,
+        hook: Option<String>,
+    },
+    Weight {
+        path: String,
+        hook: String,
+        raw: String,
+    },
+}
+
+impl Rendered {
+    /// The parse for the cache; `None` for one it cannot hold.
+    pub fn to_cache(&self) -> Option<Vec<u8>> {
+        let warnings = self
+            .warnings
+            .iter()
+            .map(|w| match w.clone() {
+                Warning::DroppedDocument {
+                    path,
+                    held_in,
+                    value,
+                    unknown,
+                    hook,
+                } => Some(CachedWarning::Dropped {
+                    path,
+                    held_in,
+                    value,
+                    unknown,
+                    hook,
+                }),
+                Warning::WeightReadAsZero { path, hook, raw } => {
+                    Some(CachedWarning::Weight { path, hook, raw })
+                }
+                Warning::RandomPerRender { .. } => None,
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let hooks = self
+            .hooks
+            .iter()
+            .map(|h| CachedHook {
+                kind: h.kind.clone(),
+                name: h.name.clone(),
+                path: h.path.clone(),
+                subchart: h.subchart.clone(),
+                events: h.events.clone(),
+                weight: h.weight,
+                weight_raw: h.weight_raw.clone(),
+                delete_policies: h.delete_policies.clone(),
+                output_log_policies: h.output_log_policies.clone(),
+                manifest: h.manifest.clone(),
+                document: h.document.clone(),
+            })
+            .collect();
+        serde_json::to_vec(&CachedParse {
+            hooks,
+            resources: self.resources.clone(),
+            warnings,
+        })
+        .ok()
+    }
+
+    /// A parse the cache kept; `None` when it does not read as one.
+    pub fn from_cache(bytes: &[u8]) -> Option<Self> {
+        let c: CachedParse = serde_json::from_slice(bytes).ok()?;
+        Some(Self {
+            hooks: c
+                .hooks
+                .into_iter()
+                .map(|h| Hook {
+                    kind: h.kind,
+                    name: h.name,
+                    path: h.path,
+                    subchart: h.subchart,
+                    events: h.events,
+                    weight: h.weight,
+                    weight_raw: h.weight_raw,
+                    delete_policies: h.delete_policies,
+                    output_log_policies: h.output_log_policies,
+                    manifest: h.manifest,
+                    document: h.document,
+                })
+                .collect(),
+            resources: c.resources,
+            warnings: c
+                .warnings
+                .into_iter()
+                .map(|w| match w {
+                    CachedWarning::Dropped {
+                        path,
+                        held_in,
+                        value,
+                        unknown,
+                        hook,
+                    } => Warning::DroppedDocument {
+                        path,
+                        held_in,
+                        value,
+                        unknown,
+                        hook,
+                    },
+                    CachedWarning::Weight { path, hook, raw } => {
+                        Warning::WeightReadAsZero { path, hook, raw }
+                    }
+                })
+                .collect(),
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -644,6 +787,25 @@ pub(crate) type Slot = (String, String, usize);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_parse_reads_back_from_the_cache_as_it_was() {
+        let text = "---\n# Source: app/templates/a.yaml\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: a\n  annotations:\n    helm.sh/hook: pre-install,post-upgrade\n    helm.sh/hook-weight: \" 5\"\n    helm.sh/hook-delete-policy: hook-succeeded\nspec:\n  backoffLimit: 0\n  ratio: 1.5\n  big: 18446744073709551615\n  list: [1, \"two\", null, true]\n---\n# Source: app/charts/db/templates/s.yaml\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  annotations:\n    helm.sh/hook: test\nstringData: {p: x}\n---\n# Source: app/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\n---\n# Source: app/templates/typo.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\n  annotations:\n    helm.sh/hook: pre-instal\n";
+        let parsed = parse_rendered(text).unwrap();
+        assert_eq!(parsed.hooks.len(), 2);
+        assert_eq!(parsed.resources.len(), 1);
+        assert_eq!(parsed.warnings.len(), 2, "{:?}", parsed.warnings);
+        let bytes = parsed.to_cache().unwrap();
+        assert_eq!(Rendered::from_cache(&bytes), Some(parsed.clone()));
+        // Anything else is not a parse.
+        assert_eq!(Rendered::from_cache(b"{\"hooks\": 1}"), None);
+        // A warning found later is not a parse's: such a render is not kept.
+        let mut later = parsed;
+        later
+            .warnings
+            .push(Warning::RandomPerRender { hooks: Vec::new() });
+        assert!(later.to_cache().is_none());
+    }
 
     #[test]
     fn a_hooks_annotation_line_is_found_by_name_or_as_the_only_one() {
