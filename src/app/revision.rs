@@ -169,11 +169,11 @@ fn cached_parse(text: &str, cache: Option<&Cache>) -> Result<Rendered, ParseErro
     let parsed = parse_rendered(text)?;
     // JSON has no NaN or infinity: a float YAML spells `.nan`/`.inf` would
     // not read back as it was, so such a render is not kept.
-    let lower = text.to_ascii_lowercase();
-    if !lower.contains(".nan")
-        && !lower.contains(".inf")
-        && let Some(bytes) = parsed.to_cache()
-    {
+    // Found without a lower-cased copy of the whole render.
+    let non_finite = text.as_bytes().windows(4).any(|w| {
+        w[0] == b'.' && (w[1..].eq_ignore_ascii_case(b"nan") || w[1..].eq_ignore_ascii_case(b"inf"))
+    });
+    if !non_finite && let Some(bytes) = parsed.to_cache() {
         cache.put(BUCKET, &key, &bytes);
     }
     Ok(parsed)

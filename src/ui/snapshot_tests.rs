@@ -229,10 +229,10 @@ fn history_table_and_run_detail() {
     insta::assert_snapshot!(text);
 }
 
-#[test]
-fn lint_table() {
-    let new = parse_rendered(NEW).unwrap();
-    let findings = lint(
+/// The lint findings of one rendered stream.
+fn lint_of(text: &str) -> Vec<crate::core::lint::Finding> {
+    let new = parse_rendered(text).unwrap();
+    lint(
         SideRenders {
             install: &new,
             upgrade: &new,
@@ -243,8 +243,11 @@ fn lint_table() {
             timeout: Duration::from_secs(300),
             ignore: Vec::new(),
         },
-    );
-    let r = rev("HEAD", "0123456789abcdef0123456789abcdef01234567");
+    )
+}
+
+/// The lint view of `findings` at `rev`, for the chart at charts/shop.
+fn lint_text(findings: &[crate::core::lint::Finding], r: &Revision, p: Painter) -> String {
     let doc = super::lint_view::LintDocument {
         api_version: super::lint_view::LINT_API_VERSION,
         kind: super::lint_view::LINT_KIND,
@@ -255,14 +258,21 @@ fn lint_table() {
         },
         release: "release-name",
         namespace: "default",
-        revision: &r,
+        revision: r,
         from: None,
         timeout: "5m0s".into(),
         strict: false,
-        summary: super::lint_view::Summary::of(&findings),
-        findings: &findings,
+        summary: super::lint_view::Summary::of(findings),
+        findings,
     };
-    insta::assert_snapshot!(super::lint_view::table(&doc, PLAIN));
+    super::lint_view::table(&doc, p)
+}
+
+#[test]
+fn lint_table() {
+    let findings = lint_of(NEW);
+    let r = rev("HEAD", "0123456789abcdef0123456789abcdef01234567");
+    insta::assert_snapshot!(lint_text(&findings, &r, PLAIN));
 }
 
 /// The plan and lint tables of a chart with long template paths, at the
@@ -281,19 +291,7 @@ fn plan_and_lint_tables_fit_80_100_and_200_columns() {
         )
     };
     let plan = upgrade_plan_of(&long(OLD), &long(NEW));
-    let new = parse_rendered(&long(NEW)).unwrap();
-    let findings = lint(
-        SideRenders {
-            install: &new,
-            upgrade: &new,
-        },
-        None,
-        &LintOptions {
-            helm: helm(),
-            timeout: Duration::from_secs(300),
-            ignore: Vec::new(),
-        },
-    );
+    let findings = lint_of(&long(NEW));
     let (from, to) = (
         rev("v1", "1111111111111111111111111111111111111111"),
         rev("HEAD", "0123456789abcdef0123456789abcdef01234567"),
@@ -322,21 +320,7 @@ fn plan_and_lint_tables_fit_80_100_and_200_columns() {
             helm_notices: Vec::new(),
         };
         let plan_text = super::plan_view::table(&plan_doc, p);
-        let lint_doc = super::lint_view::LintDocument {
-            api_version: super::lint_view::LINT_API_VERSION,
-            kind: super::lint_view::LINT_KIND,
-            helm_version: "v3.17.1".into(),
-            chart: chart(),
-            release: "release-name",
-            namespace: "default",
-            revision: &to,
-            from: None,
-            timeout: "5m0s".into(),
-            strict: false,
-            summary: super::lint_view::Summary::of(&findings),
-            findings: &findings,
-        };
-        let lint_text = super::lint_view::table(&lint_doc, p);
+        let lint_text = lint_text(&findings, &to, p);
         // The timelines and findings fit; only a unified diff's lines (the
         // manifest as written) may run longer, as in `git diff`.
         let timeline_and_findings = plan_text
