@@ -73,6 +73,12 @@ pub enum Command {
     Plan(PlanArgs),
     /// Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook's outcome.
     Apply(ApplyArgs),
+    /// Run `helm test` with live progress and pod logs for each test hook, record it, and write a JUnit report.
+    Test(TestArgs),
+    /// Show the hooks stored in the revision Helm rolls back to, confirm, run `helm rollback`, and record it.
+    Rollback(RollbackArgs),
+    /// Show the release's stored delete hooks, confirm, run `helm uninstall`, and record it.
+    Uninstall(UninstallArgs),
     /// List recorded hook runs, newest first, or show one run in full.
     History(HistoryArgs),
     /// Check a revision's hooks for the traps Helm runs into without a word.
@@ -103,7 +109,12 @@ impl Command {
     pub fn needs_namespace(&self) -> bool {
         matches!(
             self,
-            Command::Plan(_) | Command::Apply(_) | Command::Lint(_)
+            Command::Plan(_)
+                | Command::Apply(_)
+                | Command::Lint(_)
+                | Command::Test(_)
+                | Command::Rollback(_)
+                | Command::Uninstall(_)
         )
     }
 
@@ -112,6 +123,9 @@ impl Command {
         let (command, flag) = match self {
             Command::Plan(a) => ("plan", &a.no_version),
             Command::Apply(a) => ("apply", &a.no_version),
+            Command::Test(a) => ("test", &a.no_version),
+            Command::Rollback(a) => ("rollback", &a.no_version),
+            Command::Uninstall(a) => ("uninstall", &a.no_version),
             Command::History(a) => ("history", &a.no_version),
             Command::Lint(a) => ("lint", &a.no_version),
             Command::Completion(a) => ("completion", &a.no_version),
@@ -402,6 +416,115 @@ pub struct ApplyArgs {
     #[arg(long = "dry-run")]
     pub dry_run: bool,
     /// Further flags for `helm upgrade`, after `--`.
+    #[arg(last = true, value_name = "HELM_FLAGS")]
+    pub helm_args: Vec<String>,
+    #[command(flatten)]
+    pub no_version: NoChartVersion,
+}
+
+/// `-n` alone, for the commands that act on a release, not a chart.
+#[derive(Debug, Args, Clone)]
+pub struct NamespaceArg {
+    /// Namespace of the release (Helm passes its -n as HELM_NAMESPACE).
+    #[arg(
+        short = 'n',
+        long,
+        env = "HELM_NAMESPACE",
+        default_value = "default",
+        hide_env_values = true
+    )]
+    pub namespace: String,
+}
+
+/// How a run against the cluster is followed and bounded.
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    /// Time Helm waits for each hook.
+    #[arg(long, value_name = "DURATION", default_value = "5m0s", value_parser = GoDuration::parse)]
+    pub timeout: GoDuration,
+    /// Print hook pods' log lines as they arrive.
+    #[arg(long)]
+    pub logs: bool,
+    /// How to show progress.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub progress: ProgressArg,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Release whose stored test hooks run.
+    #[arg(value_name = "RELEASE", add = ArgValueCompleter::new(candidates::releases))]
+    pub release: String,
+    #[command(flatten)]
+    pub namespace: NamespaceArg,
+    /// As Helm's: name=NAME runs only NAME, !name=NAME skips it (repeatable or comma-separated).
+    #[arg(long, value_name = "name=NAME|!name=NAME", add = ArgValueCompleter::new(candidates::test_filters))]
+    pub filter: Vec<String>,
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Write a JUnit XML report of the test hooks to FILE (one testcase each, with its log tail).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Further flags for `helm test`, after `--`.
+    #[arg(last = true, value_name = "HELM_FLAGS")]
+    pub helm_args: Vec<String>,
+    #[command(flatten)]
+    pub no_version: NoChartVersion,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// Release to roll back.
+    #[arg(value_name = "RELEASE", add = ArgValueCompleter::new(candidates::releases))]
+    pub release: String,
+    /// Revision to roll back to (default: the one before the latest, as Helm chooses).
+    #[arg(value_name = "REVISION", add = ArgValueCompleter::new(candidates::release_revisions))]
+    pub revision: Option<u64>,
+    #[command(flatten)]
+    pub namespace: NamespaceArg,
+    /// Roll back without asking for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// Show the plan, but change nothing.
+    #[arg(long = "dry-run")]
+    pub dry_run: bool,
+    /// Wait for the restored resources to be ready (Helm 4: --wait=watcher).
+    #[arg(long)]
+    pub wait: bool,
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Further flags for `helm rollback`, after `--`.
+    #[arg(last = true, value_name = "HELM_FLAGS")]
+    pub helm_args: Vec<String>,
+    #[command(flatten)]
+    pub no_version: NoChartVersion,
+}
+
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    /// Release to uninstall.
+    #[arg(value_name = "RELEASE", add = ArgValueCompleter::new(candidates::releases))]
+    pub release: String,
+    #[command(flatten)]
+    pub namespace: NamespaceArg,
+    /// Where local hooks (helmfile.yaml, .helm-hooks.yaml) are read, as `helmfile destroy` reads them (default: the current directory).
+    #[arg(long, value_name = "DIR", add = ArgValueCompleter::new(candidates::charts))]
+    pub chart: Option<PathBuf>,
+    /// Uninstall without asking for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// Show the plan, but change nothing.
+    #[arg(long = "dry-run")]
+    pub dry_run: bool,
+    /// Wait for the chart's resources to be deleted (Helm 4: --wait=watcher).
+    #[arg(long)]
+    pub wait: bool,
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Time each local hook may run before it is killed.
+    #[arg(long, value_name = "DURATION", default_value = "5m0s", value_parser = GoDuration::parse)]
+    pub local_hook_timeout: GoDuration,
+    /// Further flags for `helm uninstall`, after `--`.
     #[arg(last = true, value_name = "HELM_FLAGS")]
     pub helm_args: Vec<String>,
     #[command(flatten)]

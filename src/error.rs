@@ -6,11 +6,12 @@ use crate::adapters::git::GitError;
 use crate::adapters::helm::HelmError;
 use crate::adapters::release::{ClusterUnreachable, ReleaseQueryError};
 use crate::adapters::render::{BadFlag, RenderError};
-use crate::app::apply::{ConfirmError, HelmFailed, LocalHookFailed, PickError};
+use crate::app::apply::{ConfirmError, HelmFailed, LocalHookFailed, NoSuchRelease, PickError};
 use crate::cli::ChartVersionGiven;
 use crate::core::audit::{BadCommitId, HistoryError};
 use crate::core::chart::ChartFileError;
 use crate::core::hook::ParseError;
+use crate::core::lifecycle::LifecycleError;
 use crate::core::local::LocalHookError;
 
 /// Exit codes, as `helm`, `git diff --exit-code` and `terraform plan
@@ -40,7 +41,7 @@ pub struct Report {
 /// What an error tells the user beyond its own text: the fix, Helm's own
 /// output when Helm failed, and the exit status.
 struct Hint {
-    fix: &'static str,
+    fix: std::borrow::Cow<'static, str>,
     helm_output: Option<String>,
     code: i32,
     /// Keep the context above the error (which file, which revision).
@@ -48,9 +49,9 @@ struct Hint {
 }
 
 impl Hint {
-    fn fix(fix: &'static str) -> Self {
+    fn fix(fix: impl Into<std::borrow::Cow<'static, str>>) -> Self {
         Self {
-            fix,
+            fix: fix.into(),
             helm_output: None,
             code: code::ERROR,
             with_context: false,
@@ -83,11 +84,30 @@ impl Hinted for ConfirmError {
     fn hint(&self) -> Hint {
         match self {
             // Needs a terminal: the same status everywhere.
-            ConfirmError::NoTerminal => {
-                Hint::fix("pass --yes to apply without asking").code(code::REFUSED)
+            ConfirmError::NoTerminal { verb } => {
+                Hint::fix(format!("pass --yes to {verb} without asking")).code(code::REFUSED)
             }
-            ConfirmError::Declined => Hint::fix("run it again and answer y to apply"),
+            ConfirmError::Declined { verb } => {
+                Hint::fix(format!("run it again and answer y to {verb}"))
+            }
         }
+    }
+}
+
+impl Hinted for NoSuchRelease {
+    fn hint(&self) -> Hint {
+        Hint::fix("install it first with `helm hooks apply RELEASE CHART`")
+    }
+}
+
+impl Hinted for LifecycleError {
+    fn hint(&self) -> Hint {
+        Hint::fix(match self {
+            LifecycleError::BadFilter(_) => "as in `helm test --filter name=smoke`",
+            LifecycleError::NoSuchRevision { .. } => {
+                "pick one that `helm history RELEASE` lists, other than the latest"
+            }
+        })
     }
 }
 
@@ -295,6 +315,8 @@ fn hint_for(err: &anyhow::Error) -> Option<(String, Option<String>, i32)> {
         let found = hinted::<ConfirmError>(cause)
             .or_else(|| hinted::<ChartVersionGiven>(cause))
             .or_else(|| hinted::<PickError>(cause))
+            .or_else(|| hinted::<NoSuchRelease>(cause))
+            .or_else(|| hinted::<LifecycleError>(cause))
             .or_else(|| hinted::<LocalHookFailed>(cause))
             .or_else(|| hinted::<HelmFailed>(cause))
             .or_else(|| hinted::<HistoryError>(cause))

@@ -204,6 +204,26 @@ impl ChartRepo {
         }
     }
 
+    /// A directory as a working tree with no history and no chart: for the
+    /// commands that act on a release, which read only local hook files.
+    pub fn detached(dir: &Path) -> Result<Self, GitError> {
+        let dir = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let repo = git2::Odb::new()
+            .and_then(|odb| git2::Repository::from_odb(odb))
+            .and_then(|repo| repo.set_workdir(&dir, false).map(|()| repo))
+            .map_err(|e| GitError::Read {
+                rev: WORKTREE.into(),
+                path: dir.display().to_string(),
+                message: e.message().to_string(),
+            })?;
+        Ok(Self {
+            repo,
+            workdir: Some(dir),
+            chart: String::new(),
+            outside_git: true,
+        })
+    }
+
     /// Whether the chart is a directory in no Git repository.
     pub fn is_outside_git(&self) -> bool {
         self.outside_git

@@ -103,9 +103,17 @@ pub struct Release {
     pub hooks: Vec<StoredHook>,
     #[serde(default)]
     pub version: u64,
+    /// The chart's resources as Helm applied them.
+    #[serde(default)]
+    pub manifest: String,
 }
 
 impl Release {
+    /// The stored resources and hooks as one `helm template`-like stream.
+    pub fn stored_stream(&self) -> String {
+        format!("{}\n{}", self.manifest, self.hooks_stream())
+    }
+
     /// The stored hooks as a `helm template`-like stream, for the core parser.
     pub fn hooks_stream(&self) -> String {
         self.hooks
@@ -156,5 +164,57 @@ pub fn list(helm: &Helm, namespace: &str) -> anyhow::Result<Vec<ListedRelease>> 
     match helm_json(helm, &args)? {
         Ok(stdout) => Ok(serde_json::from_slice(&stdout)?),
         Err(stderr) => Err(query_error("list", stderr)),
+    }
+}
+
+/// One revision of the release as `helm status --revision N` has it.
+pub fn status_at(
+    helm: &Helm,
+    release: &str,
+    namespace: &str,
+    revision: u64,
+) -> anyhow::Result<Option<Release>> {
+    let revision = revision.to_string();
+    match helm_json(
+        helm,
+        &[
+            "status",
+            release,
+            "--namespace",
+            namespace,
+            "--revision",
+            &revision,
+            "-o",
+            "json",
+        ],
+    )? {
+        Ok(stdout) => Ok(Some(serde_json::from_slice(&stdout)?)),
+        Err(stderr) if stderr.contains("not found") => Ok(None),
+        Err(stderr) => Err(query_error("status", stderr)),
+    }
+}
+
+/// One line of `helm history -o json`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct HistoryEntry {
+    pub revision: u64,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub chart: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// The release's revisions, oldest first (empty when Helm knows no such
+/// release).
+pub fn history(helm: &Helm, release: &str, namespace: &str) -> anyhow::Result<Vec<HistoryEntry>> {
+    match helm_json(
+        helm,
+        &["history", release, "--namespace", namespace, "-o", "json"],
+    )? {
+        Ok(stdout) => Ok(serde_json::from_slice(&stdout)?),
+        Err(stderr) if stderr.contains("not found") => Ok(Vec::new()),
+        Err(stderr) => Err(query_error("history", stderr)),
     }
 }

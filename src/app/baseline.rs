@@ -35,6 +35,9 @@ pub enum Reason {
     MissingCommit { sha: String, what: String },
     /// The working tree was applied: not reproducible.
     Worktree { what: String },
+    /// A rollback restored a revision no recorded apply made: its commit
+    /// is not known.
+    UnknownCommit { what: String },
 }
 
 /// `plan`'s `--from` when not given: the commit last applied to the release
@@ -91,6 +94,7 @@ pub fn default_from(
             },
             log.damaged,
         ),
-        _ => head(Reason::Worktree { what }, log.damaged),
+        _ if s.worktree => head(Reason::Worktree { what }, log.damaged),
+        _ => head(Reason::UnknownCommit { what }, log.damaged),
     })
 }

@@ -104,6 +104,50 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
     })
 }
 
+/// `plan --release NAME --operation rollback`: Helm rolls back by running
+/// the hooks STORED in the target revision (the one before the latest),
+/// so that operation's timeline is of those, compared with the latest
+/// revision's, in place of the chart's. Returns what the user must hear:
+/// whose hooks are shown, or why the chart's still are.
+pub fn use_stored_rollback(
+    ws: &Workspace,
+    report: &mut PlanReport,
+    release: &str,
+    namespace: &str,
+) -> Result<String, String> {
+    let prepared = super::apply::prepare_lifecycle(
+        ws,
+        &super::apply::LifecycleRequest {
+            release,
+            namespace,
+            operation: Operation::Rollback,
+            revision: None,
+            filters: Vec::new(),
+            local_timeout: std::time::Duration::ZERO,
+        },
+    )
+    .map_err(|e| {
+        format!("rollback: the chart's hooks are shown, not those stored in the release ({e:#})")
+    })?;
+    let super::apply::Action::Rollback { from, to, .. } = prepared.action else {
+        unreachable!("a rollback was prepared")
+    };
+    let mut op = prepared.op_plan;
+    let note = format!(
+        "rollback: the hooks stored in revision {to} of release {release} are shown (helm rollback {release} runs them; the latest is revision {from}), not this chart's"
+    );
+    op.timeline.notes.insert(0, note.clone());
+    if op.diff.summary.has_changes() {
+        report.plan.changed = true;
+    }
+    for o in report.plan.operations.iter_mut() {
+        if o.timeline.operation == Operation::Rollback {
+            *o = op.clone();
+        }
+    }
+    Ok(note)
+}
+
 /// Leaves values random per render (`to` against `again`, a second render
 /// of its input) out of both sides, with one warning on `to`. Returns
 /// whether there were any.

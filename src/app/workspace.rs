@@ -38,6 +38,20 @@ impl Workspace {
         Self::open_with(chart, ChartRepo::open_or_outside_git(chart)?)
     }
 
+    /// For test, rollback and uninstall, which act on a release: `dir` (or
+    /// the current directory) is only where local hook files are read,
+    /// from its working tree. A directory that is no chart and in no
+    /// repository is taken as it is.
+    pub fn for_release(dir: Option<&Path>) -> anyhow::Result<Self> {
+        let given = dir.unwrap_or(Path::new("."));
+        let repo = match ChartRepo::open_or_outside_git(given) {
+            Ok(repo) => repo,
+            Err(_) if given.is_dir() => ChartRepo::detached(given)?,
+            Err(e) => return Err(e.into()),
+        };
+        Self::open_with(given, repo)
+    }
+
     fn open_with(chart: &Path, repo: ChartRepo) -> anyhow::Result<Self> {
         let cache = Cache::open();
         let probe = HelmProbe::start(&cache)?;

@@ -37,6 +37,8 @@ const HELM_LIST_TIMEOUT: Duration = Duration::from_secs(3);
 struct Context {
     chart: PathBuf,
     namespace: String,
+    /// RELEASE, when typed before the partial word.
+    release: Option<String>,
 }
 
 static CONTEXT: OnceLock<Context> = OnceLock::new();
@@ -66,6 +68,7 @@ fn context() -> &'static Context {
     CONTEXT.get_or_init(|| Context {
         chart: PathBuf::from("."),
         namespace: default_namespace(),
+        release: None,
     })
 }
 
@@ -91,7 +94,14 @@ fn context_from(words: &[OsString]) -> Context {
         .and_then(|m| m.try_get_one::<String>("namespace").ok().flatten())
         .cloned()
         .unwrap_or_else(default_namespace);
-    Context { chart, namespace }
+    let release = sub
+        .and_then(|m| m.try_get_one::<String>("release").ok().flatten())
+        .cloned();
+    Context {
+        chart,
+        namespace,
+        release,
+    }
 }
 
 fn candidate(value: impl Into<String>, help: impl Into<String>) -> CompletionCandidate {
@@ -307,6 +317,76 @@ pub fn runs(current: &OsStr) -> Vec<CompletionCandidate> {
         })
         .collect();
     all.reverse();
+    matching(all, current)
+}
+
+/// `f` on a thread, its answer if it comes within Helm's list timeout:
+/// a TAB must not hang on an unreachable cluster.
+fn bounded<T: Send + 'static>(f: impl FnOnce() -> Option<T> + Send + 'static) -> Option<T> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(HELM_LIST_TIMEOUT).ok().flatten()
+}
+
+/// `test --filter`: `name=X` and `!name=X` for each test hook stored in
+/// the release typed before.
+pub fn test_filters(current: &OsStr) -> Vec<CompletionCandidate> {
+    let Some(name) = context().release.clone() else {
+        return Vec::new();
+    };
+    let namespace = context().namespace.clone();
+    let Ok(helm) = Helm::locate(&Cache::open()) else {
+        return Vec::new();
+    };
+    let stored = bounded(move || release::status(&helm, &name, &namespace).ok().flatten());
+    let Some(stored) = stored else {
+        return Vec::new();
+    };
+    let tests: Vec<String> = crate::core::hook::parse_rendered(&stored.hooks_stream())
+        .map(|r| {
+            r.hooks
+                .into_iter()
+                .filter(|h| h.events.contains(&crate::core::hook::HookEvent::Test))
+                .map(|h| h.name)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut all: Vec<CompletionCandidate> = Vec::new();
+    for t in &tests {
+        all.push(candidate(format!("name={t}"), "run only this test"));
+    }
+    for t in &tests {
+        all.push(candidate(format!("!name={t}"), "skip this test"));
+    }
+    matching(all, current)
+}
+
+/// rollback's REVISION: the release's revisions (`helm history`), newest
+/// first, but the latest (rolling back to it restores nothing).
+pub fn release_revisions(current: &OsStr) -> Vec<CompletionCandidate> {
+    let Some(name) = context().release.clone() else {
+        return Vec::new();
+    };
+    let namespace = context().namespace.clone();
+    let Ok(helm) = Helm::locate(&Cache::open()) else {
+        return Vec::new();
+    };
+    let history =
+        bounded(move || release::history(&helm, &name, &namespace).ok()).unwrap_or_default();
+    let mut all: Vec<CompletionCandidate> = history
+        .iter()
+        .rev()
+        .skip(1)
+        .map(|e| {
+            candidate(
+                e.revision.to_string(),
+                format!("{} {} {}", e.status, e.chart, e.description),
+            )
+        })
+        .collect();
+    all.truncate(RECENT_COMMITS);
     matching(all, current)
 }
 

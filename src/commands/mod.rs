@@ -6,6 +6,10 @@ pub mod complete;
 pub mod history;
 pub mod lint;
 pub mod plan;
+pub mod rollback;
+mod runner;
+pub mod test;
+pub mod uninstall;
 
 use crate::cli::{Cli, Command};
 use crate::ui::Ui;
@@ -21,6 +25,9 @@ pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Plan(args) => plan::run(args, ui),
         Command::History(args) => history::run(args, ui),
         Command::Apply(args) => apply::run(args, ui),
+        Command::Test(args) => test::run(args, ui),
+        Command::Rollback(args) => rollback::run(args, ui),
+        Command::Uninstall(args) => uninstall::run(args, ui),
         Command::Lint(args) => lint::run(args, ui),
         Command::Completion(args) => complete::completion(args, ui),
     }

@@ -11,6 +11,9 @@ use crate::ui::Ui;
 use crate::ui::common::ChartInfo;
 use crate::ui::plan_view::{self, PLAN_API_VERSION, PlanDocument};
 
+/// Helm template's release name: `--release` not given.
+const DEFAULT_RELEASE: &str = "release-name";
+
 pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
     let ws = Workspace::open(&args.chart)?;
     let opts = RenderOptions {
@@ -35,6 +38,14 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
             },
         },
     )?;
+    // Asked by name only: the cluster is not read for every plan.
+    let mut report = report;
+    if args.operation.contains(&OperationArg::Rollback) && args.release != DEFAULT_RELEASE {
+        match plan::use_stored_rollback(&ws, &mut report, &opts.release, &opts.namespace) {
+            Ok(note) => ui.note(&note),
+            Err(note) => ui.warn(&note),
+        }
+    }
     if let Some(b) = &report.baseline {
         ui.baseline(b);
     }

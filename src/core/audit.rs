@@ -516,13 +516,18 @@ pub fn compare_durations(runs: &[Run], index: usize) -> Vec<DurationComparison> 
         .collect()
 }
 
-/// What was last applied to a release: its newest run where Helm exited 0.
+/// What was last applied to a release: its newest run where Helm exited 0
+/// that changed what is deployed (an install, upgrade or rollback; a test
+/// changes nothing). After an uninstall, nothing is.
 pub fn last_applied<'a>(runs: &'a [Run], release: &str, namespace: &str) -> Option<&'a Run> {
-    runs.iter().find(|r| {
-        r.start.release == release
-            && r.start.namespace == namespace
-            && r.end.as_ref().is_some_and(|e| e.helm_exit == 0)
-    })
+    runs.iter()
+        .find(|r| {
+            r.start.release == release
+                && r.start.namespace == namespace
+                && r.start.operation != "test"
+                && r.end.as_ref().is_some_and(|e| e.helm_exit == 0)
+        })
+        .filter(|r| r.start.operation != "uninstall")
 }
 
 /// Replaces every known secret value in `text` (values of the chart's
@@ -1017,6 +1022,35 @@ mod tests {
         assert_eq!(last_applied(&runs, "web", "prod").unwrap().id, "ok");
         assert_eq!(last_applied(&runs, "web", "dev").unwrap().id, "other-ns");
         assert!(last_applied(&runs, "api", "prod").is_none());
+        // A test changes nothing deployed; an uninstall leaves nothing.
+        let op = |id: &str, t: &str, operation: &str| match start_ns("web", "prod") {
+            Body::RunStarted(mut s) => {
+                s.operation = operation.into();
+                rec(id, t, Body::RunStarted(s))
+            }
+            _ => unreachable!(),
+        };
+        let mut records = vec![
+            rec("ok", "2026-01-02T00:00:00Z", start_ns("web", "prod")),
+            rec("ok", "2026-01-02T00:01:00Z", exit(0)),
+            op("tested", "2026-01-03T00:00:00Z", "test"),
+            rec("tested", "2026-01-03T00:01:00Z", exit(0)),
+        ];
+        assert_eq!(
+            last_applied(&fold_runs(records.clone()), "web", "prod")
+                .unwrap()
+                .id,
+            "ok"
+        );
+        records.push(op("gone", "2026-01-04T00:00:00Z", "uninstall"));
+        records.push(rec("gone", "2026-01-04T00:01:00Z", exit(0)));
+        assert!(last_applied(&fold_runs(records.clone()), "web", "prod").is_none());
+        records.push(op("back", "2026-01-05T00:00:00Z", "rollback"));
+        records.push(rec("back", "2026-01-05T00:01:00Z", exit(0)));
+        assert_eq!(
+            last_applied(&fold_runs(records), "web", "prod").unwrap().id,
+            "back"
+        );
     }
 
     #[test]

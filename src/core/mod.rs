@@ -8,6 +8,8 @@ pub mod chart;
 pub mod diff;
 pub mod helm;
 pub mod hook;
+pub mod junit;
+pub mod lifecycle;
 pub mod lint;
 pub mod local;
 pub mod model;

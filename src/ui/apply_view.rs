@@ -38,6 +38,36 @@ pub fn intro(
     }
 }
 
+/// The first line of a test, rollback or uninstall: the release, the
+/// revision Helm acts on and, for a rollback, the one it restores (whose
+/// stored hooks are those that run).
+pub fn lifecycle_intro(
+    release: &str,
+    namespace: &str,
+    op: Operation,
+    latest: Option<(u64, &str)>,
+    rollback_to: Option<(u64, Option<&str>)>,
+) -> String {
+    let at = match latest {
+        Some((rev, status)) if !status.is_empty() => format!("{status} revision {rev}"),
+        Some((rev, _)) => format!("revision {rev}"),
+        None => "no revision".into(),
+    };
+    match (op, rollback_to) {
+        (Operation::Rollback, Some((to, sha))) => format!(
+            "Rollback of release {release} in namespace {namespace} from {at} to revision {to}{}: the hooks stored in revision {to} run:",
+            sha.map(|s| format!(" ({})", short_sha(s)))
+                .unwrap_or_default()
+        ),
+        (Operation::Test, _) => {
+            format!("Tests of release {release} in namespace {namespace} ({at}), as stored in it:")
+        }
+        _ => format!(
+            "Uninstall of release {release} in namespace {namespace} ({at}): its stored delete hooks run:"
+        ),
+    }
+}
+
 /// The operation's timeline, as the user confirms it.
 pub fn timeline(op: &OperationPlan, painter: Painter) -> String {
     let mut t = painter.table();
@@ -204,10 +234,12 @@ pub fn question(
             what.push_str(&format!(" ({fresh} new or changed)"));
         }
     }
-    let verb = if op == Operation::Install {
-        "Install"
-    } else {
-        "Upgrade"
+    let verb = match op {
+        Operation::Install => "Install",
+        Operation::Upgrade => "Upgrade",
+        Operation::Rollback => "Roll back",
+        Operation::Uninstall => "Uninstall",
+        Operation::Test => "Test",
     };
     format!("{verb} {release} {}? {what}. Continue", dest.text())
 }

@@ -834,6 +834,12 @@ pub fn baseline_notes(b: &Baseline) -> Vec<(bool, String)> {
                 "WORKTREE (uncommitted files) was last applied to {what}; it cannot be reproduced, comparing from HEAD"
             ),
         )),
+        Reason::UnknownCommit { what } => out.push((
+            true,
+            format!(
+                "the last change to {what} was a rollback to a revision no recorded apply made, so its commit is not known; comparing from HEAD"
+            ),
+        )),
     }
     out
 }

@@ -12,6 +12,7 @@ mod exactness;
 mod hints;
 mod history;
 mod house;
+mod lifecycle;
 mod lint;
 mod local_hooks;
 mod newcomer;

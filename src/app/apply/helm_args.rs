@@ -1,6 +1,7 @@
 //! The `helm upgrade --install` command line, in what the running Helm
 //! accepts.
 
+use super::Action;
 use crate::adapters::render::RenderOptions;
 use crate::core::helm::HelmVersion;
 
@@ -64,6 +65,35 @@ pub fn upgrade_args(t: &UpgradeTarget<'_>, flags: &UpgradeFlags, helm: HelmVersi
             }
             .into(),
         );
+    }
+    args.extend(flags.extra.iter().cloned());
+    args
+}
+
+/// `helm test`, `helm rollback` or `helm uninstall` of the release.
+pub fn lifecycle_args(
+    release: &str,
+    namespace: &str,
+    action: &Action,
+    flags: &UpgradeFlags,
+    helm: HelmVersion,
+) -> Vec<String> {
+    let mut args: Vec<String> = match action {
+        Action::Test { .. } => vec!["test".into(), release.into()],
+        Action::Rollback { to, .. } => vec!["rollback".into(), release.into(), to.to_string()],
+        Action::Uninstall => vec!["uninstall".into(), release.into()],
+        Action::Upgrade { .. } => unreachable!("an upgrade's arguments are upgrade_args'"),
+    };
+    args.extend(["--namespace".into(), namespace.into()]);
+    args.extend(["--timeout".into(), flags.timeout.clone()]);
+    if let Action::Test { filters } = action {
+        for f in filters {
+            args.extend(["--filter".to_string(), f.to_arg()]);
+        }
+    }
+    if flags.wait && !matches!(action, Action::Test { .. }) {
+        let helm4 = helm.major >= 4;
+        args.push(if helm4 { "--wait=watcher" } else { "--wait" }.into());
     }
     args.extend(flags.extra.iter().cloned());
     args
@@ -138,6 +168,65 @@ mod tests {
         assert!(
             !a.iter()
                 .any(|x| x.starts_with("--wait") || x == "--rollback-on-failure")
+        );
+    }
+
+    #[test]
+    fn lifecycle_commands_name_the_release_and_revision() {
+        use crate::core::lifecycle::TestFilter;
+        let flags = UpgradeFlags {
+            timeout: "2m".into(),
+            wait: true,
+            extra: vec!["--no-hooks".into()],
+            ..Default::default()
+        };
+        let v4 = HelmVersion::parse("v4.1.4").unwrap();
+        let test = Action::Test {
+            filters: vec![TestFilter::Exclude("slow".into())],
+        };
+        assert_eq!(
+            lifecycle_args("web", "shop", &test, &flags, v4),
+            [
+                "test",
+                "web",
+                "--namespace",
+                "shop",
+                "--timeout",
+                "2m",
+                "--filter",
+                "!name=slow",
+                "--no-hooks"
+            ]
+        );
+        let rollback = Action::Rollback {
+            from: 3,
+            to: 1,
+            from_sha: None,
+            to_sha: None,
+        };
+        assert_eq!(
+            lifecycle_args(
+                "web",
+                "shop",
+                &rollback,
+                &flags,
+                HelmVersion::parse("v3.17.1").unwrap()
+            ),
+            [
+                "rollback",
+                "web",
+                "1",
+                "--namespace",
+                "shop",
+                "--timeout",
+                "2m",
+                "--wait",
+                "--no-hooks"
+            ]
+        );
+        assert_eq!(
+            lifecycle_args("web", "shop", &Action::Uninstall, &flags, v4)[..2],
+            ["uninstall", "web"]
         );
     }
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 pub fn is_before_helm(event: LocalEvent) -> bool {
     matches!(
         event,
-        LocalEvent::Prepare | LocalEvent::Preapply | LocalEvent::Presync
+        LocalEvent::Prepare | LocalEvent::Preapply | LocalEvent::Presync | LocalEvent::Preuninstall
     )
 }
 

@@ -1,12 +1,16 @@
-//! Apply: plan against what is deployed, then `helm upgrade --install` of
-//! the chart as of a revision while following each hook, and a record of
-//! what this run did. Parts: `prepare` (here), `helm_args`, `helm_process`
-//! (signals, exit), `monitor` (watch feed -> tracker -> progress and audit),
-//! `outcome` (what each hook did), `local` (local hooks), `record` (the
-//! audit record), `run` (the order of it all).
+//! The runner of every recorded operation: apply (`helm upgrade
+//! --install` of the chart as of a revision), test, rollback and
+//! uninstall. Each is planned into a [`Prepared`] (`prepare` here for
+//! apply, `lifecycle` for the others, from the hooks Helm stored), then
+//! run the same way: Helm while following each hook, and a record of what
+//! this run did. Parts: `helm_args`, `helm_process` (signals, exit),
+//! `monitor` (watch feed -> tracker -> progress and audit), `outcome`
+//! (what each hook did), `local` (local hooks), `record` (the audit
+//! record), `run` (the order of it all).
 
 mod helm_args;
 mod helm_process;
+mod lifecycle;
 mod local;
 mod monitor;
 mod outcome;
@@ -15,6 +19,7 @@ mod run;
 mod watch;
 
 pub use helm_args::UpgradeFlags;
+pub use lifecycle::{LifecycleRequest, NoSuchRelease, prepare_lifecycle};
 pub use run::{Outcome, RunRequest, Verdict, run};
 
 use super::revision::RenderedRevision;
@@ -24,6 +29,7 @@ use crate::adapters::release::{self, ListedRelease, Release};
 use crate::adapters::render::{Needs, RenderOptions};
 use crate::core::diff::DiffOptions;
 use crate::core::hook::{Hook, Warning};
+use crate::core::lifecycle::TestFilter;
 use crate::core::lint::{Finding, Severity};
 use crate::core::local::LocalHook;
 use crate::core::order::KindOrder;
@@ -33,13 +39,25 @@ use crate::core::timeline::Operation;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Apply was not confirmed.
+/// The run was not confirmed. `verb`: apply, roll back, uninstall.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfirmError {
-    #[error("refusing to apply without confirmation: no terminal to ask on")]
-    NoTerminal,
-    #[error("apply cancelled: nothing was changed")]
-    Declined,
+    #[error("refusing to {verb} without confirmation: no terminal to ask on")]
+    NoTerminal { verb: &'static str },
+    #[error("{verb} cancelled: nothing was changed")]
+    Declined { verb: &'static str },
+}
+
+impl ConfirmError {
+    /// The word the question and its refusal use for `op`.
+    pub fn verb(op: Operation) -> &'static str {
+        match op {
+            Operation::Rollback => "roll back",
+            Operation::Uninstall => "uninstall",
+            Operation::Test => "test",
+            Operation::Install | Operation::Upgrade => "apply",
+        }
+    }
 }
 
 /// No RELEASE, and none could be picked.
@@ -57,10 +75,12 @@ pub enum PickError {
     Cancelled,
 }
 
-/// `helm upgrade` itself failed; its exit status becomes ours.
+/// Helm itself failed; its exit status becomes ours.
 #[derive(Debug, thiserror::Error)]
-#[error("helm upgrade failed: {message}")]
+#[error("helm {command} failed: {message}")]
 pub struct HelmFailed {
+    /// `upgrade`, `test`, `rollback`, `uninstall`.
+    pub command: &'static str,
     pub code: i32,
     pub message: String,
     /// A hook failed, and the summary above names it.
@@ -111,15 +131,48 @@ pub struct ApplyRequest<'a> {
     pub local_timeout: Duration,
 }
 
+/// What Helm is asked to do.
+pub enum Action {
+    /// `helm upgrade --install` of the chart as of `to`.
+    Upgrade {
+        to: Box<RenderedRevision>,
+        render: RenderOptions,
+    },
+    /// `helm test`, with the filters Helm is given.
+    Test { filters: Vec<TestFilter> },
+    /// `helm rollback` from the latest revision to `to`: the shas are the
+    /// commits those revisions were applied from, where known.
+    Rollback {
+        from: u64,
+        to: u64,
+        from_sha: Option<String>,
+        to_sha: Option<String>,
+    },
+    /// `helm uninstall`.
+    Uninstall,
+}
+
+impl Action {
+    /// The Helm command run.
+    pub fn helm_command(&self) -> &'static str {
+        match self {
+            Action::Upgrade { .. } => "upgrade",
+            Action::Test { .. } => "test",
+            Action::Rollback { .. } => "rollback",
+            Action::Uninstall => "uninstall",
+        }
+    }
+}
+
 /// Everything decided before the cluster is touched.
 pub struct Prepared {
     pub release: String,
     pub namespace: String,
     pub operation: Operation,
+    /// The release's latest revision (the one Helm acts on).
     pub deployed: Option<Release>,
-    pub to: RenderedRevision,
-    pub render: RenderOptions,
-    /// The hooks of `to` in Helm's kind order.
+    pub action: Action,
+    /// The hooks the operation runs, in Helm's kind order.
     pub to_hooks: Vec<Hook>,
     pub op_plan: OperationPlan,
     pub warnings: Vec<Warning>,
@@ -133,6 +186,9 @@ pub struct Prepared {
     /// Where each local hook runs (the directory of its file).
     pub local_dirs: Vec<PathBuf>,
     pub local_timeout: Duration,
+    /// The chart's name and version as Helm stored them (for operations
+    /// on what is deployed; an upgrade reads its chart's Chart.yaml).
+    pub stored_chart: Option<(String, String)>,
 }
 
 /// The sha a previous apply wrote into the release description.
@@ -235,8 +291,10 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
         namespace,
         operation,
         deployed,
-        to: rendered,
-        render: req.render.clone(),
+        action: Action::Upgrade {
+            to: Box::new(rendered),
+            render: req.render.clone(),
+        },
         to_hooks,
         op_plan,
         warnings: result.warnings,
@@ -249,5 +307,6 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
             .collect(),
         local_hooks: local_to,
         local_timeout: req.local_timeout,
+        stored_chart: None,
     })
 }

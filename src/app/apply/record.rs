@@ -5,7 +5,7 @@
 //! `HELM_HOOKS_RUN_ID`) so that output can be snapshotted, as jj does with
 //! `JJ_TIMESTAMP`.
 
-use super::{Prepared, deployed_sha};
+use super::{Action, Prepared, deployed_sha};
 use crate::adapters::audit_store::{AuditStore, now_rfc3339};
 use crate::adapters::git::ChartSnapshot;
 use crate::app::workspace::Workspace;
@@ -173,15 +173,54 @@ impl Recorder<'_> {
 pub fn start_record(
     ws: &Workspace,
     p: &Prepared,
-    snapshot: &ChartSnapshot,
+    snapshot: Option<&ChartSnapshot>,
     argv: &[String],
 ) -> anyhow::Result<RunStarted> {
     let helm_version = ws.helm()?.version;
-    let meta = snapshot
-        .file("Chart.yaml")
-        .and_then(|c| ChartMeta::parse(c).ok())
-        .unwrap_or_default();
-    let to = &p.to.rev;
+    let (chart_name, chart_version) = match snapshot {
+        Some(snapshot) => {
+            let meta = snapshot
+                .file("Chart.yaml")
+                .and_then(|c| ChartMeta::parse(c).ok())
+                .unwrap_or_default();
+            (meta.name, meta.version)
+        }
+        None => p.stored_chart.clone().unwrap_or_default(),
+    };
+    let latest = p.deployed.as_ref();
+    let (from_rev, from_sha, to_rev, to_sha, worktree) = match &p.action {
+        Action::Upgrade { to, .. } => (
+            latest.map(|d| format!("revision {}", d.version)),
+            latest.and_then(|d| deployed_sha(&d.info.description)),
+            to.rev.spec.clone(),
+            to.rev.commit.clone(),
+            to.rev.worktree,
+        ),
+        Action::Rollback {
+            from,
+            to,
+            from_sha,
+            to_sha,
+        } => (
+            Some(format!("revision {from}")),
+            from_sha.clone(),
+            format!("revision {to}"),
+            to_sha.clone(),
+            false,
+        ),
+        // Test and uninstall act on the latest revision itself.
+        Action::Test { .. } | Action::Uninstall => {
+            let rev = latest.map(|d| format!("revision {}", d.version));
+            let sha = latest.and_then(|d| deployed_sha(&d.info.description));
+            (
+                rev.clone(),
+                sha.clone(),
+                rev.unwrap_or_default(),
+                sha,
+                false,
+            )
+        }
+    };
     Ok(RunStarted {
         user: user(),
         host: host(),
@@ -191,22 +230,16 @@ pub fn start_record(
         namespace: p.namespace.clone(),
         release: p.release.clone(),
         operation: p.operation.to_string(),
-        chart_name: meta.name,
-        chart_version: meta.version,
+        chart_name,
+        chart_version,
         repository: ws.repo.root_display(),
         chart_path: ws.repo.chart_path().to_string(),
-        from_rev: p
-            .deployed
-            .as_ref()
-            .map(|d| format!("revision {}", d.version)),
-        from_sha: p
-            .deployed
-            .as_ref()
-            .and_then(|d| deployed_sha(&d.info.description)),
-        to_rev: to.spec.clone(),
-        to_sha: to.commit.clone(),
-        worktree: to.worktree,
-        worktree_hash: to.worktree.then(|| snapshot.fingerprint.clone()),
+        from_rev,
+        from_sha,
+        to_rev,
+        to_sha,
+        worktree,
+        worktree_hash: snapshot.filter(|_| worktree).map(|s| s.fingerprint.clone()),
         helm_version: helm_version.to_string(),
         args: redacted_args(argv.iter().cloned()),
         timeline: planned_hooks(&p.op_plan, &p.local_hooks),

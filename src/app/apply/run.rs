@@ -1,14 +1,14 @@
-//! The order of an apply: watch, local hooks before, Helm, local hooks
+//! The order of a run: watch, local hooks before, Helm, local hooks
 //! after, then what each hook did, recorded.
 
-use super::helm_args::{UpgradeFlags, UpgradeTarget, upgrade_args};
+use super::helm_args::{UpgradeFlags, UpgradeTarget, lifecycle_args, upgrade_args};
 use super::helm_process::{HelmProcess, Signals, error_line};
 use super::local::{LocalPhase, LocalRunner, is_before_helm};
 use super::monitor::Monitor;
 use super::outcome::finish;
 use super::record::{self, Recorder};
 use super::watch::watch;
-use super::{HelmFailed, LocalHookFailed, Prepared, Reporter};
+use super::{Action, HelmFailed, LocalHookFailed, Prepared, Reporter};
 use crate::adapters::audit_store::AuditStore;
 use crate::adapters::kube::Feed;
 use crate::adapters::render::PreparedChart;
@@ -34,6 +34,8 @@ pub struct RunRequest {
 
 pub struct Outcome {
     pub run_id: String,
+    /// The Helm command run (`upgrade`, `test`...).
+    pub command: &'static str,
     pub helm_exit: i32,
     pub helm_error: Option<String>,
     /// Helm's stdout; on failure its stderr too, each line `helm: `.
@@ -82,6 +84,7 @@ impl Outcome {
             return Verdict::Failed {
                 hook,
                 error: HelmFailed {
+                    command: self.command,
                     hook_failed: hook.is_some(),
                     code: self.helm_exit,
                     message: self
@@ -96,7 +99,8 @@ impl Outcome {
             Some(failure) => Verdict::Failed {
                 hook: failed(Some(true)),
                 error: LocalHookFailed(format!(
-                    "{failure}; Helm succeeded, release {release} was applied"
+                    "{failure}; helm {} of release {release} succeeded",
+                    self.command
                 ))
                 .into(),
             },
@@ -105,7 +109,7 @@ impl Outcome {
     }
 }
 
-/// Runs `helm upgrade --install` of the prepared chart. `reporter_for`
+/// Runs the prepared operation's Helm command. `reporter_for`
 /// makes the progress display, told whether the cluster is watched.
 pub fn run<'r>(
     ws: &Workspace,
@@ -114,31 +118,42 @@ pub fn run<'r>(
     reporter_for: &dyn Fn(bool) -> Box<dyn Reporter + 'r>,
     warn: &dyn Fn(&str),
 ) -> anyhow::Result<Outcome> {
-    let (chart, snapshot) =
-        PreparedChart::prepare(&ws.repo, &p.to.rev, &p.render, &ws.helm()?.path, &ws.cache)?;
-    let to = &p.to.rev;
-    let chart_dir = chart.chart_dir().display().to_string();
-    let helm_args = upgrade_args(
-        &UpgradeTarget {
-            release: &p.release,
-            namespace: &p.namespace,
-            chart_dir: &chart_dir,
-            values: &chart.value_args,
-            render: &p.render,
-            description: format!(
-                "helm-hooks apply {} {}",
-                to.spec,
-                to.commit
-                    .clone()
-                    .unwrap_or_else(|| format!("worktree:{}", &snapshot.fingerprint[..16]))
-            ),
-        },
-        &req.flags,
-        ws.helm()?.version,
-    );
+    let helm = ws.helm()?;
+    // Only an upgrade hands Helm a chart; the others act on what it stored.
+    let (chart, snapshot, helm_args) = match &p.action {
+        Action::Upgrade { to, render } => {
+            let (chart, snapshot) =
+                PreparedChart::prepare(&ws.repo, &to.rev, render, &helm.path, &ws.cache)?;
+            let to = &to.rev;
+            let chart_dir = chart.chart_dir().display().to_string();
+            let args = upgrade_args(
+                &UpgradeTarget {
+                    release: &p.release,
+                    namespace: &p.namespace,
+                    chart_dir: &chart_dir,
+                    values: &chart.value_args,
+                    render,
+                    description: format!(
+                        "helm-hooks apply {} {}",
+                        to.spec,
+                        to.commit
+                            .clone()
+                            .unwrap_or_else(|| format!("worktree:{}", &snapshot.fingerprint[..16]))
+                    ),
+                },
+                &req.flags,
+                helm.version,
+            );
+            (Some(chart), Some(snapshot), args)
+        }
+        action => {
+            let args = lifecycle_args(&p.release, &p.namespace, action, &req.flags, helm.version);
+            (None, None, args)
+        }
+    };
     let store = AuditStore::open_default();
     let run_id = record::new_run_id();
-    let start = record::start_record(ws, p, &snapshot, &req.argv)?;
+    let start = record::start_record(ws, p, snapshot.as_ref(), &req.argv)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -196,7 +211,8 @@ async fn execute(mut x: Execute<'_, '_>) -> anyhow::Result<Outcome> {
         rows: &local_rows,
         outcomes: vec![None; local_steps.len()],
     };
-    // prepare, preapply, presync: one failure and Helm does not run.
+    // prepare, preapply, presync (preuninstall): one failure and Helm
+    // does not run.
     let stopped_by = locals
         .run(
             &runner,
@@ -237,10 +253,10 @@ async fn execute(mut x: Execute<'_, '_>) -> anyhow::Result<Outcome> {
     let event_error = (helm_exit != 0).then(|| {
         helm_error
             .clone()
-            .unwrap_or_else(|| format!("helm upgrade exited with {helm_exit}"))
+            .unwrap_or_else(|| format!("helm {} exited with {helm_exit}", p.action.helm_command()))
     });
     let after_helm = |e: LocalEvent| match e {
-        LocalEvent::Postsync => run_helm,
+        LocalEvent::Postsync | LocalEvent::Postuninstall => run_helm,
         LocalEvent::Cleanup => true,
         _ => false,
     };
@@ -280,6 +296,7 @@ async fn execute(mut x: Execute<'_, '_>) -> anyhow::Result<Outcome> {
     let helm_output = helm_output(helm_exit, helm_stdout, &helm_stderr);
     Ok(Outcome {
         run_id: String::new(),
+        command: p.action.helm_command(),
         helm_exit,
         helm_error,
         helm_output,

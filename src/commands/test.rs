@@ -1,0 +1,56 @@
+//! `helm hooks test`: `helm test` of a release's stored test hooks, each
+//! followed live with its pod's logs, recorded, and written as JUnit XML.
+
+use super::runner::{self, RunView};
+use crate::app::apply::{self, LifecycleRequest, UpgradeFlags};
+use crate::app::workspace::Workspace;
+use crate::cli::TestArgs;
+use crate::core::junit;
+use crate::core::lifecycle::TestFilter;
+use crate::core::timeline::Operation;
+use crate::ui::Ui;
+use anyhow::Context;
+
+pub fn run(args: TestArgs, ui: &Ui) -> anyhow::Result<()> {
+    let filters = TestFilter::parse_all(&args.filter)?;
+    let ws = Workspace::for_release(None)?;
+    let prepared = apply::prepare_lifecycle(
+        &ws,
+        &LifecycleRequest {
+            release: &args.release,
+            namespace: &args.namespace.namespace,
+            operation: Operation::Test,
+            revision: None,
+            filters,
+            local_timeout: args.run.timeout.value,
+        },
+    )?;
+    runner::show_plan(&prepared, ui);
+    // No question: `helm test` changes nothing but its own pods.
+    let view = RunView {
+        progress: args.run.progress,
+        flags: UpgradeFlags {
+            timeout: args.run.timeout.text.clone(),
+            extra: args.helm_args.clone(),
+            ..Default::default()
+        },
+        logs: args.run.logs,
+    };
+    let outcome = runner::execute(&ws, &prepared, view, ui)?;
+    if let Some(path) = &args.junit {
+        let started = crate::app::apply::record::now();
+        let xml = junit::report(
+            &junit::Suite {
+                release: &args.release,
+                namespace: &args.namespace.namespace,
+                timestamp: &started,
+                error: outcome.helm_error.as_deref(),
+            },
+            &outcome.hooks,
+        );
+        std::fs::write(path, xml)
+            .with_context(|| format!("writing the JUnit report {}", path.display()))?;
+        ui.status(&format!("JUnit report written to {}", path.display()));
+    }
+    runner::report(&outcome, &args.release, ui)
+}

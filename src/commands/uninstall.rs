@@ -1,0 +1,42 @@
+//! `helm hooks uninstall`: the release's stored pre- and post-delete hooks
+//! and local hooks, confirmed, `helm uninstall` run and recorded.
+
+use super::runner::{self, RunView};
+use crate::app::apply::{self, LifecycleRequest, UpgradeFlags};
+use crate::app::workspace::Workspace;
+use crate::cli::UninstallArgs;
+use crate::core::timeline::Operation;
+use crate::ui::Ui;
+
+pub fn run(args: UninstallArgs, ui: &Ui) -> anyhow::Result<()> {
+    let ws = Workspace::for_release(args.chart.as_deref())?;
+    let prepared = apply::prepare_lifecycle(
+        &ws,
+        &LifecycleRequest {
+            release: &args.release,
+            namespace: &args.namespace.namespace,
+            operation: Operation::Uninstall,
+            revision: None,
+            filters: Vec::new(),
+            local_timeout: args.local_hook_timeout.value,
+        },
+    )?;
+    runner::show_plan(&prepared, ui);
+    if args.dry_run {
+        ui.status("dry run: nothing was uninstalled");
+        return Ok(());
+    }
+    runner::confirm(&prepared, args.yes, ui)?;
+    let view = RunView {
+        progress: args.run.progress,
+        flags: UpgradeFlags {
+            timeout: args.run.timeout.text.clone(),
+            wait: args.wait,
+            atomic: false,
+            extra: args.helm_args.clone(),
+        },
+        logs: args.run.logs,
+    };
+    let outcome = runner::execute(&ws, &prepared, view, ui)?;
+    runner::report(&outcome, &args.release, ui)
+}
