@@ -31,6 +31,9 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show which hooks fire, in Helm''s order, and what changed between two Git revisions')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook''s outcome')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run `helm test` with live progress and pod logs for each test hook, record it, and write a JUnit report')
+            [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Show the hooks stored in the revision Helm rolls back to, confirm, run `helm rollback`, and record it')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Show the release''s stored delete hooks, confirm, run `helm uninstall`, and record it')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List recorded hook runs, newest first, or show one run in full')
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check a revision''s hooks for the traps Helm runs into without a word')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)')
@@ -107,6 +110,63 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'helm-hooks;test' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release (Helm passes its -n as HELM_NAMESPACE)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release (Helm passes its -n as HELM_NAMESPACE)')
+            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'As Helm''s: name=NAME runs only NAME, !name=NAME skips it (repeatable or comma-separated)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time Helm waits for each hook')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress')
+            [CompletionResult]::new('--junit', '--junit', [CompletionResultType]::ParameterName, 'Write a JUnit XML report of the test hooks to FILE (one testcase each, with its log tail)')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'version')
+            [CompletionResult]::new('--kube-context', '--kube-context', [CompletionResultType]::ParameterName, 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (a terminal, without NO_COLOR or TERM=dumb), always, never')
+            [CompletionResult]::new('--logs', '--logs', [CompletionResultType]::ParameterName, 'Print hook pods'' log lines as they arrive')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print debug logs on stderr (Helm''s --debug sets HELM_DEBUG for plugins)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'helm-hooks;rollback' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release (Helm passes its -n as HELM_NAMESPACE)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release (Helm passes its -n as HELM_NAMESPACE)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time Helm waits for each hook')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'version')
+            [CompletionResult]::new('--kube-context', '--kube-context', [CompletionResultType]::ParameterName, 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (a terminal, without NO_COLOR or TERM=dumb), always, never')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Roll back without asking for confirmation')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Roll back without asking for confirmation')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan, but change nothing')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Wait for the restored resources to be ready (Helm 4: --wait=watcher)')
+            [CompletionResult]::new('--logs', '--logs', [CompletionResultType]::ParameterName, 'Print hook pods'' log lines as they arrive')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print debug logs on stderr (Helm''s --debug sets HELM_DEBUG for plugins)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'helm-hooks;uninstall' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the release (Helm passes its -n as HELM_NAMESPACE)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the release (Helm passes its -n as HELM_NAMESPACE)')
+            [CompletionResult]::new('--chart', '--chart', [CompletionResultType]::ParameterName, 'Where local hooks (helmfile.yaml, .helm-hooks.yaml) are read, as `helmfile destroy` reads them (default: the current directory)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time Helm waits for each hook')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'How to show progress')
+            [CompletionResult]::new('--local-hook-timeout', '--local-hook-timeout', [CompletionResultType]::ParameterName, 'Time each local hook may run before it is killed')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'version')
+            [CompletionResult]::new('--kube-context', '--kube-context', [CompletionResultType]::ParameterName, 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (a terminal, without NO_COLOR or TERM=dumb), always, never')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Uninstall without asking for confirmation')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Uninstall without asking for confirmation')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan, but change nothing')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Wait for the chart''s resources to be deleted (Helm 4: --wait=watcher)')
+            [CompletionResult]::new('--logs', '--logs', [CompletionResultType]::ParameterName, 'Print hook pods'' log lines as they arrive')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print debug logs on stderr (Helm''s --debug sets HELM_DEBUG for plugins)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'helm-hooks;history' {
             [CompletionResult]::new('--hook', '--hook', [CompletionResultType]::ParameterName, 'Only runs in which this hook was planned (its name, or KIND/NAME); with --failed, runs in which it did not succeed')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only runs started since: a duration back from now (2d, 3h) or a date (2026-01-31, RFC 3339)')
@@ -169,6 +229,9 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
         'helm-hooks;help' {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show which hooks fire, in Helm''s order, and what changed between two Git revisions')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook''s outcome')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run `helm test` with live progress and pod logs for each test hook, record it, and write a JUnit report')
+            [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Show the hooks stored in the revision Helm rolls back to, confirm, run `helm rollback`, and record it')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Show the release''s stored delete hooks, confirm, run `helm uninstall`, and record it')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List recorded hook runs, newest first, or show one run in full')
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check a revision''s hooks for the traps Helm runs into without a word')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)')
@@ -179,6 +242,15 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
             break
         }
         'helm-hooks;help;apply' {
+            break
+        }
+        'helm-hooks;help;test' {
+            break
+        }
+        'helm-hooks;help;rollback' {
+            break
+        }
+        'helm-hooks;help;uninstall' {
             break
         }
         'helm-hooks;help;history' {

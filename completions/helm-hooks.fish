@@ -34,6 +34,9 @@ complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -s h -l help -d 'Pri
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -s V -l version -d 'Print version'
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "plan" -d 'Show which hooks fire, in Helm\'s order, and what changed between two Git revisions'
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "apply" -d 'Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook\'s outcome'
+complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "test" -d 'Run `helm test` with live progress and pod logs for each test hook, record it, and write a JUnit report'
+complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "rollback" -d 'Show the hooks stored in the revision Helm rolls back to, confirm, run `helm rollback`, and record it'
+complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "uninstall" -d 'Show the release\'s stored delete hooks, confirm, run `helm uninstall`, and record it'
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "history" -d 'List recorded hook runs, newest first, or show one run in full'
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "lint" -d 'Check a revision\'s hooks for the traps Helm runs into without a word'
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "completion" -d 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)'
@@ -105,6 +108,61 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l logs -d 
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l dry-run -d 'Show the plan and ask, but change nothing'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -s n -l namespace -d 'Namespace of the release (Helm passes its -n as HELM_NAMESPACE)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -l filter -d 'As Helm\'s: name=NAME runs only NAME, !name=NAME skips it (repeatable or comma-separated)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -l timeout -d 'Time Helm waits for each hook' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -l progress -d 'How to show progress' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+bars\t''
+plain\t''
+none\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -l junit -d 'Write a JUnit XML report of the test hooks to FILE (one testcase each, with its log tail)' -r -F
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -l version -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -l kube-context -d 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -l kubeconfig -d 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)' -r -F
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -l color -d 'When to colour the output: auto (a terminal, without NO_COLOR or TERM=dumb), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -l logs -d 'Print hook pods\' log lines as they arrive'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -s n -l namespace -d 'Namespace of the release (Helm passes its -n as HELM_NAMESPACE)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l timeout -d 'Time Helm waits for each hook' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l progress -d 'How to show progress' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+bars\t''
+plain\t''
+none\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l version -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l kube-context -d 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l kubeconfig -d 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)' -r -F
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l color -d 'When to colour the output: auto (a terminal, without NO_COLOR or TERM=dumb), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -s y -l yes -d 'Roll back without asking for confirmation'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l dry-run -d 'Show the plan, but change nothing'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l wait -d 'Wait for the restored resources to be ready (Helm 4: --wait=watcher)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l logs -d 'Print hook pods\' log lines as they arrive'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -s n -l namespace -d 'Namespace of the release (Helm passes its -n as HELM_NAMESPACE)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l chart -d 'Where local hooks (helmfile.yaml, .helm-hooks.yaml) are read, as `helmfile destroy` reads them (default: the current directory)' -r -F
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l timeout -d 'Time Helm waits for each hook' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l progress -d 'How to show progress' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+bars\t''
+plain\t''
+none\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l local-hook-timeout -d 'Time each local hook may run before it is killed' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l version -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l kube-context -d 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l kubeconfig -d 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)' -r -F
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l color -d 'When to colour the output: auto (a terminal, without NO_COLOR or TERM=dumb), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -s y -l yes -d 'Uninstall without asking for confirmation'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l dry-run -d 'Show the plan, but change nothing'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l wait -d 'Wait for the chart\'s resources to be deleted (Helm 4: --wait=watcher)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l logs -d 'Print hook pods\' log lines as they arrive'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l hook -d 'Only runs in which this hook was planned (its name, or KIND/NAME); with --failed, runs in which it did not succeed' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l since -d 'Only runs started since: a duration back from now (2d, 3h) or a date (2026-01-31, RFC 3339)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l limit -d 'Show at most N runs (the newest)' -r
@@ -156,9 +214,12 @@ always\t''
 never\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand completion" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand completion" -s h -l help -d 'Print help'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply history lint completion help" -f -a "plan" -d 'Show which hooks fire, in Helm\'s order, and what changed between two Git revisions'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply history lint completion help" -f -a "apply" -d 'Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook\'s outcome'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply history lint completion help" -f -a "history" -d 'List recorded hook runs, newest first, or show one run in full'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply history lint completion help" -f -a "lint" -d 'Check a revision\'s hooks for the traps Helm runs into without a word'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply history lint completion help" -f -a "completion" -d 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply history lint completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion help" -f -a "plan" -d 'Show which hooks fire, in Helm\'s order, and what changed between two Git revisions'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion help" -f -a "apply" -d 'Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook\'s outcome'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion help" -f -a "test" -d 'Run `helm test` with live progress and pod logs for each test hook, record it, and write a JUnit report'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion help" -f -a "rollback" -d 'Show the hooks stored in the revision Helm rolls back to, confirm, run `helm rollback`, and record it'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion help" -f -a "uninstall" -d 'Show the release\'s stored delete hooks, confirm, run `helm uninstall`, and record it'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion help" -f -a "history" -d 'List recorded hook runs, newest first, or show one run in full'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion help" -f -a "lint" -d 'Check a revision\'s hooks for the traps Helm runs into without a word'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion help" -f -a "completion" -d 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

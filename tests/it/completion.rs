@@ -144,7 +144,16 @@ fn helm_completes_subcommands_flags_and_values() {
         let c = |words: &[&str]| complete(&env, &helm, repo.path(), words);
 
         let subs = c(&[""]);
-        for s in ["plan", "apply", "history", "lint", "completion"] {
+        for s in [
+            "plan",
+            "apply",
+            "test",
+            "rollback",
+            "uninstall",
+            "history",
+            "lint",
+            "completion",
+        ] {
             assert!(!subs.help(s).is_empty(), "{s} has a description");
         }
         assert!(
@@ -444,6 +453,62 @@ fn apply_without_release_or_terminal_names_release() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.starts_with("error: no RELEASE given"), "{stderr}");
+}
+
+#[test]
+fn test_filters_and_rollback_revisions_complete_from_the_release() {
+    use crate::cluster::cluster;
+    let repo = GitRepo::new();
+    repo.write("app/Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "app/templates/test.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: smoke\n  annotations:\n    helm.sh/hook: test\nspec:\n  containers: [{name: t, image: busybox}]\n",
+    );
+    repo.commit("one");
+    let c = cluster();
+    for helm in helms() {
+        let env = Env::new();
+        let ns = c.new_namespace(&format!("cfilter-h{}", helm.major));
+        for verb in ["install", "upgrade"] {
+            let out = env
+                .helm(&helm)
+                .env("KUBECONFIG", c.kubeconfig())
+                .args([verb, "web", "app", "-n", &ns])
+                .current_dir(repo.path())
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        install_plugin(&env);
+        let complete = |words: &[&str]| {
+            let out = env
+                .helm(&helm)
+                .env("KUBECONFIG", c.kubeconfig())
+                .args(["__complete", "-n", &ns, "hooks"])
+                .args(words)
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        let filters = complete(&["test", "web", "--filter", ""]);
+        assert_eq!(
+            filters, "name=smoke\trun only this test\n!name=smoke\tskip this test\n:4\n",
+            "helm {}",
+            helm.major
+        );
+        // The latest revision is no rollback target: only revision 1.
+        let revisions = complete(&["rollback", "web", ""]);
+        assert!(
+            revisions.starts_with("1\tsuperseded app-0.1.0 Install complete\n"),
+            "helm {}: {revisions}",
+            helm.major
+        );
+        assert_eq!(revisions.lines().count(), 2, "{revisions}");
+    }
 }
 
 #[test]
