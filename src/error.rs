@@ -6,7 +6,9 @@ use crate::adapters::git::GitError;
 use crate::adapters::helm::HelmError;
 use crate::adapters::release::{ClusterUnreachable, ReleaseQueryError};
 use crate::adapters::render::{BadFlag, RenderError};
-use crate::app::apply::{ConfirmError, HelmFailed, LocalHookFailed, NoSuchRelease, PickError};
+use crate::app::apply::{
+    ConfirmError, HelmFailed, LocalHookFailed, NoSuchRelease, PickError, RunInterrupted,
+};
 use crate::cli::ChartVersionGiven;
 use crate::core::audit::{BadCommitId, HistoryError};
 use crate::core::chart::ChartFileError;
@@ -358,6 +360,13 @@ pub fn report(err: &anyhow::Error) -> Report {
             line: String::new(),
             helm_output: None,
             code: *code,
+        };
+    }
+    if err.downcast_ref::<RunInterrupted>().is_some() {
+        return Report {
+            line: String::new(),
+            helm_output: None,
+            code: code::INTERRUPTED,
         };
     }
     let (line, helm_output, code) = hint_for(err).unwrap_or_else(|| {

@@ -1,12 +1,12 @@
 //! `helm hooks apply`: plan against what is deployed, confirm, run `helm
 //! upgrade --install` while following each hook, and record the outcome.
 
-use super::runner::{self, RunView};
-use crate::app::apply::{self, ApplyRequest, PickError, UpgradeFlags};
+use crate::app::apply::{self, ApplyRequest, PickError, RunRequest, UpgradeFlags};
 use crate::app::workspace::Workspace;
 use crate::cli::ApplyArgs;
 use crate::ui::Ui;
 use crate::ui::complete_view::release_item;
+use crate::ui::run_view;
 
 pub fn run(args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
     let ws = Workspace::open(&args.chart)?;
@@ -26,15 +26,14 @@ pub fn run(args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
             local_timeout: args.local_hook_timeout.value,
         },
     )?;
-    runner::show_plan(&prepared, ui);
+    run_view::show_plan(&prepared, ui);
     // A dry run changes nothing: nothing to confirm.
     if args.dry_run {
         ui.status("dry run: nothing was applied");
         return Ok(());
     }
-    runner::confirm(&prepared, args.yes, ui)?;
-    let view = RunView {
-        progress: args.progress,
+    run_view::confirm(&prepared, args.yes, ui)?;
+    let request = RunRequest {
         flags: UpgradeFlags {
             timeout: args.timeout.text.clone(),
             wait: args.wait,
@@ -42,9 +41,11 @@ pub fn run(args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
             extra: args.helm_args.clone(),
         },
         logs: args.logs,
+        argv: std::env::args().skip(1).collect(),
     };
-    let outcome = runner::execute(&ws, &prepared, view, ui)?;
-    runner::report(&outcome, &release, ui)
+    let reporter_for = run_view::reporter_for(args.progress, &prepared, ui);
+    let outcome = apply::run(&ws, &prepared, &request, &reporter_for, &|w| ui.warn(w))?;
+    run_view::report(&outcome, &release, ui)
 }
 
 /// Without RELEASE, a terminal user picks one of the namespace's releases.

@@ -7,7 +7,6 @@ pub mod history;
 pub mod lint;
 pub mod plan;
 pub mod rollback;
-mod runner;
 pub mod test;
 pub mod uninstall;
 

@@ -1,12 +1,12 @@
 //! `helm hooks rollback`: the hooks stored in the revision Helm rolls back
 //! to, diffed against the latest's, confirmed, run and recorded.
 
-use super::runner::{self, RunView};
-use crate::app::apply::{self, LifecycleRequest, UpgradeFlags};
+use crate::app::apply::{self, LifecycleRequest, RunRequest, UpgradeFlags};
 use crate::app::workspace::Workspace;
 use crate::cli::RollbackArgs;
 use crate::core::timeline::Operation;
 use crate::ui::Ui;
+use crate::ui::run_view;
 
 pub fn run(args: RollbackArgs, ui: &Ui) -> anyhow::Result<()> {
     let ws = Workspace::for_release(None)?;
@@ -21,14 +21,13 @@ pub fn run(args: RollbackArgs, ui: &Ui) -> anyhow::Result<()> {
             local_timeout: args.run.timeout.value,
         },
     )?;
-    runner::show_plan(&prepared, ui);
+    run_view::show_plan(&prepared, ui);
     if args.dry_run {
         ui.status("dry run: nothing was rolled back");
         return Ok(());
     }
-    runner::confirm(&prepared, args.yes, ui)?;
-    let view = RunView {
-        progress: args.run.progress,
+    run_view::confirm(&prepared, args.yes, ui)?;
+    let request = RunRequest {
         flags: UpgradeFlags {
             timeout: args.run.timeout.text.clone(),
             wait: args.wait,
@@ -36,7 +35,9 @@ pub fn run(args: RollbackArgs, ui: &Ui) -> anyhow::Result<()> {
             extra: args.helm_args.clone(),
         },
         logs: args.run.logs,
+        argv: std::env::args().skip(1).collect(),
     };
-    let outcome = runner::execute(&ws, &prepared, view, ui)?;
-    runner::report(&outcome, &args.release, ui)
+    let reporter_for = run_view::reporter_for(args.run.progress, &prepared, ui);
+    let outcome = apply::run(&ws, &prepared, &request, &reporter_for, &|w| ui.warn(w))?;
+    run_view::report(&outcome, &args.release, ui)
 }

@@ -1,14 +1,14 @@
 //! `helm hooks test`: `helm test` of a release's stored test hooks, each
 //! followed live with its pod's logs, recorded, and written as JUnit XML.
 
-use super::runner::{self, RunView};
-use crate::app::apply::{self, LifecycleRequest, UpgradeFlags};
+use crate::app::apply::{self, LifecycleRequest, RunRequest, UpgradeFlags};
 use crate::app::workspace::Workspace;
 use crate::cli::TestArgs;
 use crate::core::junit;
 use crate::core::lifecycle::TestFilter;
 use crate::core::timeline::Operation;
 use crate::ui::Ui;
+use crate::ui::run_view;
 use anyhow::Context;
 
 pub fn run(args: TestArgs, ui: &Ui) -> anyhow::Result<()> {
@@ -25,18 +25,19 @@ pub fn run(args: TestArgs, ui: &Ui) -> anyhow::Result<()> {
             local_timeout: args.run.timeout.value,
         },
     )?;
-    runner::show_plan(&prepared, ui);
+    run_view::show_plan(&prepared, ui);
     // No question: `helm test` changes nothing but its own pods.
-    let view = RunView {
-        progress: args.run.progress,
+    let request = RunRequest {
         flags: UpgradeFlags {
             timeout: args.run.timeout.text.clone(),
             extra: args.helm_args.clone(),
             ..Default::default()
         },
         logs: args.run.logs,
+        argv: std::env::args().skip(1).collect(),
     };
-    let outcome = runner::execute(&ws, &prepared, view, ui)?;
+    let reporter_for = run_view::reporter_for(args.run.progress, &prepared, ui);
+    let outcome = apply::run(&ws, &prepared, &request, &reporter_for, &|w| ui.warn(w))?;
     if let Some(path) = &args.junit {
         let started = crate::app::apply::record::now();
         let xml = junit::report(
@@ -52,5 +53,5 @@ pub fn run(args: TestArgs, ui: &Ui) -> anyhow::Result<()> {
             .with_context(|| format!("writing the JUnit report {}", path.display()))?;
         ui.status(&format!("JUnit report written to {}", path.display()));
     }
-    runner::report(&outcome, &args.release, ui)
+    run_view::report(&outcome, &args.release, ui)
 }

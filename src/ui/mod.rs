@@ -8,6 +8,7 @@ pub mod history_view;
 pub mod lint_view;
 pub mod plan_view;
 pub mod progress;
+pub mod run_view;
 #[cfg(test)]
 mod snapshot_tests;
 

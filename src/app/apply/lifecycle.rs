@@ -80,6 +80,42 @@ fn split_chart(chart: &str) -> Option<(String, String)> {
     })
 }
 
+/// The revision whose stored hooks run, and what Helm is asked.
+fn target_and_action(
+    helm: &crate::adapters::helm::Helm,
+    req: &LifecycleRequest<'_>,
+    latest: &Release,
+    history: &[release::HistoryEntry],
+) -> anyhow::Result<(Release, Action)> {
+    Ok(match req.operation {
+        Operation::Rollback => {
+            let kept: Vec<u64> = history.iter().map(|e| e.revision).collect();
+            let to = rollback_target(req.release, latest.version, req.revision, &kept)?;
+            let target =
+                release::status_at(helm, req.release, req.namespace, to)?.ok_or_else(|| {
+                    NoSuchRelease {
+                        release: req.release.to_string(),
+                        namespace: req.namespace.to_string(),
+                    }
+                })?;
+            let action = Action::Rollback {
+                from: latest.version,
+                to,
+                from_sha: applied_sha(latest, req.release, req.namespace),
+                to_sha: applied_sha(&target, req.release, req.namespace),
+            };
+            (target, action)
+        }
+        Operation::Test => (
+            latest.clone(),
+            Action::Test {
+                filters: req.filters.clone(),
+            },
+        ),
+        _ => (latest.clone(), Action::Uninstall),
+    })
+}
+
 pub fn prepare_lifecycle(ws: &Workspace, req: &LifecycleRequest<'_>) -> anyhow::Result<Prepared> {
     let helm = ws.helm()?;
     let latest =
@@ -93,32 +129,7 @@ pub fn prepare_lifecycle(ws: &Workspace, req: &LifecycleRequest<'_>) -> anyhow::
         .iter()
         .find(|e| e.revision == latest.version)
         .and_then(|e| split_chart(&e.chart));
-    let (target, action) =
-        match req.operation {
-            Operation::Rollback => {
-                let kept: Vec<u64> = history.iter().map(|e| e.revision).collect();
-                let to = rollback_target(req.release, latest.version, req.revision, &kept)?;
-                let target = release::status_at(&helm, req.release, req.namespace, to)?
-                    .ok_or_else(|| NoSuchRelease {
-                        release: req.release.to_string(),
-                        namespace: req.namespace.to_string(),
-                    })?;
-                let action = Action::Rollback {
-                    from: latest.version,
-                    to,
-                    from_sha: applied_sha(&latest, req.release, req.namespace),
-                    to_sha: applied_sha(&target, req.release, req.namespace),
-                };
-                (target, action)
-            }
-            Operation::Test => (
-                latest.clone(),
-                Action::Test {
-                    filters: req.filters.clone(),
-                },
-            ),
-            _ => (latest.clone(), Action::Uninstall),
-        };
+    let (target, action) = target_and_action(&helm, req, &latest, &history)?;
     let mut from = stored(&latest)?;
     let mut to = stored(&target)?;
     if !req.filters.is_empty() {

@@ -87,6 +87,12 @@ pub struct HelmFailed {
     pub hook_failed: bool,
 }
 
+/// The run was stopped (Ctrl-C, SIGTERM): exit 130, as shells report it.
+/// What was recorded is said before.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted")]
+pub struct RunInterrupted;
+
 /// A local hook failed: before Helm (which then did not run) or after.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]

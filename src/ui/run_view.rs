@@ -1,17 +1,14 @@
-//! What the commands that run Helm share (apply, test, rollback,
-//! uninstall): the plan shown before, the question, the progress display,
-//! and the report after. Not a command itself.
+//! What the commands that run Helm show (apply, test, rollback,
+//! uninstall): the plan before, the question, the progress display, and
+//! the report after.
 
+use super::Ui;
+use super::apply_view;
+use super::progress::{Mode, Progress};
 use crate::app::apply::{
-    self, Action, ConfirmError, Outcome, Prepared, Reporter, RunRequest, UpgradeFlags, Verdict,
-    kube_target,
+    Action, ConfirmError, Outcome, Prepared, Reporter, RunInterrupted, Verdict, kube_target,
 };
-use crate::app::workspace::Workspace;
 use crate::cli::ProgressArg;
-use crate::error::{Exit, code};
-use crate::ui::Ui;
-use crate::ui::apply_view;
-use crate::ui::progress::{Mode, Progress};
 
 /// The timeline, warnings and lint errors: shown before the question.
 pub fn show_plan(p: &Prepared, ui: &Ui) {
@@ -74,36 +71,28 @@ pub fn confirm(p: &Prepared, yes: bool, ui: &Ui) -> anyhow::Result<()> {
     }
 }
 
-/// How a run is shown and what Helm is given.
-pub struct RunView {
-    pub progress: ProgressArg,
-    pub flags: UpgradeFlags,
-    pub logs: bool,
-}
-
-/// Runs Helm with the live progress display; the outcome, recorded.
-pub fn execute(ws: &Workspace, p: &Prepared, view: RunView, ui: &Ui) -> anyhow::Result<Outcome> {
-    let mode = match view.progress {
+/// The progress display for `p`'s timeline, as `--progress` asks (`auto`:
+/// bars on a terminal), told whether the cluster is watched (without a
+/// watch, Helm's own output is all there is).
+pub fn reporter_for<'a>(
+    progress: ProgressArg,
+    p: &'a Prepared,
+    ui: &'a Ui,
+) -> impl Fn(bool) -> Box<dyn Reporter> + 'a {
+    let mode = match progress {
         ProgressArg::Bars => Mode::Bars,
         ProgressArg::Plain => Mode::Plain,
         ProgressArg::None => Mode::None,
         ProgressArg::Auto if ui.stderr_is_terminal() => Mode::Bars,
         ProgressArg::Auto => Mode::Plain,
     };
-    let rows = || apply_view::rows(&p.op_plan);
-    let reporter_for = |watching: bool| -> Box<dyn Reporter> {
+    move |watching: bool| -> Box<dyn Reporter> {
         Box::new(Progress::new(
             if watching { mode } else { Mode::None },
-            rows(),
+            apply_view::rows(&p.op_plan),
             ui.err,
         ))
-    };
-    let request = RunRequest {
-        flags: view.flags,
-        logs: view.logs,
-        argv: std::env::args().skip(1).collect(),
-    };
-    apply::run(ws, p, &request, &reporter_for, &|w| ui.warn(w))
+    }
 }
 
 /// The summary, Helm's output, and the failure that sets the exit status.
@@ -123,7 +112,7 @@ pub fn report(outcome: &Outcome, release: &str, ui: &Ui) -> anyhow::Result<()> {
                 },
                 outcome.run_id
             ));
-            Err(Exit(code::INTERRUPTED).into())
+            Err(RunInterrupted.into())
         }
         Verdict::Failed { hook, error } => {
             if let Some(h) = hook {
