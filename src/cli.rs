@@ -326,6 +326,12 @@ pub struct PlanArgs {
     /// Exit 0 when no hook changed, 2 when hooks changed, 1 on error.
     #[arg(long = "detailed-exitcode")]
     pub detailed_exitcode: bool,
+    /// Write a plan file for `apply --plan` (needs --release: planned against what is deployed, as apply plans).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["plan", "from", "from_path"])]
+    pub out: Option<PathBuf>,
+    /// Print a plan file as a plan (-o table, markdown, json, yaml); nothing is rendered.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
     #[command(flatten)]
     pub no_version: NoChartVersion,
 }
@@ -415,6 +421,12 @@ pub struct ApplyArgs {
     /// Show the plan and ask, but change nothing.
     #[arg(long = "dry-run")]
     pub dry_run: bool,
+    /// Apply a plan file (`plan --release NAME --out FILE`) exactly: its release, namespace, revision and values files; refused (exit 3) when anything drifted since.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["to"])]
+    pub plan: Option<PathBuf>,
+    /// With --plan: refuse plan files older than this.
+    #[arg(long = "plan-max-age", value_name = "DURATION", default_value = "24h", value_parser = crate::core::time::parse_go_duration)]
+    pub plan_max_age: std::time::Duration,
     /// Further flags for `helm upgrade`, after `--`.
     #[arg(last = true, value_name = "HELM_FLAGS")]
     pub helm_args: Vec<String>,

@@ -4,11 +4,13 @@ use crate::adapters::audit_store::AuditError;
 use crate::adapters::deps::DepsError;
 use crate::adapters::git::GitError;
 use crate::adapters::helm::HelmError;
+use crate::adapters::plan_file::PlanFileError;
 use crate::adapters::release::{ClusterUnreachable, ReleaseQueryError};
 use crate::adapters::render::{BadFlag, RenderError};
 use crate::app::apply::{
     ConfirmError, HelmFailed, LocalHookFailed, NoSuchRelease, PickError, RunInterrupted,
 };
+use crate::app::planfile::{OutNeedsRelease, PlanDrift};
 use crate::cli::ChartVersionGiven;
 use crate::core::audit::{BadCommitId, HistoryError};
 use crate::core::chart::ChartFileError;
@@ -23,6 +25,8 @@ pub mod code {
     /// `--detailed-exitcode` and hooks changed; apply refused for lack of a terminal.
     pub const CHANGES: i32 = 2;
     pub const REFUSED: i32 = 2;
+    /// `apply --plan`: the plan no longer holds; nothing was changed.
+    pub const DRIFT: i32 = 3;
     /// Interrupted (Ctrl-C), as shells report 128 + SIGINT.
     pub const INTERRUPTED: i32 = 130;
 }
@@ -110,6 +114,30 @@ impl Hinted for LifecycleError {
                 "pick one that `helm history RELEASE` lists, other than the latest"
             }
         })
+    }
+}
+
+impl Hinted for PlanDrift {
+    fn hint(&self) -> Hint {
+        Hint::fix("nothing was changed; make and review a new plan: `helm hooks plan --release NAME --out FILE`")
+            .code(code::DRIFT)
+    }
+}
+
+impl Hinted for PlanFileError {
+    fn hint(&self) -> Hint {
+        Hint::fix(match self {
+            PlanFileError::Read { .. } | PlanFileError::NotAPlan { .. } => {
+                "pass the file `helm hooks plan --release NAME --out FILE` wrote"
+            }
+            PlanFileError::Write { .. } => "check the directory exists and is writable",
+        })
+    }
+}
+
+impl Hinted for OutNeedsRelease {
+    fn hint(&self) -> Hint {
+        Hint::fix("add --release NAME (and -n NAMESPACE) of the release to apply it to")
     }
 }
 
@@ -318,6 +346,9 @@ fn hint_for(err: &anyhow::Error) -> Option<(String, Option<String>, i32)> {
             .or_else(|| hinted::<ChartVersionGiven>(cause))
             .or_else(|| hinted::<PickError>(cause))
             .or_else(|| hinted::<NoSuchRelease>(cause))
+            .or_else(|| hinted::<PlanDrift>(cause))
+            .or_else(|| hinted::<PlanFileError>(cause))
+            .or_else(|| hinted::<OutNeedsRelease>(cause))
             .or_else(|| hinted::<LifecycleError>(cause))
             .or_else(|| hinted::<LocalHookFailed>(cause))
             .or_else(|| hinted::<HelmFailed>(cause))

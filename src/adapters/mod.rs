@@ -9,6 +9,7 @@ pub mod helm;
 pub mod kube;
 pub mod local_exec;
 pub mod local_source;
+pub mod plan_file;
 pub mod release;
 pub mod render;
 pub mod scratch;

@@ -300,6 +300,22 @@ fn read_values(
     Ok(out)
 }
 
+/// Each `-f` as Helm will get it at `rev`: its content, or the URL Helm
+/// fetches itself (for a plan file's digests).
+pub fn values_inputs(
+    repo: &ChartRepo,
+    rev: &Revision,
+    opts: &RenderOptions,
+) -> anyhow::Result<Vec<(PathBuf, Vec<u8>)>> {
+    Ok(opts
+        .values_files
+        .iter()
+        .cloned()
+        .zip(read_values(repo, rev, opts)?)
+        .map(|(path, v)| (path, v.url.map(String::into_bytes).unwrap_or(v.content)))
+        .collect())
+}
+
 /// A values file read from disk; a missing one says so plainly (a typo).
 fn read_values_file(path: &std::path::Path) -> Result<Vec<u8>, RenderError> {
     std::fs::read(path).map_err(|e| RenderError::Values {

@@ -9,6 +9,7 @@ pub mod baseline;
 pub mod history;
 pub mod lint;
 pub mod plan;
+pub mod planfile;
 pub mod revision;
 pub mod workspace;
 

@@ -38,6 +38,17 @@ impl Workspace {
         Self::open_with(chart, ChartRepo::open_or_outside_git(chart)?)
     }
 
+    /// The chart a plan file names (repository-relative) in the repository
+    /// that holds `start`.
+    pub fn open_planned(start: &Path, chart: &str) -> anyhow::Result<Self> {
+        let repo = ChartRepo::open(start)?;
+        let root = repo
+            .workdir()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        Self::open(&root.join(chart))
+    }
+
     /// For test, rollback and uninstall, which act on a release: `dir` (or
     /// the current directory) is only where local hook files are read,
     /// from its working tree. A directory that is no chart and in no

@@ -2,19 +2,32 @@
 //! timelines in Helm's order.
 
 use crate::adapters::render::RenderOptions;
+use crate::app::apply::{self, Action, ApplyRequest};
 use crate::app::plan::{self, PlanRequest};
+use crate::app::planfile::{self, OutNeedsRelease};
 use crate::app::workspace::Workspace;
 use crate::cli::{OperationArg, PlanArgs, PlanFormat};
 use crate::core::diff::DiffOptions;
+use crate::core::lint::DEFAULT_TIMEOUT;
+use crate::core::model::Revision;
+use crate::core::planfile::PlanViews;
 use crate::error::{Exit, code};
+use crate::ui::Painter;
 use crate::ui::Ui;
 use crate::ui::common::ChartInfo;
 use crate::ui::plan_view::{self, PLAN_API_VERSION, PlanDocument};
+use std::path::Path;
 
 /// Helm template's release name: `--release` not given.
 const DEFAULT_RELEASE: &str = "release-name";
 
 pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
+    if let Some(path) = &args.plan {
+        return print_plan_file(path, args.output, ui);
+    }
+    if let Some(path) = &args.out {
+        return write_plan_file(&args, path, ui);
+    }
     let ws = Workspace::open(&args.chart)?;
     let opts = RenderOptions {
         secret_values: args.show_secrets,
@@ -84,6 +97,102 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
     ui.data(&text)?;
     tracing::debug!(peak_rss_kib = crate::app::peak_rss_kib(), "plan done");
     if args.detailed_exitcode && report.plan.changed {
+        return Err(Exit(code::CHANGES).into());
+    }
+    Ok(())
+}
+
+/// A plan file as the reviewer saw it: its table or markdown as rendered
+/// then, or its `HookPlan` document.
+fn print_plan_file(path: &Path, output: PlanFormat, ui: &Ui) -> anyhow::Result<()> {
+    let (file, _) = planfile::load(path)?;
+    let text = match output {
+        PlanFormat::Table => file.views.table,
+        PlanFormat::Markdown => file.views.markdown,
+        PlanFormat::Json => serde_json::to_string_pretty(&file.plan)? + "\n",
+        PlanFormat::Yaml => serde_saphyr::to_string(&file.plan)?,
+    };
+    Ok(ui.data(&text)?)
+}
+
+/// `--release NAME --out FILE`: planned as apply plans (against what is
+/// deployed), shown, and kept with the digests `apply --plan` checks.
+fn write_plan_file(args: &PlanArgs, path: &Path, ui: &Ui) -> anyhow::Result<()> {
+    if args.release == DEFAULT_RELEASE {
+        return Err(OutNeedsRelease.into());
+    }
+    let ws = Workspace::open(&args.chart)?;
+    let opts = args.render.options(&args.release);
+    let prepared = apply::prepare(
+        &ws,
+        &ApplyRequest {
+            release: &args.release,
+            to: &args.to,
+            render: &opts,
+            timeout: DEFAULT_TIMEOUT,
+            local_timeout: DEFAULT_TIMEOUT,
+        },
+    )?;
+    for note in &prepared.notes {
+        ui.warn(note);
+    }
+    let Action::Upgrade { to, .. } = &prepared.action else {
+        unreachable!("apply prepares an upgrade")
+    };
+    let from = match &prepared.deployed {
+        Some(d) => Revision {
+            spec: format!("revision {}", d.version),
+            commit: apply::deployed_sha(&d.info.description),
+            subject: None,
+            worktree: false,
+            tree: None,
+        },
+        None => Revision {
+            spec: "(not installed)".into(),
+            commit: None,
+            subject: None,
+            worktree: false,
+            tree: None,
+        },
+    };
+    let doc = PlanDocument {
+        api_version: PLAN_API_VERSION,
+        kind: "HookPlan",
+        helm_version: ws.helm()?.version.to_string(),
+        chart: ChartInfo {
+            repository: ws.repo.root_display(),
+            path: ws.repo.chart_path().to_string(),
+        },
+        release: &opts.release,
+        namespace: &opts.namespace,
+        from: &from,
+        to: &to.rev,
+        plan: &prepared.plan,
+        findings: &prepared.lint_errors,
+        helm_notices: to.notices.clone(),
+    };
+    let plain = Painter {
+        color: false,
+        width: None,
+    };
+    let views = PlanViews {
+        table: plan_view::table(&doc, plain),
+        markdown: plan_view::markdown(&doc),
+    };
+    let text = match args.output {
+        PlanFormat::Table => plan_view::table(&doc, ui.out),
+        PlanFormat::Markdown => views.markdown.clone(),
+        PlanFormat::Json => serde_json::to_string_pretty(&doc)? + "\n",
+        PlanFormat::Yaml => serde_saphyr::to_string(&doc)?,
+    };
+    planfile::save(&ws, &prepared, path, serde_json::to_value(&doc)?, views)?;
+    ui.data(&text)?;
+    ui.status(&format!(
+        "plan written to {}: apply it with `helm hooks apply --plan {}`",
+        path.display(),
+        path.display()
+    ));
+    if args.detailed_exitcode && prepared.plan.changed {
         return Err(Exit(code::CHANGES).into());
     }
     Ok(())

@@ -83,6 +83,9 @@ pub struct RunStarted {
     /// The command line, with values of --set and credentials removed.
     pub args: Vec<String>,
     pub timeline: Vec<PlannedHook>,
+    /// `apply --plan FILE`: the digest of the plan file applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_file: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

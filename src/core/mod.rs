@@ -15,6 +15,7 @@ pub mod local;
 pub mod model;
 pub mod order;
 pub mod plan;
+pub mod planfile;
 pub mod random;
 pub mod redact;
 pub mod time;

@@ -240,6 +240,22 @@ impl TestCluster {
             .collect()
     }
 
+    /// Every successful write in `ns` by anyone, Helm's release Secrets and
+    /// subresources included, as `verb resource/name`: what must not move
+    /// when a command refuses to act.
+    pub fn every_write_in(&self, ns: &str) -> Vec<String> {
+        self.audit_events()
+            .into_iter()
+            .filter(|e| {
+                e.namespace == ns
+                    && (200..300).contains(&e.code)
+                    && ["create", "update", "patch", "delete", "deletecollection"]
+                        .contains(&e.verb.as_str())
+            })
+            .map(|e| format!("{} {}/{}", e.verb, e.resource, e.name))
+            .collect()
+    }
+
     /// The admin user's successful writes of one verb in `ns`, as
     /// `resource/name`, in order.
     pub fn succeeded_in(&self, ns: &str, verb: &str) -> Vec<String> {

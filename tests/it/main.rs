@@ -17,5 +17,6 @@ mod lint;
 mod local_hooks;
 mod newcomer;
 mod plan;
+mod planfile;
 mod plugin;
 mod standalone;

@@ -166,8 +166,8 @@ pub fn prepare_lifecycle(ws: &Workspace, req: &LifecycleRequest<'_>) -> anyhow::
     );
     let mut op_plan = result
         .operations
-        .into_iter()
-        .next()
+        .first()
+        .cloned()
         .expect("one operation planned");
     // This timeline is of the stored hooks: the note that says it is of
     // the chart's is not true here.
@@ -201,7 +201,8 @@ pub fn prepare_lifecycle(ws: &Workspace, req: &LifecycleRequest<'_>) -> anyhow::
         action,
         to_hooks,
         op_plan,
-        warnings: result.warnings,
+        warnings: result.warnings.clone(),
+        plan: result,
         lint_errors: Vec::new(),
         notes,
         secrets,

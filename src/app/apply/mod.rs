@@ -33,7 +33,7 @@ use crate::core::lifecycle::TestFilter;
 use crate::core::lint::{Finding, Severity};
 use crate::core::local::LocalHook;
 use crate::core::order::KindOrder;
-use crate::core::plan::{OperationPlan, plan};
+use crate::core::plan::{OperationPlan, Plan, plan};
 use crate::core::redact::secret_values;
 use crate::core::timeline::Operation;
 use std::path::PathBuf;
@@ -181,6 +181,8 @@ pub struct Prepared {
     /// The hooks the operation runs, in Helm's kind order.
     pub to_hooks: Vec<Hook>,
     pub op_plan: OperationPlan,
+    /// The whole plan `op_plan` is the one operation of (for plan files).
+    pub plan: Plan,
     pub warnings: Vec<Warning>,
     /// Lint errors, shown before the question.
     pub lint_errors: Vec<Finding>,
@@ -273,8 +275,8 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
     );
     let op_plan = result
         .operations
-        .into_iter()
-        .next()
+        .first()
+        .cloned()
         .expect("one operation planned");
     let mut secrets = secret_values(rendered.text_for(operation));
     for (flag, arg) in &req.render.set {
@@ -303,7 +305,8 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
         },
         to_hooks,
         op_plan,
-        warnings: result.warnings,
+        warnings: result.warnings.clone(),
+        plan: result,
         lint_errors,
         notes,
         secrets,

@@ -175,6 +175,7 @@ pub fn start_record(
     p: &Prepared,
     snapshot: Option<&ChartSnapshot>,
     argv: &[String],
+    plan_file: Option<&str>,
 ) -> anyhow::Result<RunStarted> {
     let helm_version = ws.helm()?.version;
     let (chart_name, chart_version) = match snapshot {
@@ -243,6 +244,7 @@ pub fn start_record(
         helm_version: helm_version.to_string(),
         args: redacted_args(argv.iter().cloned()),
         timeline: planned_hooks(&p.op_plan, &p.local_hooks),
+        plan_file: plan_file.map(str::to_string),
     })
 }
 

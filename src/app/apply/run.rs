@@ -30,6 +30,8 @@ pub struct RunRequest {
     pub logs: bool,
     /// The command line, for the record (redacted there).
     pub argv: Vec<String>,
+    /// `apply --plan FILE`: the plan file's digest, for the record.
+    pub plan_file: Option<String>,
 }
 
 pub struct Outcome {
@@ -153,7 +155,13 @@ pub fn run<'r>(
     };
     let store = AuditStore::open_default();
     let run_id = record::new_run_id();
-    let start = record::start_record(ws, p, snapshot.as_ref(), &req.argv)?;
+    let start = record::start_record(
+        ws,
+        p,
+        snapshot.as_ref(),
+        &req.argv,
+        req.plan_file.as_deref(),
+    )?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
