@@ -65,6 +65,8 @@ json\t''
 yaml\t''
 markdown\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s C -l context -d 'Lines of context in manifest diffs' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l out -d 'Write a plan file for `apply --plan` (needs --release: planned against what is deployed, as apply plans)' -r -F
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l plan -d 'Print a plan file as a plan (-o table, markdown, json, yaml); nothing is rendered' -r -F
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l version -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l kube-context -d 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l kubeconfig -d 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)' -r -F
@@ -75,6 +77,7 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l plain-htt
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l insecure-skip-tls-verify -d 'Skip TLS certificate checks when fetching dependencies'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l show-secrets -d 'Show Secret data in diffs (redacted by default)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l detailed-exitcode -d 'Exit 0 when no hook changed, 2 when hooks changed, 1 on error'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l ignore-metadata -d 'With --detailed-exitcode: hooks changed only in labels and annotations do not count'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s h -l help -d 'Print help'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l to -d 'Revision of the chart to apply: anything Git resolves, or WORKTREE' -r
@@ -93,6 +96,8 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l progress
 bars\t''
 plain\t''
 none\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l plan -d 'Apply a plan file (`plan --release NAME --out FILE`) exactly: its release, namespace, revision and values files; refused (exit 3) when anything drifted since' -r -F
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l plan-max-age -d 'With --plan: refuse plan files older than this' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l version -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l kube-context -d 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l kubeconfig -d 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)' -r -F

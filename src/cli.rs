@@ -326,6 +326,9 @@ pub struct PlanArgs {
     /// Exit 0 when no hook changed, 2 when hooks changed, 1 on error.
     #[arg(long = "detailed-exitcode")]
     pub detailed_exitcode: bool,
+    /// With --detailed-exitcode: hooks changed only in labels and annotations do not count.
+    #[arg(long = "ignore-metadata")]
+    pub ignore_metadata: bool,
     /// Write a plan file for `apply --plan` (needs --release: planned against what is deployed, as apply plans).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["plan", "from", "from_path"])]
     pub out: Option<PathBuf>,

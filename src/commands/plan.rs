@@ -96,7 +96,11 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
     };
     ui.data(&text)?;
     tracing::debug!(peak_rss_kib = crate::app::peak_rss_kib(), "plan done");
-    if args.detailed_exitcode && report.plan.changed {
+    let changed = match args.ignore_metadata {
+        true => report.plan.changed_beyond_metadata(),
+        false => report.plan.changed,
+    };
+    if args.detailed_exitcode && changed {
         return Err(Exit(code::CHANGES).into());
     }
     Ok(())
@@ -192,7 +196,11 @@ fn write_plan_file(args: &PlanArgs, path: &Path, ui: &Ui) -> anyhow::Result<()> 
         path.display(),
         path.display()
     ));
-    if args.detailed_exitcode && prepared.plan.changed {
+    let changed = match args.ignore_metadata {
+        true => prepared.plan.changed_beyond_metadata(),
+        false => prepared.plan.changed,
+    };
+    if args.detailed_exitcode && changed {
         return Err(Exit(code::CHANGES).into());
     }
     Ok(())

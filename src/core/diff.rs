@@ -36,7 +36,13 @@ pub enum FieldChange {
         from: String,
         to: String,
     },
-    /// The rest of the manifest (everything but the hook annotations).
+    /// Labels, or annotations other than Helm's hook ones, of the object
+    /// or of any object it holds (a Job's pod template): what every
+    /// chart release bumps (`helm.sh/chart`, versions, `checksum/...`).
+    Metadata {
+        keys: Vec<String>,
+    },
+    /// The rest of the manifest (everything but its metadata).
     Spec,
 }
 
@@ -60,9 +66,111 @@ impl FieldChange {
                 format!("output log policy {} → {}", list(from), list(to))
             }
             FieldChange::Path { from, to } => format!("template {from} → {to}"),
+            FieldChange::Metadata { keys } => format!("metadata ({})", keys.join(", ")),
             FieldChange::Spec => "spec".to_string(),
         }
     }
+}
+
+impl HookChange {
+    /// Changed, and only in labels and non-hook annotations.
+    pub fn metadata_only(&self) -> bool {
+        self.change == Change::Changed
+            && !self.fields.is_empty()
+            && self
+                .fields
+                .iter()
+                .all(|f| matches!(f, FieldChange::Metadata { .. }))
+    }
+
+    /// The label and annotation keys that changed, if any.
+    pub fn metadata_keys(&self) -> &[String] {
+        self.fields
+            .iter()
+            .find_map(|f| match f {
+                FieldChange::Metadata { keys } => Some(keys.as_slice()),
+                _ => None,
+            })
+            .unwrap_or(&[])
+    }
+}
+
+/// Every label and non-hook annotation of `doc`, at any depth (an object's
+/// `metadata`, its pod template's...), as `(key, value)` pairs, sorted.
+fn metadata_pairs(doc: &Value) -> Vec<(String, String)> {
+    fn walk(v: &Value, out: &mut Vec<(String, String)>) {
+        match v {
+            Value::Object(m) => {
+                for (k, child) in m {
+                    if k == "metadata"
+                        && let Value::Object(meta) = child
+                    {
+                        for section in ["labels", "annotations"] {
+                            if let Some(Value::Object(kv)) = meta.get(section) {
+                                for (key, val) in kv {
+                                    if section == "annotations" && HOOK_KEYS.contains(&key.as_str())
+                                    {
+                                        continue;
+                                    }
+                                    out.push((key.clone(), val.to_string()));
+                                }
+                            }
+                        }
+                    }
+                    walk(child, out);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(doc, &mut out);
+    out.sort();
+    out
+}
+
+/// `doc` without its labels and non-hook annotations, at any depth.
+fn without_metadata(doc: &Value) -> Value {
+    let mut d = doc.clone();
+    fn strip(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                for (k, child) in m.iter_mut() {
+                    if k == "metadata"
+                        && let Value::Object(meta) = child
+                    {
+                        meta.remove("labels");
+                        if let Some(Value::Object(ann)) = meta.get_mut("annotations") {
+                            ann.retain(|key, _| HOOK_KEYS.contains(&key.as_str()));
+                        }
+                    }
+                    strip(child);
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    strip(&mut d);
+    d
+}
+
+/// The keys whose values differ between two documents' metadata pairs.
+fn changed_metadata_keys(a: &Value, b: &Value) -> Vec<String> {
+    let (pa, pb) = (metadata_pairs(a), metadata_pairs(b));
+    let values = |pairs: &[(String, String)], key: &str| -> Vec<String> {
+        pairs
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    let mut keys: Vec<String> = pa.iter().chain(&pb).map(|(k, _)| k.clone()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.retain(|k| values(&pa, k) != values(&pb, k));
+    keys
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -187,7 +295,18 @@ fn field_changes(a: &Hook, b: &Hook) -> Vec<FieldChange> {
         });
     }
     if !same_but_hook_annotations(&a.document, &b.document) {
-        out.push(FieldChange::Spec);
+        let keys = changed_metadata_keys(&a.document, &b.document);
+        if !keys.is_empty() {
+            out.push(FieldChange::Metadata { keys });
+        }
+        let spec = without_metadata(&a.document) != without_metadata(&b.document);
+        if spec
+            || !out
+                .iter()
+                .any(|f| matches!(f, FieldChange::Metadata { .. }))
+        {
+            out.push(FieldChange::Spec);
+        }
     }
     out
 }
@@ -343,6 +462,9 @@ pub struct OperationSummary {
     pub added: usize,
     pub removed: usize,
     pub changed: usize,
+    /// Of `changed`, the runs of hooks changed only in metadata.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub metadata_only: usize,
     pub moved: usize,
 }
 
@@ -353,6 +475,11 @@ fn is_zero(n: &usize) -> bool {
 impl OperationSummary {
     pub fn has_changes(&self) -> bool {
         self.added + self.removed + self.changed + self.moved > 0
+    }
+
+    /// Changes beyond labels and annotations (`--ignore-metadata`).
+    pub fn has_changes_beyond_metadata(&self) -> bool {
+        self.added + self.removed + (self.changed - self.metadata_only) + self.moved > 0
     }
 }
 

@@ -83,6 +83,24 @@ impl OperationPlan {
     }
 }
 
+impl Plan {
+    /// `changed`, not counting hooks changed only in labels and
+    /// annotations (`--ignore-metadata`).
+    pub fn changed_beyond_metadata(&self) -> bool {
+        self.hooks
+            .iter()
+            .any(|h| h.change != Change::Unchanged && !h.metadata_only())
+            || self
+                .local_hooks
+                .iter()
+                .any(|h| h.change != Change::Unchanged)
+            || self
+                .operations
+                .iter()
+                .any(|o| o.diff.summary.has_changes_beyond_metadata())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
@@ -166,6 +184,17 @@ pub fn plan(
         let ta = timeline(op, a_hooks, a.resources.len(), helm, local_from);
         let tb = timeline(op, b_hooks, b.resources.len(), helm, local_to);
         let mut diff = diff_operation(&ta, &tb, &changed);
+        let metadata_only: HashSet<HookId> = work
+            .2
+            .iter()
+            .filter(|c| c.metadata_only())
+            .map(HookChange::id)
+            .collect();
+        diff.summary.metadata_only = tb
+            .hooks()
+            .zip(&diff.steps)
+            .filter(|(h, s)| s.change == Change::Changed && metadata_only.contains(&h.id()))
+            .count();
         mark_resource_transitions(&mut diff, &tb, &resource_ids(a), &resource_ids(b));
         let (local_changes, local_removed) = diff_local_runs(
             local_from,

@@ -117,9 +117,44 @@ pub fn summary_line(op: &OperationPlan) -> String {
     ]
     .iter()
     .filter(|(n, _)| *n > 0)
-    .map(|(n, w)| format!("{n} {w}"))
+    .map(|(n, w)| match *w {
+        "changed" if s.metadata_only > 0 => {
+            format!(
+                "{n} changed ({} only in labels/annotations)",
+                s.metadata_only
+            )
+        }
+        _ => format!("{n} {w}"),
+    })
     .collect();
     format!("{}: {hooks}, {}", op.timeline.operation, parts.join(", "))
+}
+
+/// The one line that stands for an operation's hooks changed only in
+/// labels and annotations: how many, and which keys.
+pub fn metadata_fold(op: &OperationPlan, hooks: &[HookChange]) -> Option<String> {
+    let n = op.diff.summary.metadata_only;
+    if n == 0 {
+        return None;
+    }
+    let mut keys: Vec<&str> = Vec::new();
+    for h in op.timeline.hooks() {
+        if let Some(c) = hooks
+            .iter()
+            .find(|c| c.kind == h.kind && c.name == h.name && c.metadata_only())
+        {
+            for k in c.metadata_keys() {
+                if !keys.contains(&k.as_str()) {
+                    keys.push(k);
+                }
+            }
+        }
+    }
+    Some(format!(
+        "{n} hook run{} changed only in labels/annotations: {}",
+        if n == 1 { "" } else { "s" },
+        keys.join(", ")
+    ))
 }
 
 fn hook_label(h: &HookStep) -> String {
@@ -207,6 +242,9 @@ pub fn table(doc: &PlanDocument<'_>, p: Painter) -> String {
     let shared = shared_notes(&doc.plan.operations);
     for op in &doc.plan.operations {
         operation_table(op, p, &shared, &mut out);
+        if let Some(fold) = metadata_fold(op, &doc.plan.hooks) {
+            out.push_str(&labelled(p, "  ", &p.paint(Style::Dim, "~"), &fold));
+        }
     }
     if !shared.is_empty() {
         let _ = writeln!(out);
@@ -480,11 +518,12 @@ fn timeline_place(ops: &[OperationPlan], c: &HookChange) -> (usize, usize) {
 }
 
 fn changed_hooks(doc: &PlanDocument<'_>, p: Painter, out: &mut String) {
+    // Metadata-only changes are folded into one line per operation.
     let mut diffs: Vec<&HookChange> = doc
         .plan
         .hooks
         .iter()
-        .filter(|c| c.change != Change::Unchanged)
+        .filter(|c| c.change != Change::Unchanged && !c.metadata_only())
         .collect();
     diffs.sort_by_key(|c| timeline_place(&doc.plan.operations, c));
     if !diffs.is_empty() {
@@ -652,12 +691,15 @@ pub fn markdown(doc: &PlanDocument<'_>) -> String {
     );
     for op in &doc.plan.operations {
         markdown_operation(op, &mut out);
+        if let Some(fold) = metadata_fold(op, &doc.plan.hooks) {
+            let _ = writeln!(out, "_{}_\n", md_escape(&fold));
+        }
     }
     for c in doc
         .plan
         .hooks
         .iter()
-        .filter(|c| c.change != Change::Unchanged)
+        .filter(|c| c.change != Change::Unchanged && !c.metadata_only())
     {
         let _ = writeln!(
             out,

@@ -19,4 +19,5 @@ mod newcomer;
 mod plan;
 mod planfile;
 mod plugin;
+mod signal;
 mod standalone;
