@@ -375,7 +375,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__history)
-            opts="-o -h --hook --failed --since --limit --run --output --version --debug --kube-context --kubeconfig --color --help"
+            opts="-o -h --hook --failed --since --limit --stats --run --output --version --debug --kube-context --kubeconfig --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -535,7 +535,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__plan)
-            opts="-f -n -a -o -C -h --from --from-path --to --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --operation --output --context --show-secrets --detailed-exitcode --ignore-metadata --out --plan --version --debug --kube-context --kubeconfig --color --help"
+            opts="-f -n -a -o -C -h --from --from-path --to --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --operation --output --context --show-secrets --detailed-exitcode --timeout --ignore-metadata --out --plan --version --debug --kube-context --kubeconfig --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -622,6 +622,10 @@ _helm__hooks() {
                     return 0
                     ;;
                 -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

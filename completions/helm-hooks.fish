@@ -65,6 +65,7 @@ json\t''
 yaml\t''
 markdown\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s C -l context -d 'Lines of context in manifest diffs' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l timeout -d 'The --timeout Helm will run with (each hook wait): Job deadlines and, with --release, hooks\' expected durations are checked against it' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l out -d 'Write a plan file for `apply --plan` (needs --release: planned against what is deployed, as apply plans)' -r -F
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l plan -d 'Print a plan file as a plan (-o table, markdown, json, yaml); nothing is rendered' -r -F
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l version -r
@@ -181,6 +182,7 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l color 
 always\t''
 never\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l failed -d 'Only runs that failed or were interrupted'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l stats -d 'Per hook: runs, failures, median, p95 and slowest successful duration, and the trend of the last runs'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s h -l help -d 'Print help'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l rev -d 'Revision to lint: anything Git resolves, or WORKTREE (the working tree, uncommitted edits included)' -r

@@ -326,6 +326,9 @@ pub struct PlanArgs {
     /// Exit 0 when no hook changed, 2 when hooks changed, 1 on error.
     #[arg(long = "detailed-exitcode")]
     pub detailed_exitcode: bool,
+    /// The --timeout Helm will run with (each hook wait): Job deadlines and, with --release, hooks' expected durations are checked against it.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = crate::core::time::parse_go_duration)]
+    pub timeout: std::time::Duration,
     /// With --detailed-exitcode: hooks changed only in labels and annotations do not count.
     #[arg(long = "ignore-metadata")]
     pub ignore_metadata: bool,
@@ -569,6 +572,9 @@ pub struct HistoryArgs {
     /// Show at most N runs (the newest).
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
+    /// Per hook: runs, failures, median, p95 and slowest successful duration, and the trend of the last runs.
+    #[arg(long, conflicts_with_all = ["run", "hook", "failed", "limit"])]
+    pub stats: bool,
     /// Show one run in full: its id or a unique prefix of it.
     #[arg(long = "run", value_name = "ID", add = ArgValueCompleter::new(candidates::runs), conflicts_with_all = ["hook", "failed", "since", "limit"])]
     pub run: Option<String>,

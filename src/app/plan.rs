@@ -7,10 +7,14 @@ use super::workspace::{FromChart, Workspace};
 use crate::adapters::local_source;
 use crate::adapters::render::{Needs, RenderOptions};
 use crate::core::diff::DiffOptions;
-use crate::core::lint::{DEFAULT_TIMEOUT, Finding};
+use crate::core::lint::Finding;
 use crate::core::plan::{Plan, plan};
+use crate::core::stats::{fill_expected, timeout_warnings};
 use crate::core::timeline::Operation;
 use std::path::Path;
+
+/// Helm template's release name: `--release` not given.
+const DEFAULT_RELEASE: &str = "release-name";
 
 pub struct PlanRequest<'a> {
     /// `None`: from what was last applied to the release (the baseline).
@@ -21,6 +25,9 @@ pub struct PlanRequest<'a> {
     pub render: &'a RenderOptions,
     pub operations: &'a [Operation],
     pub diff: DiffOptions,
+    /// Helm's `--timeout` to be run with: Job deadlines and expected
+    /// durations are checked against it.
+    pub timeout: std::time::Duration,
 }
 
 pub struct PlanReport {
@@ -35,6 +42,8 @@ pub struct PlanReport {
     pub findings: Vec<Finding>,
     /// What the render leaves out that the helmfile release sets.
     pub helmfile_note: Option<String>,
+    /// Where earlier runs say `--timeout` is close.
+    pub timeout_warnings: Vec<String>,
 }
 
 pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> {
@@ -88,8 +97,9 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
         }
     }
     result.relocate_paths(ws.repo.chart_path());
-    // Plan has no --timeout: Job deadlines are checked against Helm's default.
-    let findings = super::lint::findings(ws, &to, Some(&from), DEFAULT_TIMEOUT)?.findings;
+    let timeout_warnings =
+        expect_durations(&mut result, release, &req.render.namespace, req.timeout);
+    let findings = super::lint::findings(ws, &to, Some(&from), req.timeout)?.findings;
     Ok(PlanReport {
         baseline,
         moved_from: match from_chart {
@@ -101,7 +111,32 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
         plan: result,
         findings,
         helmfile_note,
+        timeout_warnings,
     })
+}
+
+/// With `--release`, each hook step's expected duration from the audit
+/// log's earlier runs of the release; the warnings where `timeout` is
+/// close. An unreadable log expects nothing (the baseline said why).
+pub fn expect_durations(
+    result: &mut Plan,
+    release: &str,
+    namespace: &str,
+    timeout: std::time::Duration,
+) -> Vec<String> {
+    if release == DEFAULT_RELEASE {
+        return Vec::new();
+    }
+    let Ok(log) = super::history::read(&crate::adapters::audit_store::AuditStore::open_default())
+    else {
+        return Vec::new();
+    };
+    let mut warnings = Vec::new();
+    for op in result.operations.iter_mut() {
+        fill_expected(&mut op.timeline, &log.runs, release, namespace);
+        warnings.extend(timeout_warnings(&op.timeline, timeout));
+    }
+    warnings
 }
 
 /// `plan --release NAME --operation rollback`: Helm rolls back by running

@@ -4,6 +4,7 @@ use crate::adapters::audit_store::AuditStore;
 use crate::app::history;
 use crate::cli::{HistoryArgs, HistoryFormat};
 use crate::core::audit::{HistoryFilter, parse_since};
+use crate::core::stats::hook_stats;
 use crate::ui::Ui;
 use crate::ui::history_view;
 use std::time::SystemTime;
@@ -31,6 +32,24 @@ pub fn run(args: HistoryArgs, ui: &Ui) -> anyhow::Result<()> {
         };
         ui.data(&text)?;
         return Ok(());
+    }
+
+    if args.stats {
+        let runs = match &since {
+            Some(t) => log
+                .runs
+                .iter()
+                .filter(|r| r.started.as_str() >= t.as_str())
+                .cloned()
+                .collect(),
+            None => log.runs.clone(),
+        };
+        let stats = hook_stats(&runs, args.release.as_deref());
+        let text = match args.output {
+            HistoryFormat::Table => history_view::stats_table(&stats, ui.out),
+            HistoryFormat::Json => history_view::stats_json(&stats)?,
+        };
+        return Ok(ui.data(&text)?);
     }
 
     let filter = HistoryFilter {

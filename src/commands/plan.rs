@@ -49,6 +49,7 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
                 context: args.context,
                 show_secrets: args.show_secrets,
             },
+            timeout: args.timeout,
         },
     )?;
     // Asked by name only: the cluster is not read for every plan.
@@ -64,6 +65,9 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
     }
     if let Some(note) = &report.helmfile_note {
         ui.note(note);
+    }
+    for w in &report.timeout_warnings {
+        ui.warn(w);
     }
     if let Some(dir) = &report.moved_from {
         ui.warn(&plan_view::moved_note(
@@ -133,7 +137,7 @@ fn write_plan_file(args: &PlanArgs, path: &Path, ui: &Ui) -> anyhow::Result<()> 
             release: &args.release,
             to: &args.to,
             render: &opts,
-            timeout: DEFAULT_TIMEOUT,
+            timeout: args.timeout,
             local_timeout: DEFAULT_TIMEOUT,
         },
     )?;

@@ -463,7 +463,7 @@ pub struct DurationComparison {
     pub delta_ms: Option<i64>,
 }
 
-fn median(values: &mut [u64]) -> Option<u64> {
+pub fn median(values: &mut [u64]) -> Option<u64> {
     values.sort_unstable();
     let n = values.len();
     match n {

@@ -18,6 +18,7 @@ pub mod plan;
 pub mod planfile;
 pub mod random;
 pub mod redact;
+pub mod stats;
 pub mod time;
 pub mod timeline;
 pub mod tracker;

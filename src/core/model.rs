@@ -91,3 +91,13 @@ pub struct Revision {
     #[serde(skip)]
     pub tree: Option<String>,
 }
+
+/// A hook's earlier successful runs (the audit log), for a plan step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Expected {
+    pub median_ms: u64,
+    pub max_ms: u64,
+    /// How many successful runs these come from.
+    pub runs: usize,
+}

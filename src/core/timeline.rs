@@ -50,6 +50,9 @@ pub struct HookStep {
     pub next_run: NextRun,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub output_logs: Vec<String>,
+    /// How long earlier runs of it took (`plan --release`, apply).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<super::model::Expected>,
 }
 
 impl HookStep {
@@ -170,6 +173,7 @@ fn step_for(hook: &Hook, event: HookEvent, position: usize, helm: HelmVersion) -
         },
         delete_policies,
         default_delete_policy,
+        expected: None,
     }
 }
 

@@ -1,6 +1,6 @@
 //! Text of `helm hooks apply`: what will run, the question, the outcome.
 
-use super::common::{format_ms, local_label, short_sha};
+use super::common::{expected_line, expected_text, format_ms, local_label, short_sha};
 use super::{Painter, Style};
 use crate::core::audit::{HookOutcome, HookPhase};
 use crate::core::diff::Change;
@@ -70,17 +70,23 @@ pub fn lifecycle_intro(
 
 /// The operation's timeline, as the user confirms it.
 pub fn timeline(op: &OperationPlan, painter: Painter) -> String {
+    let with_expected = op.timeline.hooks().any(|h| h.expected.is_some());
     let mut t = painter.table();
-    t.set_header([
-        "",
-        "#",
-        "EVENT",
-        "WEIGHT",
-        "HOOK",
-        "WAITS",
-        "ON SUCCESS",
-        "ON FAILURE",
-    ]);
+    t.set_header(
+        [
+            "",
+            "#",
+            "EVENT",
+            "WEIGHT",
+            "HOOK",
+            "WAITS",
+            "ON SUCCESS",
+            "ON FAILURE",
+            "EXPECTED",
+        ]
+        .iter()
+        .take(if with_expected { 9 } else { 8 }),
+    );
     for row in op.rows() {
         match row {
             PlanRow::Local(l, c) => {
@@ -140,12 +146,18 @@ pub fn timeline(op: &OperationPlan, painter: Painter) -> String {
                     Cell::new(left(h.after_success)),
                     Cell::new(left(h.after_failure)),
                 ]);
+                if with_expected && let Some(row) = t.row_mut(t.row_count() - 1) {
+                    row.add_cell(Cell::new(expected_text(h.expected)));
+                }
             }
         }
     }
     let mut out = String::new();
     for line in t.trim_fmt().lines() {
         let _ = writeln!(out, " {line}");
+    }
+    if let Some(line) = expected_line(&op.timeline) {
+        let _ = writeln!(out, "  {line}");
     }
     for r in &op.diff.removed {
         let _ = writeln!(
@@ -233,6 +245,13 @@ pub fn question(
         if fresh > 0 {
             what.push_str(&format!(" ({fresh} new or changed)"));
         }
+    }
+    let expected: u64 = crate::core::stats::event_expectations(&plan.timeline)
+        .iter()
+        .map(|(_, ms)| ms)
+        .sum();
+    if expected > 0 {
+        what.push_str(&format!("; expected to take about {}", format_ms(expected)));
     }
     let verb = match op {
         Operation::Install => "Install",

@@ -39,6 +39,37 @@ pub fn format_ms(ms: u64) -> String {
     }
 }
 
+/// A hook step's expectation from earlier runs: `20.0s (max 31.0s, 3 runs)`.
+pub fn expected_text(e: Option<crate::core::model::Expected>) -> String {
+    match e {
+        Some(e) => format!(
+            "{} (max {}, {} run{})",
+            format_ms(e.median_ms),
+            format_ms(e.max_ms),
+            e.runs,
+            if e.runs == 1 { "" } else { "s" }
+        ),
+        None => String::new(),
+    }
+}
+
+/// `expected: pre-upgrade 51.0s, post-upgrade 1.2s (medians of earlier
+/// runs)`, when the timeline has expectations.
+pub fn expected_line(t: &crate::core::timeline::Timeline) -> Option<String> {
+    let events = crate::core::stats::event_expectations(t);
+    if events.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = events
+        .iter()
+        .map(|(e, ms)| format!("{e} {}", format_ms(*ms)))
+        .collect();
+    Some(format!(
+        "expected: {} (Helm waits hook by hook; medians of earlier runs)",
+        parts.join(", ")
+    ))
+}
+
 /// A local hook in the HOOK column: what runs on this machine.
 pub fn local_label(l: &LocalStep) -> String {
     format!("local: {}", command_line(&l.command, &l.args))

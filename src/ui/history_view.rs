@@ -5,6 +5,7 @@ use super::common::{clean, format_ms, short_sha};
 use super::{Painter, Style};
 use crate::core::audit::DamagedLine;
 use crate::core::audit::{DurationComparison, HookOutcome, HookPhase, Run, RunStatus};
+use crate::core::stats::HookStats;
 use comfy_table::{Attribute, Cell, CellAlignment, Color};
 use serde::Serialize;
 use std::fmt::Write;
@@ -598,4 +599,70 @@ mod tests {
         assert_eq!(when("2026-01-03T10:00:00.123Z"), "2026-01-03 10:00:00");
         assert_eq!(when("not a time"), "not a time");
     }
+}
+
+/// `history --stats`: one line per hook.
+pub fn stats_table(stats: &[HookStats], p: Painter) -> String {
+    if stats.is_empty() {
+        return "No hook runs to count.\n".into();
+    }
+    let mut t = p.table();
+    t.set_header(header(&[
+        "RELEASE",
+        "NAMESPACE",
+        "HOOK",
+        "RUNS",
+        "FAILED",
+        "MEDIAN",
+        "P95",
+        "SLOWEST",
+        "LAST RUNS",
+        "TREND",
+    ]));
+    let ms = |v: Option<u64>| v.map(format_ms).unwrap_or_else(|| "-".into());
+    for s in stats {
+        let failed = Cell::new(s.failures);
+        t.add_row(vec![
+            Cell::new(clean(&s.release)),
+            Cell::new(clean(&s.namespace)),
+            Cell::new(clean(&format!("{}/{}", s.kind, s.name))),
+            Cell::new(s.runs),
+            match s.failures {
+                0 => failed,
+                _ => failed.fg(Color::Red),
+            },
+            Cell::new(ms(s.median_ms)),
+            Cell::new(ms(s.p95_ms)),
+            Cell::new(ms(s.max_ms)),
+            Cell::new(
+                s.trend_ms
+                    .iter()
+                    .map(|v| format_ms(*v))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            Cell::new(s.trend),
+        ]);
+    }
+    let mut out = String::new();
+    for line in t.trim_fmt().lines() {
+        let _ = writeln!(out, "{line}");
+    }
+    out
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StatsDocument<'a> {
+    api_version: &'static str,
+    kind: &'static str,
+    hooks: &'a [HookStats],
+}
+
+pub fn stats_json(stats: &[HookStats]) -> serde_json::Result<String> {
+    Ok(serde_json::to_string_pretty(&StatsDocument {
+        api_version: HISTORY_API_VERSION,
+        kind: "HookStats",
+        hooks: stats,
+    })? + "\n")
 }

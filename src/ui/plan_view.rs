@@ -1,7 +1,9 @@
 //! `helm hooks plan` output: table (terminal), markdown (PR comments),
 //! JSON and YAML (the versioned schema CI reads).
 
-use super::common::{ChartInfo, local_label, rev_label, visible_width};
+use super::common::{
+    ChartInfo, expected_line, expected_text, local_label, rev_label, visible_width,
+};
 use super::{Painter, Style};
 use crate::app::baseline::{Baseline, Reason};
 use crate::core::diff::{Change, HookChange, RemovedStep, StepChange};
@@ -296,6 +298,9 @@ fn operation_table(op: &OperationPlan, p: Painter, shared: &[String], out: &mut 
     for line in fitted_timeline(op, p).lines() {
         let _ = writeln!(out, " {line}");
     }
+    if let Some(line) = expected_line(&op.timeline) {
+        out.push_str(&labelled(p, "  ", &p.paint(Style::Dim, "~"), &line));
+    }
     for note in op.timeline.notes.iter().filter(|n| !shared.contains(n)) {
         out.push_str(&labelled(p, "  ", &p.paint(Style::Dim, "note:"), note));
     }
@@ -385,6 +390,7 @@ fn fitted_timeline(op: &OperationPlan, p: Painter) -> String {
 
 /// One operation's numbered timeline, removed runs last.
 fn timeline_table(op: &OperationPlan, p: Painter, template: TemplateColumn) -> comfy_table::Table {
+    let with_expected = op.timeline.hooks().any(|h| h.expected.is_some());
     let mut t = p.table();
     t.set_header(
         [
@@ -398,7 +404,10 @@ fn timeline_table(op: &OperationPlan, p: Painter, template: TemplateColumn) -> c
             "ON SUCCESS",
             "ON FAILURE",
             "CHANGE",
+            "EXPECTED",
         ]
+        .iter()
+        .take(if with_expected { 11 } else { 10 })
         .map(|h| Cell::new(h).add_attribute(Attribute::Dim)),
     );
     for row in op.rows() {
@@ -449,6 +458,9 @@ fn timeline_table(op: &OperationPlan, p: Painter, template: TemplateColumn) -> c
                     Cell::new(leftover(h.after_failure)),
                     colored(Cell::new(change_text(c))),
                 ]);
+                if with_expected && let Some(row) = t.row_mut(t.row_count() - 1) {
+                    row.add_cell(Cell::new(expected_text(h.expected)));
+                }
             }
         }
     }

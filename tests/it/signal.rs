@@ -170,3 +170,243 @@ fn metadata_only_changes_are_classified_folded_and_optional_for_the_exit_code() 
         assert_eq!(code(&["--ignore-metadata"]), Some(0), "helm {}", helm.major);
     }
 }
+
+/// One run of `release` in `ns` as apply records it: its start and end,
+/// each hook `(event, name, phase, ms)`.
+fn crafted_run(id: &str, day: u32, ns: &str, hooks: &[(&str, &str, &str, u64)]) -> String {
+    let time = format!("2026-01-{day:02}T10:00:00Z");
+    let start = serde_json::json!({
+        "schema": 1, "run": id, "time": time, "type": "runStarted",
+        "user": "alice", "host": "ci", "pid": 1, "kubeContext": null, "kubeServer": null,
+        "namespace": ns, "release": "web", "operation": "upgrade",
+        "chartName": "app", "chartVersion": "0.1.0", "repository": "/src", "chartPath": "",
+        "fromRev": "revision 1", "fromSha": null, "toRev": "HEAD", "toSha": null,
+        "worktree": false, "worktreeHash": null, "helmVersion": "v4.1.4", "args": [],
+        "timeline": [],
+    });
+    let failed = hooks.iter().any(|h| h.2 == "Failed");
+    let end = serde_json::json!({
+        "schema": 1, "run": id, "time": time, "type": "runEnded",
+        "helmExit": if failed { 1 } else { 0 }, "interrupted": false,
+        "releaseRevision": day, "releaseStatus": "deployed",
+        "hooks": hooks.iter().map(|(event, name, phase, ms)| serde_json::json!({
+            "event": event, "kind": "Job", "name": name, "weight": 0, "phase": phase,
+            "startedAt": time, "completedAt": time, "durationMs": ms,
+            "message": null, "logTail": [], "leftInCluster": true,
+        })).collect::<Vec<_>>(),
+    });
+    format!("{start}\n{end}\n")
+}
+
+/// Three successful runs (migrate 20s, 30s, then 4m10s; notify 1s, 1s,
+/// 2s) and one whose migrate failed after 5s, oldest first.
+fn crafted_log(env: &Env, ns: &str) {
+    let log = [
+        crafted_run(
+            "r1",
+            1,
+            ns,
+            &[
+                ("pre-upgrade", "migrate", "Succeeded", 20_000),
+                ("post-upgrade", "notify", "Succeeded", 1_000),
+            ],
+        ),
+        crafted_run(
+            "r2",
+            2,
+            ns,
+            &[
+                ("pre-upgrade", "migrate", "Failed", 5_000),
+                ("post-upgrade", "notify", "NotRun", 0),
+            ],
+        ),
+        crafted_run(
+            "r3",
+            3,
+            ns,
+            &[
+                ("pre-upgrade", "migrate", "Succeeded", 30_000),
+                ("post-upgrade", "notify", "Succeeded", 1_000),
+            ],
+        ),
+        crafted_run(
+            "r4",
+            4,
+            ns,
+            &[
+                ("pre-upgrade", "migrate", "Succeeded", 250_000),
+                ("post-upgrade", "notify", "Succeeded", 2_000),
+            ],
+        ),
+    ]
+    .concat();
+    let path = env.path("data/hooks/audit.jsonl");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, log).unwrap();
+}
+
+fn timed_chart() -> GitRepo {
+    let repo = GitRepo::new();
+    repo.write("Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "templates/hooks.yaml",
+        &[
+            hook("Job", "migrate", "pre-install,pre-upgrade", None, None),
+            hook("Job", "notify", "post-install,post-upgrade", None, None),
+        ]
+        .join("---\n"),
+    );
+    repo.commit("v1");
+    repo
+}
+
+#[test]
+fn plans_expect_durations_from_the_log_and_warn_near_the_timeout() {
+    let repo = timed_chart();
+    for helm in helms() {
+        let env = Env::new();
+        crafted_log(&env, "prod");
+        let plan = |extra: &[&str]| {
+            env.hooks(&helm)
+                .current_dir(repo.path())
+                .args([
+                    "plan",
+                    "--release",
+                    "web",
+                    "-n",
+                    "prod",
+                    "--from",
+                    "HEAD",
+                    "--to",
+                    "HEAD",
+                ])
+                .args(["--operation", "upgrade"])
+                .args(extra)
+                .output()
+                .unwrap()
+        };
+        let out = plan(&["-o", "json"]);
+        assert!(out.status.success(), "helm {}", helm.major);
+        let doc = json(&out.stdout);
+        let steps = doc["operations"][0]["steps"].as_array().unwrap();
+        let expected =
+            |name: &str| steps.iter().find(|s| s["name"] == name).unwrap()["expected"].clone();
+        // The failure's 5s does not count: it says how long it took to fail.
+        assert_eq!(
+            expected("migrate"),
+            serde_json::json!({"medianMs": 30000, "maxMs": 250000, "runs": 3})
+        );
+        assert_eq!(
+            expected("notify"),
+            serde_json::json!({"medianMs": 1000, "maxMs": 2000, "runs": 3})
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("Job/migrate (pre-upgrade): its slowest earlier run took 4m 10s, over 80% of --timeout 5m"),
+            "{err}"
+        );
+        let out = plan(&["--timeout", "10m"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("over 80%"), "{err}");
+        let table = String::from_utf8_lossy(&out.stdout);
+        assert!(table.contains("EXPECTED"), "{table}");
+        assert!(table.contains("30.0s (max 4m10s, 3 runs)"), "{table}");
+        assert!(
+            table.contains("expected: pre-upgrade 30.0s, post-upgrade 1.0s"),
+            "{table}"
+        );
+        // Another release has no history: nothing expected.
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args([
+                "plan",
+                "--release",
+                "api",
+                "-n",
+                "prod",
+                "--from",
+                "HEAD",
+                "-o",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("\"expected\""));
+    }
+}
+
+#[test]
+fn history_stats_count_runs_failures_and_durations() {
+    let env = Env::new();
+    crafted_log(&env, "prod");
+    let out = env
+        .hooks(&helm(4))
+        .args(["history", "--stats", "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = json(&out.stdout);
+    assert_eq!(doc["kind"], "HookStats");
+    let migrate = doc["hooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["name"] == "migrate")
+        .unwrap();
+    assert_eq!(migrate["runs"], 4);
+    assert_eq!(migrate["failures"], 1);
+    assert_eq!(migrate["medianMs"], 30000);
+    assert_eq!(migrate["p95Ms"], 250000);
+    assert_eq!(migrate["maxMs"], 250000);
+    assert_eq!(
+        migrate["trendMs"],
+        serde_json::json!([20000, 30000, 250000])
+    );
+    assert_eq!(migrate["trend"], "slower");
+    let notify = doc["hooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["name"] == "notify")
+        .unwrap();
+    assert_eq!(notify["runs"], 3, "NotRun does not count");
+    assert_eq!(notify["failures"], 0);
+    let out = env
+        .hooks(&helm(4))
+        .args(["history", "--stats", "web"])
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("Job/migrate"), "{table}");
+    assert!(table.contains("4m10s"), "{table}");
+}
+
+#[test]
+fn applys_question_says_how_long_the_hooks_are_expected_to_take() {
+    let repo = timed_chart();
+    for major in [3, 4] {
+        let a = crate::apply::Apply::new(major, "expect");
+        crafted_log(&a.env, &a.ns);
+        let mut cmd = a.hooks();
+        cmd.env("TERM", "xterm")
+            .current_dir(repo.path())
+            .args(["apply", "web"]);
+        let mut p = rexpect::session::spawn_command(cmd, Some(60_000)).unwrap();
+        p.exp_string("its slowest earlier run took 4m 10s, over 80% of --timeout 5m")
+            .unwrap();
+        p.exp_string("expected: pre-install 30.0s, post-install 1.0s")
+            .unwrap();
+        p.exp_string("expected to take about 31.0s. Continue")
+            .unwrap();
+        p.send("n").unwrap();
+        p.flush().unwrap();
+        p.exp_string("cancelled").unwrap();
+        p.exp_eof().unwrap();
+        assert!(a.history("web").is_empty(), "nothing was installed");
+    }
+}

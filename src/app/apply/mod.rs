@@ -262,7 +262,7 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
         install: to_view,
         upgrade: to_view,
     };
-    let result = plan(
+    let mut result = plan(
         from.renders(),
         both,
         &[operation],
@@ -273,6 +273,12 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
         },
         (&local_from, &local_to),
     );
+    notes.extend(crate::app::plan::expect_durations(
+        &mut result,
+        req.release,
+        &namespace,
+        req.timeout,
+    ));
     let op_plan = result
         .operations
         .first()
