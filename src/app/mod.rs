@@ -6,6 +6,7 @@
 
 pub mod apply;
 pub mod baseline;
+pub mod expected;
 pub mod history;
 pub mod lint;
 pub mod plan;

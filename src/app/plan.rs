@@ -9,12 +9,8 @@ use crate::adapters::render::{Needs, RenderOptions};
 use crate::core::diff::DiffOptions;
 use crate::core::lint::Finding;
 use crate::core::plan::{Plan, plan};
-use crate::core::stats::{fill_expected, timeout_warnings};
 use crate::core::timeline::Operation;
 use std::path::Path;
-
-/// Helm template's release name: `--release` not given.
-const DEFAULT_RELEASE: &str = "release-name";
 
 pub struct PlanRequest<'a> {
     /// `None`: from what was last applied to the release (the baseline).
@@ -98,7 +94,7 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
     }
     result.relocate_paths(ws.repo.chart_path());
     let timeout_warnings =
-        expect_durations(&mut result, release, &req.render.namespace, req.timeout);
+        super::expected::expect_durations(&mut result, release, &req.render.namespace, req.timeout);
     let findings = super::lint::findings(ws, &to, Some(&from), req.timeout)?.findings;
     Ok(PlanReport {
         baseline,
@@ -113,30 +109,6 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
         helmfile_note,
         timeout_warnings,
     })
-}
-
-/// With `--release`, each hook step's expected duration from the audit
-/// log's earlier runs of the release; the warnings where `timeout` is
-/// close. An unreadable log expects nothing (the baseline said why).
-pub fn expect_durations(
-    result: &mut Plan,
-    release: &str,
-    namespace: &str,
-    timeout: std::time::Duration,
-) -> Vec<String> {
-    if release == DEFAULT_RELEASE {
-        return Vec::new();
-    }
-    let Ok(log) = super::history::read(&crate::adapters::audit_store::AuditStore::open_default())
-    else {
-        return Vec::new();
-    };
-    let mut warnings = Vec::new();
-    for op in result.operations.iter_mut() {
-        fill_expected(&mut op.timeline, &log.runs, release, namespace);
-        warnings.extend(timeout_warnings(&op.timeline, timeout));
-    }
-    warnings
 }
 
 /// `plan --release NAME --operation rollback`: Helm rolls back by running

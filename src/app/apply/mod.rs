@@ -273,7 +273,7 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
         },
         (&local_from, &local_to),
     );
-    notes.extend(crate::app::plan::expect_durations(
+    notes.extend(crate::app::expected::expect_durations(
         &mut result,
         req.release,
         &namespace,
