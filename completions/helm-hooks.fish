@@ -143,9 +143,9 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l kubec
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l color -d 'When to colour the output: auto (a terminal, without NO_COLOR or TERM=dumb), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -s y -l yes -d 'Roll back without asking for confirmation'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -s y -l yes -d 'Go on without asking for confirmation'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l dry-run -d 'Show the plan, but change nothing'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l wait -d 'Wait for the restored resources to be ready (Helm 4: --wait=watcher)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l wait -d 'Wait for the chart\'s resources (restored or deleted) to be ready or gone (Helm 4: --wait=watcher)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l logs -d 'Print hook pods\' log lines as they arrive'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -163,9 +163,9 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l kube
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l color -d 'When to colour the output: auto (a terminal, without NO_COLOR or TERM=dumb), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -s y -l yes -d 'Uninstall without asking for confirmation'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -s y -l yes -d 'Go on without asking for confirmation'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l dry-run -d 'Show the plan, but change nothing'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l wait -d 'Wait for the chart\'s resources to be deleted (Helm 4: --wait=watcher)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l wait -d 'Wait for the chart\'s resources (restored or deleted) to be ready or gone (Helm 4: --wait=watcher)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l logs -d 'Print hook pods\' log lines as they arrive'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -s h -l help -d 'Print help (see more with \'--help\')'

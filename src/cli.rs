@@ -468,6 +468,20 @@ pub struct RunArgs {
     pub progress: ProgressArg,
 }
 
+/// The question and Helm's `--wait`, for rollback and uninstall.
+#[derive(Debug, Args, Clone)]
+pub struct ChangeArgs {
+    /// Go on without asking for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// Show the plan, but change nothing.
+    #[arg(long = "dry-run")]
+    pub dry_run: bool,
+    /// Wait for the chart's resources (restored or deleted) to be ready or gone (Helm 4: --wait=watcher).
+    #[arg(long)]
+    pub wait: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct TestArgs {
     /// Release whose stored test hooks run.
@@ -500,15 +514,8 @@ pub struct RollbackArgs {
     pub revision: Option<u64>,
     #[command(flatten)]
     pub namespace: NamespaceArg,
-    /// Roll back without asking for confirmation.
-    #[arg(short = 'y', long)]
-    pub yes: bool,
-    /// Show the plan, but change nothing.
-    #[arg(long = "dry-run")]
-    pub dry_run: bool,
-    /// Wait for the restored resources to be ready (Helm 4: --wait=watcher).
-    #[arg(long)]
-    pub wait: bool,
+    #[command(flatten)]
+    pub change: ChangeArgs,
     #[command(flatten)]
     pub run: RunArgs,
     /// Further flags for `helm rollback`, after `--`.
@@ -528,15 +535,8 @@ pub struct UninstallArgs {
     /// Where local hooks (helmfile.yaml, .helm-hooks.yaml) are read, as `helmfile destroy` reads them (default: the current directory).
     #[arg(long, value_name = "DIR", add = ArgValueCompleter::new(candidates::charts))]
     pub chart: Option<PathBuf>,
-    /// Uninstall without asking for confirmation.
-    #[arg(short = 'y', long)]
-    pub yes: bool,
-    /// Show the plan, but change nothing.
-    #[arg(long = "dry-run")]
-    pub dry_run: bool,
-    /// Wait for the chart's resources to be deleted (Helm 4: --wait=watcher).
-    #[arg(long)]
-    pub wait: bool,
+    #[command(flatten)]
+    pub change: ChangeArgs,
     #[command(flatten)]
     pub run: RunArgs,
     /// Time each local hook may run before it is killed.

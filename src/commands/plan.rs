@@ -76,28 +76,15 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
             dir,
         ));
     }
-    let doc = PlanDocument {
-        api_version: PLAN_API_VERSION,
-        kind: "HookPlan",
-        helm_version: ws.helm()?.version.to_string(),
-        chart: ChartInfo {
-            repository: ws.repo.root_display(),
-            path: ws.repo.chart_path().to_string(),
-        },
-        release: &opts.release,
-        namespace: &opts.namespace,
-        from: &report.from.rev,
-        to: &report.to.rev,
-        plan: &report.plan,
-        findings: &report.findings,
-        helm_notices: report.to.notices.clone(),
-    };
-    let text = match args.output {
-        PlanFormat::Table => plan_view::table(&doc, ui.out),
-        PlanFormat::Markdown => plan_view::markdown(&doc),
-        PlanFormat::Json => serde_json::to_string_pretty(&doc)? + "\n",
-        PlanFormat::Yaml => serde_saphyr::to_string(&doc)?,
-    };
+    let doc = document(
+        &ws,
+        &opts,
+        (&report.from.rev, &report.to.rev),
+        &report.plan,
+        &report.findings,
+        report.to.notices.clone(),
+    )?;
+    let text = shown(&doc, args.output, ui.out)?;
     ui.data(&text)?;
     tracing::debug!(peak_rss_kib = crate::app::peak_rss_kib(), "plan done");
     let changed = match args.ignore_metadata {
@@ -108,6 +95,43 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
         return Err(Exit(code::CHANGES).into());
     }
     Ok(())
+}
+
+/// The `HookPlan` document of a plan of the workspace's chart.
+fn document<'a>(
+    ws: &Workspace,
+    opts: &'a RenderOptions,
+    (from, to): (&'a Revision, &'a Revision),
+    plan: &'a crate::core::plan::Plan,
+    findings: &'a [crate::core::lint::Finding],
+    helm_notices: Vec<String>,
+) -> anyhow::Result<PlanDocument<'a>> {
+    Ok(PlanDocument {
+        api_version: PLAN_API_VERSION,
+        kind: "HookPlan",
+        helm_version: ws.helm()?.version.to_string(),
+        chart: ChartInfo {
+            repository: ws.repo.root_display(),
+            path: ws.repo.chart_path().to_string(),
+        },
+        release: &opts.release,
+        namespace: &opts.namespace,
+        from,
+        to,
+        plan,
+        findings,
+        helm_notices,
+    })
+}
+
+/// The document in the format asked for.
+fn shown(doc: &PlanDocument<'_>, output: PlanFormat, painter: Painter) -> anyhow::Result<String> {
+    Ok(match output {
+        PlanFormat::Table => plan_view::table(doc, painter),
+        PlanFormat::Markdown => plan_view::markdown(doc),
+        PlanFormat::Json => serde_json::to_string_pretty(doc)? + "\n",
+        PlanFormat::Yaml => serde_saphyr::to_string(doc)?,
+    })
 }
 
 /// A plan file as the reviewer saw it: its table or markdown as rendered
@@ -163,22 +187,14 @@ fn write_plan_file(args: &PlanArgs, path: &Path, ui: &Ui) -> anyhow::Result<()> 
             tree: None,
         },
     };
-    let doc = PlanDocument {
-        api_version: PLAN_API_VERSION,
-        kind: "HookPlan",
-        helm_version: ws.helm()?.version.to_string(),
-        chart: ChartInfo {
-            repository: ws.repo.root_display(),
-            path: ws.repo.chart_path().to_string(),
-        },
-        release: &opts.release,
-        namespace: &opts.namespace,
-        from: &from,
-        to: &to.rev,
-        plan: &prepared.plan,
-        findings: &prepared.lint_errors,
-        helm_notices: to.notices.clone(),
-    };
+    let doc = document(
+        &ws,
+        &opts,
+        (&from, &to.rev),
+        &prepared.plan,
+        &prepared.lint_errors,
+        to.notices.clone(),
+    )?;
     let plain = Painter {
         color: false,
         width: None,
@@ -187,12 +203,7 @@ fn write_plan_file(args: &PlanArgs, path: &Path, ui: &Ui) -> anyhow::Result<()> 
         table: plan_view::table(&doc, plain),
         markdown: plan_view::markdown(&doc),
     };
-    let text = match args.output {
-        PlanFormat::Table => plan_view::table(&doc, ui.out),
-        PlanFormat::Markdown => views.markdown.clone(),
-        PlanFormat::Json => serde_json::to_string_pretty(&doc)? + "\n",
-        PlanFormat::Yaml => serde_saphyr::to_string(&doc)?,
-    };
+    let text = shown(&doc, args.output, ui.out)?;
     planfile::save(&ws, &prepared, path, serde_json::to_value(&doc)?, views)?;
     ui.data(&text)?;
     ui.status(&format!(

@@ -22,15 +22,15 @@ pub fn run(args: UninstallArgs, ui: &Ui) -> anyhow::Result<()> {
         },
     )?;
     run_view::show_plan(&prepared, ui);
-    if args.dry_run {
+    if args.change.dry_run {
         ui.status("dry run: nothing was uninstalled");
         return Ok(());
     }
-    run_view::confirm(&prepared, args.yes, ui)?;
+    run_view::confirm(&prepared, args.change.yes, ui)?;
     let request = RunRequest {
         flags: UpgradeFlags {
             timeout: args.run.timeout.text.clone(),
-            wait: args.wait,
+            wait: args.change.wait,
             atomic: false,
             extra: args.helm_args.clone(),
         },
