@@ -535,7 +535,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__plan)
-            opts="-f -n -a -o -C -h --from --from-path --to --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --operation --output --context --show-secrets --detailed-exitcode --timeout --ignore-metadata --out --plan --version --debug --kube-context --kubeconfig --color --help"
+            opts="-f -n -a -o -C -j -h --from --from-path --to --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --operation --output --context --show-secrets --detailed-exitcode --timeout --ignore-metadata --all --jobs --sarif --out --plan --version --debug --kube-context --kubeconfig --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -626,6 +626,18 @@ _helm__hooks() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sarif)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

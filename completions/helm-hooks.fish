@@ -66,6 +66,8 @@ yaml\t''
 markdown\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s C -l context -d 'Lines of context in manifest diffs' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l timeout -d 'The --timeout Helm will run with (each hook wait): Job deadlines and, with --release, hooks\' expected durations are checked against it' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s j -l jobs -d 'With --all: charts planned at once (default: the machine\'s cores)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l sarif -d 'With --all: write the lint findings of every planned chart as one SARIF 2.1.0 file' -r -F
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l out -d 'Write a plan file for `apply --plan` (needs --release: planned against what is deployed, as apply plans)' -r -F
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l plan -d 'Print a plan file as a plan (-o table, markdown, json, yaml); nothing is rendered' -r -F
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l version -r
@@ -79,6 +81,7 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l insecure-
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l show-secrets -d 'Show Secret data in diffs (redacted by default)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l detailed-exitcode -d 'Exit 0 when no hook changed, 2 when hooks changed, 1 on error'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l ignore-metadata -d 'With --detailed-exitcode: hooks changed only in labels and annotations do not count'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l all -d 'Every chart under CHART (default: the repository root) whose files, in-repository file:// dependencies or values changed between --from (default HEAD) and --to, each planned, in one report'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s h -l help -d 'Print help'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l to -d 'Revision of the chart to apply: anything Git resolves, or WORKTREE' -r

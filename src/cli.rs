@@ -332,6 +332,15 @@ pub struct PlanArgs {
     /// With --detailed-exitcode: hooks changed only in labels and annotations do not count.
     #[arg(long = "ignore-metadata")]
     pub ignore_metadata: bool,
+    /// Every chart under CHART (default: the repository root) whose files, in-repository file:// dependencies or values changed between --from (default HEAD) and --to, each planned, in one report.
+    #[arg(long, conflicts_with_all = ["out", "plan", "from_path"])]
+    pub all: bool,
+    /// With --all: charts planned at once (default: the machine's cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// With --all: write the lint findings of every planned chart as one SARIF 2.1.0 file.
+    #[arg(long, value_name = "FILE", requires = "all")]
+    pub sarif: Option<PathBuf>,
     /// Write a plan file for `apply --plan` (needs --release: planned against what is deployed, as apply plans).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["plan", "from", "from_path"])]
     pub out: Option<PathBuf>,

@@ -10,6 +10,7 @@ use crate::adapters::render::{BadFlag, RenderError};
 use crate::app::apply::{
     ConfirmError, HelmFailed, LocalHookFailed, NoSuchRelease, PickError, RunInterrupted,
 };
+use crate::app::plan_all::ChartsFailed;
 use crate::app::planfile::{OutNeedsRelease, PlanDrift};
 use crate::cli::ChartVersionGiven;
 use crate::core::audit::{BadCommitId, HistoryError};
@@ -132,6 +133,12 @@ impl Hinted for PlanFileError {
             }
             PlanFileError::Write { .. } => "check the directory exists and is writable",
         })
+    }
+}
+
+impl Hinted for ChartsFailed {
+    fn hint(&self) -> Hint {
+        Hint::fix("each failed chart's entry names its error; the other charts were planned")
     }
 }
 
@@ -349,6 +356,7 @@ fn hint_for(err: &anyhow::Error) -> Option<(String, Option<String>, i32)> {
             .or_else(|| hinted::<PlanDrift>(cause))
             .or_else(|| hinted::<PlanFileError>(cause))
             .or_else(|| hinted::<OutNeedsRelease>(cause))
+            .or_else(|| hinted::<ChartsFailed>(cause))
             .or_else(|| hinted::<LifecycleError>(cause))
             .or_else(|| hinted::<LocalHookFailed>(cause))
             .or_else(|| hinted::<HelmFailed>(cause))

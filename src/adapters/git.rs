@@ -447,6 +447,23 @@ impl ChartRepo {
             .filter(|n| !n.is_empty()))
     }
 
+    /// The charts at `rev` at or below the chart directory (repository-
+    /// relative), subcharts left out, each with whether it is a library
+    /// chart (which Helm does not install).
+    pub fn charts_at(&self, rev: &Revision) -> Result<Vec<(String, bool)>, GitError> {
+        let source = self.source(rev)?;
+        let mut out = Vec::new();
+        for dir in self.charts_below(&source) {
+            let rel = join_rel(&self.chart, &dir);
+            let library = source
+                .read(&join_rel(&rel, "Chart.yaml"))?
+                .and_then(|b| ChartMeta::parse(&b).ok())
+                .is_some_and(|m| m.chart_type == "library");
+            out.push((rel, library));
+        }
+        Ok(out)
+    }
+
     /// Directories of commit `rev` holding a chart named `name`, other than
     /// subcharts inside another chart: where a chart that moved was.
     pub fn chart_dirs_named(&self, rev: &Revision, name: &str) -> Vec<String> {

@@ -10,6 +10,7 @@ pub mod expected;
 pub mod history;
 pub mod lint;
 pub mod plan;
+pub mod plan_all;
 pub mod planfile;
 pub mod revision;
 pub mod workspace;

@@ -24,6 +24,8 @@ pub struct PlanRequest<'a> {
     /// Helm's `--timeout` to be run with: Job deadlines and expected
     /// durations are checked against it.
     pub timeout: std::time::Duration,
+    /// The chart is new at `to` (`plan --all`): `from` has no hooks.
+    pub added: bool,
 }
 
 pub struct PlanReport {
@@ -57,18 +59,30 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
         .unwrap_or("HEAD");
     let from = ws.resolve(from_spec)?;
     let to = ws.resolve(req.to)?;
-    let from_chart = ws.chart_at_from(req.from_path, &from, &to)?;
+    let from_chart = match req.added {
+        true => FromChart::Same,
+        false => ws.chart_at_from(req.from_path, &from, &to)?,
+    };
     let from_repo = ws.open_repo(&from_chart)?;
     // Read first: a broken helmfile.yaml fails before any render.
     let release = &req.render.release;
-    let local_from = local_source::load(&from_repo, &from, release)?;
+    let local_from = match req.added {
+        true => Vec::new(),
+        false => local_source::load(&from_repo, &from, release)?,
+    };
     let (local_to, helmfile_note) =
         local_source::load_with_note(&ws.repo, &to, release, Some(&req.render.namespace))?;
     let needs = Needs {
         install: req.operations.contains(&Operation::Install),
         upgrade: req.operations.iter().any(|o| o.needs_upgrade_render()),
     };
-    let (mut from, mut to) = ws.render_pair((&from, &from_chart), &to, req.render, needs)?;
+    let (mut from, mut to) = match req.added {
+        true => (
+            RenderedRevision::empty(from),
+            ws.render(&to, req.render, needs)?,
+        ),
+        false => ws.render_pair((&from, &from_chart), &to, req.render, needs)?,
+    };
     let helm = ws.helm()?.version;
     let run_plan = |from: &RenderedRevision, to: &RenderedRevision| {
         plan(

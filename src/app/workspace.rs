@@ -49,6 +49,13 @@ impl Workspace {
         Self::open(&root.join(chart))
     }
 
+    /// The chart at `rel` (repository-relative) of the repository at
+    /// `root`, whether or not the directory is in the working tree.
+    pub fn open_dir(root: &Path, rel: &str) -> anyhow::Result<Self> {
+        let repo = ChartRepo::open(root)?.with_chart_dir(rel);
+        Self::open_with(&root.join(rel), repo)
+    }
+
     /// For test, rollback and uninstall, which act on a release: `dir` (or
     /// the current directory) is only where local hook files are read,
     /// from its working tree. A directory that is no chart and in no

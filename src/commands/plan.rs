@@ -4,6 +4,7 @@
 use crate::adapters::render::RenderOptions;
 use crate::app::apply::{self, Action, ApplyRequest};
 use crate::app::plan::{self, PlanRequest};
+use crate::app::plan_all::{self, AllRequest, ChartsFailed};
 use crate::app::planfile::{self, OutNeedsRelease};
 use crate::app::workspace::Workspace;
 use crate::cli::{OperationArg, PlanArgs, PlanFormat};
@@ -15,7 +16,10 @@ use crate::error::{Exit, code};
 use crate::ui::Painter;
 use crate::ui::Ui;
 use crate::ui::common::ChartInfo;
+use crate::ui::lint_view::{self, LINT_API_VERSION, LINT_KIND, LintDocument};
 use crate::ui::plan_view::{self, PLAN_API_VERSION, PlanDocument};
+use crate::ui::plan_view::{PlanSetDocument, SetEntry};
+use anyhow::Context;
 use std::path::Path;
 
 /// Helm template's release name: `--release` not given.
@@ -27,6 +31,9 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
     }
     if let Some(path) = &args.out {
         return write_plan_file(&args, path, ui);
+    }
+    if args.all {
+        return plan_all(&args, ui);
     }
     let ws = Workspace::open(&args.chart)?;
     let opts = RenderOptions {
@@ -50,6 +57,7 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
                 show_secrets: args.show_secrets,
             },
             timeout: args.timeout,
+            added: false,
         },
     )?;
     // Asked by name only: the cluster is not read for every plan.
@@ -215,6 +223,128 @@ fn write_plan_file(args: &PlanArgs, path: &Path, ui: &Ui) -> anyhow::Result<()> 
         true => prepared.plan.changed_beyond_metadata(),
         false => prepared.plan.changed,
     };
+    if args.detailed_exitcode && changed {
+        return Err(Exit(code::CHANGES).into());
+    }
+    Ok(())
+}
+
+/// `plan --all`: the repository's charts whose input changed, each
+/// planned, in one report; one chart's failure is its entry's.
+fn plan_all(args: &PlanArgs, ui: &Ui) -> anyhow::Result<()> {
+    let opts = args.render.options(&args.release);
+    let ops = OperationArg::expand(&args.operation);
+    let jobs = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+    });
+    let set = plan_all::run(&AllRequest {
+        path: &args.chart,
+        from: args.from.as_deref().unwrap_or("HEAD"),
+        to: &args.to,
+        render: &opts,
+        operations: &ops,
+        diff: DiffOptions {
+            context: args.context,
+            show_secrets: args.show_secrets,
+        },
+        timeout: args.timeout,
+        jobs,
+    })?;
+    // The report is of what changed: unchanged and library charts are
+    // counted, not listed.
+    let quiet = |c: &&plan_all::ChartEntry| {
+        c.error.is_none()
+            && matches!(
+                c.status,
+                plan_all::ChartStatus::Unchanged | plan_all::ChartStatus::Library
+            )
+    };
+    let unchanged = set.charts.iter().filter(quiet).count();
+    let entries: Vec<SetEntry<'_>> = set
+        .charts
+        .iter()
+        .filter(|c| !quiet(c))
+        .map(|c| SetEntry {
+            path: &c.path,
+            status: c.status.as_str(),
+            release: &c.release,
+            namespace: &c.namespace,
+            error: c.error.as_deref(),
+            plan: c.report.as_ref().map(|(r, facts)| PlanDocument {
+                api_version: PLAN_API_VERSION,
+                kind: "HookPlan",
+                helm_version: facts.helm_version.clone(),
+                chart: ChartInfo {
+                    repository: facts.repository.clone(),
+                    path: c.path.clone(),
+                },
+                release: &c.release,
+                namespace: &c.namespace,
+                from: &r.from.rev,
+                to: &r.to.rev,
+                plan: &r.plan,
+                findings: &r.findings,
+                helm_notices: r.to.notices.clone(),
+            }),
+        })
+        .collect();
+    if let Some(path) = &args.sarif {
+        let logs = entries
+            .iter()
+            .filter_map(|e| e.plan.as_ref())
+            .map(|d| {
+                lint_view::sarif(&LintDocument {
+                    api_version: LINT_API_VERSION,
+                    kind: LINT_KIND,
+                    helm_version: d.helm_version.clone(),
+                    chart: ChartInfo {
+                        repository: d.chart.repository.clone(),
+                        path: d.chart.path.clone(),
+                    },
+                    release: d.release,
+                    namespace: d.namespace,
+                    revision: d.to,
+                    from: Some(d.from),
+                    timeout: humantime::format_duration(args.timeout).to_string(),
+                    strict: false,
+                    summary: lint_view::Summary::of(d.findings),
+                    findings: d.findings,
+                })
+            })
+            .collect();
+        let text = serde_json::to_string_pretty(&lint_view::merge_sarif(logs))? + "\n";
+        std::fs::write(path, text)
+            .with_context(|| format!("writing the SARIF file {}", path.display()))?;
+    }
+    let changed = entries.iter().any(|e| {
+        e.plan.as_ref().is_some_and(|d| match args.ignore_metadata {
+            true => d.plan.changed_beyond_metadata(),
+            false => d.plan.changed,
+        }) || e.status == "removed"
+    });
+    let failed = entries.iter().filter(|e| e.error.is_some()).count();
+    let doc = PlanSetDocument {
+        api_version: PLAN_API_VERSION,
+        kind: "HookPlanSet",
+        from: &set.from,
+        to: &set.to,
+        unchanged,
+        charts: entries,
+    };
+    let text = match args.output {
+        PlanFormat::Table => plan_view::set_table(&doc, ui.out),
+        PlanFormat::Markdown => plan_view::set_markdown(&doc),
+        PlanFormat::Json => serde_json::to_string_pretty(&doc)? + "\n",
+        PlanFormat::Yaml => serde_saphyr::to_string(&doc)?,
+    };
+    ui.data(&text)?;
+    if failed > 0 {
+        return Err(ChartsFailed {
+            count: failed,
+            total: set.charts.len(),
+        }
+        .into());
+    }
     if args.detailed_exitcode && changed {
         return Err(Exit(code::CHANGES).into());
     }

@@ -12,6 +12,9 @@ pub struct ChartMeta {
     pub version: String,
     #[serde(default, rename = "apiVersion")]
     pub api_version: String,
+    /// `application` (the default) or `library` (not installable).
+    #[serde(default, rename = "type")]
+    pub chart_type: String,
     #[serde(default)]
     pub dependencies: Vec<Dependency>,
 }

@@ -210,3 +210,36 @@ pub fn sarif(doc: &LintDocument<'_>) -> Value {
         }]
     })
 }
+
+/// Several SARIF logs of [`sarif`] as one: one run, every result (`plan
+/// --all --sarif`).
+pub fn merge_sarif(logs: Vec<Value>) -> Value {
+    let mut logs = logs.into_iter();
+    let Some(mut first) = logs.next() else {
+        return sarif_empty();
+    };
+    for log in logs {
+        if let (Some(into), Some(more)) = (
+            first["runs"][0]["results"].as_array_mut(),
+            log["runs"][0]["results"].as_array(),
+        ) {
+            into.extend(more.iter().cloned());
+        }
+    }
+    first["runs"][0]
+        .as_object_mut()
+        .map(|run| run.remove("properties"));
+    first
+}
+
+/// A SARIF log with no result: no chart had findings.
+fn sarif_empty() -> Value {
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "helm-hooks", "version": env!("CARGO_PKG_VERSION"), "rules": []}},
+            "results": [],
+        }]
+    })
+}

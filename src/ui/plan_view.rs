@@ -897,3 +897,117 @@ pub fn baseline_notes(b: &Baseline) -> Vec<(bool, String)> {
     }
     out
 }
+
+/// One chart of `plan --all`, for the views.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetEntry<'a> {
+    pub path: &'a str,
+    pub status: &'a str,
+    pub release: &'a str,
+    pub namespace: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PlanDocument<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'a str>,
+}
+
+/// `kind: HookPlanSet`: every chart of `plan --all`, each a `HookPlan`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanSetDocument<'a> {
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    pub from: &'a Revision,
+    pub to: &'a Revision,
+    /// Charts whose input did not change (and library charts): not listed.
+    pub unchanged: usize,
+    pub charts: Vec<SetEntry<'a>>,
+}
+
+/// A chart's one-line summary: its status and each operation's summary.
+fn set_line(e: &SetEntry<'_>) -> String {
+    if let Some(err) = e.error {
+        return format!("{}: error: {err}", e.path);
+    }
+    match &e.plan {
+        Some(doc) if doc.plan.changed => {
+            let ops: Vec<String> = doc
+                .plan
+                .operations
+                .iter()
+                .filter(|o| o.diff.summary.has_changes())
+                .map(summary_line)
+                .collect();
+            format!("{}: {}; {}", e.path, e.status, ops.join("; "))
+        }
+        Some(_) => format!("{}: {}, no hook changes", e.path, e.status),
+        None => format!("{}: {}", e.path, e.status),
+    }
+}
+
+/// The terminal report of `plan --all`: a line per chart, then each
+/// planned chart's plan with hook changes.
+pub fn set_table(doc: &PlanSetDocument<'_>, p: Painter) -> String {
+    let mut out = format!(
+        "{} {} → {}  ({} of {} charts changed)\n\n",
+        p.paint(Style::Bold, "Hook plans:"),
+        rev_label(doc.from),
+        rev_label(doc.to),
+        doc.charts.len(),
+        doc.charts.len() + doc.unchanged
+    );
+    for e in &doc.charts {
+        let _ = writeln!(out, "  {}", set_line(e));
+    }
+    for e in &doc.charts {
+        if let Some(plan) = e.plan.as_ref().filter(|d| d.plan.changed) {
+            let _ = writeln!(
+                out,
+                "\n{}",
+                p.paint(Style::Bold, &format!("── {} ──", e.path))
+            );
+            out.push_str(&table(plan, p));
+        }
+    }
+    out
+}
+
+/// `plan --all -o markdown`: a summary table, each chart's plan folded.
+pub fn set_markdown(doc: &PlanSetDocument<'_>) -> String {
+    let mut out = format!(
+        "### Helm hooks: `{}` → `{}`\n\n{} of {} charts changed.\n\n| chart | status | hooks |\n|---|---|---|\n",
+        rev_label(doc.from),
+        rev_label(doc.to),
+        doc.charts.len(),
+        doc.charts.len() + doc.unchanged
+    );
+    for e in &doc.charts {
+        let hooks = match (e.error, &e.plan) {
+            (Some(err), _) => format!("error: {}", md_escape(err)),
+            (None, Some(d)) if d.plan.changed => d
+                .plan
+                .operations
+                .iter()
+                .filter(|o| o.diff.summary.has_changes())
+                .map(|o| md_escape(&summary_line(o)))
+                .collect::<Vec<_>>()
+                .join("<br>"),
+            (None, Some(_)) => "no hook changes".into(),
+            (None, None) => String::new(),
+        };
+        let _ = writeln!(out, "| `{}` | {} | {hooks} |", md_escape(e.path), e.status);
+    }
+    for e in &doc.charts {
+        if let Some(plan) = e.plan.as_ref().filter(|d| d.plan.changed) {
+            let _ = writeln!(
+                out,
+                "\n<details><summary><code>{}</code> ({})</summary>\n\n{}\n</details>",
+                md_escape(e.path),
+                e.status,
+                markdown(plan)
+            );
+        }
+    }
+    out
+}

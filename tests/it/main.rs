@@ -17,6 +17,7 @@ mod lint;
 mod local_hooks;
 mod newcomer;
 mod plan;
+mod plan_all;
 mod planfile;
 mod plugin;
 mod signal;

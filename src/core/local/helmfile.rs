@@ -129,6 +129,11 @@ pub struct ChartConfig {
     pub hooks: Vec<LocalHook>,
     /// Lint rule ids the chart silences (`lint: {ignore: [HH013]}`).
     pub lint_ignore: Vec<String>,
+    /// `plan --all`: values files (chart-relative), release and namespace
+    /// to plan the chart with.
+    pub values: Vec<String>,
+    pub release: Option<String>,
+    pub namespace: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -153,6 +158,32 @@ pub fn parse_chart_config(path: &str, text: &str) -> Result<ChartConfig, LocalHo
                     problem: "must read `lint: {ignore: [HH013]}`".into(),
                 })?;
             out.lint_ignore.extend(lint.ignore);
+        }
+        let invalid = |key: &str, problem: &str| LocalHookError::Invalid {
+            path: path.to_string(),
+            hook: key.into(),
+            problem: problem.into(),
+        };
+        if let Some(v) = doc.get("values").filter(|v| !v.is_null()) {
+            let files: Vec<String> = serde_json::from_value(v.clone()).map_err(|_| {
+                invalid(
+                    "values",
+                    "must be a list of files: `values: [values-prod.yaml]`",
+                )
+            })?;
+            out.values.extend(files);
+        }
+        for (key, slot) in [
+            ("release", &mut out.release),
+            ("namespace", &mut out.namespace),
+        ] {
+            if let Some(v) = doc.get(key).filter(|v| !v.is_null()) {
+                *slot = Some(
+                    v.as_str()
+                        .ok_or_else(|| invalid(key, "must be a name"))?
+                        .to_string(),
+                );
+            }
         }
     }
     Ok(out)
