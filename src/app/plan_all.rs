@@ -73,6 +73,9 @@ pub struct ChartFacts {
     pub repository: String,
 }
 
+/// A chart waiting to be planned, with its own values files.
+type Pending = (ChartEntry, Vec<String>);
+
 pub struct PlanSet {
     pub from: Revision,
     pub to: Revision,
@@ -192,7 +195,7 @@ pub fn run(req: &AllRequest<'_>) -> anyhow::Result<PlanSet> {
     }
     let root = repo_root(&repo);
     let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<(ChartEntry, Vec<String>)>>> =
+    let slots: Vec<Mutex<Option<Pending>>> =
         charts.into_iter().map(|c| Mutex::new(Some(c))).collect();
     std::thread::scope(|s| {
         for _ in 0..req.jobs.max(1) {
