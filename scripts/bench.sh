@@ -3,7 +3,7 @@
 #
 #   scripts/bench.sh [--helm 3|4] [--runs N] [--only PART,...] [--keep] [--strict]
 #
-# PART: real, medium, large, deps, apply, completion (default: all).
+# PART: real, medium, large, deps, monorepo, apply, completion (default: all).
 #
 # Charts, each a Git repository with two commits that differ in a few hooks:
 #   real    shaped like a real chart (modeled on ingress-nginx): ~115 files
@@ -29,6 +29,10 @@
 #           dependency cache warm (target: within 10% of vendored, the cost
 #           of a digest check), and cold renders with the dependency cache
 #           warm against cold vendored.
+#   monorepo  a repository of 50 medium charts of which 5 change between
+#           two commits: `plan --all` (cold, Helm version cached) against
+#           one `helm template` of one chart (target <= 4x) and against 50
+#           (one template's median times 50).
 #
 # Environment: BENCH_HELM (3|4, default 3), BENCH_RUNS (rounds, default 5),
 # BENCH_PLAN_ARGS (extra args for plan, e.g. "--operation upgrade"),
@@ -57,7 +61,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --helm) HELM_MAJOR="${2:?--helm needs 3 or 4}"; shift 2 ;;
     --runs) RUNS="${2:?--runs needs a number}"; shift 2 ;;
-    --only) ONLY="${2:?--only needs real, medium, large, deps, apply or completion}"; shift 2 ;;
+    --only) ONLY="${2:?--only needs real, medium, large, deps, monorepo, apply or completion}"; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --strict) STRICT=1; shift ;;
     -h | --help) usage; exit 0 ;;
@@ -916,6 +920,49 @@ if want medium; then bench_chart medium 0.10 gen_chart 50 200; fi
 if want large; then bench_chart large 0.25 gen_chart 520 2100; fi
 if want deps; then bench_deps; fi
 
+# --- a monorepo of charts ---------------------------------------------------------
+MONO_RESULT=""
+bench_monorepo() {
+  local repo="$WORK/monorepo" i
+  log "monorepo: generating 50 medium charts"
+  mkdir -p "$repo"
+  git -C "$repo" init -q
+  for i in $(seq -w 1 50); do gen_chart "$repo/charts/c$i" 50 200 1; done
+  git -C "$repo" add -A
+  git -C "$repo" -c user.name=bench -c user.email=bench@example.invalid commit -qm "bench: monorepo v1"
+  for i in 03 14 25 36 47; do
+    find "$repo/charts/c$i" -type f -delete
+    gen_chart "$repo/charts/c$i" 50 200 2
+  done
+  git -C "$repo" add -A
+  git -C "$repo" -c user.name=bench -c user.email=bench@example.invalid commit -qm "bench: monorepo v2, 5 charts changed"
+  local tcache="$WORK/cache-template-mono" acache="$WORK/cache-all-mono"
+  local all=("$HH" plan "$repo" --all --from HEAD~1 --to HEAD "${PLAN_EXTRA[@]}")
+  HELM_CACHE_HOME="$acache" "${all[@]}" -o json >"$WORK/plan-all.json" 2>"$WORK/plan-all.err" ||
+    die "plan --all failed: $(head -c 2000 "$WORK/plan-all.err")"
+  local listed
+  listed=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["charts"]))' "$WORK/plan-all.json")
+  [[ "$listed" == 5 ]] || die "plan --all listed $listed charts, not the 5 changed"
+  local spec="$WORK/spec-mono.json"
+  {
+    echo "["
+    case_json template "" "$tcache" "$HELM" template "$repo/charts/c01"
+    echo ","
+    case_json all "$(declare -f seed_version); VERSION_SEED='$VERSION_SEED' seed_version '$acache'" "$acache" "${all[@]}"
+    echo "]"
+  } >"$spec"
+  log "monorepo: $RUNS interleaved rounds of template, plan --all (cold)"
+  local res t_tpl t_all r m
+  res=$(rounds "$spec")
+  t_tpl=$(field "$res" template wall)
+  t_all=$(field "$res" all wall)
+  r=$(ratio "$t_all" "$t_tpl")
+  m=$(meets "$r" 4)
+  [[ "$m" == ok ]] || MISSED=1
+  MONO_RESULT=$(printf 'monorepo, 50 medium charts, 5 changed: plan --all %.3f s cold = %sx one helm template (%.3f s; target <= 4: %s), %sx 50 of them'     "$t_all" "$r" "$t_tpl" "$m" "$(python3 -c "print('%.2f' % ($t_all / ($t_tpl * 50)))")")
+}
+if want monorepo; then bench_monorepo; fi
+
 # median_seconds: reads numbers (seconds) on stdin, prints the median.
 median_seconds() {
   python3 -c 'import statistics,sys; print("%.4f" % statistics.median(float(x) for x in sys.stdin.read().split()))'
@@ -1072,6 +1119,7 @@ printf '%-7s %5s %8s %8s %8s %8s %8s  %6s %-6s %6s %-6s %-6s %7s %6s  %6s %-6s %
   chart files template cold first warm half cold/t "<=1.3" warm/t "" target first/t half/t rssMiB "<64" rss-kib-c rss-kib-w cpu-c cpu-w
 if [[ ${#RESULTS[@]} -gt 0 ]]; then printf '%s\n' "${RESULTS[@]}"; fi
 if [[ ${#DEPS_RESULT[@]} -gt 0 ]]; then printf '\n'; printf '%s\n' "${DEPS_RESULT[@]}"; fi
+if [[ -n "$MONO_RESULT" ]]; then printf '\n%s\n' "$MONO_RESULT"; fi
 if [[ -n "$APPLY_RESULT" ]]; then printf '\n%s\n' "$APPLY_RESULT"; fi
 if [[ ${#COMPLETION_RESULT[@]} -gt 0 ]]; then printf '\n'; printf '%s\n' "${COMPLETION_RESULT[@]}"; fi
 
