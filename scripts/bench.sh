@@ -927,12 +927,18 @@ bench_monorepo() {
   log "monorepo: generating 50 medium charts"
   mkdir -p "$repo"
   git -C "$repo" init -q
-  for i in $(seq -w 1 50); do gen_chart "$repo/charts/c$i" 50 200 1; done
+  # Each chart its own name, so that no two share a render (or its cache).
+  rename() { sed -i "s/^name: .*/name: c$2/" "$1/Chart.yaml"; }
+  for i in $(seq -w 1 50); do
+    gen_chart "$repo/charts/c$i" 50 200 1
+    rename "$repo/charts/c$i" "$i"
+  done
   git -C "$repo" add -A
   git -C "$repo" -c user.name=bench -c user.email=bench@example.invalid commit -qm "bench: monorepo v1"
   for i in 03 14 25 36 47; do
     find "$repo/charts/c$i" -type f -delete
     gen_chart "$repo/charts/c$i" 50 200 2
+    rename "$repo/charts/c$i" "$i"
   done
   git -C "$repo" add -A
   git -C "$repo" -c user.name=bench -c user.email=bench@example.invalid commit -qm "bench: monorepo v2, 5 charts changed"
