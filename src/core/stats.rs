@@ -142,8 +142,8 @@ pub fn expected(
 }
 
 /// Each event's expected duration (Helm waits hook by hook: the sum of
-/// its hooks' medians), in timeline order, for the events whose every
-/// hook has an expectation... or at least one: unknown hooks count 0.
+/// its hooks' medians), in timeline order, for the events with at least
+/// one hook that has an expectation; a hook without one counts 0.
 pub fn event_expectations(t: &Timeline) -> Vec<(String, u64)> {
     let mut out: Vec<(String, u64)> = Vec::new();
     for s in &t.steps {

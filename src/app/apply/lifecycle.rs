@@ -52,11 +52,19 @@ fn stored(release: &Release) -> anyhow::Result<RenderedRevision> {
 
 /// The commit a revision was applied from: its description says, for an
 /// apply; else the local audit log's run that ended at that revision.
-fn applied_sha(release: &Release, name: &str, namespace: &str) -> Option<String> {
+/// `log` is read at most once, by the first revision that needs it.
+fn applied_sha(
+    release: &Release,
+    name: &str,
+    namespace: &str,
+    log: &std::cell::OnceCell<Option<crate::app::history::Log>>,
+) -> Option<String> {
     if let Some(sha) = deployed_sha(&release.info.description) {
         return Some(sha);
     }
-    let log = crate::app::history::read(&AuditStore::open_default()).ok()?;
+    let log = log
+        .get_or_init(|| crate::app::history::read(&AuditStore::open_default()).ok())
+        .as_ref()?;
     log.runs
         .iter()
         .filter(|r| r.start.release == name && r.start.namespace == namespace)
@@ -98,11 +106,12 @@ fn target_and_action(
                         namespace: req.namespace.to_string(),
                     }
                 })?;
+            let log = std::cell::OnceCell::new();
             let action = Action::Rollback {
                 from: latest.version,
                 to,
-                from_sha: applied_sha(latest, req.release, req.namespace),
-                to_sha: applied_sha(&target, req.release, req.namespace),
+                from_sha: applied_sha(latest, req.release, req.namespace, &log),
+                to_sha: applied_sha(&target, req.release, req.namespace, &log),
             };
             (target, action)
         }
