@@ -103,7 +103,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__apply)
-            opts="-f -n -a -y -h --to --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --yes --timeout --local-hook-timeout --wait --rollback-on-failure --atomic --logs --progress --dry-run --plan --plan-max-age --version --debug --kube-context --kubeconfig --color --help"
+            opts="-f -n -a -y -h --to --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --yes --timeout --local-hook-timeout --wait --rollback-on-failure --atomic --logs --progress --dry-run --plan --plan-max-age --history-max --no-cluster-record --version --debug --kube-context --kubeconfig --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -178,6 +178,10 @@ _helm__hooks() {
                     return 0
                     ;;
                 --plan-max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history-max)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -375,7 +379,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__history)
-            opts="-o -h --hook --failed --since --limit --stats --run --output --version --debug --kube-context --kubeconfig --color --help"
+            opts="-o -n -h --hook --failed --since --limit --stats --run --output --source --namespace --version --debug --kube-context --kubeconfig --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -403,6 +407,18 @@ _helm__hooks() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "local cluster all" -- "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --version)
@@ -673,7 +689,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__rollback)
-            opts="-n -y -h --namespace --yes --dry-run --wait --timeout --logs --progress --version --debug --kube-context --kubeconfig --color --help"
+            opts="-n -y -h --namespace --yes --dry-run --wait --timeout --logs --progress --history-max --no-cluster-record --version --debug --kube-context --kubeconfig --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -693,6 +709,10 @@ _helm__hooks() {
                     ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto bars plain none" -- "${cur}"))
+                    return 0
+                    ;;
+                --history-max)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --version)
@@ -719,7 +739,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__test)
-            opts="-n -h --namespace --filter --timeout --logs --progress --junit --version --debug --kube-context --kubeconfig --color --help"
+            opts="-n -h --namespace --filter --timeout --logs --progress --junit --history-max --no-cluster-record --version --debug --kube-context --kubeconfig --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -749,6 +769,10 @@ _helm__hooks() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --history-max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --version)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -773,7 +797,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__uninstall)
-            opts="-n -y -h --namespace --chart --yes --dry-run --wait --timeout --logs --progress --local-hook-timeout --version --debug --kube-context --kubeconfig --color --help"
+            opts="-n -y -h --namespace --chart --yes --dry-run --wait --timeout --logs --progress --local-hook-timeout --history-max --no-cluster-record --purge-history --version --debug --kube-context --kubeconfig --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -800,6 +824,10 @@ _helm__hooks() {
                     return 0
                     ;;
                 --local-hook-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history-max)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -102,6 +102,7 @@ plain\t''
 none\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l plan -d 'Apply a plan file (`plan --release NAME --out FILE`) exactly: its release, namespace, revision and values files; refused (exit 3) when anything drifted since' -r -F
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l plan-max-age -d 'With --plan: refuse plan files older than this' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l history-max -d 'Run objects kept per release in its namespace, the oldest deleted first (0: no limit)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l version -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l kube-context -d 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l kubeconfig -d 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)' -r -F
@@ -115,6 +116,7 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l wait -d 
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l atomic -l rollback-on-failure -d 'Roll back (upgrade) or uninstall (install) on failure; passed as Helm 3\'s --atomic or Helm 4\'s --rollback-on-failure'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l logs -d 'Print hook pods\' log lines as they arrive'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l dry-run -d 'Show the plan and ask, but change nothing'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l no-cluster-record -d 'Record the run in the local audit log only, not in a Secret of type helm-hooks.io/run.v1 in the release\'s namespace'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -s n -l namespace -d 'Namespace of the release (Helm passes its -n as HELM_NAMESPACE)' -r
@@ -125,6 +127,7 @@ bars\t''
 plain\t''
 none\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -l junit -d 'Write a JUnit XML report of the test hooks to FILE (one testcase each, with its log tail)' -r -F
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -l history-max -d 'Run objects kept per release in its namespace, the oldest deleted first (0: no limit)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -l version -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -l kube-context -d 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -l kubeconfig -d 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)' -r -F
@@ -132,6 +135,7 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -l color -d 
 always\t''
 never\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -l logs -d 'Print hook pods\' log lines as they arrive'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -l no-cluster-record -d 'Record the run in the local audit log only, not in a Secret of type helm-hooks.io/run.v1 in the release\'s namespace'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -s n -l namespace -d 'Namespace of the release (Helm passes its -n as HELM_NAMESPACE)' -r
@@ -140,6 +144,7 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l progr
 bars\t''
 plain\t''
 none\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l history-max -d 'Run objects kept per release in its namespace, the oldest deleted first (0: no limit)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l version -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l kube-context -d 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l kubeconfig -d 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)' -r -F
@@ -150,6 +155,7 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -s y -l 
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l dry-run -d 'Show the plan, but change nothing'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l wait -d 'Wait for the chart\'s resources (restored or deleted) to be ready or gone (Helm 4: --wait=watcher)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l logs -d 'Print hook pods\' log lines as they arrive'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l no-cluster-record -d 'Record the run in the local audit log only, not in a Secret of type helm-hooks.io/run.v1 in the release\'s namespace'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -s n -l namespace -d 'Namespace of the release (Helm passes its -n as HELM_NAMESPACE)' -r
@@ -160,6 +166,7 @@ bars\t''
 plain\t''
 none\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l local-hook-timeout -d 'Time each local hook may run before it is killed' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l history-max -d 'Run objects kept per release in its namespace, the oldest deleted first (0: no limit)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l version -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l kube-context -d 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l kubeconfig -d 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)' -r -F
@@ -170,6 +177,8 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -s y -l
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l dry-run -d 'Show the plan, but change nothing'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l wait -d 'Wait for the chart\'s resources (restored or deleted) to be ready or gone (Helm 4: --wait=watcher)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l logs -d 'Print hook pods\' log lines as they arrive'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l no-cluster-record -d 'Record the run in the local audit log only, not in a Secret of type helm-hooks.io/run.v1 in the release\'s namespace'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l purge-history -d 'Delete the release\'s run objects from its namespace too (the local audit log keeps them)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l hook -d 'Only runs in which this hook was planned (its name, or KIND/NAME); with --failed, runs in which it did not succeed' -r
@@ -178,6 +187,10 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l limit 
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l run -d 'Show one run in full: its id or a unique prefix of it' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l source -d 'Where runs are read from: this machine\'s audit log, the run objects in the namespace, or both (all: local alone, with a note, when the cluster does not answer within 3s)' -r -f -a "local\t''
+cluster\t''
+all\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s n -l namespace -d 'Namespace whose run objects are read (the local log holds every namespace\'s runs)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l version -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l kube-context -d 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l kubeconfig -d 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)' -r -F

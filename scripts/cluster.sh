@@ -14,9 +14,11 @@
 #
 # `up` takes about 12 s. With --owner PID a watchdog runs `down` when that
 # process ends; --remove-on-exit makes `down` delete STATEDIR too. STATEDIR
-# then holds kubeconfig (admin, O=system:masters), audit.log (every write,
-# JSON lines), cluster.env (KUBECONFIG, APISERVER, AUDIT_LOG, ADMIN_USER,
-# NODE_NAME, KUBECTL), logs/ and pids/. KUBELET_SIM_BIN overrides the
+# then holds kubeconfig (admin, O=system:masters), restricted.kubeconfig (a
+# user in no group, whom RBAC lets do nothing until a test binds it a Role),
+# audit.log (every write, JSON lines), cluster.env (KUBECONFIG, APISERVER,
+# AUDIT_LOG, ADMIN_USER, RESTRICTED_USER, RESTRICTED_KUBECONFIG, NODE_NAME,
+# KUBECTL), logs/ and pids/. KUBELET_SIM_BIN overrides the
 # simulator binary (default: the workspace's, rebuilt when stale).
 set -euo pipefail
 
@@ -27,6 +29,8 @@ CACHE="${HELM_HOOKS_CACHE:-$HOME/.cache/helm-hooks}"
 BIN="$CACHE/k8s/$K8S_VERSION"
 NODE_NAME=sim-node
 ADMIN_USER=kubernetes-admin
+# A user in no group: RBAC grants it nothing until a test binds a Role.
+RESTRICTED_USER=restricted-user
 BINARIES=(kube-apiserver kube-controller-manager kube-scheduler etcd kubectl)
 # Bump when the way the binaries are made changes, so old caches are rebuilt.
 RECIPE=2
@@ -322,6 +326,7 @@ cmd_up() {
     cert controller-manager "/CN=system:kube-controller-manager" clientAuth
     cert scheduler "/CN=system:kube-scheduler" clientAuth
     cert kubelet-sim "/O=system:masters/CN=kubelet-sim" clientAuth
+    cert "$RESTRICTED_USER" "/CN=$RESTRICTED_USER" clientAuth
     cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" clientAuth
     cert kubelet "/CN=$NODE_NAME" serverAuth "IP:127.0.0.1,DNS:$NODE_NAME"
     openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$pki/sa.key" 2>/dev/null
@@ -333,6 +338,7 @@ cmd_up() {
     kubeconfig "$state/controller-manager.kubeconfig" controller-manager
     kubeconfig "$state/scheduler.kubeconfig" scheduler
     kubeconfig "$state/kubelet-sim.kubeconfig" kubelet-sim
+    kubeconfig "$state/restricted.kubeconfig" "$RESTRICTED_USER"
 
     # Writes only (reads would drown them), in the order the server saw them.
     cat >"$state/audit-policy.yaml" <<EOF
@@ -401,6 +407,8 @@ KUBECONFIG=$state/kubeconfig
 APISERVER=https://127.0.0.1:$api_port
 AUDIT_LOG=$state/audit.log
 ADMIN_USER=$ADMIN_USER
+RESTRICTED_USER=$RESTRICTED_USER
+RESTRICTED_KUBECONFIG=$state/restricted.kubeconfig
 NODE_NAME=$NODE_NAME
 KUBECTL=$BIN/kubectl
 EOF

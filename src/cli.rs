@@ -3,6 +3,7 @@
 pub mod complete;
 
 use crate::adapters::render::RenderOptions;
+use crate::app::team_record::ClusterRecordOptions;
 use crate::core::time::GoDuration;
 use crate::core::timeline::Operation;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -115,6 +116,7 @@ impl Command {
                 | Command::Test(_)
                 | Command::Rollback(_)
                 | Command::Uninstall(_)
+                | Command::History(_)
         )
     }
 
@@ -442,6 +444,8 @@ pub struct ApplyArgs {
     /// With --plan: refuse plan files older than this.
     #[arg(long = "plan-max-age", value_name = "DURATION", default_value = "24h", value_parser = crate::core::time::parse_go_duration)]
     pub plan_max_age: std::time::Duration,
+    #[command(flatten)]
+    pub record: ClusterRecordArgs,
     /// Further flags for `helm upgrade`, after `--`.
     #[arg(last = true, value_name = "HELM_FLAGS")]
     pub helm_args: Vec<String>,
@@ -461,6 +465,28 @@ pub struct NamespaceArg {
         hide_env_values = true
     )]
     pub namespace: String,
+}
+
+/// The run's object in the cluster, for the team's history.
+#[derive(Debug, Args, Clone)]
+pub struct ClusterRecordArgs {
+    /// Run objects kept per release in its namespace, the oldest deleted first (0: no limit).
+    #[arg(long = "history-max", value_name = "N", default_value_t = crate::core::cluster_record::DEFAULT_HISTORY_MAX, env = "HELM_HOOKS_HISTORY_MAX")]
+    pub history_max: usize,
+    /// Record the run in the local audit log only, not in a Secret of type helm-hooks.io/run.v1 in the release's namespace.
+    #[arg(long = "no-cluster-record", env = "HELM_HOOKS_NO_CLUSTER_RECORD", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_cluster_record: bool,
+}
+
+impl ClusterRecordArgs {
+    /// `purge`: uninstall's `--purge-history`.
+    pub fn options(&self, purge: bool) -> ClusterRecordOptions {
+        ClusterRecordOptions {
+            enabled: !self.no_cluster_record,
+            history_max: self.history_max,
+            purge,
+        }
+    }
 }
 
 /// How a run against the cluster is followed and bounded.
@@ -506,6 +532,8 @@ pub struct TestArgs {
     /// Write a JUnit XML report of the test hooks to FILE (one testcase each, with its log tail).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    #[command(flatten)]
+    pub record: ClusterRecordArgs,
     /// Further flags for `helm test`, after `--`.
     #[arg(last = true, value_name = "HELM_FLAGS")]
     pub helm_args: Vec<String>,
@@ -527,6 +555,8 @@ pub struct RollbackArgs {
     pub change: ChangeArgs,
     #[command(flatten)]
     pub run: RunArgs,
+    #[command(flatten)]
+    pub record: ClusterRecordArgs,
     /// Further flags for `helm rollback`, after `--`.
     #[arg(last = true, value_name = "HELM_FLAGS")]
     pub helm_args: Vec<String>,
@@ -551,6 +581,11 @@ pub struct UninstallArgs {
     /// Time each local hook may run before it is killed.
     #[arg(long, value_name = "DURATION", default_value = "5m0s", value_parser = GoDuration::parse)]
     pub local_hook_timeout: GoDuration,
+    #[command(flatten)]
+    pub record: ClusterRecordArgs,
+    /// Delete the release's run objects from its namespace too (the local audit log keeps them).
+    #[arg(long = "purge-history")]
+    pub purge_history: bool,
     /// Further flags for `helm uninstall`, after `--`.
     #[arg(last = true, value_name = "HELM_FLAGS")]
     pub helm_args: Vec<String>,
@@ -590,6 +625,25 @@ pub struct HistoryArgs {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: HistoryFormat,
+    /// Where runs are read from: this machine's audit log, the run objects in the namespace, or both (all: local alone, with a note, when the cluster does not answer within 3s).
+    #[arg(long, value_enum, default_value = "all")]
+    pub source: HistorySource,
+    /// Namespace whose run objects are read (the local log holds every namespace's runs).
+    #[arg(
+        short = 'n',
+        long,
+        env = "HELM_NAMESPACE",
+        default_value = "default",
+        hide_env_values = true
+    )]
+    pub namespace: String,
     #[command(flatten)]
     pub no_version: NoChartVersion,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistorySource {
+    Local,
+    Cluster,
+    All,
 }

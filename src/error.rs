@@ -10,6 +10,7 @@ use crate::adapters::render::{BadFlag, RenderError};
 use crate::app::apply::{
     ConfirmError, HelmFailed, LocalHookFailed, NoSuchRelease, PickError, RunInterrupted,
 };
+use crate::app::history::ClusterUnavailable;
 use crate::app::plan_all::ChartsFailed;
 use crate::app::planfile::{OutNeedsRelease, PlanDrift};
 use crate::cli::ChartVersionGiven;
@@ -194,6 +195,14 @@ impl Hinted for HistoryError {
     }
 }
 
+impl Hinted for ClusterUnavailable {
+    fn hint(&self) -> Hint {
+        Hint::fix(
+            "check the kube context and namespace (-n), or read this machine's log alone with --source local",
+        )
+    }
+}
+
 impl Hinted for BadCommitId {
     fn hint(&self) -> Hint {
         Hint::fix("correct or delete that run's lines in HELM_DATA_HOME/hooks/audit.jsonl")
@@ -362,6 +371,7 @@ fn hint_for(err: &anyhow::Error) -> Option<(String, Option<String>, i32)> {
             .or_else(|| hinted::<HelmFailed>(cause))
             .or_else(|| hinted::<HistoryError>(cause))
             .or_else(|| hinted::<BadCommitId>(cause))
+            .or_else(|| hinted::<ClusterUnavailable>(cause))
             .or_else(|| hinted::<AuditError>(cause))
             .or_else(|| hinted::<ReleaseQueryError>(cause))
             .or_else(|| hinted::<ClusterUnreachable>(cause))

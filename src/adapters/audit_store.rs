@@ -1,8 +1,10 @@
 //! The audit log on disk: `$HELM_DATA_HOME/hooks/audit.jsonl`, append-only
 //! JSON Lines, 0600 in a 0700 folder.
 
+#[cfg(test)]
+use crate::core::audit::Body;
 pub use crate::core::audit::DamagedLine;
-use crate::core::audit::{AUDIT_SCHEMA, Body, Record};
+use crate::core::audit::{AUDIT_SCHEMA, Record};
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -42,17 +44,22 @@ impl AuditStore {
         }
     }
 
-    /// Appends one record: a single `write` of one line with O_APPEND,
-    /// under an exclusive lock, synced before returning. Concurrent applies
-    /// interleave whole lines, never parts of them.
+    /// The record of `run` at `time`, appended (for tests).
+    #[cfg(test)]
     pub fn append(&self, run: &str, time: &str, body: Body) -> Result<(), AuditError> {
-        let record = Record {
+        self.append_record(&Record {
             schema: AUDIT_SCHEMA,
             run: run.to_string(),
             time: time.to_string(),
             body,
-        };
-        let mut line = serde_json::to_string(&record).map_err(|e| self.write_err(e))?;
+        })
+    }
+
+    /// Appends one record: a single `write` of one line with O_APPEND,
+    /// under an exclusive lock, synced before returning. Concurrent applies
+    /// interleave whole lines, never parts of them.
+    pub fn append_record(&self, record: &Record) -> Result<(), AuditError> {
+        let mut line = serde_json::to_string(record).map_err(|e| self.write_err(e))?;
         line.push('\n');
         if let Some(dir) = self.path.parent() {
             fs::DirBuilder::new()

@@ -12,4 +12,5 @@ pub mod local_source;
 pub mod plan_file;
 pub mod release;
 pub mod render;
+pub mod run_objects;
 pub mod scratch;

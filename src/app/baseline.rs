@@ -5,6 +5,7 @@ use super::history;
 use crate::adapters::audit_store::AuditStore;
 use crate::adapters::git::ChartRepo;
 use crate::core::audit::{BadCommitId, DamagedLine, last_applied};
+use crate::core::cluster_record::{Store, recorded_by};
 use std::path::PathBuf;
 
 /// Helm template's default release name: `plan` without `--release`.
@@ -41,7 +42,8 @@ pub enum Reason {
 }
 
 /// `plan`'s `--from` when not given: the commit last applied to the release
-/// (newest run in the audit log where Helm exited 0), else HEAD. Never
+/// (newest run in the audit log or the cluster's run objects where Helm
+/// exited 0), else HEAD. Never
 /// fails but for a commit id that is none (a hand edit): an unreadable log
 /// or an unreproducible revision means HEAD.
 pub fn default_from(
@@ -61,7 +63,8 @@ pub fn default_from(
     if release == DEFAULT_RELEASE {
         return Ok(head(Reason::NoRelease, Vec::new()));
     }
-    let log = match history::read(&store) {
+    // The team's runs too: the last apply may have been another machine's.
+    let log = match history::read_from(&store, history::Source::All, namespace, Some(release)) {
         Ok(log) => log,
         Err(e) => match e.downcast::<BadCommitId>() {
             Ok(bad) => return Err(bad),
@@ -76,8 +79,13 @@ pub fn default_from(
         return Ok(head(reason, log.damaged));
     };
     let s = &run.start;
+    // Another machine's run is named with who ran it.
+    let by = match run.recorded_in.contains(&Store::Local) {
+        true => String::new(),
+        false => format!(", by {} (from the cluster)", recorded_by(&run.start)),
+    };
     let what = format!(
-        "release {release} in namespace {namespace} (run {}, {})",
+        "release {release} in namespace {namespace} (run {}, {}{by})",
         run.id, run.started
     );
     Ok(match s.to_sha.as_deref() {

@@ -13,6 +13,7 @@ pub mod plan;
 pub mod plan_all;
 pub mod planfile;
 pub mod revision;
+pub mod team_record;
 pub mod workspace;
 
 /// This process's peak resident memory (Linux `VmHWM`), for benchmarks.

@@ -73,6 +73,7 @@ pub fn run(args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
         logs: args.logs,
         argv: std::env::args().skip(1).collect(),
         plan_file: planned.as_ref().map(|(_, digest)| digest.clone()),
+        cluster: args.record.options(false),
     };
     let reporter_for = run_view::reporter_for(args.progress, &prepared, ui);
     let outcome = apply::run(&ws, &prepared, &request, &reporter_for, &|w| ui.warn(w))?;

@@ -2,7 +2,8 @@
 
 use crate::adapters::audit_store::AuditStore;
 use crate::app::history;
-use crate::cli::{HistoryArgs, HistoryFormat};
+use crate::app::history::Source;
+use crate::cli::{HistoryArgs, HistoryFormat, HistorySource};
 use crate::core::audit::{HistoryFilter, parse_since};
 use crate::core::stats::hook_stats;
 use crate::ui::Ui;
@@ -17,9 +18,25 @@ pub fn run(args: HistoryArgs, ui: &Ui) -> anyhow::Result<()> {
         .map(|s| parse_since(s, SystemTime::now()))
         .transpose()?
         .map(|t| humantime::format_rfc3339(t).to_string());
-    let log = history::read(&AuditStore::open_default())?;
+    let source = match args.source {
+        HistorySource::Local => Source::Local,
+        HistorySource::Cluster => Source::Cluster,
+        HistorySource::All => Source::All,
+    };
+    let log = history::read_from(
+        &AuditStore::open_default(),
+        source,
+        &args.namespace,
+        args.release.as_deref(),
+    )?;
     for w in history_view::damaged_warnings(&log.path, &log.damaged) {
         ui.warn(&w);
+    }
+    for w in history_view::cluster_warnings(&log.cluster) {
+        ui.warn(&w);
+    }
+    if let Some(note) = history_view::cluster_note(&log.cluster) {
+        ui.note(&note);
     }
 
     if let Some(id) = &args.run {
@@ -61,16 +78,17 @@ pub fn run(args: HistoryArgs, ui: &Ui) -> anyhow::Result<()> {
     };
     let total = log.runs.len();
     let path = log.path.clone();
+    let log_cluster = log.cluster.clone();
     let shown = history::matching(log, &filter);
     if total == 0 {
         ui.status(&format!(
             "No hook runs recorded yet in {}: `helm hooks apply` records every run there.",
-            path.display()
+            history_view::where_read(&path, &log_cluster)
         ));
     } else if shown.is_empty() {
         ui.status(&format!(
             "No run matches ({total} recorded in {}).",
-            path.display()
+            history_view::where_read(&path, &log_cluster)
         ));
     }
     let text = match args.output {

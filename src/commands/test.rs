@@ -36,6 +36,7 @@ pub fn run(args: TestArgs, ui: &Ui) -> anyhow::Result<()> {
         logs: args.run.logs,
         argv: std::env::args().skip(1).collect(),
         plan_file: None,
+        cluster: args.record.options(false),
     };
     let reporter_for = run_view::reporter_for(args.run.progress, &prepared, ui);
     let outcome = apply::run(&ws, &prepared, &request, &reporter_for, &|w| ui.warn(w))?;

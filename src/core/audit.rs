@@ -86,6 +86,9 @@ pub struct RunStarted {
     /// `apply --plan FILE`: the digest of the plan file applied.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_file: Option<String>,
+    /// The CI job that ran it (`GITHUB_RUN_ID`, `CI_JOB_ID`, `CI`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci_job: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -211,6 +214,15 @@ pub enum RunStatus {
     Interrupted,
 }
 
+/// Where a run was read from: this machine's log, or the cluster's run
+/// objects (`cluster_record`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Store {
+    Local,
+    Cluster,
+}
+
 /// A run as read back: its start, the state changes, and its end if any.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -227,6 +239,9 @@ pub struct Run {
     /// For an interrupted run: what Helm did after, as found later.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved: Option<RunResolved>,
+    /// The stores it was read from (`history` fills it in).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recorded_in: Vec<Store>,
 }
 
 fn states_as_objects<S: serde::Serializer>(
@@ -294,6 +309,7 @@ pub fn fold_runs(records: impl IntoIterator<Item = Record>) -> Vec<Run> {
                         states: Vec::new(),
                         end: None,
                         resolved: None,
+                        recorded_in: Vec::new(),
                     },
                 );
             }

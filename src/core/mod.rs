@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod chart;
+pub mod cluster_record;
 pub mod diff;
 pub mod helm;
 pub mod hook;

@@ -3,8 +3,10 @@
 
 use super::common::{clean, format_ms, short_sha};
 use super::{Painter, Style};
+use crate::app::history::ClusterPart;
 use crate::core::audit::DamagedLine;
 use crate::core::audit::{DurationComparison, HookOutcome, HookPhase, Run, RunStatus};
+use crate::core::cluster_record::{Store, recorded_by};
 use crate::core::stats::HookStats;
 use comfy_table::{Attribute, Cell, CellAlignment, Color};
 use serde::Serialize;
@@ -32,6 +34,8 @@ pub struct HistoryDocument<'a> {
 pub struct RunView<'a> {
     #[serde(flatten)]
     pub run: &'a Run,
+    /// The CI job, else `user@host`.
+    pub recorded_by: String,
     /// `end.hooks`, or for a run without an end the last state seen of
     /// each planned hook.
     pub outcomes: Vec<HookOutcome>,
@@ -52,6 +56,7 @@ pub fn document<'a>(
             .into_iter()
             .map(|run| RunView {
                 run,
+                recorded_by: recorded_by(&run.start),
                 outcomes: run.outcomes(),
                 durations: durations.take(),
             })
@@ -213,6 +218,8 @@ pub fn runs_table(runs: &[&Run], p: Painter) -> String {
         "OPERATION",
         "FROM → TO",
         "STATUS",
+        "BY",
+        "WHERE",
     ]));
     let mut hook_table = p.table();
     let mut hook_counts = Vec::new();
@@ -234,6 +241,8 @@ pub fn runs_table(runs: &[&Run], p: Painter) -> String {
                 None => status_text(run.status).to_string(),
             })
             .fg(status_color(run.status)),
+            Cell::new(clean(&recorded_by(&run.start))),
+            Cell::new(recorded_in(run)),
         ]);
         let outcomes = run.outcomes();
         hook_counts.push(outcomes.len());
@@ -269,6 +278,61 @@ pub fn runs_table(runs: &[&Run], p: Painter) -> String {
         }
     }
     out
+}
+
+/// Why the cluster was left out, when it was asked and did not answer.
+pub fn cluster_note(part: &ClusterPart) -> Option<String> {
+    match part {
+        ClusterPart::Unavailable(reason) => Some(format!(
+            "local runs only: {} (--source local skips the cluster)",
+            clean(reason)
+        )),
+        _ => None,
+    }
+}
+
+/// The run objects that could not be read, one warning each.
+pub fn cluster_warnings(part: &ClusterPart) -> Vec<String> {
+    match part {
+        ClusterPart::Read { namespace, damaged } => damaged
+            .iter()
+            .map(|(name, reason)| {
+                format!(
+                    "run object {} in namespace {} was skipped: {}",
+                    clean(name),
+                    clean(namespace),
+                    clean(reason)
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Where the runs were read: the log's path, and the namespace when the
+/// cluster was read.
+pub fn where_read(path: &Path, part: &ClusterPart) -> String {
+    match part {
+        ClusterPart::Read { namespace, .. } if path.as_os_str().is_empty() => {
+            format!("namespace {}", clean(namespace))
+        }
+        ClusterPart::Read { namespace, .. } => {
+            format!("{} or namespace {}", path.display(), clean(namespace))
+        }
+        _ => path.display().to_string(),
+    }
+}
+
+/// `local`, `cluster` or `local+cluster`.
+fn recorded_in(run: &Run) -> String {
+    run.recorded_in
+        .iter()
+        .map(|s| match s {
+            Store::Local => "local",
+            Store::Cluster => "cluster",
+        })
+        .collect::<Vec<_>>()
+        .join("+")
 }
 
 fn comparison_text(c: &DurationComparison) -> String {
@@ -393,10 +457,14 @@ fn run_fields(run: &Run, p: Painter) -> String {
             ),
         );
     }
-    field(
-        "by",
-        format!("{}@{} (pid {})", clean(&s.user), clean(&s.host), s.pid),
-    );
+    let mut by = format!("{}@{} (pid {})", clean(&s.user), clean(&s.host), s.pid);
+    if let Some(job) = &s.ci_job {
+        let _ = write!(by, ", {}", clean(job));
+    }
+    field("by", by);
+    if !run.recorded_in.is_empty() {
+        field("recorded", recorded_in(run));
+    }
     if !s.args.is_empty() {
         field("command", clean(&s.args.join(" ")));
     }

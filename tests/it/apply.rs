@@ -8,7 +8,14 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 /// A Job hook whose pod the simulated node plays out as told.
-fn job(name: &str, events: &str, weight: i32, exit: i32, duration: &str, log: &str) -> String {
+pub(crate) fn job(
+    name: &str,
+    events: &str,
+    weight: i32,
+    exit: i32,
+    duration: &str,
+    log: &str,
+) -> String {
     format!(
         r#"apiVersion: batch/v1
 kind: Job

@@ -136,6 +136,55 @@ impl TestCluster {
         &self.env["ADMIN_USER"]
     }
 
+    /// A user RBAC lets do nothing until a test binds it a Role
+    /// (`restrict_to`), and its kubeconfig.
+    pub fn restricted_user(&self) -> (&str, PathBuf) {
+        (
+            &self.env["RESTRICTED_USER"],
+            PathBuf::from(&self.env["RESTRICTED_KUBECONFIG"]),
+        )
+    }
+
+    /// Lets the restricted user do everything to `resources` (`group:plural`,
+    /// `plural` for the core group; `pods/log` for a subresource) in `ns`,
+    /// and nothing else.
+    pub fn restrict_to(&self, ns: &str, resources: &[&str]) {
+        let mut by_group: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+        for r in resources {
+            let (group, plural) = r.split_once(':').unwrap_or(("", r));
+            by_group.entry(group).or_default().push(plural);
+        }
+        let rules: Vec<Value> = by_group
+            .into_iter()
+            .map(|(g, rs)| serde_json::json!({"apiGroups": [g], "resources": rs, "verbs": ["*"]}))
+            .collect();
+        let (user, _) = self.restricted_user();
+        for doc in [
+            serde_json::json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                "metadata": {"name": "restricted", "namespace": ns}, "rules": rules}),
+            serde_json::json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                "metadata": {"name": "restricted", "namespace": ns},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "restricted"},
+                "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}]}),
+        ] {
+            let mut child = self
+                .kubectl()
+                .args(["apply", "-f", "-"])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            use std::io::Write as _;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(doc.to_string().as_bytes())
+                .unwrap();
+            assert!(child.wait().unwrap().success(), "kubectl apply {doc}");
+        }
+    }
+
     pub fn client(&self) -> kube::Client {
         self.client.clone()
     }

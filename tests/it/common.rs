@@ -86,6 +86,15 @@ impl Env {
             "NO_COLOR",
             "GIT_DIR",
             "HELM_DRIVER",
+            // Who ran it: a CI job, when these say so (tests set them).
+            "CI",
+            "GITHUB_RUN_ID",
+            "GITHUB_SERVER_URL",
+            "GITHUB_REPOSITORY",
+            "CI_JOB_ID",
+            "CI_JOB_URL",
+            "HELM_HOOKS_NO_CLUSTER_RECORD",
+            "HELM_HOOKS_HISTORY_MAX",
         ] {
             cmd.env_remove(var);
         }

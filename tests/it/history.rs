@@ -267,7 +267,10 @@ fn runs_are_listed_newest_first_with_outcomes_despite_a_damaged_line() {
         (D, "failed"),
         (A, "succeeded"),
     ] {
-        assert!(line_of(id).trim_end().ends_with(status), "{id}: {stdout}");
+        assert!(
+            line_of(id).contains(&format!(" {status} ")),
+            "{id}: {stdout}"
+        );
     }
     assert!(
         line_of(A).contains("111111111111 → 222222222222"),
@@ -513,7 +516,7 @@ fn an_unknown_or_ambiguous_run_is_one_error_line() {
         let stderr = text(&out.stderr);
         let errors: Vec<&str> = stderr
             .lines()
-            .filter(|l| !l.starts_with("warning:"))
+            .filter(|l| !l.starts_with("warning:") && !l.starts_with("note:"))
             .collect();
         assert_eq!(errors.len(), 1, "{stderr}");
         assert!(errors[0].starts_with(want), "{stderr}");
@@ -534,8 +537,13 @@ fn an_empty_log_is_a_friendly_line_and_an_empty_list() {
         let out = history(&env, &["-o", format]);
         assert!(out.status.success(), "{}", text(&out.stderr));
         let stderr = text(&out.stderr);
+        // No kubeconfig here: the local log alone, and a note saying so.
         assert!(
-            stderr.starts_with("No hook runs recorded yet in "),
+            stderr.starts_with("note: local runs only: no kubeconfig names a cluster"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("\nNo hook runs recorded yet in "),
             "{stderr}"
         );
         assert!(stderr.contains("data/hooks/audit.jsonl"), "{stderr}");
@@ -814,4 +822,59 @@ fn a_timeout_go_refuses_is_refused_before_anything_runs() {
         );
         assert!(!audit_path(&env).exists(), "nothing ran, nothing recorded");
     }
+}
+
+/// A kubeconfig whose API server takes connections and never answers.
+fn silent_cluster(env: &Env) -> (std::net::TcpListener, std::path::PathBuf) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let path = env.path("silent.kubeconfig");
+    std::fs::write(
+        &path,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: silent\n  cluster:\n    server: https://127.0.0.1:{port}\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user:\n    token: t\ncontexts:\n- name: silent\n  context: {{cluster: silent, user: u}}\ncurrent-context: silent\n"
+        ),
+    )
+    .unwrap();
+    (listener, path)
+}
+
+#[test]
+fn a_cluster_that_does_not_answer_leaves_the_local_log_with_a_note() {
+    let env = Env::new();
+    standard_log(&env);
+    // The listener's backlog takes the connection; nobody ever speaks TLS.
+    let (_listener, kubeconfig) = silent_cluster(&env);
+    let out = env
+        .hooks(&helm(3))
+        .env("KUBECONFIG", &kubeconfig)
+        .args(["history", "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("note: local runs only: the cluster did not answer within 3s"),
+        "{stderr}"
+    );
+    let runs = json(&out.stdout)["runs"].as_array().unwrap().clone();
+    assert_eq!(runs.len(), 6);
+    assert!(runs.iter().all(|r| r["recordedIn"] == json!(["local"])));
+    // Asked for by name, the cluster's silence is the error.
+    let out = env
+        .hooks(&helm(3))
+        .env("KUBECONFIG", &kubeconfig)
+        .args(["history", "--source", "cluster", "-n", "shop"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = one_line_error(&out);
+    assert!(
+        err.starts_with(
+            "error: cannot read the run objects in namespace shop: list secrets in namespace shop took over 5s; "
+        ),
+        "{err}"
+    );
+    assert!(err.contains("--source local"), "{err}");
+    assert!(out.stdout.is_empty());
 }

@@ -22,3 +22,4 @@ mod planfile;
 mod plugin;
 mod signal;
 mod standalone;
+mod team;

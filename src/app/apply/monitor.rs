@@ -258,10 +258,7 @@ mod tests {
         let store = AuditStore {
             path: dir.path().join("audit.jsonl"),
         };
-        let recorder = Recorder {
-            store: &store,
-            run_id: "r1",
-        };
+        let recorder = Recorder::new(&store, "r1");
         let secrets = vec!["s3cret".to_string()];
         let tl = timeline();
         let mut m = Monitor::new(&tl, &secrets, true, &recorder);
@@ -337,10 +334,7 @@ mod tests {
         let store = AuditStore {
             path: dir.path().join("a.jsonl"),
         };
-        let recorder = Recorder {
-            store: &store,
-            run_id: "r",
-        };
+        let recorder = Recorder::new(&store, "r");
         let tl = timeline();
         let mut m = Monitor::new(&tl, &[], false, &recorder);
         let script = Script::default();

@@ -10,7 +10,7 @@ use crate::adapters::audit_store::{AuditStore, now_rfc3339};
 use crate::adapters::git::ChartSnapshot;
 use crate::app::workspace::Workspace;
 use crate::core::audit::RunStarted;
-use crate::core::audit::{Body, HookState, PlannedHook};
+use crate::core::audit::{AUDIT_SCHEMA, Body, HookState, PlannedHook, Record};
 use crate::core::chart::ChartMeta;
 use crate::core::diff::Change;
 use crate::core::local::{LOCAL_HOOK_KIND, LocalHook};
@@ -142,16 +142,44 @@ pub fn planned_hooks(plan: &OperationPlan, local_hooks: &[LocalHook]) -> Vec<Pla
         .collect()
 }
 
-/// Appends this run's records.
+/// Appends this run's records to the local log, and keeps them for the
+/// run's object in the cluster.
 pub struct Recorder<'a> {
     pub store: &'a AuditStore,
     pub run_id: &'a str,
+    pub written: std::sync::Mutex<Vec<Record>>,
 }
 
-impl Recorder<'_> {
+impl<'a> Recorder<'a> {
+    pub fn new(store: &'a AuditStore, run_id: &'a str) -> Self {
+        Self {
+            store,
+            run_id,
+            written: Default::default(),
+        }
+    }
+
     pub fn append(&self, body: Body) -> anyhow::Result<()> {
-        self.store.append(self.run_id, &now(), body)?;
+        let record = Record {
+            schema: AUDIT_SCHEMA,
+            run: self.run_id.to_string(),
+            time: now(),
+            body,
+        };
+        self.store.append_record(&record)?;
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(record);
         Ok(())
+    }
+
+    /// Every record this run wrote, in order.
+    pub fn records(&self) -> Vec<Record> {
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     pub fn hook_state(
@@ -245,6 +273,7 @@ pub fn start_record(
         args: redacted_args(argv.iter().cloned()),
         timeline: planned_hooks(&p.op_plan, &p.local_hooks),
         plan_file: plan_file.map(str::to_string),
+        ci_job: crate::core::cluster_record::ci_job(&pinned),
     })
 }
 

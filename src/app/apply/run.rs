@@ -7,13 +7,16 @@ use super::local::{LocalPhase, LocalRunner, is_before_helm};
 use super::monitor::Monitor;
 use super::outcome::finish;
 use super::record::{self, Recorder};
-use super::watch::watch;
+use super::watch::{Watching, watch};
 use super::{Action, HelmFailed, LocalHookFailed, Prepared, Reporter};
 use crate::adapters::audit_store::AuditStore;
 use crate::adapters::kube::Feed;
 use crate::adapters::render::PreparedChart;
+use crate::app::team_record::{ClusterRecordOptions, RunRecorder};
 use crate::app::workspace::Workspace;
-use crate::core::audit::{Body, HookOutcome, HookPhase, RunEnded, RunResolved, RunStarted, scrub};
+use crate::core::audit::{
+    AUDIT_SCHEMA, Body, HookOutcome, HookPhase, Record, RunEnded, RunResolved, RunStarted, scrub,
+};
 use crate::core::local::{LOCAL_HOOK_KIND, LocalEvent};
 use crate::core::timeline::LocalStep;
 use std::time::Duration;
@@ -32,6 +35,8 @@ pub struct RunRequest {
     pub argv: Vec<String>,
     /// `apply --plan FILE`: the plan file's digest, for the record.
     pub plan_file: Option<String>,
+    /// The run's object in the cluster, besides the local log.
+    pub cluster: ClusterRecordOptions,
 }
 
 pub struct Outcome {
@@ -166,16 +171,14 @@ pub fn run<'r>(
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let recorder = Recorder {
-        store: &store,
-        run_id: &run_id,
-    };
+    let recorder = Recorder::new(&store, &run_id);
     let outcome = runtime.block_on(execute(Execute {
         ws,
         p,
         helm_args,
         start,
         recorder: &recorder,
+        cluster: &req.cluster,
         logs: req.logs,
         reporter_for,
         warn,
@@ -191,6 +194,7 @@ struct Execute<'a, 'r> {
     helm_args: Vec<String>,
     start: RunStarted,
     recorder: &'a Recorder<'a>,
+    cluster: &'a ClusterRecordOptions,
     logs: bool,
     reporter_for: &'a dyn Fn(bool) -> Box<dyn Reporter + 'r>,
     warn: &'a dyn Fn(&str),
@@ -200,8 +204,7 @@ async fn execute(mut x: Execute<'_, '_>) -> anyhow::Result<Outcome> {
     let p = x.p;
     let mut monitor = Monitor::new(&p.op_plan.timeline, &p.secrets, x.logs, x.recorder);
     let (watching, mut rx, early) = watch(p, &mut x.start, x.warn).await;
-    resolve_interrupted(p, x.recorder);
-    x.recorder.append(Body::RunStarted(x.start.clone()))?;
+    let mut team = record_start(&x, watching.as_ref()).await?;
     let reporter = (x.reporter_for)(watching.is_some());
     let reporter: &dyn Reporter = reporter.as_ref();
 
@@ -258,11 +261,7 @@ async fn execute(mut x: Execute<'_, '_>) -> anyhow::Result<Outcome> {
     let helm_error = error_line(&helm_stderr);
     // postsync after Helm, failed or not, and told its error; cleanup
     // always, as the counterpart of prepare.
-    let event_error = (helm_exit != 0).then(|| {
-        helm_error
-            .clone()
-            .unwrap_or_else(|| format!("helm {} exited with {helm_exit}", p.action.helm_command()))
-    });
+    let event_error = helm_failure(p, helm_exit, helm_error.as_deref());
     let after_helm = |e: LocalEvent| match e {
         LocalEvent::Postsync | LocalEvent::Postuninstall => run_helm,
         LocalEvent::Cleanup => true,
@@ -301,6 +300,11 @@ async fn execute(mut x: Execute<'_, '_>) -> anyhow::Result<Outcome> {
         hooks: hooks.clone(),
         stopped_by: stopped_by.clone(),
     }))?;
+    if let Some(team) = &mut team {
+        let uninstalled = matches!(p.action, Action::Uninstall) && helm_exit == 0;
+        team.finish(&x.recorder.records(), uninstalled, x.warn)
+            .await;
+    }
     let helm_output = helm_output(helm_exit, helm_stdout, &helm_stderr);
     Ok(Outcome {
         run_id: String::new(),
@@ -314,6 +318,42 @@ async fn execute(mut x: Execute<'_, '_>) -> anyhow::Result<Outcome> {
         local_failure,
         helm_ran: run_helm,
     })
+}
+
+/// What local hooks after Helm are told of its failure, if it failed.
+fn helm_failure(p: &Prepared, exit: i32, error: Option<&str>) -> Option<String> {
+    (exit != 0).then(|| {
+        error
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("helm {} exited with {exit}", p.action.helm_command()))
+    })
+}
+
+/// The run's start, in the local log and in the cluster. The team's
+/// record goes through the watch's connection: no cluster to watch, none
+/// to record in (the watch said so).
+async fn record_start(
+    x: &Execute<'_, '_>,
+    watching: Option<&Watching>,
+) -> anyhow::Result<Option<RunRecorder>> {
+    let p = x.p;
+    let resolutions = resolve_interrupted(p, x.recorder);
+    x.recorder.append(Body::RunStarted(x.start.clone()))?;
+    let team = watching.and_then(|w| {
+        RunRecorder::new(
+            w.cluster.client.clone(),
+            &p.namespace,
+            &p.release,
+            x.recorder.run_id,
+            x.cluster.clone(),
+        )
+    });
+    let Some(mut team) = team else {
+        return Ok(None);
+    };
+    team.record(&x.recorder.records(), x.warn).await;
+    team.resolve(&resolutions, x.warn).await;
+    Ok(Some(team))
 }
 
 /// Helm's stdout; on failure its stderr too, each line `helm: `.
@@ -367,13 +407,15 @@ async fn follow_helm(
 
 /// A run of this release that was killed (kill -9 of helm-hooks leaves
 /// Helm running) gets what Helm made of it: the release as found now.
-/// Best effort: the record of this run matters more.
-fn resolve_interrupted(p: &Prepared, recorder: &Recorder<'_>) {
+/// Best effort: the record of this run matters more. Returns the records
+/// appended, for the cluster's copies of those runs.
+fn resolve_interrupted(p: &Prepared, recorder: &Recorder<'_>) -> Vec<Record> {
+    let mut appended = Vec::new();
     let Some(deployed) = &p.deployed else {
-        return;
+        return appended;
     };
     let Ok(log) = crate::app::history::read(recorder.store) else {
-        return;
+        return appended;
     };
     let host = record::host();
     // Another host's run, or a live process (a concurrent apply), is not ours to resolve.
@@ -382,14 +424,19 @@ fn resolve_interrupted(p: &Prepared, recorder: &Recorder<'_>) {
         s.host != host || unsafe { libc::kill(s.pid as i32, 0) == 0 }
     };
     for run in crate::core::audit::unresolved(&log.runs, &p.release, &p.namespace, &alive) {
-        let _ = recorder.store.append(
-            &run.id,
-            &record::now(),
-            Body::RunResolved(RunResolved {
+        let resolution = Record {
+            schema: AUDIT_SCHEMA,
+            run: run.id.clone(),
+            time: record::now(),
+            body: Body::RunResolved(RunResolved {
                 release_revision: deployed.version,
                 release_status: deployed.info.status.clone(),
                 found_by: recorder.run_id.to_string(),
             }),
-        );
+        };
+        if recorder.store.append_record(&resolution).is_ok() {
+            appended.push(resolution);
+        }
     }
+    appended
 }
