@@ -123,7 +123,16 @@ impl RunObjects {
             self.call("update", self.api.replace(&name, &pp, &object))
                 .await?;
         } else {
-            self.call("create", self.api.create(&pp, &object)).await?;
+            match self.call("create", self.api.create(&pp, &object)).await {
+                // The same run id written before (pinned by
+                // HELM_HOOKS_RUN_ID): this run's records replace it.
+                Err(RunObjectError::Failed { message, .. }) if message.contains("(409 ") => {
+                    let name = object_name(release, run_id);
+                    self.call("update", self.api.replace(&name, &pp, &object))
+                        .await?;
+                }
+                other => other.map(|_| ())?,
+            }
         }
         Ok(())
     }

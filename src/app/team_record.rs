@@ -117,9 +117,9 @@ impl RunRecorder {
 /// safe, and the way out.
 fn not_recorded(run_id: &str, e: &RunObjectError) -> String {
     let fix = match e {
-        RunObjectError::Forbidden { verb, .. } => format!(
-            "grant {verb} (and create, update, list, delete) on secrets there, or pass --no-cluster-record"
-        ),
+        RunObjectError::Forbidden { .. } => {
+            "recording needs create, update, get, list and delete on secrets there; or pass --no-cluster-record".to_string()
+        }
         _ => "pass --no-cluster-record to stop trying".to_string(),
     };
     format!("run {run_id} was not recorded in the cluster: {e}; the local audit log has it ({fix})")
