@@ -190,7 +190,7 @@ json\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l source -d 'Where runs are read from: this machine\'s audit log, the run objects in the namespace, or both (all: local alone, with a note, when the cluster does not answer within 3s)' -r -f -a "local\t''
 cluster\t''
 all\t''"
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s n -l namespace -d 'Namespace whose run objects are read (the local log holds every namespace\'s runs)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s n -l namespace -d 'Namespace of the release (Helm passes its -n as HELM_NAMESPACE)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l version -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l kube-context -d 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l kubeconfig -d 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)' -r -F

@@ -628,15 +628,9 @@ pub struct HistoryArgs {
     /// Where runs are read from: this machine's audit log, the run objects in the namespace, or both (all: local alone, with a note, when the cluster does not answer within 3s).
     #[arg(long, value_enum, default_value = "all")]
     pub source: HistorySource,
-    /// Namespace whose run objects are read (the local log holds every namespace's runs).
-    #[arg(
-        short = 'n',
-        long,
-        env = "HELM_NAMESPACE",
-        default_value = "default",
-        hide_env_values = true
-    )]
-    pub namespace: String,
+    /// The namespace whose run objects are read (the local log holds every namespace's runs).
+    #[command(flatten)]
+    pub namespace: NamespaceArg,
     #[command(flatten)]
     pub no_version: NoChartVersion,
 }

@@ -26,7 +26,7 @@ pub fn run(args: HistoryArgs, ui: &Ui) -> anyhow::Result<()> {
     let log = history::read_from(
         &AuditStore::open_default(),
         source,
-        &args.namespace,
+        &args.namespace.namespace,
         args.release.as_deref(),
     )?;
     for w in history_view::damaged_warnings(&log.path, &log.damaged) {

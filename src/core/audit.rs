@@ -610,18 +610,21 @@ pub struct DamagedLine {
     pub reason: String,
 }
 
+/// A record of the current schema, for tests.
+#[cfg(test)]
+pub fn test_record(run: &str, time: &str, body: Body) -> Record {
+    Record {
+        schema: AUDIT_SCHEMA,
+        run: run.into(),
+        time: time.into(),
+        body,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::test_record as rec;
     use super::*;
-
-    fn rec(run: &str, time: &str, body: Body) -> Record {
-        Record {
-            schema: AUDIT_SCHEMA,
-            run: run.into(),
-            time: time.into(),
-            body,
-        }
-    }
 
     fn start(release: &str, hooks: &[&str]) -> Body {
         Body::RunStarted(RunStarted {

@@ -231,16 +231,8 @@ pub fn merge(local: Vec<Record>, cluster: Vec<Record>) -> Vec<Run> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::audit::test_record as rec;
     use crate::core::audit::{HookState, RunEnded};
-
-    fn rec(run: &str, time: &str, body: Body) -> Record {
-        Record {
-            schema: AUDIT_SCHEMA,
-            run: run.into(),
-            time: time.into(),
-            body,
-        }
-    }
 
     fn started(release: &str, user: &str, host: &str) -> Body {
         Body::RunStarted(RunStarted {
