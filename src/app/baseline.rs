@@ -41,15 +41,31 @@ pub enum Reason {
     UnknownCommit { what: String },
 }
 
+/// The runs `plan` consults for a release, read once: the local log and,
+/// when the cluster answers in time, its run objects (the last apply may
+/// have been another machine's). `None` without `--release`: nothing to
+/// look up, no cost and no warning on every plan.
+pub fn release_log(release: &str, namespace: &str) -> Option<anyhow::Result<history::Log>> {
+    (release != DEFAULT_RELEASE).then(|| {
+        history::read_from(
+            &AuditStore::open_default(),
+            history::Source::All,
+            namespace,
+            Some(release),
+        )
+    })
+}
+
 /// `plan`'s `--from` when not given: the commit last applied to the release
-/// (newest run in the audit log or the cluster's run objects where Helm
-/// exited 0), else HEAD. Never
-/// fails but for a commit id that is none (a hand edit): an unreadable log
-/// or an unreproducible revision means HEAD.
+/// (newest run in `log`, the audit log and the cluster's run objects, where
+/// Helm exited 0), else HEAD. Never fails but for a commit id that is none
+/// (a hand edit): an unreadable log or an unreproducible revision means
+/// HEAD.
 pub fn default_from(
     repo: &ChartRepo,
     release: &str,
     namespace: &str,
+    log: Option<&anyhow::Result<history::Log>>,
 ) -> Result<Baseline, BadCommitId> {
     let store = AuditStore::open_default();
     let head = |reason, damaged| Baseline {
@@ -58,17 +74,12 @@ pub fn default_from(
         damaged,
         log_path: store.path.clone(),
     };
-    // Without --release there is nothing to look up: the log is not read
-    // (no cost, and no warning about it, on every plan).
-    if release == DEFAULT_RELEASE {
-        return Ok(head(Reason::NoRelease, Vec::new()));
-    }
-    // The team's runs too: the last apply may have been another machine's.
-    let log = match history::read_from(&store, history::Source::All, namespace, Some(release)) {
-        Ok(log) => log,
-        Err(e) => match e.downcast::<BadCommitId>() {
-            Ok(bad) => return Err(bad),
-            Err(e) => return Ok(head(Reason::Unreadable(format!("{e:#}")), Vec::new())),
+    let log = match log {
+        None => return Ok(head(Reason::NoRelease, Vec::new())),
+        Some(Ok(log)) => log,
+        Some(Err(e)) => match e.downcast_ref::<BadCommitId>() {
+            Some(bad) => return Err(bad.clone()),
+            None => return Ok(head(Reason::Unreadable(format!("{e:#}")), Vec::new())),
         },
     };
     let Some(run) = last_applied(&log.runs, release, namespace) else {
@@ -76,7 +87,7 @@ pub fn default_from(
             release: release.into(),
             namespace: namespace.into(),
         };
-        return Ok(head(reason, log.damaged));
+        return Ok(head(reason, log.damaged.clone()));
     };
     let s = &run.start;
     // Another machine's run is named with who ran it.
@@ -92,17 +103,17 @@ pub fn default_from(
         Some(sha) if !s.worktree && repo.resolve(sha).is_ok() => Baseline {
             spec: sha.to_string(),
             reason: Reason::LastApplied { what },
-            damaged: log.damaged,
-            log_path: log.path,
+            damaged: log.damaged.clone(),
+            log_path: log.path.clone(),
         },
         Some(sha) if !s.worktree => head(
             Reason::MissingCommit {
                 sha: sha.to_string(),
                 what,
             },
-            log.damaged,
+            log.damaged.clone(),
         ),
-        _ if s.worktree => head(Reason::Worktree { what }, log.damaged),
-        _ => head(Reason::UnknownCommit { what }, log.damaged),
+        _ if s.worktree => head(Reason::Worktree { what }, log.damaged.clone()),
+        _ => head(Reason::UnknownCommit { what }, log.damaged.clone()),
     })
 }

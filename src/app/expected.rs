@@ -22,6 +22,21 @@ pub fn expect_durations(
     let Ok(log) = super::history::read(&AuditStore::open_default()) else {
         return Vec::new();
     };
+    expect_durations_from(result, release, namespace, timeout, Some(&log))
+}
+
+/// As [`expect_durations`], from runs already read (the local log and the
+/// cluster's, for `plan`); `None` expects nothing.
+pub fn expect_durations_from(
+    result: &mut Plan,
+    release: &str,
+    namespace: &str,
+    timeout: std::time::Duration,
+    log: Option<&super::history::Log>,
+) -> Vec<String> {
+    let Some(log) = log else {
+        return Vec::new();
+    };
     let mut warnings = Vec::new();
     for op in result.operations.iter_mut() {
         fill_expected(&mut op.timeline, &log.runs, release, namespace);

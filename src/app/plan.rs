@@ -45,12 +45,15 @@ pub struct PlanReport {
 }
 
 pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> {
+    // Read once, for the baseline and for the expected durations.
+    let log = baseline::release_log(&req.render.release, &req.render.namespace);
     let baseline = match req.from {
         Some(_) => None,
         None => Some(baseline::default_from(
             &ws.repo,
             &req.render.release,
             &req.render.namespace,
+            log.as_ref(),
         )?),
     };
     let from_spec = req
@@ -107,8 +110,13 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
         }
     }
     result.relocate_paths(ws.repo.chart_path());
-    let timeout_warnings =
-        super::expected::expect_durations(&mut result, release, &req.render.namespace, req.timeout);
+    let timeout_warnings = super::expected::expect_durations_from(
+        &mut result,
+        release,
+        &req.render.namespace,
+        req.timeout,
+        log.as_ref().and_then(|l| l.as_ref().ok()),
+    );
     let findings = super::lint::findings(ws, &to, Some(&from), req.timeout)?.findings;
     Ok(PlanReport {
         baseline,

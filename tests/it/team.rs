@@ -199,6 +199,22 @@ fn every_machines_runs_are_in_the_cluster_for_a_third_to_read() {
             v2.as_str(),
             "helm {major}"
         );
+        // And expects the hooks' durations from the team's runs: ann's
+        // install and bob's two upgrades each ran the migration.
+        let doc = json(&out.stdout);
+        let upgrade = doc["operations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["operation"] == "upgrade")
+            .unwrap();
+        let migrate = upgrade["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "migrate")
+            .unwrap();
+        assert_eq!(migrate["expected"]["runs"], 3, "{migrate}");
 
         // Ann's history merges her log and the cluster, saying where each is.
         let runs = history_json(&ann, &["web"]);
