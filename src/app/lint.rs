@@ -63,26 +63,39 @@ pub fn findings(
     })
 }
 
-/// Each finding's line in its template at `rev`, read once per template.
+/// Each finding's line in its template at `rev`; each template is read
+/// and indexed once, however many findings it holds.
 fn locate_lines(ws: &Workspace, rev: &Revision, findings: &mut [Finding]) {
-    let mut sources: std::collections::HashMap<String, Option<String>> = Default::default();
-    for f in findings.iter_mut() {
-        let Some(path) = f.path.clone() else { continue };
+    use crate::core::hook::AnnotationIndex;
+    use std::collections::HashMap;
+    let mut sources: HashMap<String, Option<String>> = HashMap::new();
+    for f in findings.iter() {
+        let Some(path) = &f.path else { continue };
         // Helm's `<chart name>/templates/x.yaml`, read chart-relative.
         let Some((_, rel)) = path.split_once('/') else {
             continue;
         };
-        let source = sources.entry(path.clone()).or_insert_with(|| {
-            ws.repo
+        if !sources.contains_key(path) {
+            let source = ws
+                .repo
                 .read_file(rev, &ws.chart_file(rel))
                 .ok()
                 .flatten()
-                .map(|b| String::from_utf8_lossy(&b).into_owned())
-        });
-        let Some(source) = source else { continue };
+                .map(|b| String::from_utf8_lossy(&b).into_owned());
+            sources.insert(path.clone(), source);
+        }
+    }
+    let indexes: HashMap<&str, AnnotationIndex<'_>> = sources
+        .iter()
+        .filter_map(|(path, source)| Some((path.as_str(), AnnotationIndex::new(source.as_ref()?))))
+        .collect();
+    for f in findings.iter_mut() {
+        let Some(index) = f.path.as_deref().and_then(|p| indexes.get(p)) else {
+            continue;
+        };
         f.line = match &f.hook {
-            Some(h) => crate::core::hook::annotation_line(source, Some(&h.name), None),
-            None => crate::core::hook::annotation_line(source, None, Some(&f.subject)),
+            Some(h) => index.line(Some(&h.name), None),
+            None => index.line(None, Some(&f.subject)),
         };
     }
 }

@@ -221,58 +221,71 @@ pub fn written_identity(source: &str, value: &str) -> Option<String> {
     }
 }
 
-/// The line (from 1) of the `helm.sh/hook` annotation that made a hook, in
-/// its template's source: the document whose literal name is `name`, else
-/// the template's only hook document, else the annotation holding
-/// `value` (a dropped document's). For code-scanning UIs.
-pub fn annotation_line(source: &str, name: Option<&str>, value: Option<&str>) -> Option<usize> {
-    let mut hooks: Vec<(usize, Option<String>)> = Vec::new();
-    let mut doc_name: Option<String> = None;
-    let mut in_metadata = false;
-    let mut names: Vec<Option<String>> = Vec::new();
-    let mut doc_of_hook: Vec<usize> = Vec::new();
-    for (i, line) in source.lines().enumerate() {
-        if line.trim_end() == "---" || line.starts_with("--- ") {
-            names.push(doc_name.take());
-            in_metadata = false;
-            continue;
-        }
-        if !line.starts_with(' ') && !line.trim().is_empty() {
-            in_metadata = line.starts_with("metadata:");
-        } else if in_metadata && doc_name.is_none() {
-            let t = line.trim_start();
-            if line.len() - t.len() <= 4
-                && let Some(v) = t.strip_prefix("name:")
-            {
-                doc_name = Some(v.trim().trim_matches(['"', '\'']).to_string());
+/// Where in a template's source the `helm.sh/hook` annotations are (lines
+/// from 1, for code-scanning UIs), with the names of its documents: read
+/// once, since a template with many hooks is asked for each.
+pub struct AnnotationIndex<'a> {
+    /// (line number, line, document index) of each annotation line.
+    hooks: Vec<(usize, &'a str, usize)>,
+    /// Each document's `metadata.name`, as written.
+    names: Vec<Option<String>>,
+}
+
+impl<'a> AnnotationIndex<'a> {
+    pub fn new(source: &'a str) -> Self {
+        let mut hooks = Vec::new();
+        let mut doc_name: Option<String> = None;
+        let mut in_metadata = false;
+        let mut names: Vec<Option<String>> = Vec::new();
+        for (i, line) in source.lines().enumerate() {
+            if line.trim_end() == "---" || line.starts_with("--- ") {
+                names.push(doc_name.take());
+                in_metadata = false;
+                continue;
+            }
+            if !line.starts_with(' ') && !line.trim().is_empty() {
+                in_metadata = line.starts_with("metadata:");
+            } else if in_metadata && doc_name.is_none() {
+                let t = line.trim_start();
+                if line.len() - t.len() <= 4
+                    && let Some(v) = t.strip_prefix("name:")
+                {
+                    doc_name = Some(v.trim().trim_matches(['"', '\'']).to_string());
+                }
+            }
+            let t = line.trim_start().trim_start_matches(['"', '\'']);
+            if t.starts_with("helm.sh/hook") && !t.starts_with("helm.sh/hook-") {
+                hooks.push((i + 1, line, names.len()));
             }
         }
-        let t = line.trim_start().trim_start_matches(['"', '\'']);
-        if t.starts_with("helm.sh/hook") && !t.starts_with("helm.sh/hook-") {
-            let found = match value {
-                Some(v) => line.contains(v).then_some(v.to_string()),
-                None => None,
-            };
-            hooks.push((i + 1, found));
-            doc_of_hook.push(names.len());
+        names.push(doc_name);
+        Self { hooks, names }
+    }
+
+    /// The line of the annotation that made a hook: the document whose
+    /// literal name is `name`, else the annotation holding `value` (a
+    /// dropped document's), else the template's only hook document.
+    pub fn line(&self, name: Option<&str>, value: Option<&str>) -> Option<usize> {
+        if let Some(n) = name {
+            let by_name = self
+                .hooks
+                .iter()
+                .find(|(_, _, d)| self.names.get(*d).and_then(|x| x.as_deref()) == Some(n));
+            if let Some((line, _, _)) = by_name {
+                return Some(*line);
+            }
         }
-    }
-    names.push(doc_name);
-    if let Some(n) = name {
-        let by_name = hooks
-            .iter()
-            .zip(&doc_of_hook)
-            .find(|(_, d)| names.get(**d).and_then(|x| x.as_deref()) == Some(n));
-        if let Some(((line, _), _)) = by_name {
-            return Some(*line);
+        if let Some(v) = value {
+            return self
+                .hooks
+                .iter()
+                .find(|(_, text, _)| text.contains(v))
+                .map(|(l, _, _)| *l);
         }
-    }
-    if value.is_some() {
-        return hooks.iter().find(|(_, v)| v.is_some()).map(|(l, _)| *l);
-    }
-    match hooks.as_slice() {
-        [(line, _)] => Some(*line),
-        _ => None,
+        match self.hooks.as_slice() {
+            [(line, _, _)] => Some(*line),
+            _ => None,
+        }
     }
 }
 
@@ -810,13 +823,19 @@ mod tests {
     #[test]
     fn a_hooks_annotation_line_is_found_by_name_or_as_the_only_one() {
         let src = "kind: ConfigMap\nmetadata:\n  name: plain\n---\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    helm.sh/hook: pre-install\n    helm.sh/hook-weight: \"1\"\n---\nkind: Job\nmetadata:\n  name: seed\n  annotations:\n    \"helm.sh/hook\": post-install\n";
-        assert_eq!(annotation_line(src, Some("seed"), None), Some(16));
-        assert_eq!(annotation_line(src, Some("migrate"), None), Some(9));
+        assert_eq!(AnnotationIndex::new(src).line(Some("seed"), None), Some(16));
+        assert_eq!(
+            AnnotationIndex::new(src).line(Some("migrate"), None),
+            Some(9)
+        );
         // Two hooks, a templated name: no guess.
-        assert_eq!(annotation_line(src, Some("{{ x }}"), None), None);
-        assert_eq!(annotation_line(src, None, Some("post-install")), Some(16));
+        assert_eq!(AnnotationIndex::new(src).line(Some("{{ x }}"), None), None);
+        assert_eq!(
+            AnnotationIndex::new(src).line(None, Some("post-install")),
+            Some(16)
+        );
         let one = "kind: Job\nmetadata:\n  name: {{ .Release.Name }}\n  annotations:\n    helm.sh/hook: pre-install\n";
-        assert_eq!(annotation_line(one, Some("web"), None), Some(5));
+        assert_eq!(AnnotationIndex::new(one).line(Some("web"), None), Some(5));
     }
 
     #[test]
