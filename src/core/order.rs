@@ -4,6 +4,7 @@
 use super::helm::HelmVersion;
 use super::hook::{Hook, HookEvent};
 use std::cmp::Ordering;
+use std::borrow::Borrow;
 
 /// `InstallOrder` of Helm 3.17 (`pkg/releaseutil/kind_sorter.go`).
 const INSTALL_ORDER_V3: &[&str] = &[
@@ -82,8 +83,9 @@ impl KindOrder {
     }
 
     /// Sorts hooks into the order Helm stores them in the release (stable).
-    pub fn sort_hooks(&self, hooks: &mut [Hook]) {
-        hooks.sort_by(|a, b| self.compare(&a.kind, &b.kind));
+    /// Hooks, or references to them, into Helm's stored order.
+    pub fn sort_hooks<H: Borrow<Hook>>(&self, hooks: &mut [H]) {
+        hooks.sort_by(|a, b| self.compare(&a.borrow().kind, &b.borrow().kind));
     }
 }
 
@@ -92,10 +94,11 @@ impl KindOrder {
 /// `stored` must be in stored order (see [`KindOrder::sort_hooks`]). A hook
 /// is taken once per matching entry of its event list, as Helm's loop does,
 /// so `test,test-success` makes it run twice.
-pub fn run_order(stored: &[Hook], event: HookEvent) -> Vec<&Hook> {
+pub fn run_order<H: Borrow<Hook>>(stored: &[H], event: HookEvent) -> Vec<&Hook> {
     let mut executing: Vec<&Hook> = stored
         .iter()
-        .flat_map(|h| {
+        .map(Borrow::borrow)
+        .flat_map(|h: &Hook| {
             h.events
                 .iter()
                 .filter(move |e| **e == event)

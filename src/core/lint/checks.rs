@@ -420,7 +420,7 @@ pub(super) fn check_resources(h: &Hook, cx: &mut Ctx<'_>) {
 
 /// The distinct hooks of one event in run order (`test,test-success` runs
 /// a hook twice; it is one hook here).
-pub(super) fn event_run(stored: &[Hook], event: HookEvent) -> Vec<&Hook> {
+pub(super) fn event_run<'a>(stored: &'a [&'a Hook], event: HookEvent) -> Vec<&'a Hook> {
     let mut seen: HashSet<*const Hook> = HashSet::new();
     run_order(stored, event)
         .into_iter()

@@ -233,6 +233,14 @@ fn relevant_hooks<'a>(side: SideRenders<'a>) -> Vec<&'a Hook> {
     out
 }
 
+/// A render's hooks in Helm's stored order, as references: the hooks
+/// themselves are not copied.
+fn stored_order<'r>(order: &KindOrder, r: &'r Rendered) -> Vec<&'r Hook> {
+    let mut hooks: Vec<&Hook> = r.hooks.iter().collect();
+    order.sort_hooks(&mut hooks);
+    hooks
+}
+
 fn check_side(
     side: SideRenders<'_>,
     base: Option<&HashSet<(String, String)>>,
@@ -254,12 +262,10 @@ fn check_side(
         check_metadata_strings(h, &mut cx);
     }
     let order = KindOrder::for_helm(opts.helm);
-    let stored = |r: &Rendered| {
-        let mut hooks = r.hooks.clone();
-        order.sort_hooks(&mut hooks);
-        hooks
-    };
-    let (install, upgrade) = (stored(side.install), stored(side.upgrade));
+    let (install, upgrade) = (
+        stored_order(&order, side.install),
+        stored_order(&order, side.upgrade),
+    );
     let events: Vec<(HookEvent, Vec<&Hook>)> = HookEvent::ALL
         .into_iter()
         .map(|e| {
