@@ -330,11 +330,12 @@ fn unified(a: &str, b: &str, label_a: &str, label_b: &str, context: usize) -> St
 
 /// Keys hooks by identity; a repeated identity gets its occurrence number,
 /// so two same-named Jobs in different subcharts are still told apart.
-fn keyed(hooks: &[Hook]) -> Vec<((HookId, usize), &Hook)> {
+fn keyed<H: std::borrow::Borrow<Hook>>(hooks: &[H]) -> Vec<((HookId, usize), &Hook)> {
     let mut seen: HashMap<HookId, usize> = HashMap::new();
     hooks
         .iter()
         .map(|h| {
+            let h: &Hook = h.borrow();
             let n = seen.entry(h.id()).or_default();
             *n += 1;
             ((h.id(), *n - 1), h)
@@ -344,7 +345,11 @@ fn keyed(hooks: &[Hook]) -> Vec<((HookId, usize), &Hook)> {
 
 /// Per-hook changes between two hook sets (each in stored order). Output:
 /// hooks of `to` in order, then removed hooks in `from`'s order.
-pub fn diff_hooks(from: &[Hook], to: &[Hook], opts: DiffOptions) -> Vec<HookChange> {
+pub fn diff_hooks<H: std::borrow::Borrow<Hook>>(
+    from: &[H],
+    to: &[H],
+    opts: DiffOptions,
+) -> Vec<HookChange> {
     let from_k = keyed(from);
     let to_k = keyed(to);
     let from_map: BTreeMap<_, _> = from_k.iter().cloned().collect();

@@ -3,8 +3,8 @@
 
 use super::helm::HelmVersion;
 use super::hook::{Hook, HookEvent};
-use std::cmp::Ordering;
 use std::borrow::Borrow;
+use std::cmp::Ordering;
 
 /// `InstallOrder` of Helm 3.17 (`pkg/releaseutil/kind_sorter.go`).
 const INSTALL_ORDER_V3: &[&str] = &[

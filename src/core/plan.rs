@@ -129,9 +129,9 @@ fn resource_ids(r: &Rendered) -> HashSet<HookId> {
 
 /// Chart hooks of both sides compared per operation, with the local hooks
 /// of `from` and `to` interleaved.
-pub fn plan(
-    from: SideRenders<'_>,
-    to: SideRenders<'_>,
+pub fn plan<'r>(
+    from: SideRenders<'r>,
+    to: SideRenders<'r>,
     ops: &[Operation],
     helm: HelmVersion,
     opts: DiffOptions,
@@ -139,8 +139,9 @@ pub fn plan(
 ) -> Plan {
     let (local_hooks, pair) = diff_local(local_from, local_to);
     let order = KindOrder::for_helm(helm);
-    let sorted = |r: &Rendered| {
-        let mut hooks = r.hooks.clone();
+    // References, sorted: the hooks themselves are not copied.
+    let sorted = |r: &'r Rendered| -> Vec<&'r Hook> {
+        let mut hooks: Vec<&Hook> = r.hooks.iter().collect();
         order.sort_hooks(&mut hooks);
         hooks
     };
@@ -149,8 +150,13 @@ pub fn plan(
     let mut operations = Vec::new();
     // Operations share renders (all but install use the upgrade render):
     // sort and diff each distinct pair of renders once.
-    type PairWork = (Vec<Hook>, Vec<Hook>, Vec<HookChange>, HashSet<HookId>);
-    let mut memo: Vec<(*const Rendered, *const Rendered, std::rc::Rc<PairWork>)> = Vec::new();
+    type PairWork<'h> = (
+        Vec<&'h Hook>,
+        Vec<&'h Hook>,
+        Vec<HookChange>,
+        HashSet<HookId>,
+    );
+    let mut memo: Vec<(*const Rendered, *const Rendered, std::rc::Rc<PairWork<'r>>)> = Vec::new();
     for &op in ops {
         let (a, b) = (from.for_op(op), to.for_op(op));
         let key = (a as *const Rendered, b as *const Rendered);

@@ -180,9 +180,9 @@ fn step_for(hook: &Hook, event: HookEvent, position: usize, helm: HelmVersion) -
 /// The timeline of `op` for hooks in Helm's stored order, with local
 /// hooks where Helmfile runs them: prepare, preapply, presync before the
 /// chart's pre- hooks; postsync, cleanup after its post- hooks.
-pub fn timeline(
+pub fn timeline<H: std::borrow::Borrow<Hook>>(
     op: Operation,
-    stored: &[Hook],
+    stored: &[H],
     resource_count: usize,
     helm: HelmVersion,
     local: &[LocalHook],
