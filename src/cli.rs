@@ -3,6 +3,7 @@
 pub mod complete;
 
 use crate::adapters::render::RenderOptions;
+use crate::app::apply::{RunRequest, UpgradeFlags};
 use crate::app::team_record::ClusterRecordOptions;
 use crate::core::time::GoDuration;
 use crate::core::timeline::Operation;
@@ -501,6 +502,29 @@ pub struct RunArgs {
     /// How to show progress.
     #[arg(long, value_enum, default_value = "auto")]
     pub progress: ProgressArg,
+}
+
+impl ChangeArgs {
+    /// The run of a rollback or uninstall: no chart, so no `--atomic`.
+    pub fn request(
+        &self,
+        run: &RunArgs,
+        cluster: ClusterRecordOptions,
+        helm_args: &[String],
+    ) -> RunRequest {
+        RunRequest {
+            flags: UpgradeFlags {
+                timeout: run.timeout.text.clone(),
+                wait: self.wait,
+                atomic: false,
+                extra: helm_args.to_vec(),
+            },
+            logs: run.logs,
+            argv: std::env::args().skip(1).collect(),
+            plan_file: None,
+            cluster,
+        }
+    }
 }
 
 /// The question and Helm's `--wait`, for rollback and uninstall.

@@ -1,7 +1,7 @@
 //! `helm hooks uninstall`: the release's stored pre- and post-delete hooks
 //! and local hooks, confirmed, `helm uninstall` run and recorded.
 
-use crate::app::apply::{self, LifecycleRequest, RunRequest, UpgradeFlags};
+use crate::app::apply::{self, LifecycleRequest};
 use crate::app::workspace::Workspace;
 use crate::cli::UninstallArgs;
 use crate::core::timeline::Operation;
@@ -27,18 +27,8 @@ pub fn run(args: UninstallArgs, ui: &Ui) -> anyhow::Result<()> {
         return Ok(());
     }
     run_view::confirm(&prepared, args.change.yes, ui)?;
-    let request = RunRequest {
-        flags: UpgradeFlags {
-            timeout: args.run.timeout.text.clone(),
-            wait: args.change.wait,
-            atomic: false,
-            extra: args.helm_args.clone(),
-        },
-        logs: args.run.logs,
-        argv: std::env::args().skip(1).collect(),
-        plan_file: None,
-        cluster: args.record.options(args.purge_history),
-    };
+    let cluster = args.record.options(args.purge_history);
+    let request = args.change.request(&args.run, cluster, &args.helm_args);
     let reporter_for = run_view::reporter_for(args.run.progress, &prepared, ui);
     let outcome = apply::run(&ws, &prepared, &request, &reporter_for, &|w| ui.warn(w))?;
     run_view::report(&outcome, &args.release, ui)
