@@ -5,6 +5,7 @@ pub mod complete;
 use crate::adapters::render::RenderOptions;
 use crate::app::apply::{RunRequest, UpgradeFlags};
 use crate::app::team_record::ClusterRecordOptions;
+use crate::core::diff::DiffOptions;
 use crate::core::time::GoDuration;
 use crate::core::timeline::Operation;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -502,6 +503,16 @@ pub struct RunArgs {
     /// How to show progress.
     #[arg(long, value_enum, default_value = "auto")]
     pub progress: ProgressArg,
+}
+
+impl PlanArgs {
+    /// How the plan's diffs are shown.
+    pub fn diff_options(&self) -> DiffOptions {
+        DiffOptions {
+            context: self.context,
+            show_secrets: self.show_secrets,
+        }
+    }
 }
 
 impl ChangeArgs {

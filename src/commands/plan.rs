@@ -8,7 +8,6 @@ use crate::app::plan_all::{self, AllRequest, ChartsFailed};
 use crate::app::planfile::{self, OutNeedsRelease};
 use crate::app::workspace::Workspace;
 use crate::cli::{OperationArg, PlanArgs, PlanFormat};
-use crate::core::diff::DiffOptions;
 use crate::core::lint::DEFAULT_TIMEOUT;
 use crate::core::model::Revision;
 use crate::core::planfile::PlanViews;
@@ -52,10 +51,7 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
             to: &args.to,
             render: &opts,
             operations: &ops,
-            diff: DiffOptions {
-                context: args.context,
-                show_secrets: args.show_secrets,
-            },
+            diff: args.diff_options(),
             timeout: args.timeout,
             added: false,
         },
@@ -247,10 +243,7 @@ fn plan_all(args: &PlanArgs, ui: &Ui) -> anyhow::Result<()> {
         to: &args.to,
         render: &opts,
         operations: &ops,
-        diff: DiffOptions {
-            context: args.context,
-            show_secrets: args.show_secrets,
-        },
+        diff: args.diff_options(),
         timeout: args.timeout,
         jobs,
     })?;
