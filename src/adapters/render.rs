@@ -609,6 +609,7 @@ fn template_command(
     mode: Mode,
 ) -> Command {
     let mut cmd = Command::new(helm);
+    super::helm::short_lived(&mut cmd);
     cmd.arg("template")
         .arg(&opts.release)
         .arg(chart_dir)
