@@ -97,7 +97,20 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
             (&local_from, &local_to),
         )
     };
-    let mut result = run_plan(&from, &to);
+    // The plan and the lint read the same renders: side by side (on a
+    // large chart each costs ~10 ms after the last render). Not when the
+    // renders may still change: see below.
+    let (mut result, early_findings) = match to.may_vary {
+        true => (run_plan(&from, &to), None),
+        false => std::thread::scope(|s| {
+            let planned = s.spawn(|| run_plan(&from, &to));
+            let findings = super::lint::findings(ws, &to, Some(&from), req.timeout);
+            (
+                planned.join().expect("plan thread panicked"),
+                Some(findings),
+            )
+        }),
+    };
     // Only a plan that shows changes, of a chart that calls a random
     // function somewhere, can owe them to random values: then `to` is
     // rendered once more from the same input (cached like any render, so a
@@ -117,7 +130,11 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
         req.timeout,
         log.as_ref().and_then(|l| l.as_ref().ok()),
     );
-    let findings = super::lint::findings(ws, &to, Some(&from), req.timeout)?.findings;
+    let findings = match early_findings {
+        Some(f) => f,
+        None => super::lint::findings(ws, &to, Some(&from), req.timeout),
+    }?
+    .findings;
     Ok(PlanReport {
         baseline,
         moved_from: match from_chart {

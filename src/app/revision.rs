@@ -6,7 +6,8 @@ use crate::adapters::git::ChartRepo;
 use crate::adapters::render::SideRender;
 use crate::core::chart::ChartMeta;
 use crate::core::hook::{
-    PARSE_CACHE_VERSION, ParseError, Rendered, Warning, parse_rendered, unknown_events,
+    PARSE_CACHE_VERSION, ParseError, Rendered, Warning, parse_documents, parse_rendered,
+    split_documents, unknown_events,
 };
 use crate::core::model::{Operation, Revision};
 use crate::core::plan::SideRenders;
@@ -154,9 +155,43 @@ fn chart_name(repo: &ChartRepo, rev: &Revision) -> anyhow::Result<String> {
 
 /// A render's parse, from the cache when it holds one for this very text
 /// (`core::hook`'s round-trip test shows a parse reads back equal).
+/// A render big enough to be worth a second thread is parsed in two
+/// halves side by side: its side's render often ends last, when the other
+/// core is free. Below this, a thread costs more than it saves.
+const PARALLEL_PARSE_BYTES: usize = 256 * 1024;
+
+fn parse_in_halves(text: &str) -> Result<Rendered, ParseError> {
+    let docs = split_documents(text);
+    if text.len() < PARALLEL_PARSE_BYTES || docs.len() < 2 {
+        return parse_documents(&docs);
+    }
+    // Halves by bytes, not by count: hooks are the costly documents.
+    let mut seen = 0;
+    let middle = docs
+        .iter()
+        .position(|d| {
+            seen += d.text.len();
+            seen >= text.len() / 2
+        })
+        .map_or(docs.len() / 2, |i| i + 1)
+        .min(docs.len() - 1);
+    let (first, second) = docs.split_at(middle);
+    let (head, tail) = std::thread::scope(|s| {
+        let tail = s.spawn(|| parse_documents(second));
+        (
+            parse_documents(first),
+            tail.join().expect("parse thread panicked"),
+        )
+    });
+    // The first half's error is the one a single pass meets first.
+    let mut parsed = head?;
+    parsed.append(tail?);
+    Ok(parsed)
+}
+
 fn cached_parse(text: &str, cache: Option<&Cache>) -> Result<Rendered, ParseError> {
     let Some(cache) = cache else {
-        return parse_rendered(text);
+        return parse_in_halves(text);
     };
     const BUCKET: &str = "parsed";
     let key = Cache::key(&[PARSE_CACHE_VERSION.as_bytes(), text.as_bytes()]);
@@ -166,7 +201,7 @@ fn cached_parse(text: &str, cache: Option<&Cache>) -> Result<Rendered, ParseErro
     {
         return Ok(parsed);
     }
-    let parsed = parse_rendered(text)?;
+    let parsed = parse_in_halves(text)?;
     // JSON has no NaN or infinity: a float YAML spells `.nan`/`.inf` would
     // not read back as it was, so such a render is not kept.
     // Found without a lower-cased copy of the whole render.
@@ -177,4 +212,71 @@ fn cached_parse(text: &str, cache: Option<&Cache>) -> Result<Rendered, ParseErro
         cache.put(BUCKET, &key, &bytes);
     }
     Ok(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stream(n: usize, bad: &[usize]) -> String {
+        let mut s = String::new();
+        for i in 0..n {
+            let body = match i % 3 {
+                0 => format!(
+                    "kind: Job\nmetadata:\n  name: j{i}\n  annotations:\n    helm.sh/hook: pre-install\n    helm.sh/hook-weight: \"{}\"\nspec:\n  x: \"{}\"\n",
+                    if i % 7 == 0 {
+                        "heavy".to_string()
+                    } else {
+                        (i % 5).to_string()
+                    },
+                    "y".repeat(300)
+                ),
+                1 => format!(
+                    "kind: ConfigMap\nmetadata:\n  name: c{i}\ndata:\n  a: \"{}\"\n",
+                    "z".repeat(300)
+                ),
+                _ => format!("{{kind: Service, metadata: {{name: s{i}}}}}\n"),
+            };
+            let body = match bad.contains(&i) {
+                true => format!(
+                    "kind: Job\nmetadata:\n  name: [bad{i}\n  annotations: {{helm.sh/hook: test}}\n"
+                ),
+                false => body,
+            };
+            s.push_str(&format!("---\n# Source: app/templates/t{i}.yaml\n{body}"));
+        }
+        s
+    }
+
+    #[test]
+    fn a_render_parsed_in_halves_equals_one_pass() {
+        let text = stream(1200, &[]);
+        assert!(
+            text.len() > PARALLEL_PARSE_BYTES,
+            "the test must take the two-thread path"
+        );
+        let halves = parse_in_halves(&text).unwrap();
+        assert_eq!(halves, parse_rendered(&text).unwrap());
+        assert_eq!(halves.hooks.len(), 400);
+        assert!(
+            !halves.warnings.is_empty(),
+            "weights read as zero are warned, in order"
+        );
+    }
+
+    #[test]
+    fn the_first_broken_document_is_the_error_of_both_halves() {
+        let text = stream(1200, &[1100, 100]);
+        let e = parse_in_halves(&text).unwrap_err();
+        assert_eq!(e.path, "app/templates/t100.yaml");
+        assert_eq!(
+            e.to_string(),
+            parse_rendered(&text).unwrap_err().to_string()
+        );
+        let only_late = stream(1200, &[1100]);
+        assert_eq!(
+            parse_in_halves(&only_late).unwrap_err().path,
+            "app/templates/t1100.yaml"
+        );
+    }
 }

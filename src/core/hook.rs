@@ -407,6 +407,13 @@ enum CachedWarning {
 }
 
 impl Rendered {
+    /// The parse of the documents that follow `self`'s.
+    pub fn append(&mut self, next: Rendered) {
+        self.hooks.extend(next.hooks);
+        self.resources.extend(next.resources);
+        self.warnings.extend(next.warnings);
+    }
+
     /// The parse for the cache; `None` for one it cannot hold.
     pub fn to_cache(&self) -> Option<Vec<u8>> {
         let warnings = self
@@ -598,14 +605,23 @@ pub(crate) fn yaml_options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.legacy_octal_numbers = true;
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
+    // Comments never reach a value; not handing them over saves ~8% of
+    // a parse.
+    options.emit_comments = false;
     options
 }
 
 /// Parses a rendered stream. Only documents that mention `helm.sh/hook` are
 /// parsed in full; the others only need their kind and name.
 pub fn parse_rendered(stream: &str) -> Result<Rendered, ParseError> {
+    parse_documents(&split_documents(stream))
+}
+
+/// [`parse_rendered`] of documents already split, in their order: parses
+/// of consecutive runs of documents, appended, equal the parse of all.
+pub fn parse_documents(docs: &[RawDocument<'_>]) -> Result<Rendered, ParseError> {
     let mut out = Rendered::default();
-    for doc in split_documents(stream) {
+    for doc in docs {
         let path = doc.path.unwrap_or("").to_string();
         let parse_err = |e: serde_saphyr::Error| ParseError {
             path: path.clone(),
@@ -632,7 +648,7 @@ pub fn parse_rendered(stream: &str) -> Result<Rendered, ParseError> {
         }
         let document: serde_json::Value =
             serde_saphyr::from_str_with_options(doc.text, yaml_options()).map_err(parse_err)?;
-        let head: Head = serde_json::from_value(document.clone()).unwrap_or_default();
+        let head = Head::deserialize(&document).unwrap_or_default();
         let meta = head.metadata.unwrap_or_default();
         let kind = head.kind.unwrap_or_default();
         let name = meta.name.as_ref().map(value_text).unwrap_or_default();
