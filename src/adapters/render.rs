@@ -5,7 +5,7 @@ use super::git::{
     ChartRepo, ChartSnapshot, GitError, Revision, mentions_operation, mentions_randomness,
 };
 use super::helm::HelmProbe;
-use crate::core::redact::digest_secrets;
+use crate::core::redact::{digest_documents, digest_secrets, secret_documents};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -586,7 +586,7 @@ const RENDER_ERR: &str = "render2-err";
 /// Stores a fresh render under `key` with Secret values as digests, and
 /// returns what a cached run would see (unless the values are asked for).
 fn keep(cache: &Cache, key: &str, stdout: String, stderr: &str, secret_values: bool) -> String {
-    let kept = digest_secrets(&stdout, &|v| cache.secret_digest(v));
+    let kept = digest_in_halves(&stdout, &|v| cache.secret_digest(v));
     if let Some(kept) = &kept {
         cache.put(RENDER, key, kept.as_bytes());
         cache.put(RENDER_ERR, key, stderr.as_bytes());
@@ -598,6 +598,27 @@ fn keep(cache: &Cache, key: &str, stdout: String, stderr: &str, secret_values: b
         (false, Some(kept)) => kept,
         _ => stdout,
     }
+}
+
+/// [`digest_secrets`], a large render's two halves side by side: it is on
+/// the way from the last render to the plan.
+fn digest_in_halves(stdout: &str, digest: &(dyn Fn(&str) -> String + Sync)) -> Option<String> {
+    const PARALLEL_BYTES: usize = 256 * 1024;
+    if stdout.len() < PARALLEL_BYTES {
+        return digest_secrets(stdout, digest);
+    }
+    let Some(docs) = secret_documents(stdout) else {
+        return Some(stdout.to_string());
+    };
+    let (first, second) = docs.split_at(docs.len() / 2);
+    let (head, tail) = std::thread::scope(|s| {
+        let tail = s.spawn(|| digest_documents(second, digest));
+        (
+            digest_documents(first, digest),
+            tail.join().expect("digest thread panicked"),
+        )
+    });
+    Some(head? + &tail?)
 }
 
 /// `helm template` of the chart written out for Helm, for one mode.
@@ -787,6 +808,38 @@ fn classify_failure(rev: &str, stderr: String) -> RenderError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_large_render_digested_in_halves_equals_one_pass() {
+        let mut stream = String::new();
+        for i in 0..900 {
+            stream.push_str(&match i % 3 {
+                0 => format!(
+                    "---\n# Source: app/templates/s{i}.yaml\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s{i}\ndata:\n  k: c2VjcmV0{i}\nstringData:\n  p: \"pw{i}\"\n"
+                ),
+                _ => format!(
+                    "---\n# Source: app/templates/c{i}.yaml\nkind: ConfigMap\nmetadata:\n  name: c{i}\ndata:\n  a: \"{}\"\n",
+                    "x".repeat(400)
+                ),
+            });
+        }
+        let digest = |v: &str| format!("d{}", v.len());
+        let halves = digest_in_halves(&stream, &digest).unwrap();
+        assert!(
+            stream.len() > 256 * 1024,
+            "the test must take the two-thread path"
+        );
+        assert_eq!(
+            halves,
+            crate::core::redact::digest_secrets(&stream, &digest).unwrap()
+        );
+        assert!(
+            !halves.contains("pw5"),
+            "no value is left: {}",
+            &halves[..400]
+        );
+        assert_eq!(halves.matches("hh-digest:").count(), 600);
+    }
 
     #[test]
     fn helms_debug_log_is_told_from_its_notices() {

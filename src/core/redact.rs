@@ -1,5 +1,6 @@
 //! Secret values never leave the process unless the user asks.
 
+use super::hook::RawDocument;
 use serde_json::Value;
 
 pub const REDACTED: &str = "<redacted>";
@@ -40,17 +41,36 @@ pub const DIGEST_PREFIX: &str = "hh-digest:";
 /// are kept byte for byte. `None` when a Secret cannot be read: then
 /// nothing may be stored.
 pub fn digest_secrets(stream: &str, digest: &dyn Fn(&str) -> String) -> Option<String> {
-    let docs = super::hook::split_documents(stream);
-    let secret = |text: &str| {
-        super::hook::quick_head(text).map_or(text.contains("Secret"), |(kind, _)| kind == "Secret")
-    };
-    if !docs.iter().any(|d| secret(d.text)) {
-        return Some(stream.to_string());
+    match secret_documents(stream) {
+        None => Some(stream.to_string()),
+        Some(docs) => digest_documents(&docs, digest),
     }
-    let mut out = String::with_capacity(stream.len());
-    for d in docs {
+}
+
+/// The stream's documents, each with whether it may be a Secret; `None`
+/// when none may be (the stream is then kept as it is).
+pub fn secret_documents(stream: &str) -> Option<Vec<(RawDocument<'_>, bool)>> {
+    let docs: Vec<_> = super::hook::split_documents(stream)
+        .into_iter()
+        .map(|d| {
+            let secret = super::hook::quick_head(d.text)
+                .map_or(d.text.contains("Secret"), |(kind, _)| kind == "Secret");
+            (d, secret)
+        })
+        .collect();
+    docs.iter().any(|(_, secret)| *secret).then_some(docs)
+}
+
+/// [`digest_secrets`] of documents from [`secret_documents`]: the outputs
+/// of consecutive runs of documents, joined, equal the output of all.
+pub fn digest_documents(
+    docs: &[(RawDocument<'_>, bool)],
+    digest: &dyn Fn(&str) -> String,
+) -> Option<String> {
+    let mut out = String::with_capacity(docs.iter().map(|(d, _)| d.text.len() + 4).sum());
+    for (d, secret) in docs {
         out.push_str("---\n");
-        if !secret(d.text) {
+        if !secret {
             out.push_str(d.text);
             continue;
         }
