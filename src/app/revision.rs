@@ -6,12 +6,13 @@ use crate::adapters::git::ChartRepo;
 use crate::adapters::render::SideRender;
 use crate::core::chart::ChartMeta;
 use crate::core::hook::{
-    PARSE_CACHE_VERSION, ParseError, Rendered, Warning, parse_documents, parse_rendered,
-    split_documents, unknown_events,
+    DocumentParse, HOOK_ANNOTATION, PARSE_CACHE_VERSION, ParseError, RawDocument, Rendered,
+    Warning, parse_document, parse_rendered, split_documents, unknown_events,
 };
 use crate::core::model::{Operation, Revision};
 use crate::core::plan::SideRenders;
 use anyhow::Context;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone)]
 pub struct RenderedRevision {
@@ -42,15 +43,46 @@ impl RenderedRevision {
         side: SideRender,
         cache: Option<&Cache>,
     ) -> anyhow::Result<Self> {
-        let parse = |text: &str| {
-            cached_parse(text, cache)
-                .with_context(|| format!("reading Helm's output for {}", rev.spec))
+        let parsed = parse_renders(&texts_of(&side), cache);
+        Self::assemble(repo, rev, side, parsed)
+    }
+
+    /// [`Self::parse`] of both sides of a plan at once: the hooks they
+    /// share are parsed once.
+    pub fn parse_both(
+        (from_repo, from_rev, from_side): (&ChartRepo, Revision, SideRender),
+        (to_repo, to_rev, to_side): (&ChartRepo, Revision, SideRender),
+        cache: Option<&Cache>,
+    ) -> anyhow::Result<(Self, Self)> {
+        let from_texts = texts_of(&from_side);
+        let split = from_texts.len();
+        let mut texts = from_texts;
+        texts.extend(texts_of(&to_side));
+        let mut parsed = parse_renders(&texts, cache);
+        let to_parsed = parsed.split_off(split);
+        let from = Self::assemble(from_repo, from_rev, from_side, parsed)?;
+        let to = Self::assemble(to_repo, to_rev, to_side, to_parsed)?;
+        Ok((from, to))
+    }
+
+    /// A side from the parses of [`texts_of`] it, in that order; adds the
+    /// documents Helm dropped, which it names only on stderr, as warnings.
+    fn assemble(
+        repo: &ChartRepo,
+        rev: Revision,
+        side: SideRender,
+        parsed: Vec<Result<Rendered, ParseError>>,
+    ) -> anyhow::Result<Self> {
+        let mut parsed = parsed
+            .into_iter()
+            .map(|p| p.with_context(|| format!("reading Helm's output for {}", rev.spec)));
+        let install_parsed = match side.install {
+            Some(_) => parsed.next().transpose()?,
+            None => None,
         };
-        let install_parsed = side.install.as_deref().map(parse).transpose()?;
-        let upgrade = match (&side.install, &side.upgrade) {
-            (Some(a), Some(b)) if a == b => None,
-            (_, Some(b)) => Some(parse(b)?),
-            _ => None,
+        let upgrade = match parsed.next() {
+            Some(p) => Some(p?),
+            None => None,
         };
         let mut install = install_parsed
             .or_else(|| upgrade.clone())
@@ -153,55 +185,128 @@ fn chart_name(repo: &ChartRepo, rev: &Revision) -> anyhow::Result<String> {
     Ok(meta.name)
 }
 
-/// A render's parse, from the cache when it holds one for this very text
-/// (`core::hook`'s round-trip test shows a parse reads back equal).
-/// A render big enough to be worth a second thread is parsed in two
-/// halves side by side: its side's render often ends last, when the other
-/// core is free. Below this, a thread costs more than it saves.
-const PARALLEL_PARSE_BYTES: usize = 256 * 1024;
-
-fn parse_in_halves(text: &str) -> Result<Rendered, ParseError> {
-    let docs = split_documents(text);
-    if text.len() < PARALLEL_PARSE_BYTES || docs.len() < 2 {
-        return parse_documents(&docs);
+/// A side's render texts: install, then upgrade when it differs.
+fn texts_of(side: &SideRender) -> Vec<&str> {
+    let mut texts: Vec<&str> = side.install.as_deref().into_iter().collect();
+    match (&side.install, &side.upgrade) {
+        (Some(a), Some(b)) if a == b => {}
+        (_, Some(b)) => texts.push(b),
+        _ => {}
     }
-    // Halves by bytes, not by count: hooks are the costly documents.
-    let mut seen = 0;
-    let middle = docs
-        .iter()
-        .position(|d| {
-            seen += d.text.len();
-            seen >= text.len() / 2
-        })
-        .map_or(docs.len() / 2, |i| i + 1)
-        .min(docs.len() - 1);
-    let (first, second) = docs.split_at(middle);
-    let (head, tail) = std::thread::scope(|s| {
-        let tail = s.spawn(|| parse_documents(second));
-        (
-            parse_documents(first),
-            tail.join().expect("parse thread panicked"),
-        )
-    });
-    // The first half's error is the one a single pass meets first.
-    let mut parsed = head?;
-    parsed.append(tail?);
-    Ok(parsed)
+    texts
 }
 
-fn cached_parse(text: &str, cache: Option<&Cache>) -> Result<Rendered, ParseError> {
-    let Some(cache) = cache else {
-        return parse_in_halves(text);
+/// A render big enough to be worth its own thread (assembled and kept
+/// beside the other side's). Below this, a thread costs more than it saves.
+const PARALLEL_PARSE_BYTES: usize = 256 * 1024;
+/// Hook documents enough to be parsed in two halves side by side.
+const PARALLEL_HOOK_BYTES: usize = 64 * 1024;
+
+const PARSE_BUCKET: &str = "parsed";
+
+fn parse_key(text: &str) -> String {
+    Cache::key(&[PARSE_CACHE_VERSION.as_bytes(), text.as_bytes()])
+}
+
+/// The parses of several renders (both sides of a plan), each from the
+/// cache when it holds one for that very text (`core::hook`'s round-trip
+/// test shows a parse reads back equal). A hook document found in several
+/// renders (most hooks, between two revisions) is parsed once; each
+/// render's result, and its first error, are those of parsing it alone.
+fn parse_renders(texts: &[&str], cache: Option<&Cache>) -> Vec<Result<Rendered, ParseError>> {
+    let cached: Vec<Option<Rendered>> = texts
+        .iter()
+        .map(|t| {
+            let cache = cache?;
+            Rendered::from_cache(&cache.get(PARSE_BUCKET, &parse_key(t))?)
+        })
+        .collect();
+    let docs: Vec<Vec<RawDocument<'_>>> = texts
+        .iter()
+        .zip(&cached)
+        .map(|(t, c)| match c {
+            Some(_) => Vec::new(),
+            None => split_documents(t),
+        })
+        .collect();
+    let memo = parse_hooks_once(&docs);
+    let finish = |text: &str, docs: &[RawDocument<'_>]| {
+        let parsed = assemble_parse(docs, &memo);
+        if let (Some(cache), Ok(parsed)) = (cache, &parsed) {
+            keep_parse(cache, text, parsed);
+        }
+        parsed
     };
-    const BUCKET: &str = "parsed";
-    let key = Cache::key(&[PARSE_CACHE_VERSION.as_bytes(), text.as_bytes()]);
-    if let Some(parsed) = cache
-        .get(BUCKET, &key)
-        .and_then(|b| Rendered::from_cache(&b))
-    {
-        return Ok(parsed);
+    // Each fresh render assembled and kept on its own thread when big.
+    std::thread::scope(|s| {
+        let jobs: Vec<_> = texts
+            .iter()
+            .zip(&docs)
+            .zip(cached)
+            .map(|((text, docs), cached)| match cached {
+                Some(parsed) => Job::Done(Ok(parsed)),
+                None if text.len() < PARALLEL_PARSE_BYTES => Job::Done(finish(text, docs)),
+                None => Job::Running(s.spawn(|| finish(text, docs))),
+            })
+            .collect();
+        jobs.into_iter()
+            .map(|job| match job {
+                Job::Done(parsed) => parsed,
+                Job::Running(h) => h.join().expect("parse thread panicked"),
+            })
+            .collect()
+    })
+}
+
+enum Job<'s, T> {
+    Done(T),
+    Running(std::thread::ScopedJoinHandle<'s, T>),
+}
+
+/// A render's parse from its documents, its hooks taken from `memo`.
+fn assemble_parse(
+    docs: &[RawDocument<'_>],
+    memo: &HashMap<&str, Result<DocumentParse, ParseError>>,
+) -> Result<Rendered, ParseError> {
+    let mut out = Rendered::default();
+    for doc in docs {
+        out.push(match memo.get(doc.text) {
+            Some(d) => d.clone()?,
+            None => parse_document(doc)?,
+        });
     }
-    let parsed = parse_in_halves(text)?;
+    Ok(out)
+}
+
+/// Every distinct hook document of the renders, parsed once: in two
+/// threads when there is enough of them.
+fn parse_hooks_once<'t>(
+    renders: &[Vec<RawDocument<'t>>],
+) -> HashMap<&'t str, Result<DocumentParse, ParseError>> {
+    let mut seen = HashSet::new();
+    let hooks: Vec<&RawDocument<'t>> = renders
+        .iter()
+        .flatten()
+        .filter(|d| d.text.contains(HOOK_ANNOTATION) && seen.insert(d.text))
+        .collect();
+    let parse = |docs: &[&RawDocument<'t>]| -> Vec<(&'t str, Result<DocumentParse, ParseError>)> {
+        docs.iter().map(|d| (d.text, parse_document(d))).collect()
+    };
+    let bytes: usize = hooks.iter().map(|d| d.text.len()).sum();
+    if bytes < PARALLEL_HOOK_BYTES {
+        return parse(&hooks).into_iter().collect();
+    }
+    let (first, second) = hooks.split_at(hooks.len() / 2);
+    let (mut head, tail) = std::thread::scope(|s| {
+        let tail = s.spawn(|| parse(second));
+        (parse(first), tail.join().expect("parse thread panicked"))
+    });
+    head.extend(tail);
+    head.into_iter().collect()
+}
+
+/// A fresh parse into the cache.
+fn keep_parse(cache: &Cache, text: &str, parsed: &Rendered) {
     // JSON has no NaN or infinity: a float YAML spells `.nan`/`.inf` would
     // not read back as it was, so such a render is not kept.
     // Found without a lower-cased copy of the whole render.
@@ -209,9 +314,8 @@ fn cached_parse(text: &str, cache: Option<&Cache>) -> Result<Rendered, ParseErro
         w[0] == b'.' && (w[1..].eq_ignore_ascii_case(b"nan") || w[1..].eq_ignore_ascii_case(b"inf"))
     });
     if !non_finite && let Some(bytes) = parsed.to_cache() {
-        cache.put(BUCKET, &key, &bytes);
+        cache.put(PARSE_BUCKET, &parse_key(text), &bytes);
     }
-    Ok(parsed)
 }
 
 #[cfg(test)]
@@ -248,35 +352,64 @@ mod tests {
         s
     }
 
-    #[test]
-    fn a_render_parsed_in_halves_equals_one_pass() {
-        let text = stream(1200, &[]);
-        assert!(
-            text.len() > PARALLEL_PARSE_BYTES,
-            "the test must take the two-thread path"
-        );
-        let halves = parse_in_halves(&text).unwrap();
-        assert_eq!(halves, parse_rendered(&text).unwrap());
-        assert_eq!(halves.hooks.len(), 400);
-        assert!(
-            !halves.warnings.is_empty(),
-            "weights read as zero are warned, in order"
-        );
+    fn alone(text: &str) -> Result<Rendered, String> {
+        parse_rendered(text).map_err(|e| e.to_string())
+    }
+
+    fn together(texts: &[&str]) -> Vec<Result<Rendered, String>> {
+        parse_renders(texts, None)
+            .into_iter()
+            .map(|r| r.map_err(|e| e.to_string()))
+            .collect()
     }
 
     #[test]
-    fn the_first_broken_document_is_the_error_of_both_halves() {
-        let text = stream(1200, &[1100, 100]);
-        let e = parse_in_halves(&text).unwrap_err();
-        assert_eq!(e.path, "app/templates/t100.yaml");
-        assert_eq!(
-            e.to_string(),
-            parse_rendered(&text).unwrap_err().to_string()
+    fn renders_parsed_together_equal_each_parsed_alone() {
+        let from = stream(2400, &[]);
+        // The same documents but a few: most hooks are shared.
+        let to = from.replace("name: j300\n", "name: j300b\n") + &stream(3, &[]);
+        let hook_bytes: usize = split_documents(&from)
+            .iter()
+            .filter(|d| d.text.contains(HOOK_ANNOTATION))
+            .map(|d| d.text.len())
+            .sum();
+        assert!(
+            hook_bytes > PARALLEL_PARSE_BYTES,
+            "the test must take the two-thread path"
         );
-        let only_late = stream(1200, &[1100]);
-        assert_eq!(
-            parse_in_halves(&only_late).unwrap_err().path,
-            "app/templates/t1100.yaml"
+        let both = together(&[&from, &to]);
+        assert_eq!(both, [alone(&from), alone(&to)]);
+        let to_parse = both[1].as_ref().unwrap();
+        assert!(to_parse.hooks.iter().any(|h| h.name == "j300b"));
+        assert_eq!(to_parse.hooks.len(), 801);
+        assert!(
+            !to_parse.warnings.is_empty(),
+            "weights read as zero are warned, in order"
         );
+        // A small render takes the one-thread path, to the same result.
+        let small = stream(30, &[]);
+        assert_eq!(together(&[&small, &small]), [alone(&small), alone(&small)]);
+    }
+
+    #[test]
+    fn each_render_fails_on_its_own_first_broken_document() {
+        let late = stream(2400, &[2300]);
+        let both = stream(2400, &[2300, 100]);
+        let clean = stream(2400, &[]);
+        let results = together(&[&late, &both, &clean]);
+        assert_eq!(results, [alone(&late), alone(&both), alone(&clean)]);
+        assert!(
+            results[0]
+                .as_ref()
+                .unwrap_err()
+                .contains("app/templates/t2300.yaml")
+        );
+        assert!(
+            results[1]
+                .as_ref()
+                .unwrap_err()
+                .contains("app/templates/t100.yaml")
+        );
+        assert!(results[2].is_ok());
     }
 }

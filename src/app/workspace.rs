@@ -224,13 +224,20 @@ impl Workspace {
             let from_job = s.spawn(move || -> anyhow::Result<_> {
                 let repo = open_chart(chart, from_chart)?;
                 let side = render_side(&repo, from, opts, needs, helm, cache)?;
-                RenderedRevision::parse(&repo, from.clone(), side, parse_cache(cache, opts))
+                Ok((repo, side))
             });
-            let to_side = self.render(to, opts, needs);
+            let to_side = render_side(&self.repo, to, opts, needs, &self.probe, &self.cache);
             let from_side = from_job.join().expect("render thread panicked");
             (from_side, to_side)
         });
-        let (from, to) = (from_side?, to_side?);
+        let ((from_repo, from_side), to_side) = (from_side?, to_side?);
+        // Parsed together, after both renders: the hooks both sides share
+        // (most of them) are parsed once.
+        let (from, to) = RenderedRevision::parse_both(
+            (&from_repo, from.clone(), from_side),
+            (&self.repo, to.clone(), to_side),
+            parse_cache(cache, opts),
+        )?;
         tracing::debug!(
             from = from.helm_runs,
             to = to.helm_runs,

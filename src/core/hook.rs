@@ -407,13 +407,6 @@ enum CachedWarning {
 }
 
 impl Rendered {
-    /// The parse of the documents that follow `self`'s.
-    pub fn append(&mut self, next: Rendered) {
-        self.hooks.extend(next.hooks);
-        self.resources.extend(next.resources);
-        self.warnings.extend(next.warnings);
-    }
-
     /// The parse for the cache; `None` for one it cannot hold.
     pub fn to_cache(&self) -> Option<Vec<u8>> {
         let warnings = self
@@ -512,7 +505,7 @@ impl Rendered {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("YAML parse error in {path}: {message}")]
 pub struct ParseError {
     pub path: String,
@@ -622,95 +615,118 @@ pub fn parse_rendered(stream: &str) -> Result<Rendered, ParseError> {
 pub fn parse_documents(docs: &[RawDocument<'_>]) -> Result<Rendered, ParseError> {
     let mut out = Rendered::default();
     for doc in docs {
-        let path = doc.path.unwrap_or("").to_string();
-        let parse_err = |e: serde_saphyr::Error| ParseError {
-            path: path.clone(),
-            message: e.to_string().lines().next().unwrap_or_default().to_string(),
-        };
-        if !doc.text.contains(HOOK_ANNOTATION) {
-            // Ordinary resources only need kind and name: read them off the
-            // lines when the document has the usual block shape, and parse
-            // only the unusual ones.
-            let (kind, name) = match quick_head(doc.text) {
-                Some(head) => head,
-                None => {
-                    let head: Head = serde_saphyr::from_str_with_options(doc.text, yaml_options())
-                        .map_err(parse_err)?;
-                    let meta = head.metadata.unwrap_or_default();
-                    (
-                        head.kind.unwrap_or_default(),
-                        meta.name.as_ref().map(value_text).unwrap_or_default(),
-                    )
-                }
-            };
-            out.resources.push(Resource { kind, name, path });
-            continue;
-        }
-        let document: serde_json::Value =
-            serde_saphyr::from_str_with_options(doc.text, yaml_options()).map_err(parse_err)?;
-        let head = Head::deserialize(&document).unwrap_or_default();
-        let meta = head.metadata.unwrap_or_default();
-        let kind = head.kind.unwrap_or_default();
-        let name = meta.name.as_ref().map(value_text).unwrap_or_default();
-        let annotations: BTreeMap<String, String> = meta
-            .annotations
-            .unwrap_or_default()
-            .iter()
-            .map(|(k, v)| (k.clone(), value_text(v)))
-            .collect();
-        let Some(hook_value) = annotations.get(HOOK_ANNOTATION) else {
-            out.resources.push(Resource { kind, name, path });
-            continue;
-        };
-        let parts: Vec<String> = split_annotation(hook_value).collect();
-        let unknown = unknown_events(hook_value);
-        if !unknown.is_empty() {
-            out.warnings.push(Warning::DroppedDocument {
-                path: doc.path.map(str::to_string).into_iter().collect(),
-                held_in: Vec::new(),
-                value: hook_value.clone(),
-                unknown,
-                hook: Some(format!("{kind}/{name}")),
-            });
-            continue;
-        }
-        let events = parts
-            .iter()
-            .filter_map(|p| HookEvent::from_part(p))
-            .collect();
-        let weight_raw = annotations.get(WEIGHT_ANNOTATION).cloned();
-        let weight = match weight_raw.as_deref().map(|raw| (raw, go_atoi(raw))) {
-            None => 0,
-            Some((_, Some(w))) => w,
-            Some((raw, None)) => {
-                out.warnings.push(Warning::WeightReadAsZero {
-                    path: path.clone(),
-                    hook: format!("{kind}/{name}"),
-                    raw: raw.to_string(),
-                });
-                0
+        out.push(parse_document(doc)?);
+    }
+    Ok(out)
+}
+
+/// What one document adds to a parse: a function of its text alone, so
+/// equal documents parse equal (both sides of a plan share most).
+#[derive(Debug, Clone, Default)]
+pub struct DocumentParse {
+    hook: Option<Hook>,
+    resource: Option<Resource>,
+    warnings: Vec<Warning>,
+}
+
+impl Rendered {
+    pub fn push(&mut self, d: DocumentParse) {
+        self.hooks.extend(d.hook);
+        self.resources.extend(d.resource);
+        self.warnings.extend(d.warnings);
+    }
+}
+
+pub fn parse_document(doc: &RawDocument<'_>) -> Result<DocumentParse, ParseError> {
+    let mut out = DocumentParse::default();
+    let path = doc.path.unwrap_or("").to_string();
+    let parse_err = |e: serde_saphyr::Error| ParseError {
+        path: path.clone(),
+        message: e.to_string().lines().next().unwrap_or_default().to_string(),
+    };
+    if !doc.text.contains(HOOK_ANNOTATION) {
+        // Ordinary resources only need kind and name: read them off the
+        // lines when the document has the usual block shape, and parse
+        // only the unusual ones.
+        let (kind, name) = match quick_head(doc.text) {
+            Some(head) => head,
+            None => {
+                let head: Head = serde_saphyr::from_str_with_options(doc.text, yaml_options())
+                    .map_err(parse_err)?;
+                let meta = head.metadata.unwrap_or_default();
+                (
+                    head.kind.unwrap_or_default(),
+                    meta.name.as_ref().map(value_text).unwrap_or_default(),
+                )
             }
         };
-        let list = |key: &str| -> Vec<String> {
-            annotations
-                .get(key)
-                .map(|v| split_annotation(v).collect())
-                .unwrap_or_default()
-        };
-        out.hooks.push(Hook {
-            subchart: subchart_of(&path),
-            delete_policies: list(DELETE_ANNOTATION),
-            output_log_policies: list(OUTPUT_LOG_ANNOTATION),
-            kind,
-            name,
-            path,
-            events,
-            weight,
-            weight_raw,
-            manifest: doc.text.trim_start_matches('\n').to_string(),
-            document,
-        });
+        out.resource = Some(Resource { kind, name, path });
+        return Ok(out);
     }
+    let document: serde_json::Value =
+        serde_saphyr::from_str_with_options(doc.text, yaml_options()).map_err(parse_err)?;
+    let head = Head::deserialize(&document).unwrap_or_default();
+    let meta = head.metadata.unwrap_or_default();
+    let kind = head.kind.unwrap_or_default();
+    let name = meta.name.as_ref().map(value_text).unwrap_or_default();
+    let annotations: BTreeMap<String, String> = meta
+        .annotations
+        .unwrap_or_default()
+        .iter()
+        .map(|(k, v)| (k.clone(), value_text(v)))
+        .collect();
+    let Some(hook_value) = annotations.get(HOOK_ANNOTATION) else {
+        out.resource = Some(Resource { kind, name, path });
+        return Ok(out);
+    };
+    let parts: Vec<String> = split_annotation(hook_value).collect();
+    let unknown = unknown_events(hook_value);
+    if !unknown.is_empty() {
+        out.warnings.push(Warning::DroppedDocument {
+            path: doc.path.map(str::to_string).into_iter().collect(),
+            held_in: Vec::new(),
+            value: hook_value.clone(),
+            unknown,
+            hook: Some(format!("{kind}/{name}")),
+        });
+        return Ok(out);
+    }
+    let events = parts
+        .iter()
+        .filter_map(|p| HookEvent::from_part(p))
+        .collect();
+    let weight_raw = annotations.get(WEIGHT_ANNOTATION).cloned();
+    let weight = match weight_raw.as_deref().map(|raw| (raw, go_atoi(raw))) {
+        None => 0,
+        Some((_, Some(w))) => w,
+        Some((raw, None)) => {
+            out.warnings.push(Warning::WeightReadAsZero {
+                path: path.clone(),
+                hook: format!("{kind}/{name}"),
+                raw: raw.to_string(),
+            });
+            0
+        }
+    };
+    let list = |key: &str| -> Vec<String> {
+        annotations
+            .get(key)
+            .map(|v| split_annotation(v).collect())
+            .unwrap_or_default()
+    };
+    out.hook = Some(Hook {
+        subchart: subchart_of(&path),
+        delete_policies: list(DELETE_ANNOTATION),
+        output_log_policies: list(OUTPUT_LOG_ANNOTATION),
+        kind,
+        name,
+        path,
+        events,
+        weight,
+        weight_raw,
+        manifest: doc.text.trim_start_matches('\n').to_string(),
+        document,
+    });
     Ok(out)
 }
 
