@@ -10,6 +10,12 @@ pub struct Cache {
 }
 
 impl Cache {
+    /// A cache that holds nothing (every read misses).
+    #[cfg(test)]
+    pub fn none() -> Self {
+        Self { root: None }
+    }
+
     /// `$HELM_CACHE_HOME/hooks` (Helm sets it for plugins), else the
     /// platform's cache directory under `helm/hooks`, as Helm lays it out.
     pub fn open() -> Self {

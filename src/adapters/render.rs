@@ -5,7 +5,10 @@ use super::git::{
     ChartRepo, ChartSnapshot, GitError, Revision, mentions_operation, mentions_randomness,
 };
 use super::helm::HelmProbe;
-use crate::core::redact::{digest_documents, digest_secrets, secret_documents};
+use crate::core::redact::{
+    digest_document, digest_documents_with, digest_secrets, secret_documents,
+};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -586,7 +589,7 @@ const RENDER_ERR: &str = "render2-err";
 /// Stores a fresh render under `key` with Secret values as digests, and
 /// returns what a cached run would see (unless the values are asked for).
 fn keep(cache: &Cache, key: &str, stdout: String, stderr: &str, secret_values: bool) -> String {
-    let kept = digest_in_halves(&stdout, &|v| cache.secret_digest(v));
+    let kept = digest_in_halves(&stdout, cache);
     if let Some(kept) = &kept {
         cache.put(RENDER, key, kept.as_bytes());
         cache.put(RENDER_ERR, key, stderr.as_bytes());
@@ -600,21 +603,39 @@ fn keep(cache: &Cache, key: &str, stdout: String, stderr: &str, secret_values: b
     }
 }
 
-/// [`digest_secrets`], a large render's two halves side by side: it is on
-/// the way from the last render to the plan.
-fn digest_in_halves(stdout: &str, digest: &(dyn Fn(&str) -> String + Sync)) -> Option<String> {
+/// [`digest_secrets`] with the cache's key; for a large render, its two
+/// halves side by side (it is on the way from the last render to the
+/// plan), and a Secret both sides of a plan render alike digested once, by
+/// the side that gets to it first.
+fn digest_in_halves(stdout: &str, cache: &Cache) -> Option<String> {
     const PARALLEL_BYTES: usize = 256 * 1024;
+    // Secret text -> what is kept of it, for this process's secret key.
+    static DIGESTED: std::sync::OnceLock<std::sync::Mutex<HashMap<String, String>>> =
+        std::sync::OnceLock::new();
+    let memo = DIGESTED.get_or_init(Default::default);
+    let digest = |v: &str| cache.secret_digest(v);
+    let one = |text: &str| {
+        let known = memo.lock().ok().and_then(|m| m.get(text).cloned());
+        if known.is_some() {
+            return known;
+        }
+        let kept = digest_document(text, &digest)?;
+        if let Ok(mut m) = memo.lock() {
+            m.insert(text.to_string(), kept.clone());
+        }
+        Some(kept)
+    };
     if stdout.len() < PARALLEL_BYTES {
-        return digest_secrets(stdout, digest);
+        return digest_secrets(stdout, &digest);
     }
     let Some(docs) = secret_documents(stdout) else {
         return Some(stdout.to_string());
     };
     let (first, second) = docs.split_at(docs.len() / 2);
     let (head, tail) = std::thread::scope(|s| {
-        let tail = s.spawn(|| digest_documents(second, digest));
+        let tail = s.spawn(|| digest_documents_with(second, &one));
         (
-            digest_documents(first, digest),
+            digest_documents_with(first, &one),
             tail.join().expect("digest thread panicked"),
         )
     });
@@ -823,8 +844,14 @@ mod tests {
                 ),
             });
         }
-        let digest = |v: &str| format!("d{}", v.len());
-        let halves = digest_in_halves(&stream, &digest).unwrap();
+        let cache = Cache::none();
+        let digest = |v: &str| cache.secret_digest(v);
+        let halves = digest_in_halves(&stream, &cache).unwrap();
+        assert_eq!(
+            digest_in_halves(&stream, &cache).unwrap(),
+            halves,
+            "the second time from the memo"
+        );
         assert!(
             stream.len() > 256 * 1024,
             "the test must take the two-thread path"

@@ -43,7 +43,7 @@ pub const DIGEST_PREFIX: &str = "hh-digest:";
 pub fn digest_secrets(stream: &str, digest: &dyn Fn(&str) -> String) -> Option<String> {
     match secret_documents(stream) {
         None => Some(stream.to_string()),
-        Some(docs) => digest_documents(&docs, digest),
+        Some(docs) => digest_documents_with(&docs, &|text| digest_document(text, digest)),
     }
 }
 
@@ -61,43 +61,52 @@ pub fn secret_documents(stream: &str) -> Option<Vec<(RawDocument<'_>, bool)>> {
     docs.iter().any(|(_, secret)| *secret).then_some(docs)
 }
 
-/// [`digest_secrets`] of documents from [`secret_documents`]: the outputs
-/// of consecutive runs of documents, joined, equal the output of all.
-pub fn digest_documents(
+/// [`digest_secrets`] of documents from [`secret_documents`], each
+/// Secret-looking document's text turned into what is kept of it by `one`
+/// (see [`digest_document`]): the outputs of consecutive runs of
+/// documents, joined, equal the output of all.
+pub fn digest_documents_with(
     docs: &[(RawDocument<'_>, bool)],
-    digest: &dyn Fn(&str) -> String,
+    one: &dyn Fn(&str) -> Option<String>,
 ) -> Option<String> {
     let mut out = String::with_capacity(docs.iter().map(|(d, _)| d.text.len() + 4).sum());
     for (d, secret) in docs {
         out.push_str("---\n");
-        if !secret {
-            out.push_str(d.text);
-            continue;
+        match secret {
+            false => out.push_str(d.text),
+            true => out.push_str(&one(d.text)?),
         }
-        let mut doc: Value =
-            serde_saphyr::from_str_with_options(d.text, super::hook::yaml_options()).ok()?;
-        if !is_secret(&doc) {
-            out.push_str(d.text);
-            continue;
-        }
-        for field in ["data", "stringData"] {
-            if let Some(Value::Object(map)) = doc.get_mut(field) {
-                for value in map.values_mut() {
-                    let text = match &*value {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    *value = Value::String(format!("{DIGEST_PREFIX}{}", digest(&text)));
-                }
+    }
+    Some(out)
+}
+
+/// What a Secret-looking document is kept as: its values digested, or its
+/// text when it is no Secret. A function of its text (and the digest)
+/// alone.
+pub fn digest_document(text: &str, digest: &dyn Fn(&str) -> String) -> Option<String> {
+    let mut doc: Value =
+        serde_saphyr::from_str_with_options(text, super::hook::yaml_options()).ok()?;
+    if !is_secret(&doc) {
+        return Some(text.to_string());
+    }
+    for field in ["data", "stringData"] {
+        if let Some(Value::Object(map)) = doc.get_mut(field) {
+            for value in map.values_mut() {
+                let text = match &*value {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                *value = Value::String(format!("{DIGEST_PREFIX}{}", digest(&text)));
             }
         }
-        // The comment lines (`# Source:`) say where the document is from.
-        for line in d.text.lines().take_while(|l| l.starts_with('#')) {
-            out.push_str(line);
-            out.push('\n');
-        }
-        out.push_str(&serde_saphyr::to_string(&doc).ok()?);
     }
+    // The comment lines (`# Source:`) say where the document is from.
+    let mut out = String::new();
+    for line in text.lines().take_while(|l| l.starts_with('#')) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str(&serde_saphyr::to_string(&doc).ok()?);
     Some(out)
 }
 
