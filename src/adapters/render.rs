@@ -603,12 +603,16 @@ fn keep(cache: &Cache, key: &str, stdout: String, stderr: &str, secret_values: b
     }
 }
 
+/// A render big enough for its work to be split across threads (on this
+/// bench's large chart, ~15 ms of it per side after Helm exits); below it,
+/// a thread costs more than it saves.
+pub const PARALLEL_RENDER_BYTES: usize = 256 * 1024;
+
 /// [`digest_secrets`] with the cache's key; for a large render, its two
 /// halves side by side (it is on the way from the last render to the
 /// plan), and a Secret both sides of a plan render alike digested once, by
 /// the side that gets to it first.
 fn digest_in_halves(stdout: &str, cache: &Cache) -> Option<String> {
-    const PARALLEL_BYTES: usize = 256 * 1024;
     // Secret text -> what is kept of it, for this process's secret key.
     static DIGESTED: std::sync::OnceLock<std::sync::Mutex<HashMap<String, String>>> =
         std::sync::OnceLock::new();
@@ -625,7 +629,7 @@ fn digest_in_halves(stdout: &str, cache: &Cache) -> Option<String> {
         }
         Some(kept)
     };
-    if stdout.len() < PARALLEL_BYTES {
+    if stdout.len() < PARALLEL_RENDER_BYTES {
         return digest_secrets(stdout, &digest);
     }
     let Some(docs) = secret_documents(stdout) else {
@@ -853,7 +857,7 @@ mod tests {
             "the second time from the memo"
         );
         assert!(
-            stream.len() > 256 * 1024,
+            stream.len() > PARALLEL_RENDER_BYTES,
             "the test must take the two-thread path"
         );
         assert_eq!(

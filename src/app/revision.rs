@@ -3,11 +3,11 @@
 
 use crate::adapters::cache::Cache;
 use crate::adapters::git::ChartRepo;
-use crate::adapters::render::SideRender;
+use crate::adapters::render::{PARALLEL_RENDER_BYTES, SideRender};
 use crate::core::chart::ChartMeta;
 use crate::core::hook::{
     DocumentParse, HOOK_ANNOTATION, PARSE_CACHE_VERSION, ParseError, RawDocument, Rendered,
-    Warning, parse_document, parse_rendered, split_documents, unknown_events,
+    Warning, parse_document, parse_documents_with, parse_rendered, split_documents, unknown_events,
 };
 use crate::core::model::{Operation, Revision};
 use crate::core::plan::SideRenders;
@@ -196,9 +196,6 @@ fn texts_of(side: &SideRender) -> Vec<&str> {
     texts
 }
 
-/// A render big enough to be worth its own thread (assembled and kept
-/// beside the other side's). Below this, a thread costs more than it saves.
-const PARALLEL_PARSE_BYTES: usize = 256 * 1024;
 /// Hook documents enough to be parsed in two halves side by side.
 const PARALLEL_HOOK_BYTES: usize = 64 * 1024;
 
@@ -214,12 +211,12 @@ fn parse_key(text: &str) -> String {
 /// renders (most hooks, between two revisions) is parsed once; each
 /// render's result, and its first error, are those of parsing it alone.
 fn parse_renders(texts: &[&str], cache: Option<&Cache>) -> Vec<Result<Rendered, ParseError>> {
-    let cached: Vec<Option<Rendered>> = texts
+    // Each key hashes a whole render: computed once, for the read and the
+    // write.
+    let keys: Vec<Option<String>> = texts.iter().map(|t| cache.map(|_| parse_key(t))).collect();
+    let cached: Vec<Option<Rendered>> = keys
         .iter()
-        .map(|t| {
-            let cache = cache?;
-            Rendered::from_cache(&cache.get(PARSE_BUCKET, &parse_key(t))?)
-        })
+        .map(|key| Rendered::from_cache(&cache?.get(PARSE_BUCKET, key.as_ref()?)?))
         .collect();
     let docs: Vec<Vec<RawDocument<'_>>> = texts
         .iter()
@@ -230,10 +227,13 @@ fn parse_renders(texts: &[&str], cache: Option<&Cache>) -> Vec<Result<Rendered, 
         })
         .collect();
     let memo = parse_hooks_once(&docs);
-    let finish = |text: &str, docs: &[RawDocument<'_>]| {
-        let parsed = assemble_parse(docs, &memo);
-        if let (Some(cache), Ok(parsed)) = (cache, &parsed) {
-            keep_parse(cache, text, parsed);
+    let finish = |text: &str, key: &Option<String>, docs: &[RawDocument<'_>]| {
+        let parsed = parse_documents_with(docs, |d| match memo.get(d.text) {
+            Some(known) => known.clone(),
+            None => parse_document(d),
+        });
+        if let (Some(cache), Some(key), Ok(parsed)) = (cache, key, &parsed) {
+            keep_parse(cache, key, text, parsed);
         }
         parsed
     };
@@ -241,12 +241,13 @@ fn parse_renders(texts: &[&str], cache: Option<&Cache>) -> Vec<Result<Rendered, 
     std::thread::scope(|s| {
         let jobs: Vec<_> = texts
             .iter()
+            .zip(&keys)
             .zip(&docs)
             .zip(cached)
-            .map(|((text, docs), cached)| match cached {
+            .map(|(((text, key), docs), cached)| match cached {
                 Some(parsed) => Job::Done(Ok(parsed)),
-                None if text.len() < PARALLEL_PARSE_BYTES => Job::Done(finish(text, docs)),
-                None => Job::Running(s.spawn(|| finish(text, docs))),
+                None if text.len() < PARALLEL_RENDER_BYTES => Job::Done(finish(text, key, docs)),
+                None => Job::Running(s.spawn(|| finish(text, key, docs))),
             })
             .collect();
         jobs.into_iter()
@@ -261,21 +262,6 @@ fn parse_renders(texts: &[&str], cache: Option<&Cache>) -> Vec<Result<Rendered, 
 enum Job<'s, T> {
     Done(T),
     Running(std::thread::ScopedJoinHandle<'s, T>),
-}
-
-/// A render's parse from its documents, its hooks taken from `memo`.
-fn assemble_parse(
-    docs: &[RawDocument<'_>],
-    memo: &HashMap<&str, Result<DocumentParse, ParseError>>,
-) -> Result<Rendered, ParseError> {
-    let mut out = Rendered::default();
-    for doc in docs {
-        out.push(match memo.get(doc.text) {
-            Some(d) => d.clone()?,
-            None => parse_document(doc)?,
-        });
-    }
-    Ok(out)
 }
 
 /// Every distinct hook document of the renders, parsed once: in two
@@ -305,8 +291,8 @@ fn parse_hooks_once<'t>(
     head.into_iter().collect()
 }
 
-/// A fresh parse into the cache.
-fn keep_parse(cache: &Cache, text: &str, parsed: &Rendered) {
+/// A fresh parse into the cache, under its render's `key`.
+fn keep_parse(cache: &Cache, key: &str, text: &str, parsed: &Rendered) {
     // JSON has no NaN or infinity: a float YAML spells `.nan`/`.inf` would
     // not read back as it was, so such a render is not kept.
     // Found without a lower-cased copy of the whole render.
@@ -314,7 +300,7 @@ fn keep_parse(cache: &Cache, text: &str, parsed: &Rendered) {
         w[0] == b'.' && (w[1..].eq_ignore_ascii_case(b"nan") || w[1..].eq_ignore_ascii_case(b"inf"))
     });
     if !non_finite && let Some(bytes) = parsed.to_cache() {
-        cache.put(PARSE_BUCKET, &parse_key(text), &bytes);
+        cache.put(PARSE_BUCKET, key, &bytes);
     }
 }
 
@@ -374,8 +360,8 @@ mod tests {
             .map(|d| d.text.len())
             .sum();
         assert!(
-            hook_bytes > PARALLEL_PARSE_BYTES,
-            "the test must take the two-thread path"
+            hook_bytes > PARALLEL_RENDER_BYTES,
+            "the test must take the threaded paths"
         );
         let both = together(&[&from, &to]);
         assert_eq!(both, [alone(&from), alone(&to)]);

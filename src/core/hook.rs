@@ -607,15 +607,19 @@ pub(crate) fn yaml_options() -> serde_saphyr::Options {
 /// Parses a rendered stream. Only documents that mention `helm.sh/hook` are
 /// parsed in full; the others only need their kind and name.
 pub fn parse_rendered(stream: &str) -> Result<Rendered, ParseError> {
-    parse_documents(&split_documents(stream))
+    parse_documents_with(&split_documents(stream), parse_document)
 }
 
-/// [`parse_rendered`] of documents already split, in their order: parses
-/// of consecutive runs of documents, appended, equal the parse of all.
-pub fn parse_documents(docs: &[RawDocument<'_>]) -> Result<Rendered, ParseError> {
+/// A parse of documents in their order, each one's part from `one` (which
+/// must give what [`parse_document`] gives: a parse already made of an
+/// equal document, say); the first error ends it.
+pub fn parse_documents_with<'t>(
+    docs: &[RawDocument<'t>],
+    one: impl Fn(&RawDocument<'t>) -> Result<DocumentParse, ParseError>,
+) -> Result<Rendered, ParseError> {
     let mut out = Rendered::default();
     for doc in docs {
-        out.push(parse_document(doc)?);
+        out.push(one(doc)?);
     }
     Ok(out)
 }
