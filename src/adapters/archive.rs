@@ -31,13 +31,15 @@ pub fn chart_meta(bytes: &[u8]) -> Option<ChartMeta> {
 }
 
 /// Whether any file inside the archive (nested archives included) passes
-/// `test`. An archive that cannot be read counts as passing: the caller
-/// then does the safe, slower thing.
-pub fn any_file(bytes: &[u8], test: &dyn Fn(&[u8]) -> bool) -> bool {
+/// `test`, given its path inside the archived chart (the top folder, the
+/// chart's name, left out) and its content. An archive that cannot be read
+/// counts as passing: the caller then does the safe, slower thing.
+pub fn any_file(bytes: &[u8], test: &dyn Fn(&str, &[u8]) -> bool) -> bool {
     match files(bytes) {
         None => true,
         Some(files) => files.iter().any(|(path, content)| {
-            test(content) || (path.ends_with(".tgz") && any_file(content, test))
+            let inner = path.split_once('/').map_or(path.as_str(), |(_, rest)| rest);
+            test(inner, content) || (path.ends_with(".tgz") && any_file(content, test))
         }),
     }
 }
@@ -90,9 +92,16 @@ mod tests {
         tar.append_data(&mut header, "db/charts/sub-1.0.0.tgz", inner.as_slice())
             .unwrap();
         let outer = tar.into_inner().unwrap().finish().unwrap();
-        let has = |c: &[u8]| c.windows(9).any(|w| w == b"IsUpgrade");
+        let has = |_: &str, c: &[u8]| c.windows(9).any(|w| w == b"IsUpgrade");
         assert!(any_file(&outer, &has));
         assert!(!any_file(&build(&[("db/values.yaml", "a: 1")]), &has));
         assert!(any_file(b"not an archive", &has));
+        // Paths are the archived chart's own, its name left out.
+        let at_templates = |p: &str, _: &[u8]| p == "templates/j.yaml";
+        assert!(any_file(
+            &build(&[("db/templates/j.yaml", "")]),
+            &at_templates
+        ));
+        assert!(!any_file(&build(&[("db/README.md", "")]), &at_templates));
     }
 }

@@ -2,6 +2,7 @@
 //! working tree, index or HEAD), or in the working tree.
 
 use crate::core::chart::ChartMeta;
+use crate::core::template_scan::{calls_random_function, is_template_source};
 use sha2::{Digest, Sha256};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -134,6 +135,10 @@ impl ChartRepo {
     /// current directory). `GIT_DIR` is honoured; in a bare repository the
     /// chart path is taken relative to the repository root.
     pub fn open(chart: &Path) -> Result<Self, GitError> {
+        // Every object read would hash its content again to check its id
+        // (SHA-1, collision-detecting): a few ms of each cold plan. Git's
+        // own readers don't either; `git fsck` is the place for that.
+        git2::opts::strict_hash_verification(false);
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let abs = lexical_normalize(&cwd.join(chart));
         let no_repo = || GitError::NoRepository {
@@ -697,7 +702,7 @@ impl ChartSnapshot {
             let content = self.content(f)?;
             if mentions_operation(content)
                 || (f.path.ends_with(".tgz")
-                    && super::archive::any_file(content, &mentions_operation))
+                    && super::archive::any_file(content, &|_, c| mentions_operation(c)))
             {
                 return Ok(true);
             }
@@ -705,15 +710,18 @@ impl ChartSnapshot {
         Ok(false)
     }
 
-    /// Whether any file may render differently each time (`randAlphaNum`,
-    /// `uuidv4`, `genCA`, `now`...), inside archived subcharts too: only
-    /// then is a second render worth its Helm run.
+    /// Whether a template may render differently each time (it calls
+    /// `randAlphaNum`, `uuidv4`, `genCA`, `now`...), inside archived
+    /// subcharts too: only then is a second render worth its Helm run.
+    /// Only what Helm executes is read: no README, changelog or CRD.
     pub fn may_render_randomly(&self) -> Result<bool, GitError> {
+        let random = |path: &str, c: &[u8]| is_template_source(path) && calls_random_function(c);
         for f in &self.files {
-            let c = self.content(f)?;
-            if mentions_randomness(c)
-                || (f.path.ends_with(".tgz") && super::archive::any_file(c, &mentions_randomness))
-            {
+            if f.path.ends_with(".tgz") {
+                if super::archive::any_file(self.content(f)?, &random) {
+                    return Ok(true);
+                }
+            } else if is_template_source(&f.path) && calls_random_function(self.content(f)?) {
                 return Ok(true);
             }
         }
@@ -746,27 +754,6 @@ pub fn mentions_operation(content: &[u8]) -> bool {
     // search, not a window-by-window compare.
     memchr::memmem::find(content, b"IsUpgrade").is_some()
         || memchr::memmem::find(content, b"IsInstall").is_some()
-}
-
-/// Text that may call a template function whose result differs on every
-/// render (Sprig's random, key, UUID, salted-hash and time functions). A
-/// false positive costs one cached render; a miss, a spurious change.
-pub fn mentions_randomness(content: &[u8]) -> bool {
-    const NEEDLES: [&[u8]; 10] = [
-        b"rand",
-        b"uuidv4",
-        b"genPrivateKey",
-        b"genCA",
-        b"genSelfSignedCert",
-        b"genSignedCert",
-        b"htpasswd",
-        b"bcrypt",
-        b"encryptAES",
-        b"now",
-    ];
-    NEEDLES
-        .iter()
-        .any(|n| memchr::memmem::find(content, n).is_some())
 }
 
 enum Source<'r> {

@@ -1,13 +1,12 @@
 //! Rendering a chart at a revision with `helm template`, cached by content.
 
 use super::cache::Cache;
-use super::git::{
-    ChartRepo, ChartSnapshot, GitError, Revision, mentions_operation, mentions_randomness,
-};
+use super::git::{ChartRepo, ChartSnapshot, GitError, Revision, mentions_operation};
 use super::helm::HelmProbe;
 use crate::core::redact::{
     digest_document, digest_documents_with, digest_secrets, secret_documents,
 };
+use crate::core::template_scan::calls_random_function;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -344,7 +343,7 @@ pub fn untracked_values(repo: &ChartRepo, opts: &RenderOptions) -> Vec<PathBuf> 
         .collect()
 }
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Mode {
     Install,
     Upgrade,
@@ -537,6 +536,8 @@ fn render_pass(
         }
     }
     let helm_runs = missing.len();
+    let may_vary = || side_may_vary(&snapshot, &values, opts, cache);
+    let mut varies = None;
     if !missing.is_empty() {
         snapshot.load()?;
         let prepared = PreparedChart::write(&snapshot, &values)?;
@@ -552,8 +553,11 @@ fn render_pass(
             })?;
             children.push((mode, child));
         }
+        // Read while Helm renders, not after: a cold plan waits on Helm.
+        varies = Some(may_vary()?);
         for (mode, child) in children {
             let out = child.wait_with_output()?;
+            tracing::debug!(rev = %rev.spec, ?mode, "helm template exited");
             let stdout = into_text(out.stdout);
             let stderr = into_text(out.stderr);
             if !out.status.success() {
@@ -571,12 +575,10 @@ fn render_pass(
         notices: Vec::new(),
         dropped: Vec::new(),
         helm_runs,
-        may_vary: chart_may_vary(&snapshot, cache)?
-            || values.iter().any(|v| mentions_randomness(&v.content))
-            || opts
-                .set
-                .iter()
-                .any(|(_, v)| mentions_randomness(v.as_bytes())),
+        may_vary: match varies {
+            Some(v) => v,
+            None => may_vary()?,
+        },
     };
     collect_renders(&mut side, &snapshot, split, results);
     Ok(side)
@@ -727,7 +729,27 @@ fn chart_branches_on_operation(snapshot: &ChartSnapshot, cache: &Cache) -> anyho
 /// Whether the chart calls a function whose output differs per render,
 /// remembered by content like the split.
 fn chart_may_vary(snapshot: &ChartSnapshot, cache: &Cache) -> anyhow::Result<bool> {
-    remembered(snapshot, cache, "random", || snapshot.may_render_randomly())
+    // Not the older "random" bucket: that one counted any word in any
+    // file, and its answers must not be reused.
+    remembered(snapshot, cache, "random-calls", || {
+        snapshot.may_render_randomly()
+    })
+}
+
+/// Whether a side's render may differ per run: by its chart, its values
+/// files or its `--set` values.
+fn side_may_vary(
+    snapshot: &ChartSnapshot,
+    values: &[ValuesInput],
+    opts: &RenderOptions,
+    cache: &Cache,
+) -> anyhow::Result<bool> {
+    Ok(chart_may_vary(snapshot, cache)?
+        || values.iter().any(|v| calls_random_function(&v.content))
+        || opts
+            .set
+            .iter()
+            .any(|(_, v)| calls_random_function(v.as_bytes())))
 }
 
 /// A yes/no fact of a chart's content, read once per fingerprint: a warm

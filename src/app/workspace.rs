@@ -231,6 +231,7 @@ impl Workspace {
             (from_side, to_side)
         });
         let ((from_repo, from_side), to_side) = (from_side?, to_side?);
+        tracing::debug!("both sides rendered and kept");
         // Parsed together, after both renders: the hooks both sides share
         // (most of them) are parsed once.
         let (from, to) = RenderedRevision::parse_both(

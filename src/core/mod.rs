@@ -20,6 +20,7 @@ pub mod planfile;
 pub mod random;
 pub mod redact;
 pub mod stats;
+pub mod template_scan;
 pub mod time;
 pub mod timeline;
 pub mod tracker;

@@ -573,3 +573,149 @@ fn values_random_per_render_are_not_changes() {
         assert_eq!(pod["fields"][0]["field"], "weight");
     }
 }
+
+/// Issue 32: the words of real charts' docs ("now", "know", "random",
+/// "brand") in a README, a changelog, CRD descriptions, values comments and
+/// NOTES text are no calls: a plan with changes runs Helm once per side.
+#[test]
+fn words_in_docs_crds_and_comments_cost_no_third_render() {
+    let repo = GitRepo::new();
+    repo.write("app/Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "app/README.md",
+        "# app\n\nYou know how it is: now install it. A random brand of `randAlphaNum`, uuidv4 and genCA.\n",
+    );
+    repo.write(
+        "app/CHANGELOG.md",
+        "## 1.1.0\n- random jitter for retries; now known to work. Example: {{ randAlphaNum 5 }}\n",
+    );
+    repo.write(
+        "app/crds/crd.yaml",
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: brands.example.com\nspec:\n  group: example.com\n  names:\n    kind: Brand\n    plural: brands\n  scope: Namespaced\n  versions:\n    - name: v1\n      served: true\n      storage: true\n      schema:\n        openAPIV3Schema:\n          description: A random brand, reconciled now and then (know that {{ now }} is text here).\n          type: object\n",
+    );
+    repo.write(
+        "app/values.yaml",
+        "# Set it now, or a random password is not generated: you know best.\npassword: \"\"\n",
+    );
+    repo.write(
+        "app/templates/NOTES.txt",
+        "Now you know: {{ .Release.Name }} is installed, a random brand.\n{{- /* randAlphaNum is not called */}}\n",
+    );
+    repo.write(
+        "app/templates/job.yaml",
+        &hook("Job", "migrate", "pre-upgrade", None, None),
+    );
+    repo.commit("one");
+    repo.write(
+        "app/templates/job.yaml",
+        &hook("Job", "migrate", "pre-upgrade", Some("5"), None),
+    );
+    repo.commit("two");
+    for helm in helms() {
+        let env = Env::new();
+        let (counting, log) = env.counting_helm(&helm);
+        let out = env
+            .hooks(&counting)
+            .current_dir(repo.path())
+            .args([
+                "plan", "app", "--from", "HEAD~1", "--to", "HEAD", "-o", "json",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let p = json(&out.stdout);
+        assert_eq!(p["changed"], true, "helm {}: {p:#}", helm.version);
+        let calls = std::fs::read_to_string(&log).unwrap();
+        assert_eq!(
+            calls.lines().filter(|l| *l == "template").count(),
+            2,
+            "helm {}: one render per side, no third: {calls}",
+            helm.version
+        );
+    }
+}
+
+/// Issue 32: a values string a chart renders with `tpl`, calling
+/// `randAlphaNum`, is random per render, not a change.
+#[test]
+fn a_tpl_rendered_value_calling_rand_is_left_out_of_the_diff() {
+    let repo = GitRepo::new();
+    repo.write("app/Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "app/values.yaml",
+        "# A random password unless you set one now.\npassword: \"{{ randAlphaNum 12 }}\"\n",
+    );
+    repo.write(
+        "app/templates/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  annotations:\n    helm.sh/hook: pre-upgrade\nstringData:\n  password: {{ tpl .Values.password . | quote }}\n",
+    );
+    repo.write(
+        "app/templates/job.yaml",
+        &hook("Job", "migrate", "pre-upgrade", None, None),
+    );
+    repo.commit("one");
+    repo.write(
+        "app/templates/job.yaml",
+        &hook("Job", "migrate", "pre-upgrade", Some("5"), None),
+    );
+    repo.commit("two");
+    for helm in helms() {
+        let env = Env::new();
+        let (counting, log) = env.counting_helm(&helm);
+        let out = env
+            .hooks(&counting)
+            .current_dir(repo.path())
+            .args(["plan", "app", "--from", "HEAD~1", "--to", "HEAD"])
+            .args(["-o", "json", "--operation", "upgrade"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let p = json(&out.stdout);
+        let changed: Vec<String> = p["hooks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["change"] != "unchanged")
+            .map(|h| {
+                format!(
+                    "{}/{}",
+                    h["kind"].as_str().unwrap(),
+                    h["name"].as_str().unwrap()
+                )
+            })
+            .collect();
+        assert_eq!(
+            changed,
+            ["Job/migrate"],
+            "helm {}: only the Job changed: {p:#}",
+            helm.version
+        );
+        assert_eq!(p["operations"][0]["summary"]["changed"], 1, "{p:#}");
+        let random: Vec<&serde_json::Value> = p["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["type"] == "randomPerRender")
+            .collect();
+        assert_eq!(random.len(), 1, "{}", p["warnings"]);
+        assert_eq!(random[0]["hooks"][0]["kind"], "Secret");
+        assert_eq!(
+            random[0]["hooks"][0]["fields"],
+            serde_json::json!(["stringData.password"])
+        );
+        let calls = std::fs::read_to_string(&log).unwrap();
+        assert_eq!(
+            calls.lines().filter(|l| *l == "template").count(),
+            3,
+            "{calls}"
+        );
+    }
+}
