@@ -3,12 +3,15 @@
 #
 #   scripts/bench.sh [--helm 3|4] [--runs N] [--only PART,...] [--keep] [--strict]
 #
-# PART: real, medium, large, deps, monorepo, apply, completion (default: all).
+# PART: real, random, medium, large, deps, monorepo, apply, completion
+# (default: all).
 #
 # Charts, each a Git repository with two commits that differ in a few hooks:
 #   real    shaped like a real chart (modeled on ingress-nginx): ~115 files
 #           per revision, a third outside templates/ (docs, changelog, CI
 #           values, unit tests), a .helmignore, admission-webhook hooks
+#   random  the real chart with a hook Secret that calls randAlphaNum: its
+#           changed plan renders HEAD twice, to leave random values out
 #   medium  generated, ~50 hooks, ~200 resources
 #   large   generated, >= 500 hooks, >= 2,000 other resources
 # For each, in one run of interleaved rounds (every round runs each case
@@ -61,7 +64,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --helm) HELM_MAJOR="${2:?--helm needs 3 or 4}"; shift 2 ;;
     --runs) RUNS="${2:?--runs needs a number}"; shift 2 ;;
-    --only) ONLY="${2:?--only needs real, medium, large, deps, monorepo, apply or completion}"; shift 2 ;;
+    --only) ONLY="${2:?--only needs real, random, medium, large, deps, monorepo, apply or completion}"; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --strict) STRICT=1; shift ;;
     -h | --help) usage; exit 0 ;;
@@ -250,12 +253,17 @@ PY
 # ingress-nginx 4.x): ~115 files, a third outside templates/, a .helmignore
 # that keeps docs, changelog and CI values in the chart (Helm loads them as
 # .Files) and drops the unit tests. VARIANT 2 bumps the image tag and the
-# chart version, adds a changelog entry and moves a hook's weight.
+# chart version, adds a changelog entry and moves a hook's weight. Its docs,
+# changelog, values comments, CRD descriptions and NOTES are in plain
+# English ("now", "know", "random", "brand"), as real charts' are. With
+# `random` before VARIANT, a hook Secret also calls randAlphaNum (the
+# admission certificate's key), as charts that generate secrets do.
 gen_real() {
   python3 - "$@" <<'PY'
 import os, sys
 # Real-shaped chart, modeled on ingress-nginx: ~115 files, a third outside templates/.
-out, variant = sys.argv[1], int(sys.argv[2])
+out, variant = sys.argv[1], int(sys.argv[-1])
+random_hook = "random" in sys.argv[2:-1]
 def write(rel, text):
     p = os.path.join(out, rel)
     os.makedirs(os.path.dirname(p), exist_ok=True)
@@ -304,9 +312,11 @@ tests
 """)
 write("OWNERS", "approvers:\n  - someone\nreviewers:\n  - someone\n")
 components = ["controller", "defaultBackend", "metrics", "admission", "tcp", "udp"]
-values = [f"commonLabels: {{}}\nnameOverride: \"\"\nfullnameOverride: \"\"\nnamespaceOverride: \"\"\n"]
+values = [f"## Default values. Set them now, or know that a random brand of defaults applies.\n# -- Labels added to every resource (you know the brand, set it now)\ncommonLabels: {{}}\nnameOverride: \"\"\nfullnameOverride: \"\"\nnamespaceOverride: \"\"\n"]
 for c in components:
-    values.append(f"""{c}:
+    values.append(f"""# -- The {c} component. Now and then a random pod restarts: you know the drill.
+# It is known to work with every brand of load balancer; see the README now.
+{c}:
   enabled: true
   name: {c.lower()}
   image:
@@ -386,9 +396,39 @@ podSecurityPolicy:
   enabled: false
 """)
 write("values.yaml", "".join(values))
-write("README.md", "# real\n\n" + "".join(f"| {c}.key-{i} | string | `\"value-{i}\"` | A parameter documented at length so that the README has the size of a real one. |\n" for c in components for i in range(40)))
+write("README.md", "# real\n\nNow you know how to install it: a random brand of proxy, known to work now.\n\n## Values\n\nYou should know that random values (passwords, tokens) are generated now and then; set them if you know them.\n\n" + "".join(f"| {c}.key-{i} | string | `\"value-{i}\"` | A parameter documented at length so that the README has the size of a real one. |\n" for c in components for i in range(40)))
 write("README.md.gotmpl", "{{ template \"chart.header\" . }}\n{{ template \"chart.valuesTable\" . }}\n")
-write("CHANGELOG.md", "# Changelog\n\n" + "".join(f"### {v}\n\n* change {v}\n\n" for v in range(60)))
+write("CHANGELOG.md", "# Changelog\n\n" + "".join(f"### {v}\n\n* change {v}: random jitter for retries, now known to work with every brand\n\n" for v in range(60)))
+# CRDs, as operators ship them: long descriptions of plain English.
+for i in range(3):
+    desc = ("A random brand of resource reconciled now and then; you know it is known to work. " * 40).strip()
+    props = "".join(f"""                field{j}:
+                  description: {desc}
+                  type: string
+""" for j in range(30))
+    write(f"crds/crd-{i}.yaml", f"""apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: brands{i}.real.example.invalid
+spec:
+  group: real.example.invalid
+  names:
+    kind: Brand{i}
+    plural: brands{i}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          description: {desc}
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+{props}""")
 n_changelog = 22 if variant == 1 else 23
 for i in range(n_changelog):
     write(f"changelog/helm-chart-4.{i}.0.md", f"# Changelog\n\nThis file documents all notable changes.\n\n### 4.{i}.0\n\n" + "".join(f"* Update thing {j} (#{1000+i*10+j})\n" for j in range(8)))
@@ -454,7 +494,7 @@ write("templates/_params.tpl", '''{{- define "real.params" -}}
 {{- end }}
 {{- end -}}
 ''')
-write("templates/NOTES.txt", '''The chart has been installed.
+write("templates/NOTES.txt", '''The chart has been installed. Now you know: a random brand of proxy is running.
 {{- if .Values.controller.service.enabled }}
 It may take a few minutes for the load balancer IP to be available.
 You can watch the status by running 'kubectl get service --namespace {{ include "real.namespace" . }} {{ include "real.fullname" . }}-controller --output wide --watch'
@@ -609,6 +649,24 @@ metadata:
     {{{{- include "real.labels" . | nindent 4 }}}}
     app.kubernetes.io/component: admission-webhook
 {spec}{{{{- end }}}}
+''')
+if random_hook:
+    # The admission certificate's key, generated per render: the one
+    # chart of the bench whose plan needs the second render.
+    write("templates/admission-webhooks/job-patch/secret.yaml", '''{{- if .Values.admissionWebhooks.enabled -}}
+apiVersion: v1
+kind: Secret
+metadata:
+  name: {{ include "real.fullname" . }}-admission-key
+  namespace: {{ include "real.namespace" . }}
+  annotations:
+    "helm.sh/hook": pre-install,pre-upgrade
+    "helm.sh/hook-weight": "-20"
+    "helm.sh/hook-delete-policy": before-hook-creation
+type: Opaque
+data:
+  key: {{ randAlphaNum 32 | b64enc | quote }}
+{{- end }}
 ''')
 write("templates/admission-webhooks/validating-webhook.yaml", '''{{- if .Values.admissionWebhooks.enabled -}}
 apiVersion: admissionregistration.k8s.io/v1
@@ -916,6 +974,7 @@ HELM_CACHE_HOME="$VERSION_SEED" "$HH" plan "$WORK/version-probe" --from HEAD --t
 [[ -d "$VERSION_SEED/hooks/helm-version" ]] || die "helm-hooks cached no Helm version"
 
 if want real; then bench_chart real 0.10 gen_real; fi
+if want random; then bench_chart random 0.10 gen_real random; fi
 if want medium; then bench_chart medium 0.10 gen_chart 50 200; fi
 if want large; then bench_chart large 0.25 gen_chart 520 2100; fi
 if want deps; then bench_deps; fi
