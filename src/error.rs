@@ -282,6 +282,9 @@ impl Hinted for DepsError {
             DepsError::LockOutOfSync { .. } => {
                 "run `helm dependency update` in the chart and commit the lock file"
             }
+            DepsError::InTreeMissing { .. } => {
+                "commit that subchart as a directory under charts/ (`helm dependency build` will not take an archive of it), or give the dependency its repository:"
+            }
             DepsError::Meta { .. } => "fix Chart.yaml or Chart.lock at that revision",
             DepsError::Spawn { .. } => "set HELM_BIN to a working helm binary",
             DepsError::Io(_) => "check free space and permissions of the temp directory",

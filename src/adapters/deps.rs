@@ -27,6 +27,10 @@ pub enum DepsError {
         "{lock} at {rev} is out of sync with the dependencies in Chart.yaml, so Helm will not build from it"
     )]
     LockOutOfSync { rev: String, lock: String },
+    #[error(
+        "dependency {name} of the chart at {rev} has no repository, so Helm reads it from the directory charts/{name}, which that revision lacks"
+    )]
+    InTreeMissing { rev: String, name: String },
     #[error("cannot read the dependencies of the chart at {rev}: {source}")]
     Meta {
         rev: String,
@@ -93,6 +97,8 @@ struct Wanted {
     lock: Lock,
     missing: Vec<Dependency>,
     file_deps: Vec<Dependency>,
+    /// Dependencies without `repository:`: committed in `charts/NAME`.
+    in_tree_deps: Vec<Dependency>,
 }
 
 fn wanted(snapshot: &ChartSnapshot, rev: &str) -> Result<Option<Wanted>, DepsError> {
@@ -128,11 +134,29 @@ fn wanted(snapshot: &ChartSnapshot, rev: &str) -> Result<Option<Wanted>, DepsErr
         .filter(|d| d.repository.starts_with("file://"))
         .cloned()
         .collect();
+    let in_tree_deps: Vec<Dependency> = meta
+        .dependencies
+        .iter()
+        .filter(|d| d.repository.is_empty())
+        .cloned()
+        .collect();
+    // `helm dependency build` loads these from a directory (an archive
+    // will not do) and fails without one: say so before running it.
+    if let Some(d) = in_tree_deps.iter().find(|d| {
+        let prefix = format!("charts/{}/", d.name);
+        !snapshot.files.iter().any(|f| f.path.starts_with(&prefix))
+    }) {
+        return Err(DepsError::InTreeMissing {
+            rev: rev.to_string(),
+            name: d.name.clone(),
+        });
+    }
     Ok(Some(Wanted {
         lock_file,
         lock,
         missing,
         file_deps,
+        in_tree_deps,
     }))
 }
 
@@ -253,19 +277,15 @@ fn fetch(
     for d in &wanted.file_deps {
         let rel = d.repository.trim_start_matches("file://");
         let dest = lexical_join(&chart_dir, rel);
-        if !dest.starts_with(&root) {
-            continue;
+        if dest.starts_with(&root) {
+            copy_subchart(snapshot, &d.name, &dest)?;
         }
-        let prefix = format!("charts/{}/", d.name);
-        for f in &snapshot.files {
-            if let Some(inner) = f.path.strip_prefix(&prefix) {
-                let target = dest.join(inner);
-                if let Some(parent) = target.parent() {
-                    std::fs::create_dir_all(parent)?;
-                }
-                std::fs::write(target, snapshot.content(f).map_err(std::io::Error::other)?)?;
-            }
-        }
+    }
+    // Helm loads a dependency without `repository:` from `charts/NAME`
+    // (and fails the whole build without it), even when only others are
+    // fetched.
+    for d in &wanted.in_tree_deps {
+        copy_subchart(snapshot, &d.name, &chart_dir.join("charts").join(&d.name))?;
     }
     let out = Command::new(build.helm)
         .arg("dependency")
@@ -280,12 +300,18 @@ fn fetch(
             helm: build.helm.display().to_string(),
             message: e.to_string(),
         })?;
-    // Helm says why a repository failed on stdout, then a vaguer error.
+    // Helm says why a repository failed on stdout, then its error. Paths in
+    // the scratch copy mean nothing to the user: they become the chart's.
+    let shown = match chart_rel {
+        "" => ".",
+        rel => rel,
+    };
     let stderr = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
-    );
+    )
+    .replace(&chart_dir.display().to_string(), shown);
     if !out.status.success() {
         return Err(fetch_failure(rev, wanted, stderr));
     }
@@ -311,6 +337,21 @@ fn fetch(
         });
     }
     Ok(archives)
+}
+
+/// Writes the snapshot's `charts/NAME/` (committed or vendored) to `dest`.
+fn copy_subchart(snapshot: &ChartSnapshot, name: &str, dest: &Path) -> std::io::Result<()> {
+    let prefix = format!("charts/{name}/");
+    for f in &snapshot.files {
+        if let Some(inner) = f.path.strip_prefix(&prefix) {
+            let target = dest.join(inner);
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(target, snapshot.content(f).map_err(std::io::Error::other)?)?;
+        }
+    }
+    Ok(())
 }
 
 fn lexical_join(base: &Path, rel: &str) -> PathBuf {
@@ -341,15 +382,10 @@ fn fetch_failure(rev: &str, wanted: &Wanted, stderr: String) -> DepsError {
                 .to_string(),
         };
     }
-    // `...Unable to get an update from the "URL" chart repository:` is
-    // followed by the reason, indented: clearer than Helm's final error.
-    let unreachable = stderr
-        .lines()
-        .skip_while(|l| !l.contains("Unable to get an update from"))
-        .nth(1)
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty());
-    let summary = unreachable.unwrap_or_else(|| super::helm::stderr_summary(&stderr));
+    // Helm's `Error:` line says why the build failed. Its "Unable to get an
+    // update from ..." lines are warnings about any configured repository,
+    // often one this chart does not use; they stay in Helm's output above.
+    let summary = super::helm::stderr_summary(&stderr);
     let named: Vec<&Dependency> = wanted
         .missing
         .iter()
@@ -481,6 +517,37 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("no repository definition"), "{text}");
+    }
+
+    #[test]
+    fn a_failure_quotes_helms_error_not_a_warning_about_another_repository() {
+        let s = snapshot(&[("Chart.yaml", CHART)]);
+        let w = wanted(&s, "HEAD").unwrap().unwrap();
+        let out = "Hang tight while we grab the latest from your chart repositories...\n...Unable to get an update from the \"gone\" chart repository (http://127.0.0.1:9):\n\tGet \"http://127.0.0.1:9/index.yaml\": dial tcp 127.0.0.1:9: connect: connection refused\nUpdate Complete.\nError: directory app/charts/crds not found\n";
+        let text = fetch_failure("HEAD", &w, out.into()).to_string();
+        assert!(
+            text.ends_with("(directory app/charts/crds not found)"),
+            "{text}"
+        );
+        assert!(!text.contains("connection refused"), "{text}");
+    }
+
+    #[test]
+    fn an_in_tree_dependency_must_be_a_committed_directory() {
+        let chart = format!("{CHART}  - name: crds\n    version: 0.0.0\n");
+        let with_dir = snapshot(&[
+            ("Chart.yaml", &chart),
+            ("charts/crds/Chart.yaml", "name: crds\n"),
+        ]);
+        let w = wanted(&with_dir, "HEAD").unwrap().unwrap();
+        assert_eq!(w.in_tree_deps[0].name, "crds");
+        assert_eq!(w.missing.len(), 1, "only db is fetched");
+        let archived = snapshot(&[("Chart.yaml", &chart), ("charts/crds-0.0.0.tgz", "")]);
+        let e = wanted(&archived, "HEAD").err().unwrap();
+        assert!(
+            matches!(e, DepsError::InTreeMissing { ref name, .. } if name == "crds"),
+            "{e}"
+        );
     }
 
     #[test]

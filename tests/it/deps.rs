@@ -400,3 +400,150 @@ fn oci_dependencies_are_fetched_with_the_users_flags_and_cached() {
         assert_eq!(json(&ok(plan(&["--plain-http"])).stdout), doc);
     }
 }
+
+/// `app` with an in-tree subchart `crds` (no `repository:`, committed
+/// under `charts/crds`, as kube-prometheus-stack has it) and `db` from a
+/// chart repository as a range, with no lock.
+fn app_with_in_tree_subchart(repo: &GitRepo, url: &str) {
+    repo.write(
+        "app/Chart.yaml",
+        &format!(
+            "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: crds\n    version: 0.0.0\n  - name: db\n    version: \">=1.0.0 <2.0.0\"\n    repository: {url}\n"
+        ),
+    );
+    repo.write(
+        "app/charts/crds/Chart.yaml",
+        "apiVersion: v2\nname: crds\nversion: 0.0.0\n",
+    );
+    repo.write(
+        "app/charts/crds/templates/upgrade-crds.yaml",
+        &hook("Job", "crds-upgrade", "pre-upgrade", Some("-20"), None),
+    );
+    repo.write(
+        "app/templates/app.yaml",
+        &hook("Job", "app-setup", "pre-upgrade", Some("1"), None),
+    );
+}
+
+#[test]
+fn an_in_tree_subchart_beside_a_ranged_remote_dependency_plans_without_a_lock() {
+    for helm in helms() {
+        let env = Env::new();
+        let (server, _root) = chart_repository(&env, &helm);
+        ok(env
+            .helm(&helm)
+            .args(["repo", "add", "deps", &server.url])
+            .output()
+            .unwrap());
+        let repo = GitRepo::new();
+        app_with_in_tree_subchart(&repo, &server.url);
+        repo.commit("app with crds and db");
+        assert!(!repo.path().join("app/Chart.lock").exists());
+        let out = ok(env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args([
+                "plan",
+                "app",
+                "--from",
+                "HEAD",
+                "--to",
+                "HEAD",
+                "--operation",
+                "upgrade",
+                "-o",
+                "json",
+            ])
+            .output()
+            .unwrap());
+        let doc = json(&out.stdout);
+        // The range picks db 1.0.0 (2.0.0 is outside it): its hook is at
+        // weight 0, and it has no backup hook.
+        assert_eq!(
+            runs(&doc, "upgrade"),
+            [
+                ("pre-upgrade", "Job/crds-upgrade"),
+                ("pre-upgrade", "Job/db-migrate"),
+                ("pre-upgrade", "Job/app-setup"),
+            ]
+            .map(|(a, b)| (a.to_string(), b.to_string())),
+            "helm {}",
+            helm.major
+        );
+        let subcharts: Vec<&str> = doc["operations"][0]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["type"] == "hook")
+            .map(|s| s["subchart"].as_str().unwrap_or(""))
+            .collect();
+        assert_eq!(subcharts, ["crds", "db", ""], "helm {}", helm.major);
+    }
+}
+
+#[test]
+fn a_failed_dependency_build_quotes_helms_error_line_not_its_warnings() {
+    for helm in helms() {
+        let env = Env::new();
+        let (server, _root) = chart_repository(&env, &helm);
+        ok(env
+            .helm(&helm)
+            .args(["repo", "add", "deps", &server.url])
+            .output()
+            .unwrap());
+        // A second configured repository that no longer answers: Helm
+        // warns "Unable to get an update" about it, then fails on its own
+        // reasons.
+        let repos = env.path("config/repositories.yaml");
+        let mut text = std::fs::read_to_string(&repos).unwrap();
+        text.push_str("- name: gone\n  url: http://127.0.0.1:9\n");
+        std::fs::write(&repos, text).unwrap();
+
+        let repo = GitRepo::new();
+        app_with_in_tree_subchart(&repo, &server.url);
+        repo.commit("app");
+        // What Helm itself says of the same chart, in a copy of it.
+        let copy = env.path("copy");
+        let cp = std::process::Command::new("cp")
+            .arg("-r")
+            .arg(repo.path().join("app"))
+            .arg(&copy)
+            .status()
+            .unwrap();
+        assert!(cp.success());
+        let out = env
+            .helm(&helm)
+            .args(["dependency", "build"])
+            .arg(&copy)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "helm {}", helm.major);
+        let helm_text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(helm_text.contains("Unable to get an update"), "{helm_text}");
+        let helm_error = helm_text
+            .lines()
+            .find_map(|l| l.strip_prefix("Error: "))
+            .unwrap_or_else(|| panic!("no Error line: {helm_text}"))
+            .to_string();
+
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args(["plan", "app", "--from", "HEAD", "--to", "HEAD"])
+            .output()
+            .unwrap();
+        let e = one_line_error(&out);
+        assert!(
+            e.contains(&helm_error) && !e.contains("connection refused"),
+            "helm {}: {e}",
+            helm.major
+        );
+        // The warning is still shown, as Helm's output above the error.
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("Unable to get an update"), "{stderr}");
+    }
+}
