@@ -11,7 +11,7 @@ use crate::core::timeline::Operation;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::engine::ArgValueCompleter;
 use complete as candidates;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -298,9 +298,10 @@ pub enum PlanFormat {
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// Chart directory (default: the current directory); its Git repository is discovered from it.
-    #[arg(value_name = "CHART", default_value = ".", add = ArgValueCompleter::new(candidates::charts))]
-    pub chart: PathBuf,
+    /// Chart directory (default: the current directory; with --all: the whole repository); its Git repository is discovered from it.
+    // No clap default: --all tells a `.` typed from none given.
+    #[arg(value_name = "CHART", add = ArgValueCompleter::new(candidates::charts))]
+    pub chart: Option<PathBuf>,
     /// Revision to compare from: anything Git resolves, or WORKTREE. Default: what was last applied to --release (audit log), else HEAD.
     #[arg(long, value_name = "REV", add = ArgValueCompleter::new(candidates::revisions))]
     pub from: Option<String>,
@@ -506,6 +507,11 @@ pub struct RunArgs {
 }
 
 impl PlanArgs {
+    /// The chart directory: CHART, else the current directory.
+    pub fn chart(&self) -> &Path {
+        self.chart.as_deref().unwrap_or(Path::new("."))
+    }
+
     /// How the plan's diffs are shown.
     pub fn diff_options(&self) -> DiffOptions {
         DiffOptions {

@@ -11,7 +11,7 @@ use crate::app::apply::{
     ConfirmError, HelmFailed, LocalHookFailed, NoSuchRelease, PickError, RunInterrupted,
 };
 use crate::app::history::ClusterUnavailable;
-use crate::app::plan_all::ChartsFailed;
+use crate::app::plan_all::{ChartsFailed, NoChartsAt};
 use crate::app::planfile::{OutNeedsRelease, PlanDrift};
 use crate::cli::ChartVersionGiven;
 use crate::core::audit::{BadCommitId, HistoryError};
@@ -140,6 +140,14 @@ impl Hinted for PlanFileError {
 impl Hinted for ChartsFailed {
     fn hint(&self) -> Hint {
         Hint::fix("each failed chart's entry names its error; the other charts were planned")
+    }
+}
+
+impl Hinted for NoChartsAt {
+    fn hint(&self) -> Hint {
+        Hint::fix(
+            "pass a chart directory or one with charts below it, relative to the current directory; without a path, --all plans every chart of the repository",
+        )
     }
 }
 
@@ -369,6 +377,7 @@ fn hint_for(err: &anyhow::Error) -> Option<(String, Option<String>, i32)> {
             .or_else(|| hinted::<PlanFileError>(cause))
             .or_else(|| hinted::<OutNeedsRelease>(cause))
             .or_else(|| hinted::<ChartsFailed>(cause))
+            .or_else(|| hinted::<NoChartsAt>(cause))
             .or_else(|| hinted::<LifecycleError>(cause))
             .or_else(|| hinted::<LocalHookFailed>(cause))
             .or_else(|| hinted::<HelmFailed>(cause))

@@ -333,16 +333,26 @@ impl ChartRepo {
             true => String::new(),
             false => format!("{}/", self.chart),
         };
+        // The directory's own chart counts too, as "" (then it is the only one:
+        // every chart below it is its subchart).
+        let own = format!("{prefix}Chart.yaml");
         let mut dirs: Vec<&str> = files
             .iter()
-            .filter_map(|f| f.strip_suffix("/Chart.yaml"))
-            .filter_map(|d| d.strip_prefix(prefix.as_str()))
+            .filter_map(|f| match *f == own {
+                true => Some(""),
+                false => f
+                    .strip_suffix("/Chart.yaml")
+                    .and_then(|d| d.strip_prefix(prefix.as_str())),
+            })
             .collect();
         // Parents first, so that their subcharts are left out.
         dirs.sort_by_key(|d| (d.matches('/').count(), *d));
         let mut found: Vec<String> = Vec::new();
         for d in dirs {
-            if !found.iter().any(|f| d.starts_with(&format!("{f}/"))) {
+            if !found
+                .iter()
+                .any(|f| f.is_empty() || d.starts_with(&format!("{f}/")))
+            {
                 found.push(d.to_string());
             }
         }

@@ -41,8 +41,9 @@ impl ChartStatus {
 }
 
 pub struct AllRequest<'a> {
-    /// Where charts are looked for (the repository root by default).
-    pub path: &'a Path,
+    /// Where charts are looked for: a chart directory (that chart), or a
+    /// directory with charts below it; `None`: the whole repository.
+    pub path: Option<&'a Path>,
     pub from: &'a str,
     pub to: &'a str,
     /// `-f`/`--set` for every chart; release and namespace unless a
@@ -88,6 +89,20 @@ pub struct PlanSet {
 pub struct ChartsFailed {
     pub count: usize,
     pub total: usize,
+}
+
+/// The PATH given to `--all` holds no chart at either revision: a typo, or
+/// the wrong directory. Planning nothing would read as "nothing changed".
+#[derive(Debug, thiserror::Error)]
+#[error("{path} {}", match .exists {
+    true => format!("holds no chart at {} or {}: no Chart.yaml in it or below it", .from, .to),
+    false => format!("does not exist (nor any chart there at {} or {})", .from, .to),
+})]
+pub struct NoChartsAt {
+    pub path: String,
+    pub exists: bool,
+    pub from: String,
+    pub to: String,
 }
 
 /// The chart's `.helm-hooks.yaml` at `rev`: values files (chart-relative),
@@ -140,15 +155,27 @@ fn repo_root(repo: &ChartRepo) -> PathBuf {
 /// changed one planned, `jobs` at a time. One chart's failure is its
 /// entry's error.
 pub fn run(req: &AllRequest<'_>) -> anyhow::Result<PlanSet> {
-    // `.` (the default) is the whole repository, wherever it is run.
-    let repo = match req.path == Path::new(".") {
-        true => ChartRepo::open(req.path)?.with_chart_dir(""),
-        false => ChartRepo::open(req.path)?,
+    let repo = match req.path {
+        // No PATH: the whole repository, wherever it is run.
+        None => ChartRepo::open(Path::new("."))?.with_chart_dir(""),
+        Some(path) => ChartRepo::open(path)?,
     };
     let from = repo.resolve(req.from)?;
     let to = repo.resolve(req.to)?;
     let at_from = repo.charts_at(&from)?;
     let at_to = repo.charts_at(&to)?;
+    if let Some(path) = req.path
+        && at_from.is_empty()
+        && at_to.is_empty()
+    {
+        return Err(NoChartsAt {
+            path: path.display().to_string(),
+            exists: path.exists(),
+            from: from.spec.clone(),
+            to: to.spec.clone(),
+        }
+        .into());
+    }
     let mut dirs: Vec<String> = at_from
         .iter()
         .chain(&at_to)

@@ -34,7 +34,7 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
     if args.all {
         return plan_all(&args, ui);
     }
-    let ws = Workspace::open(&args.chart)?;
+    let ws = Workspace::open(args.chart())?;
     let opts = RenderOptions {
         secret_values: args.show_secrets,
         ..args.render.options(&args.release)
@@ -161,7 +161,7 @@ fn write_plan_file(args: &PlanArgs, path: &Path, ui: &Ui) -> anyhow::Result<()> 
     if args.release == DEFAULT_RELEASE {
         return Err(OutNeedsRelease.into());
     }
-    let ws = Workspace::open(&args.chart)?;
+    let ws = Workspace::open(args.chart())?;
     let opts = args.render.options(&args.release);
     let prepared = apply::prepare(
         &ws,
@@ -238,7 +238,7 @@ fn plan_all(args: &PlanArgs, ui: &Ui) -> anyhow::Result<()> {
         std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
     });
     let set = plan_all::run(&AllRequest {
-        path: &args.chart,
+        path: args.chart.as_deref(),
         from: args.from.as_deref().unwrap_or("HEAD"),
         to: &args.to,
         render: &opts,
@@ -262,7 +262,11 @@ fn plan_all(args: &PlanArgs, ui: &Ui) -> anyhow::Result<()> {
         .iter()
         .filter(|c| !quiet(c))
         .map(|c| SetEntry {
-            path: &c.path,
+            // A chart at the repository root.
+            path: match c.path.as_str() {
+                "" => ".",
+                p => p,
+            },
             status: c.status.as_str(),
             release: &c.release,
             namespace: &c.namespace,

@@ -237,3 +237,153 @@ fn plan_all_lists_exactly_the_charts_whose_input_changed() {
         assert_eq!(out.status.code(), Some(0), "nothing changed");
     }
 }
+
+/// Two charts that both gain a hook between HEAD~1 and HEAD; `one` has a
+/// subchart, and `docs/` holds no chart.
+fn two_charts_repo() -> GitRepo {
+    let repo = GitRepo::new();
+    for name in ["one", "two"] {
+        chart(&repo, &format!("charts/{name}"), name);
+        repo.write(
+            &format!("charts/{name}/templates/a.yaml"),
+            &hook("Job", &format!("{name}-migrate"), "pre-upgrade", None, None),
+        );
+    }
+    chart(&repo, "charts/one/charts/sub", "sub");
+    repo.write("docs/README.md", "no chart here\n");
+    repo.commit("v1");
+    for name in ["one", "two"] {
+        repo.write(
+            &format!("charts/{name}/templates/b.yaml"),
+            &hook(
+                "Job",
+                &format!("{name}-backup"),
+                "pre-upgrade",
+                Some("-5"),
+                None,
+            ),
+        );
+    }
+    repo.commit("v2");
+    repo
+}
+
+/// `(path, status)` of each listed chart, and the unchanged count.
+fn listed(doc: &Value) -> (Vec<(String, String)>, u64) {
+    let charts = doc["charts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["path"].as_str().unwrap().to_string(),
+                c["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (charts, doc["unchanged"].as_u64().unwrap())
+}
+
+#[test]
+fn plan_all_of_a_chart_directory_plans_that_chart() {
+    let repo = two_charts_repo();
+    let one = || vec![("charts/one".to_string(), "changed".to_string())];
+    for helm in helms() {
+        let env = Env::new();
+        let run = |dir: &str, path: Option<&str>| {
+            env.hooks(&helm)
+                .current_dir(repo.path().join(dir))
+                .args(["plan", "--all"])
+                .args(path)
+                .args([
+                    "--from",
+                    "HEAD~1",
+                    "--to",
+                    "HEAD",
+                    "--detailed-exitcode",
+                    "-o",
+                    "json",
+                ])
+                .output()
+                .unwrap()
+        };
+        // From the root, and as `.` inside the chart: that chart alone
+        // (its subchart is no chart of its own), and its change counts.
+        for (dir, path) in [("", "charts/one"), ("charts/one", ".")] {
+            let out = run(dir, Some(path));
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "helm {} in {dir:?}: {}",
+                helm.major,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let doc = json(&out.stdout);
+            assert_eq!(listed(&doc), (one(), 0), "in {dir:?}: {doc}");
+            let added: Vec<&str> = doc["charts"][0]["plan"]["hooks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|h| h["change"] == "added")
+                .map(|h| h["name"].as_str().unwrap())
+                .collect();
+            assert_eq!(added, ["one-backup"], "helm {}", helm.major);
+        }
+        // No path, even inside a chart: the whole repository.
+        let doc = json(&run("charts/one", None).stdout);
+        let (charts, _) = listed(&doc);
+        let paths: Vec<&str> = charts.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["charts/one", "charts/two"], "{doc}");
+        // The table's count says it too.
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args([
+                "plan",
+                "--all",
+                "charts/one",
+                "--from",
+                "HEAD~1",
+                "--to",
+                "HEAD",
+            ])
+            .output()
+            .unwrap();
+        let table = String::from_utf8_lossy(&out.stdout);
+        assert!(table.contains("(1 of 1 charts changed)"), "{table}");
+    }
+}
+
+#[test]
+fn plan_all_of_a_path_without_a_chart_is_an_error_naming_it() {
+    let repo = two_charts_repo();
+    let env = Env::new();
+    let helm = helm(3);
+    let run = |path: &str| {
+        env.hooks(&helm)
+            .current_dir(repo.path())
+            .args([
+                "plan",
+                "--all",
+                path,
+                "--from",
+                "HEAD~1",
+                "--to",
+                "HEAD",
+                "--detailed-exitcode",
+            ])
+            .output()
+            .unwrap()
+    };
+    let e = one_line_error(&run("nonexistent"));
+    assert!(
+        e.contains("nonexistent does not exist")
+            && e.contains("without a path, --all plans every chart"),
+        "{e}"
+    );
+    let e = one_line_error(&run("docs"));
+    assert!(
+        e.contains("docs holds no chart at HEAD~1 or HEAD") && e.contains("pass a chart directory"),
+        "{e}"
+    );
+}
