@@ -225,8 +225,15 @@ impl Hinted for AuditError {
 
 impl Hinted for ReleaseQueryError {
     fn hint(&self) -> Hint {
-        Hint::fix("check the kube context and namespace (HELM_KUBECONTEXT, -n)")
-            .with_helm(Some(&self.stderr))
+        // The dry run that plans an apply is Helm's own answer to the very
+        // upgrade asked for: what it names is what to fix.
+        let fix = match self.command.starts_with("upgrade") {
+            true => {
+                "nothing was changed: Helm refuses this upgrade as asked; fix what it names (the flags after --, the chart or its values), or wait for the release's other operation to end"
+            }
+            false => "check the kube context and namespace (HELM_KUBECONTEXT, -n)",
+        };
+        Hint::fix(fix).with_helm(Some(&self.stderr))
     }
 }
 

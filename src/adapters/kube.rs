@@ -76,6 +76,26 @@ pub async fn connect(namespace: &str) -> anyhow::Result<Cluster> {
     })
 }
 
+/// The API server's Kubernetes version (`v1.30.4-eks-...`), as Helm's
+/// capabilities will have it; `None` when it does not answer in 3 s (the
+/// plan's header then leaves it out; Helm's own run says the rest).
+pub fn server_version(namespace: &str) -> Option<String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .ok()?;
+    runtime.block_on(async {
+        let ask = async {
+            let cluster = connect(namespace).await.ok()?;
+            cluster.client.apiserver_version().await.ok()
+        };
+        let info = tokio::time::timeout(std::time::Duration::from_secs(3), ask)
+            .await
+            .ok()??;
+        Some(info.git_version)
+    })
+}
+
 /// Where Helm will act, as the kubeconfig and Helm's overrides say: the
 /// context and the API server, for the question before a change. `None`
 /// parts are unknown (no kubeconfig, or a context that names no cluster).

@@ -106,9 +106,30 @@ pub struct Release {
     /// The chart's resources as Helm applied them.
     #[serde(default)]
     pub manifest: String,
+    /// The release has user values (`-f`/`--set` of its upgrade): what
+    /// Helm copies into the next upgrade given none. Only whether: the
+    /// values themselves may hold secrets and are never kept.
+    #[serde(default, rename = "config", deserialize_with = "non_empty")]
+    pub has_user_values: bool,
+}
+
+/// Whether a JSON value holds anything, read without keeping it.
+fn non_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    Ok(match v {
+        serde_json::Value::Object(m) => !m.is_empty(),
+        serde_json::Value::Null => false,
+        _ => true,
+    })
 }
 
 impl Release {
+    /// Helm's dry run said it would install (no release, or one
+    /// uninstalled with `--keep-history`), not upgrade.
+    pub fn is_pending_install(&self) -> bool {
+        self.info.status == "pending-install"
+    }
+
     /// The stored resources and hooks as one `helm template`-like stream.
     pub fn stored_stream(&self) -> String {
         format!("{}\n{}", self.manifest, self.hooks_stream())
@@ -141,6 +162,19 @@ pub fn status(helm: &Helm, release: &str, namespace: &str) -> anyhow::Result<Opt
         Ok(stdout) => Ok(Some(serde_json::from_slice(&stdout)?)),
         Err(stderr) if stderr.contains("not found") => Ok(None),
         Err(stderr) => Err(query_error("status", stderr)),
+    }
+}
+
+/// The release `helm upgrade --install ARGS` would make on this cluster,
+/// from Helm itself: `--dry-run=server` renders with the cluster's
+/// capabilities, real lookups, the next revision, the values Helm reuses
+/// and the post-renderer, and changes nothing. `args` are the real run's.
+pub fn dry_run(helm: &Helm, args: &[String]) -> anyhow::Result<Release> {
+    let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+    args.extend(["--dry-run=server", "-o", "json"]);
+    match helm_json(helm, &args)? {
+        Ok(stdout) => Ok(serde_json::from_slice(&stdout)?),
+        Err(stderr) => Err(query_error("upgrade --dry-run=server", stderr)),
     }
 }
 

@@ -476,19 +476,7 @@ fn render_pass(
     };
     let snapshot = chart_snapshot(repo, rev, build, cache)?;
     let values = read_values(repo, rev, opts)?;
-    let split = chart_branches_on_operation(&snapshot, cache)?
-        || values.iter().any(|v| mentions_operation(&v.content))
-        || opts
-            .set
-            .iter()
-            .any(|(_, v)| mentions_operation(v.as_bytes()));
-    let modes: Vec<Mode> = match (split, needs.install, needs.upgrade) {
-        (true, i, u) => [(i, Mode::Install), (u, Mode::Upgrade)]
-            .into_iter()
-            .filter_map(|(n, m)| n.then_some(m))
-            .collect(),
-        (false, _, _) => vec![Mode::Install],
-    };
+    let (split, modes) = render_modes(&snapshot, &values, opts, needs, cache)?;
     let key_for = |mode: Mode, version: crate::core::helm::HelmVersion| {
         let mut parts: Vec<&[u8]> = vec![
             // v2: Secret values are kept as digests.
@@ -582,6 +570,32 @@ fn render_pass(
     };
     collect_renders(&mut side, &snapshot, split, results);
     Ok(side)
+}
+
+/// Whether install and upgrade renders differ (the chart or its values
+/// branch on `.Release.IsInstall`/`IsUpgrade`), and so which renders a
+/// side needs: one shared render when they cannot differ.
+fn render_modes(
+    snapshot: &ChartSnapshot,
+    values: &[ValuesInput],
+    opts: &RenderOptions,
+    needs: Needs,
+    cache: &Cache,
+) -> anyhow::Result<(bool, Vec<Mode>)> {
+    let split = chart_branches_on_operation(snapshot, cache)?
+        || values.iter().any(|v| mentions_operation(&v.content))
+        || opts
+            .set
+            .iter()
+            .any(|(_, v)| mentions_operation(v.as_bytes()));
+    let modes = match (split, needs.install, needs.upgrade) {
+        (true, i, u) => [(i, Mode::Install), (u, Mode::Upgrade)]
+            .into_iter()
+            .filter_map(|(n, m)| n.then_some(m))
+            .collect(),
+        (false, _, _) => vec![Mode::Install],
+    };
+    Ok((split, modes))
 }
 
 /// Cache buckets of renders (Secret values as keyed digests).

@@ -148,14 +148,6 @@ impl RenderedRevision {
         self.upgrade.as_ref().unwrap_or(&self.install)
     }
 
-    /// The render Helm uses for `op`.
-    pub fn for_operation(&self, op: Operation) -> &Rendered {
-        match op.needs_upgrade_render() {
-            true => self.upgrade(),
-            false => &self.install,
-        }
-    }
-
     /// Helm's text of the render for `op`.
     pub fn text_for(&self, op: Operation) -> &str {
         match (op.needs_upgrade_render(), &self.upgrade_text) {

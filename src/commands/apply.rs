@@ -36,12 +36,19 @@ pub fn run(args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
             (ws, release, args.to.clone(), opts)
         }
     };
+    let flags = UpgradeFlags {
+        timeout: args.timeout.text.clone(),
+        wait: args.wait,
+        atomic: args.atomic,
+        extra: args.helm_args.clone(),
+    };
     let prepared = apply::prepare(
         &ws,
         &ApplyRequest {
             release: &release,
             to: &to,
             render: &opts,
+            flags: &flags,
             timeout: args.timeout.value,
             local_timeout: args.local_hook_timeout.value,
         },
@@ -64,12 +71,7 @@ pub fn run(args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
     }
     run_view::confirm(&prepared, args.yes, ui)?;
     let request = RunRequest {
-        flags: UpgradeFlags {
-            timeout: args.timeout.text.clone(),
-            wait: args.wait,
-            atomic: args.atomic,
-            extra: args.helm_args.clone(),
-        },
+        flags,
         logs: args.logs,
         argv: std::env::args().skip(1).collect(),
         plan_file: planned.as_ref().map(|(_, digest)| digest.clone()),

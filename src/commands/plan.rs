@@ -56,6 +56,7 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
             added: false,
         },
     )?;
+    tracing::debug!("plan computed");
     // Asked by name only: the cluster is not read for every plan.
     let mut report = report;
     if args.operation.contains(&OperationArg::Rollback) && args.release != DEFAULT_RELEASE {
@@ -163,12 +164,18 @@ fn write_plan_file(args: &PlanArgs, path: &Path, ui: &Ui) -> anyhow::Result<()> 
     }
     let ws = Workspace::open(args.chart())?;
     let opts = args.render.options(&args.release);
+    // Planned with the flags a plain `apply --plan FILE` runs with.
+    let flags = apply::UpgradeFlags {
+        timeout: format!("{}s", args.timeout.as_secs()),
+        ..Default::default()
+    };
     let prepared = apply::prepare(
         &ws,
         &ApplyRequest {
             release: &args.release,
             to: &args.to,
             render: &opts,
+            flags: &flags,
             timeout: args.timeout,
             local_timeout: DEFAULT_TIMEOUT,
         },

@@ -19,6 +19,7 @@ pub mod plan;
 pub mod planfile;
 pub mod random;
 pub mod redact;
+pub mod render_source;
 pub mod stats;
 pub mod template_scan;
 pub mod time;

@@ -25,6 +25,13 @@ pub fn intro(
     latest: Option<(u64, &str)>,
 ) -> String {
     match latest {
+        // Helm installs a release it knows only as uninstalled (kept with
+        // --keep-history) anew, as the next revision.
+        Some((rev, status)) if op == Operation::Install => format!(
+            "Install of release {release} in namespace {namespace} ({} revision {rev}, installed anew) to {}:",
+            if status.is_empty() { "latest" } else { status },
+            rev_text(to)
+        ),
         // "deployed" only when it is: a failed or pending revision says so.
         Some((rev, status)) => format!(
             "Upgrade of release {release} in namespace {namespace} ({} revision {rev}) to {}:",

@@ -35,6 +35,9 @@ pub fn show_plan(p: &Prepared, ui: &Ui) {
         }
     };
     ui.status(&intro);
+    if let Some(source) = &p.source {
+        ui.note(&source.to_string());
+    }
     ui.status(&apply_view::timeline(&p.op_plan, ui.err));
     for w in &p.warnings {
         ui.warn(&w.to_string());

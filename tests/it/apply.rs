@@ -655,15 +655,17 @@ fn the_record_is_what_this_run_did_not_helms_older_record() {
             stderr(&out)
         );
 
-        // Helm dies before any hook: nothing ran.
+        // Helm refuses the upgrade as asked: its dry run, which plans the
+        // apply, says so before anything runs, and nothing is recorded.
+        let runs = run_records(&a.audit(), "runStarted").len();
         let out = apply(&["--to", "HEAD~1", "--", "--no-such-flag"]);
-        assert_ne!(out.status.code(), Some(0));
-        assert_eq!(
-            ended_phases(&a),
-            [("migrate".into(), "NotRun".into())],
-            "helm {major}: {}",
-            stderr(&out)
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "helm {major}: {err}");
+        assert!(
+            err.contains("unknown flag: --no-such-flag") && err.contains("nothing was changed"),
+            "helm {major}: {err}"
         );
+        assert_eq!(run_records(&a.audit(), "runStarted").len(), runs);
     }
 }
 
@@ -946,7 +948,7 @@ fn apply_keeps_no_secret_value_in_the_cache_the_record_or_the_terminal() {
 }
 
 #[test]
-fn a_release_busy_with_another_operation_records_no_hook_as_run() {
+fn a_release_busy_with_another_operation_is_refused_before_anything_runs() {
     let repo = chart_with_hook(
         "slow.yaml",
         &job(
@@ -991,11 +993,9 @@ fn a_release_busy_with_another_operation_records_no_hook_as_run() {
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(1), "helm {major}: {err}");
         assert!(err.contains("another operation"), "Helm's reason: {err}");
-        assert_eq!(
-            ended_phases(&a),
-            [("slow".into(), "NotRun".into())],
-            "helm {major}: {err}"
-        );
+        // Refused by the dry run that plans it: no run, no hook followed.
+        assert!(err.contains("nothing was changed"), "{err}");
+        assert_eq!(run_records(&a.audit(), "runStarted").len(), 1, "{err}");
         assert!(!err.contains("slow: running"), "not this run's Job: {err}");
     }
 }

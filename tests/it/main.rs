@@ -6,6 +6,7 @@ mod apply;
 mod cache;
 mod cluster;
 mod cluster_helm;
+mod cluster_plan;
 mod completion;
 mod deps;
 mod exactness;

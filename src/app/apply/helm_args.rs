@@ -48,9 +48,8 @@ pub fn upgrade_args(t: &UpgradeTarget<'_>, flags: &UpgradeFlags, helm: HelmVersi
     for (flag, value) in &t.render.set {
         args.extend([flag.clone(), value.clone()]);
     }
-    if let Some(v) = &t.render.kube_version {
-        args.extend(["--kube-version".to_string(), v.clone()]);
-    }
+    // No --kube-version/--api-versions: `helm upgrade` has neither (they
+    // are `helm template`'s); the cluster says what it serves.
     // Helm 4 renamed --atomic and made --wait take a strategy.
     let helm4 = helm.major >= 4;
     if flags.wait {
@@ -149,8 +148,6 @@ mod tests {
                 "/tmp/v0.yaml",
                 "--set",
                 "a=b",
-                "--kube-version",
-                "1.30",
                 "--wait",
                 "--atomic",
                 "--debug"

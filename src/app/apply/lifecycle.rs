@@ -207,6 +207,8 @@ pub fn prepare_lifecycle(ws: &Workspace, req: &LifecycleRequest<'_>) -> anyhow::
         namespace: req.namespace.to_string(),
         operation: req.operation,
         deployed: Some(latest),
+        // The hooks are Helm's stored ones: the intro says which revision.
+        source: None,
         action,
         to_hooks,
         op_plan,

@@ -32,9 +32,11 @@ use crate::core::hook::{Hook, Warning};
 use crate::core::lifecycle::TestFilter;
 use crate::core::lint::{Finding, Severity};
 use crate::core::local::LocalHook;
+use crate::core::model::Revision;
 use crate::core::order::KindOrder;
 use crate::core::plan::{OperationPlan, Plan, plan};
 use crate::core::redact::secret_values;
+use crate::core::render_source::{RenderSource, ValueFlags, values_source};
 use crate::core::timeline::Operation;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -132,6 +134,8 @@ pub struct ApplyRequest<'a> {
     pub release: &'a str,
     pub to: &'a str,
     pub render: &'a RenderOptions,
+    /// The flags the upgrade runs with: its dry run is given the same.
+    pub flags: &'a UpgradeFlags,
     /// Helm's `--timeout`, for the lint of Job deadlines.
     pub timeout: Duration,
     pub local_timeout: Duration,
@@ -177,6 +181,8 @@ pub struct Prepared {
     pub operation: Operation,
     /// The release's latest revision (the one Helm acts on).
     pub deployed: Option<Release>,
+    /// How the hooks about to run were had (`None`: not said).
+    pub source: Option<RenderSource>,
     pub action: Action,
     /// The hooks the operation runs, in Helm's kind order.
     pub to_hooks: Vec<Hook>,
@@ -199,23 +205,35 @@ pub struct Prepared {
     pub stored_chart: Option<(String, String)>,
 }
 
-/// The sha a previous apply wrote into the release description.
-pub fn deployed_sha(description: &str) -> Option<String> {
-    let rest = description.strip_prefix("helm-hooks apply ")?;
-    rest.split_whitespace().nth(1).map(str::to_string)
+/// What Helm says before an apply.
+struct HelmAnswers {
+    /// The release's latest revision.
+    deployed: Option<Release>,
+    kube_version: Option<String>,
+    /// The dry run of this very upgrade on the cluster.
+    dry: Release,
+    /// The offline render of the chart.
+    rendered: RenderedRevision,
 }
 
-/// Plans the operation against the hooks stored in the deployed release
-/// (an install when there is none).
-pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepared> {
-    let to = ws.resolve(req.to)?;
-    let namespace = req.render.namespace.clone();
-    // Ask Helm what is deployed while the chart renders: both wait on
-    // processes. Both renders are asked for, since the operation is not
-    // known yet; a chart that does not branch on it renders once anyway.
+/// Three waits on processes, side by side: what is deployed, Helm's dry
+/// run of this upgrade on this cluster (what the plan shows), and the
+/// offline render (cached; lint reads it, since only `helm template` names
+/// the documents Helm drops). Both renders are asked for, since the
+/// operation is not known yet; a chart that does not branch on it renders
+/// once anyway.
+fn ask_helm(ws: &Workspace, req: &ApplyRequest<'_>, to: &Revision) -> anyhow::Result<HelmAnswers> {
+    let namespace = &req.render.namespace;
     let helm = &ws.helm()?;
-    let (deployed, rendered) = std::thread::scope(|s| {
-        let status = s.spawn(|| release::status(helm, req.release, &namespace));
+    let (status, dry, rendered) = std::thread::scope(|s| {
+        let status = s.spawn(|| {
+            let status = release::status(helm, req.release, namespace);
+            (status, crate::adapters::kube::server_version(namespace))
+        });
+        // The chart is written out here (the repository is not shared
+        // across threads), then Helm's dry run reads it on its own thread.
+        let dry = run::upgrade_command(ws, (req.release, namespace), to, req.render, req.flags)
+            .map(|(chart, _, args)| (chart, s.spawn(move || release::dry_run(helm, &args))));
         let needs = Needs {
             install: true,
             upgrade: true,
@@ -225,42 +243,149 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
             secret_values: true,
             ..req.render.clone()
         };
-        let rendered = ws.render(&to, &opts, needs);
+        let rendered = ws.render(to, &opts, needs);
+        let dry = dry.and_then(|(chart, run)| {
+            let release = run.join().expect("dry run thread panicked");
+            drop(chart);
+            release
+        });
         (
             status.join().expect("release status thread panicked"),
+            dry,
             rendered,
         )
     });
-    let (deployed, rendered) = (deployed?, rendered?);
-    let (local_to, helmfile_note) =
-        local_source::load_with_note(&ws.repo, &to, req.release, Some(&req.render.namespace))?;
-    // Local hooks are compared with those of the commit deployed last (its
-    // sha is in the release description), else all count as new.
-    let mut notes = ws.apply_notes(&to, req.render);
-    notes.extend(helmfile_note);
-    let local_from = deployed
-        .as_ref()
+    let (deployed, kube_version) = status;
+    Ok(HelmAnswers {
+        deployed: deployed?,
+        kube_version,
+        dry: dry?,
+        rendered: rendered?,
+    })
+}
+
+/// The local hooks of the commit deployed last (its sha is in the release
+/// description), to compare with; none (all new) when it cannot be read.
+fn deployed_local_hooks(
+    ws: &Workspace,
+    deployed: Option<&Release>,
+    release: &str,
+    notes: &mut Vec<String>,
+) -> Vec<LocalHook> {
+    deployed
         .and_then(|d| deployed_sha(&d.info.description))
         .and_then(|sha| ws.repo.resolve(&sha).ok())
-        .map(|rev| local_source::load(&ws.repo, &rev, req.release))
+        .map(|rev| local_source::load(&ws.repo, &rev, release))
         .transpose()
         .unwrap_or_else(|e| {
             notes.push(format!("local hooks of the deployed commit: {e:#}"));
             None
         })
-        .unwrap_or_default();
-    let operation = match deployed {
-        Some(_) => Operation::Upgrade,
-        None => Operation::Install,
+        .unwrap_or_default()
+}
+
+/// Values that must not reach the terminal or the record: what Helm will
+/// render (lookups, reused values), what the offline render named, and
+/// the values of `--set` flags. Longest first, so a secret inside another
+/// is not half-scrubbed.
+fn secrets_of(render: &RenderOptions, offline_text: &str, dry: &Release) -> Vec<String> {
+    let mut secrets = secret_values(offline_text);
+    secrets.extend(secret_values(&dry.stored_stream()));
+    for (flag, arg) in &render.set {
+        match flag.as_str() {
+            "--set" | "--set-string" => secrets.extend(crate::core::redact::set_values(arg)),
+            _ => secrets.extend(arg.split_once('=').map(|(_, v)| v.to_string())),
+        }
+    }
+    secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    secrets.dedup();
+    secrets
+}
+
+/// What the plan's header says of how the hooks about to run were had.
+fn render_source(
+    req: &ApplyRequest<'_>,
+    deployed: &Option<Release>,
+    dry: &Release,
+    operation: Operation,
+    kube_version: Option<String>,
+) -> RenderSource {
+    // Helm copies the values of the last *deployed* revision: the latest
+    // one's number only when it is that.
+    let previous = match deployed {
+        Some(d) => (
+            (d.info.status == "deployed").then_some(d.version),
+            d.has_user_values,
+        ),
+        None => (None, false),
     };
-    let from = match &deployed {
-        Some(r) => RenderedRevision::stored(to.clone(), &r.hooks_stream())?,
-        None => RenderedRevision::empty(to.clone()),
+    let given = !req.render.values_files.is_empty() || !req.render.set.is_empty();
+    RenderSource::Cluster {
+        server: kube_target().server,
+        kube_version,
+        operation,
+        // Helm's dry run of an install over a release kept with
+        // --keep-history says revision 1: the real install numbers it
+        // after the last one only past the point where a dry run returns
+        // (`replaceRelease`). The render itself sees 1 in both.
+        revision: match (operation, deployed) {
+            (Operation::Install, Some(d)) => d.version + 1,
+            _ => dry.version,
+        },
+        values: values_source(
+            operation == Operation::Install,
+            given,
+            ValueFlags::from_args(&req.flags.extra),
+            previous,
+        ),
+        post_renderer: req
+            .flags
+            .extra
+            .iter()
+            .any(|a| a == "--post-renderer" || a.starts_with("--post-renderer=")),
+    }
+}
+
+/// The sha a previous apply wrote into the release description.
+pub fn deployed_sha(description: &str) -> Option<String> {
+    let rest = description.strip_prefix("helm-hooks apply ")?;
+    rest.split_whitespace().nth(1).map(str::to_string)
+}
+
+/// Plans the operation against the hooks stored in the deployed release
+/// (an install when there is none). The hooks about to run are Helm's
+/// own: a dry run of this very `helm upgrade --install` on the cluster.
+pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepared> {
+    let to = ws.resolve(req.to)?;
+    let namespace = req.render.namespace.clone();
+    let HelmAnswers {
+        deployed,
+        kube_version,
+        dry,
+        rendered,
+    } = ask_helm(ws, req, &to)?;
+    let (local_to, helmfile_note) =
+        local_source::load_with_note(&ws.repo, &to, req.release, Some(&req.render.namespace))?;
+    let mut notes = ws.apply_notes(&to, req.render);
+    notes.extend(helmfile_note);
+    // Local hooks are compared with those of the commit deployed last (its
+    // sha is in the release description), else all count as new.
+    let local_from = deployed_local_hooks(ws, deployed.as_ref(), req.release, &mut notes);
+    // Helm's word, not ours: a release uninstalled with --keep-history is
+    // installed again (pre-install hooks, a new revision N+1).
+    let operation = match dry.is_pending_install() {
+        true => Operation::Install,
+        false => Operation::Upgrade,
     };
-    let to_view = rendered.for_operation(operation);
+    let from = match (&deployed, operation) {
+        (Some(r), Operation::Upgrade) => RenderedRevision::stored(to.clone(), &r.hooks_stream())?,
+        _ => RenderedRevision::empty(to.clone()),
+    };
+    // Its chart resources too: the timeline counts what Helm updates.
+    let planned = RenderedRevision::stored(to.clone(), &dry.stored_stream())?;
     let both = crate::core::plan::SideRenders {
-        install: to_view,
-        upgrade: to_view,
+        install: &planned.install,
+        upgrade: &planned.install,
     };
     let mut result = plan(
         from.renders(),
@@ -279,31 +404,34 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
         &namespace,
         req.timeout,
     ));
+    if req.render.kube_version.is_some() || !req.render.api_versions.is_empty() {
+        notes.push(format!(
+            "--kube-version and --api-versions are for plans without a cluster: Helm's upgrade takes what the cluster serves{}",
+            kube_version
+                .as_ref()
+                .map(|v| format!(" (Kubernetes {v})"))
+                .unwrap_or_default()
+        ));
+    }
+    let source = render_source(req, &deployed, &dry, operation, kube_version);
     let op_plan = result
         .operations
         .first()
         .cloned()
         .expect("one operation planned");
-    let mut secrets = secret_values(rendered.text_for(operation));
-    for (flag, arg) in &req.render.set {
-        match flag.as_str() {
-            "--set" | "--set-string" => secrets.extend(crate::core::redact::set_values(arg)),
-            _ => secrets.extend(arg.split_once('=').map(|(_, v)| v.to_string())),
-        }
-    }
-    // Longest first, so a secret inside another is not half-scrubbed.
-    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let secrets = secrets_of(req.render, rendered.text_for(operation), &dry);
     let lint_errors = super::lint::findings(ws, &rendered, None, req.timeout)?
         .findings
         .into_iter()
         .filter(|f| f.severity == Severity::Error)
         .collect();
-    let mut to_hooks = to_view.hooks.clone();
+    let mut to_hooks = planned.install.hooks;
     KindOrder::for_helm(ws.helm()?.version).sort_hooks(&mut to_hooks);
     Ok(Prepared {
         release: req.release.to_string(),
         namespace,
         operation,
+        source: Some(source),
         deployed,
         action: Action::Upgrade {
             to: Box::new(rendered),

@@ -10,14 +10,16 @@ use super::record::{self, Recorder};
 use super::watch::{Watching, watch};
 use super::{Action, HelmFailed, LocalHookFailed, Prepared, Reporter};
 use crate::adapters::audit_store::AuditStore;
+use crate::adapters::git::ChartSnapshot;
 use crate::adapters::kube::Feed;
-use crate::adapters::render::PreparedChart;
+use crate::adapters::render::{PreparedChart, RenderOptions};
 use crate::app::team_record::{ClusterRecordOptions, RunRecorder};
 use crate::app::workspace::Workspace;
 use crate::core::audit::{
     AUDIT_SCHEMA, Body, HookOutcome, HookPhase, Record, RunEnded, RunResolved, RunStarted, scrub,
 };
 use crate::core::local::{LOCAL_HOOK_KIND, LocalEvent};
+use crate::core::model::Revision;
 use crate::core::timeline::LocalStep;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -129,28 +131,8 @@ pub fn run<'r>(
     // Only an upgrade hands Helm a chart; the others act on what it stored.
     let (chart, snapshot, helm_args) = match &p.action {
         Action::Upgrade { to, render } => {
-            let (chart, snapshot) =
-                PreparedChart::prepare(&ws.repo, &to.rev, render, &helm.path, &ws.cache)?;
-            let to = &to.rev;
-            let chart_dir = chart.chart_dir().display().to_string();
-            let args = upgrade_args(
-                &UpgradeTarget {
-                    release: &p.release,
-                    namespace: &p.namespace,
-                    chart_dir: &chart_dir,
-                    values: &chart.value_args,
-                    render,
-                    description: format!(
-                        "helm-hooks apply {} {}",
-                        to.spec,
-                        to.commit
-                            .clone()
-                            .unwrap_or_else(|| format!("worktree:{}", &snapshot.fingerprint[..16]))
-                    ),
-                },
-                &req.flags,
-                helm.version,
-            );
+            let (chart, snapshot, args) =
+                upgrade_command(ws, (&p.release, &p.namespace), &to.rev, render, &req.flags)?;
             (Some(chart), Some(snapshot), args)
         }
         action => {
@@ -186,6 +168,40 @@ pub fn run<'r>(
     drop(chart);
     tracing::debug!(peak_rss_kib = crate::app::peak_rss_kib(), "apply done");
     Ok(Outcome { run_id, ..outcome })
+}
+
+/// The chart of `to` as Helm needs it, and the `helm upgrade --install`
+/// command line that installs it: one for the dry run that plans an apply
+/// and the run itself, so that the plan is of what runs.
+pub(super) fn upgrade_command(
+    ws: &Workspace,
+    (release, namespace): (&str, &str),
+    to: &Revision,
+    render: &RenderOptions,
+    flags: &UpgradeFlags,
+) -> anyhow::Result<(PreparedChart, ChartSnapshot, Vec<String>)> {
+    let helm = ws.helm()?;
+    let (chart, snapshot) = PreparedChart::prepare(&ws.repo, to, render, &helm.path, &ws.cache)?;
+    let chart_dir = chart.chart_dir().display().to_string();
+    let args = upgrade_args(
+        &UpgradeTarget {
+            release,
+            namespace,
+            chart_dir: &chart_dir,
+            values: &chart.value_args,
+            render,
+            description: format!(
+                "helm-hooks apply {} {}",
+                to.spec,
+                to.commit
+                    .clone()
+                    .unwrap_or_else(|| format!("worktree:{}", &snapshot.fingerprint[..16]))
+            ),
+        },
+        flags,
+        helm.version,
+    );
+    Ok((chart, snapshot, args))
 }
 
 struct Execute<'a, 'r> {

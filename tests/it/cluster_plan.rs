@@ -1,0 +1,543 @@
+//! Issue 31: the plan apply shows is what Helm then runs on this cluster.
+//! Each test plans and applies with the real Helm 3.17.1 and 4.1.4 on the
+//! test cluster (Kubernetes 1.20), and compares the plan recorded when the
+//! run started with the hooks Helm stored and ran.
+
+use crate::apply::{Apply, job};
+use crate::cluster::cluster;
+use crate::common::*;
+use serde_json::Value;
+use std::process::Output;
+
+/// (event, kind/name, weight) of the plan the last run started with.
+fn planned(a: &Apply) -> Vec<(String, String, i64)> {
+    let audit = a.audit();
+    let start = audit
+        .iter()
+        .rev()
+        .find(|r| r["type"] == "runStarted")
+        .expect("a run started");
+    start["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["event"].as_str().unwrap().to_string(),
+                format!(
+                    "{}/{}",
+                    h["kind"].as_str().unwrap(),
+                    h["name"].as_str().unwrap()
+                ),
+                h["weight"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// What Helm ran for `events` in the release's latest revision, in
+/// Helm's order (weight, then name): from its own stored record, each
+/// hook checked to have run and succeeded.
+fn helm_ran(a: &Apply, release: &str, events: &[&str]) -> Vec<(String, String, i64)> {
+    let status: Value = serde_json::from_slice(&a.helm(&["status", release, "-o", "json"]).stdout)
+        .expect("helm status -o json");
+    let mut out = Vec::new();
+    for event in events {
+        let mut at: Vec<(String, String, i64)> = status["hooks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["events"].as_array().unwrap().iter().any(|e| e == event))
+            .map(|h| {
+                assert_eq!(h["last_run"]["phase"], "Succeeded", "{h}");
+                (
+                    event.to_string(),
+                    format!(
+                        "{}/{}",
+                        h["kind"].as_str().unwrap(),
+                        h["name"].as_str().unwrap()
+                    ),
+                    h["weight"].as_i64().unwrap_or(0),
+                )
+            })
+            .collect();
+        at.sort_by(|x, y| x.2.cmp(&y.2).then_with(|| x.1.cmp(&y.1)));
+        out.extend(at);
+    }
+    out
+}
+
+fn ok(out: Output, what: &str) -> String {
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        out.status.success(),
+        "{what}: {err}{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    err
+}
+
+fn entry(event: &str, hook: &str, weight: i64) -> (String, String, i64) {
+    (event.to_string(), hook.to_string(), weight)
+}
+
+const CONFIGMAP: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata: {a: b}\n";
+
+/// A chart whose values switch a hook off and re-weight another.
+fn values_chart() -> GitRepo {
+    let repo = GitRepo::new();
+    repo.write("app/Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "app/values.yaml",
+        "migrate:\n  enabled: true\nnotifyWeight: 5\n",
+    );
+    repo.write("app/templates/cm.yaml", CONFIGMAP);
+    repo.write(
+        "app/templates/migrate.yaml",
+        &format!(
+            "{{{{- if .Values.migrate.enabled }}}}\n{}{{{{- end }}}}\n",
+            job(
+                "migrate",
+                "pre-install,pre-upgrade",
+                0,
+                0,
+                "100ms",
+                "migrated"
+            )
+        ),
+    );
+    repo.write(
+        "app/templates/notify.yaml",
+        &job(
+            "notify",
+            "post-install,post-upgrade",
+            5,
+            0,
+            "100ms",
+            "notified",
+        )
+        .replace(
+            "helm.sh/hook-weight: \"5\"",
+            "helm.sh/hook-weight: {{ .Values.notifyWeight | quote }}",
+        ),
+    );
+    repo.commit("v1");
+    repo
+}
+
+#[test]
+fn values_reused_reset_and_merged_are_planned_as_helm_runs_them() {
+    let repo = values_chart();
+    let chart = repo.path().join("app");
+    let upgrade = ["pre-upgrade", "post-upgrade"];
+    for major in [3, 4] {
+        let a = Apply::new(major, "values");
+        // Installed by hand with one hook off and the other re-weighted.
+        let out = a.helm(&[
+            "install",
+            "web",
+            chart.to_str().unwrap(),
+            "--set",
+            "migrate.enabled=false",
+            "--set",
+            "notifyWeight=9",
+            "--wait",
+            "--timeout",
+            "60s",
+        ]);
+        ok(out, "helm install");
+
+        // No values given: Helm copies revision 1's.
+        let err = ok(a.run_in(&repo, &["apply", "web", "app", "--yes"]), "apply");
+        assert!(
+            err.contains("values reused from revision 1"),
+            "helm {major}: {err}"
+        );
+        assert!(err.contains("upgrade to revision 2"), "helm {major}: {err}");
+        let plan = planned(&a);
+        assert_eq!(
+            plan,
+            [entry("post-upgrade", "Job/notify", 9)],
+            "helm {major}"
+        );
+        assert_eq!(plan, helm_ran(&a, "web", &upgrade), "helm {major}");
+
+        // --reset-values: the chart's own values.
+        let err = ok(
+            a.run_in(
+                &repo,
+                &["apply", "web", "app", "--yes", "--", "--reset-values"],
+            ),
+            "apply --reset-values",
+        );
+        assert!(err.contains("(--reset-values)"), "helm {major}: {err}");
+        let plan = planned(&a);
+        assert_eq!(
+            plan,
+            [
+                entry("pre-upgrade", "Job/migrate", 0),
+                entry("post-upgrade", "Job/notify", 5)
+            ],
+            "helm {major}"
+        );
+        assert_eq!(plan, helm_ran(&a, "web", &upgrade), "helm {major}");
+
+        // --reuse-values with a --set: the last values under the new one.
+        ok(
+            a.run_in(
+                &repo,
+                &["apply", "web", "app", "--yes", "--set", "notifyWeight=7"],
+            ),
+            "apply --set",
+        );
+        let err = ok(
+            a.run_in(
+                &repo,
+                &[
+                    "apply",
+                    "web",
+                    "app",
+                    "--yes",
+                    "--set",
+                    "migrate.enabled=false",
+                    "--",
+                    "--reuse-values",
+                ],
+            ),
+            "apply --reuse-values",
+        );
+        assert!(err.contains("--reuse-values"), "helm {major}: {err}");
+        let plan = planned(&a);
+        assert_eq!(
+            plan,
+            [entry("post-upgrade", "Job/notify", 7)],
+            "helm {major}"
+        );
+        assert_eq!(plan, helm_ran(&a, "web", &upgrade), "helm {major}");
+
+        // --reset-then-reuse-values: new defaults, then the last values
+        // (weight 7, migrate off), then those given.
+        let err = ok(
+            a.run_in(
+                &repo,
+                &[
+                    "apply",
+                    "web",
+                    "app",
+                    "--yes",
+                    "--set",
+                    "notifyWeight=3",
+                    "--",
+                    "--reset-then-reuse-values",
+                ],
+            ),
+            "apply --reset-then-reuse-values",
+        );
+        assert!(
+            err.contains("--reset-then-reuse-values"),
+            "helm {major}: {err}"
+        );
+        let plan = planned(&a);
+        assert_eq!(
+            plan,
+            [entry("post-upgrade", "Job/notify", 3)],
+            "helm {major}"
+        );
+        assert_eq!(plan, helm_ran(&a, "web", &upgrade), "helm {major}");
+        // Nothing planned was left unrun, nothing run was unplanned.
+        let audit = a.audit();
+        let end = audit
+            .iter()
+            .rev()
+            .find(|r| r["type"] == "runEnded")
+            .unwrap();
+        assert_eq!(end["releaseRevision"], 6, "{end}");
+        for h in end["hooks"].as_array().unwrap() {
+            assert_eq!(h["phase"], "Succeeded", "helm {major}: {h}");
+        }
+    }
+}
+
+/// A chart whose hooks depend on what only the cluster knows: its
+/// Kubernetes version (1.20 here; `helm template` assumes 1.32 or 1.35),
+/// an API group a CRD serves, a Secret a `lookup` finds, and the revision.
+fn cluster_chart(group: &str) -> GitRepo {
+    let repo = GitRepo::new();
+    repo.write("app/Chart.yaml", &chart_yaml("app"));
+    repo.write("app/templates/cm.yaml", CONFIGMAP);
+    let gated = |name: &str, cond: &str| {
+        format!(
+            "{{{{- if {cond} }}}}\n{}{{{{- end }}}}\n",
+            job(name, "pre-install,pre-upgrade", 1, 0, "100ms", name)
+        )
+    };
+    repo.write(
+        "app/templates/psp.yaml",
+        &gated(
+            "psp-setup",
+            "semverCompare \"<1.25.0-0\" .Capabilities.KubeVersion.Version",
+        ),
+    );
+    repo.write(
+        "app/templates/crd-hook.yaml",
+        &gated(
+            "register-widgets",
+            &format!(".Capabilities.APIVersions.Has \"{group}/v1\""),
+        ),
+    );
+    repo.write(
+        "app/templates/creds.yaml",
+        &gated(
+            "migrate-with-creds",
+            "(lookup \"v1\" \"Secret\" .Release.Namespace \"db-creds\")",
+        ),
+    );
+    repo.write(
+        "app/templates/snapshot.yaml",
+        &job("snapshot", "pre-upgrade", 2, 0, "100ms", "snap")
+            .replace("name: snapshot", "name: snapshot-r{{ .Release.Revision }}"),
+    );
+    repo.commit("v1");
+    repo
+}
+
+/// A CRD of `group` on the cluster (shared by every test: cluster-wide).
+fn ensure_crd(group: &str) {
+    let crd = format!(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.{group}\nspec:\n  group: {group}\n  names:\n    kind: Widget\n    plural: widgets\n  scope: Namespaced\n  versions:\n    - name: v1\n      served: true\n      storage: true\n      schema:\n        openAPIV3Schema:\n          type: object\n"
+    );
+    let mut child = cluster()
+        .kubectl()
+        .args(["apply", "-f", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), crd.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Discovery serves the group once the CRD is established.
+    let out = cluster()
+        .kubectl()
+        .args(["wait", "--for=condition=Established", "--timeout=60s"])
+        .arg(format!("crd/widgets.{group}"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn capabilities_lookups_and_the_revision_are_the_clusters() {
+    let group = "hh31.example.com";
+    ensure_crd(group);
+    let repo = cluster_chart(group);
+    for major in [3, 4] {
+        let a = Apply::new(major, "caps");
+        let out = cluster()
+            .kubectl()
+            .args(["-n", &a.ns, "create", "secret", "generic", "db-creds"])
+            .args(["--from-literal=password=s3cr3t-db"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+
+        // Offline, none of the three gated hooks renders.
+        let out = a.run_in(
+            &repo,
+            &[
+                "plan", "app", "--from", "HEAD", "--to", "HEAD", "-o", "json",
+            ],
+        );
+        let offline = json(&out.stdout);
+        let names = install_hook_names(&offline);
+        assert!(
+            !names
+                .iter()
+                .any(|n| n == "psp-setup" || n == "register-widgets" || n == "migrate-with-creds"),
+            "helm {major}: {names:?}"
+        );
+
+        let err = ok(
+            a.run_in(
+                &repo,
+                &["apply", "web", "app", "--yes", "--kube-version", "1.28.0"],
+            ),
+            "install",
+        );
+        // --kube-version is taken, and said to be the cluster's business.
+        assert!(err.contains("for plans without a cluster"), "{err}");
+        assert!(err.contains("(Kubernetes v1.20"), "helm {major}: {err}");
+        assert!(err.contains("install to revision 1"), "helm {major}: {err}");
+        let plan = planned(&a);
+        assert_eq!(
+            plan,
+            [
+                entry("pre-install", "Job/migrate-with-creds", 1),
+                entry("pre-install", "Job/psp-setup", 1),
+                entry("pre-install", "Job/register-widgets", 1),
+            ],
+            "helm {major}"
+        );
+        assert_eq!(plan, helm_ran(&a, "web", &["pre-install"]), "helm {major}");
+        assert!(!err.contains("s3cr3t-db"), "{err}");
+
+        // The upgrade's snapshot hook is named by the next revision.
+        ok(
+            a.run_in(&repo, &["apply", "web", "app", "--yes"]),
+            "upgrade",
+        );
+        let plan = planned(&a);
+        assert!(
+            plan.contains(&entry("pre-upgrade", "Job/snapshot-r2", 2)),
+            "helm {major}: {plan:?}"
+        );
+        assert_eq!(plan, helm_ran(&a, "web", &["pre-upgrade"]), "helm {major}");
+        let log = std::fs::read_to_string(a.env.path("data/hooks/audit.jsonl")).unwrap();
+        assert!(!log.contains("s3cr3t-db"), "the looked-up secret stays out");
+    }
+}
+
+/// `upgrade --install` of a release uninstalled with --keep-history is an
+/// install: its pre-install hooks run, as revision N+1.
+#[test]
+fn a_release_uninstalled_with_keep_history_is_installed_again() {
+    let repo = values_chart();
+    for major in [3, 4] {
+        let a = Apply::new(major, "keep");
+        ok(
+            a.run_in(&repo, &["apply", "web", "app", "--yes"]),
+            "install",
+        );
+        let out = a.helm(&["uninstall", "web", "--keep-history"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let err = ok(a.run_in(&repo, &["apply", "web", "app", "--yes"]), "again");
+        assert!(err.contains("install to revision 2"), "helm {major}: {err}");
+        let plan = planned(&a);
+        assert_eq!(
+            plan,
+            [
+                entry("pre-install", "Job/migrate", 0),
+                entry("post-install", "Job/notify", 5)
+            ],
+            "helm {major}"
+        );
+        assert_eq!(
+            plan,
+            helm_ran(&a, "web", &["pre-install", "post-install"]),
+            "helm {major}"
+        );
+        let audit = a.audit();
+        let start = audit
+            .iter()
+            .rev()
+            .find(|r| r["type"] == "runStarted")
+            .unwrap();
+        assert_eq!(start["operation"], "install", "helm {major}");
+        let end = audit
+            .iter()
+            .rev()
+            .find(|r| r["type"] == "runEnded")
+            .unwrap();
+        let events: Vec<&Value> = end["hooks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| &h["event"])
+            .collect();
+        assert!(
+            events
+                .iter()
+                .all(|e| e.as_str().unwrap().ends_with("-install")),
+            "{end}"
+        );
+    }
+}
+
+/// A post-renderer that moves the `migrate` hook from pre- to
+/// post-upgrade. Helm 4 runs post-renderers on hooks too (a plugin of type
+/// postrenderer/v1, named by `--post-renderer`); Helm 3 only on the
+/// ordinary manifests (an executable's path), so its hooks stay put.
+fn mover(a: &Apply, major: u32) -> String {
+    let dir = a.env.path("data/plugins/mover");
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("mover.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nexec sed 's/helm.sh\\/hook: pre-install,pre-upgrade/helm.sh\\/hook: post-install,post-upgrade/'\n",
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(&script).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&script, perms).unwrap();
+    match major {
+        3 => script.display().to_string(),
+        _ => {
+            std::fs::write(
+                dir.join("plugin.yaml"),
+                "name: mover\nversion: 0.1.0\ntype: postrenderer/v1\napiVersion: v1\nruntime: subprocess\nruntimeConfig:\n  platformCommand:\n    - command: \"${HELM_PLUGIN_DIR}/mover.sh\"\n",
+            )
+            .unwrap();
+            "mover".to_string()
+        }
+    }
+}
+
+#[test]
+fn a_post_renderer_moves_hooks_on_helm_4_only_and_the_plan_says_so() {
+    let repo = values_chart();
+    for major in [3, 4] {
+        let a = Apply::new(major, "post");
+        ok(
+            a.run_in(&repo, &["apply", "web", "app", "--yes"]),
+            "install",
+        );
+        let renderer = mover(&a, major);
+        let err = ok(
+            a.run_in(
+                &repo,
+                &[
+                    "apply",
+                    "web",
+                    "app",
+                    "--yes",
+                    "--",
+                    "--post-renderer",
+                    &renderer,
+                ],
+            ),
+            "apply with a post-renderer",
+        );
+        assert!(err.contains("post-renderer applied"), "helm {major}: {err}");
+        let plan = planned(&a);
+        let migrate_at = match major {
+            3 => "pre-upgrade",
+            _ => "post-upgrade",
+        };
+        assert!(
+            plan.contains(&entry(migrate_at, "Job/migrate", 0)),
+            "helm {major}: {plan:?}"
+        );
+        assert_eq!(
+            plan,
+            helm_ran(&a, "web", &["pre-upgrade", "post-upgrade"]),
+            "helm {major}"
+        );
+    }
+}
