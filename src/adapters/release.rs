@@ -84,6 +84,10 @@ pub struct StoredHook {
     pub manifest: String,
     #[serde(default)]
     pub last_run: LastRun,
+    #[serde(default)]
+    pub events: Vec<String>,
+    #[serde(default)]
+    pub weight: i64,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]

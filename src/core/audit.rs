@@ -191,6 +191,10 @@ pub struct HookOutcome {
     /// For a hook of an interrupted run: the last state seen of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_state: Option<String>,
+    /// Helm ran it, and the plan confirmed before the run did not show it
+    /// (the cluster changed in between: a lookup, a local hook's doing).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_in_plan: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

@@ -101,6 +101,12 @@ pub fn reporter_for<'a>(
 /// The summary, Helm's output, and the failure that sets the exit status.
 pub fn report(outcome: &Outcome, release: &str, ui: &Ui) -> anyhow::Result<()> {
     ui.status(&apply_view::summary(&outcome.hooks, ui.err));
+    for h in outcome.hooks.iter().filter(|h| h.not_in_plan) {
+        ui.warn(&format!(
+            "the plan missed {}/{}: Helm ran it at {} ({}), as the cluster had changed since the plan; run {} records it as not in plan",
+            h.kind, h.name, h.event, h.phase, outcome.run_id
+        ));
+    }
     if !outcome.helm_output.trim().is_empty() {
         ui.status(outcome.helm_output.trim_end());
     }

@@ -541,3 +541,62 @@ fn a_post_renderer_moves_hooks_on_helm_4_only_and_the_plan_says_so() {
         );
     }
 }
+
+/// The cluster changes between the plan and Helm's run (here a presync
+/// local hook creates the Secret a `lookup` gates a hook on): the hook
+/// Helm then runs is recorded with its outcome as not in the plan, and
+/// the summary says the plan missed it.
+#[test]
+fn a_hook_helm_ran_that_the_plan_lacked_is_recorded_as_not_in_plan() {
+    let kubectl = cluster().kubectl().get_program().to_owned();
+    for major in [3, 4] {
+        let a = Apply::new(major, "unplanned");
+        let repo = GitRepo::new();
+        repo.write("app/Chart.yaml", &chart_yaml("app"));
+        repo.write("app/templates/cm.yaml", CONFIGMAP);
+        repo.write(
+            "app/templates/creds.yaml",
+            &format!(
+                "{{{{- if (lookup \"v1\" \"Secret\" .Release.Namespace \"db-creds\") }}}}\n{}{{{{- end }}}}\n",
+                job("migrate-with-creds", "pre-install,pre-upgrade", 1, 0, "100ms", "m")
+            ),
+        );
+        repo.write(
+            "app/.helm-hooks.yaml",
+            &format!(
+                "hooks:\n- events: [presync]\n  command: {}\n  args: [-n, {}, create, secret, generic, db-creds, --from-literal=password=pw]\n",
+                kubectl.to_string_lossy(),
+                a.ns
+            ),
+        );
+        repo.commit("v1");
+        let out = a.run_in(&repo, &["apply", "web", "app", "--yes"]);
+        let err = ok(out, "install");
+        let plan = planned(&a);
+        assert!(
+            plan.iter().all(|(_, hook, _)| hook.starts_with("LocalHook/")),
+            "helm {major}: the chart's hook is not in the plan: {plan:?}"
+        );
+        assert!(
+            err.contains(
+                "the plan missed Job/migrate-with-creds: Helm ran it at pre-install (Succeeded)"
+            ),
+            "helm {major}: {err}"
+        );
+        let audit = a.audit();
+        let end = audit
+            .iter()
+            .rev()
+            .find(|r| r["type"] == "runEnded")
+            .unwrap();
+        let hook = end["hooks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["name"] == "migrate-with-creds")
+            .unwrap_or_else(|| panic!("helm {major}: {end}"));
+        assert_eq!(hook["notInPlan"], true, "{hook}");
+        assert_eq!(hook["phase"], "Succeeded", "{hook}");
+        assert_eq!(hook["event"], "pre-install", "{hook}");
+    }
+}

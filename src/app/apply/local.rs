@@ -114,6 +114,7 @@ impl LocalRunner<'_> {
                 left_in_cluster: None,
                 exit_code: result.exit_code,
                 last_state: None,
+                not_in_plan: false,
             },
             failure: line,
             interrupted: result.interrupted,

@@ -132,6 +132,7 @@ pub fn chart_outcomes(e: &Evidence<'_>) -> Vec<HookOutcome> {
                 exit_code: tracked.exit_code.filter(|_| phase == HookPhase::Failed),
                 phase,
                 last_state: None,
+                not_in_plan: false,
             }
         })
         .collect()
@@ -227,10 +228,58 @@ pub async fn finish(
         helm_error: helm.error,
     });
     let local = local_steps.iter().zip(local_outcomes).collect();
-    (
-        in_run_order(&p.op_plan, chart, local, &p.local_hooks),
-        after,
-    )
+    let mut outcomes = in_run_order(&p.op_plan, chart, local, &p.local_hooks);
+    if helm.ran
+        && let Some(after) = &after
+    {
+        outcomes.extend(unplanned(after, &monitor.hook_steps, p, monitor.started));
+    }
+    (outcomes, after)
+}
+
+/// The hooks Helm ran in this run that the plan did not have: the record
+/// is the truth even when the plan was wrong. From Helm's own record of
+/// the operation's events, in Helm's order (event, then weight and name).
+fn unplanned(
+    after: &release::Release,
+    steps: &[HookStep],
+    p: &Prepared,
+    run_start: SystemTime,
+) -> Vec<HookOutcome> {
+    let (pre, post) = p.operation.events();
+    let mut out = Vec::new();
+    for event in pre.iter().chain(post) {
+        let event = event.to_string();
+        let mut at: Vec<&release::StoredHook> = after
+            .hooks
+            .iter()
+            .filter(|h| h.events.contains(&event) && of_this_run(&h.last_run, run_start))
+            .filter(|h| !steps.iter().any(|s| s.kind == h.kind && s.name == h.name))
+            .collect();
+        at.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.name.cmp(&b.name)));
+        out.extend(at.into_iter().map(|h| {
+            HookOutcome {
+                event: event.clone(),
+                kind: h.kind.clone(),
+                name: h.name.clone(),
+                weight: h.weight,
+                phase: h
+                    .last_run
+                    .phase
+                    .as_deref()
+                    .map_or(HookPhase::Unknown, HookPhase::parse),
+                started_at: h.last_run.started_at.clone(),
+                completed_at: h.last_run.completed_at.clone(),
+                duration_ms: millis_between(
+                    h.last_run.started_at.as_deref().unwrap_or_default(),
+                    h.last_run.completed_at.as_deref().unwrap_or_default(),
+                ),
+                not_in_plan: true,
+                ..Default::default()
+            }
+        }));
+    }
+    out
 }
 
 #[cfg(test)]
