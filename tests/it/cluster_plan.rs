@@ -574,7 +574,8 @@ fn a_hook_helm_ran_that_the_plan_lacked_is_recorded_as_not_in_plan() {
         let err = ok(out, "install");
         let plan = planned(&a);
         assert!(
-            plan.iter().all(|(_, hook, _)| hook.starts_with("LocalHook/")),
+            plan.iter()
+                .all(|(_, hook, _)| hook.starts_with("LocalHook/")),
             "helm {major}: the chart's hook is not in the plan: {plan:?}"
         );
         assert!(

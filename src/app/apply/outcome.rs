@@ -47,6 +47,15 @@ fn of_this_run(l: &LastRun, run_start: SystemTime) -> bool {
         .is_some_and(|t| t + Duration::from_secs(1) >= run_start)
 }
 
+/// Whether Helm's `last_run` began after `run_start`, with no slack: for
+/// a hook the plan lacked, an older run must never pass for this one.
+fn started_after(l: &LastRun, run_start: SystemTime) -> bool {
+    l.started_at
+        .as_deref()
+        .and_then(parse_rfc3339)
+        .is_some_and(|t| t >= run_start)
+}
+
 /// One outcome per hook run, in timeline order. What this run watched
 /// wins; Helm's `last_run` fills in only when it is of this run, and then
 /// for the hook's last run of the operation (Helm keeps one per hook: a
@@ -229,7 +238,10 @@ pub async fn finish(
     });
     let local = local_steps.iter().zip(local_outcomes).collect();
     let mut outcomes = in_run_order(&p.op_plan, chart, local, &p.local_hooks);
+    // Only an apply's plan can miss a hook: the other operations plan
+    // the very hooks Helm stored (and `test --filter` leaves some out).
     if helm.ran
+        && matches!(p.action, super::Action::Upgrade { .. })
         && let Some(after) = &after
     {
         outcomes.extend(unplanned(after, &monitor.hook_steps, p, monitor.started));
@@ -253,7 +265,7 @@ fn unplanned(
         let mut at: Vec<&release::StoredHook> = after
             .hooks
             .iter()
-            .filter(|h| h.events.contains(&event) && of_this_run(&h.last_run, run_start))
+            .filter(|h| h.events.contains(&event) && started_after(&h.last_run, run_start))
             .filter(|h| !steps.iter().any(|s| s.kind == h.kind && s.name == h.name))
             .collect();
         at.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.name.cmp(&b.name)));
