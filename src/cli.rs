@@ -298,7 +298,7 @@ pub enum PlanFormat {
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// Chart directory (default: the current directory; with --all: the whole repository); its Git repository is discovered from it.
+    /// Chart directory (default: the current directory; with --all: the whole repository); its Git repository is discovered from it (in none: planned as it is on disk, as a first install).
     // No clap default: --all tells a `.` typed from none given.
     #[arg(value_name = "CHART", add = ArgValueCompleter::new(candidates::charts))]
     pub chart: Option<PathBuf>,

@@ -262,6 +262,9 @@ impl Hinted for GitError {
             GitError::NoCommits { .. } => {
                 "commit the chart first (`git add` and `git commit`), or name WORKTREE (lint --rev WORKTREE)"
             }
+            GitError::NoHistory { .. } => {
+                "leave out --from/--to/--rev (the directory is read as it is on disk), or put the chart in a Git repository to compare revisions"
+            }
             GitError::BadRevision { .. } => {
                 "use a branch, tag, commit (see `git log --oneline`) or WORKTREE"
             }

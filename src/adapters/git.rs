@@ -15,6 +15,9 @@ pub const WORKTREE: &str = "WORKTREE";
 pub enum GitError {
     #[error("{path} is not inside a Git repository")]
     NoRepository { path: String },
+    /// A revision named for a chart directory in no Git repository.
+    #[error("{path} is in no Git repository: it has no revision {spec:?}, only WORKTREE")]
+    NoHistory { path: String, spec: String },
     #[error("unknown revision {spec:?} in {repo}")]
     BadRevision { spec: String, repo: String },
     #[error("{path} does not exist")]
@@ -75,9 +78,12 @@ pub struct ChartRepo {
     /// The chart's directory relative to the repository root, `/`-separated
     /// (empty for the root).
     chart: String,
-    /// A chart directory in no repository (lint only): no revision but
+    /// A chart directory in no repository (lint, plan): no revision but
     /// WORKTREE, and no file tracked.
     outside_git: bool,
+    /// Outside Git: the directory as given, for headers (its
+    /// repository-relative path is empty, which reads as `.`).
+    given: Option<String>,
 }
 
 fn lexical_normalize(path: &Path) -> PathBuf {
@@ -175,6 +181,7 @@ impl ChartRepo {
             workdir,
             chart: chart_rel,
             outside_git: false,
+            given: None,
         })
     }
 
@@ -198,11 +205,21 @@ impl ChartRepo {
                         path: path.clone(),
                         message: e.message().to_string(),
                     })?;
+                // `.` says nothing: the directory's own name does.
+                let typed = chart.display().to_string();
+                let given = match typed.trim_end_matches('/').trim_start_matches("./") {
+                    "" | "." => dir.file_name().map_or_else(
+                        || dir.display().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    ),
+                    g => g.to_string(),
+                };
                 Ok(Self {
                     repo,
                     workdir: Some(dir),
                     chart: String::new(),
                     outside_git: true,
+                    given: Some(given),
                 })
             }
             other => other,
@@ -226,6 +243,7 @@ impl ChartRepo {
             workdir: Some(dir),
             chart: String::new(),
             outside_git: true,
+            given: None,
         })
     }
 
@@ -257,6 +275,16 @@ impl ChartRepo {
         &self.chart
     }
 
+    /// The chart as headers name it: its repository-relative path (`.` at
+    /// the root), or, outside Git, the directory as given (its name for `.`).
+    pub fn chart_label(&self) -> String {
+        match (&self.given, self.chart.as_str()) {
+            (Some(g), _) => g.clone(),
+            (None, "") => ".".to_string(),
+            (None, c) => c.to_string(),
+        }
+    }
+
     pub fn workdir(&self) -> Option<&Path> {
         self.workdir.as_deref()
     }
@@ -278,8 +306,9 @@ impl ChartRepo {
         }
         if self.outside_git {
             // A directory in no repository has no revision but itself.
-            return Err(GitError::NoRepository {
-                path: self.root_display(),
+            return Err(GitError::NoHistory {
+                path: self.chart_label(),
+                spec: spec.to_string(),
             });
         }
         let bad = || GitError::BadRevision {

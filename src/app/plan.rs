@@ -8,6 +8,7 @@ use crate::adapters::local_source;
 use crate::adapters::render::{Needs, RenderOptions};
 use crate::core::diff::DiffOptions;
 use crate::core::lint::Finding;
+use crate::core::model::Revision;
 use crate::core::plan::{Plan, plan};
 use crate::core::timeline::Operation;
 use std::path::Path;
@@ -47,9 +48,13 @@ pub struct PlanReport {
 pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> {
     // Read once, for the baseline and for the expected durations.
     let log = baseline::release_log(&req.render.release, &req.render.namespace);
-    let baseline = match req.from {
-        Some(_) => None,
-        None => Some(baseline::default_from(
+    // A chart directory in no Git repository has one side, the directory
+    // as it is: planned as a chart new at `to` (a first install).
+    let outside_git = ws.repo.is_outside_git();
+    let added = req.added || outside_git;
+    let baseline = match (req.from, outside_git) {
+        (Some(_), _) | (None, true) => None,
+        (None, false) => Some(baseline::default_from(
             &ws.repo,
             &req.render.release,
             &req.render.namespace,
@@ -60,16 +65,19 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
         .from
         .or(baseline.as_ref().map(|b| b.spec.as_str()))
         .unwrap_or("HEAD");
-    let from = ws.resolve(from_spec)?;
+    let from = match (req.from, outside_git) {
+        (None, true) => Revision::nothing(),
+        _ => ws.resolve(from_spec)?,
+    };
     let to = ws.resolve(req.to)?;
-    let from_chart = match req.added {
+    let from_chart = match added {
         true => FromChart::Same,
         false => ws.chart_at_from(req.from_path, &from, &to)?,
     };
     let from_repo = ws.open_repo(&from_chart)?;
     // Read first: a broken helmfile.yaml fails before any render.
     let release = &req.render.release;
-    let local_from = match req.added {
+    let local_from = match added {
         true => Vec::new(),
         false => local_source::load(&from_repo, &from, release)?,
     };
@@ -79,7 +87,7 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
         install: req.operations.contains(&Operation::Install),
         upgrade: req.operations.iter().any(|o| o.needs_upgrade_render()),
     };
-    let (mut from, mut to) = match req.added {
+    let (mut from, mut to) = match added {
         true => (
             RenderedRevision::empty(from),
             ws.render(&to, req.render, needs)?,
@@ -87,6 +95,11 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
         false => ws.render_pair((&from, &from_chart), &to, req.render, needs)?,
     };
     let helm = ws.helm()?.version;
+    // Findings are marked new against a side that exists: with none
+    // (outside Git) they are the directory's, neither new nor old.
+    fn compared(from: &RenderedRevision, outside_git: bool) -> Option<&RenderedRevision> {
+        (!outside_git).then_some(from)
+    }
     let run_plan = |from: &RenderedRevision, to: &RenderedRevision| {
         plan(
             from.renders(),
@@ -104,7 +117,8 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
         true => (run_plan(&from, &to), None),
         false => std::thread::scope(|s| {
             let planned = s.spawn(|| run_plan(&from, &to));
-            let findings = super::lint::findings(ws, &to, Some(&from), req.timeout);
+            let findings =
+                super::lint::findings(ws, &to, compared(&from, outside_git), req.timeout);
             (
                 planned.join().expect("plan thread panicked"),
                 Some(findings),
@@ -132,7 +146,7 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
     );
     let findings = match early_findings {
         Some(f) => f,
-        None => super::lint::findings(ws, &to, Some(&from), req.timeout),
+        None => super::lint::findings(ws, &to, compared(&from, outside_git), req.timeout),
     }?
     .findings;
     Ok(PlanReport {

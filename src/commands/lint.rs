@@ -39,6 +39,7 @@ pub fn run(args: LintArgs, ui: &Ui) -> anyhow::Result<()> {
         chart: ChartInfo {
             repository: ws.repo.root_display(),
             path: ws.repo.chart_path().to_string(),
+            label: ws.repo.chart_label(),
         },
         release: &opts.release,
         namespace: &opts.namespace,

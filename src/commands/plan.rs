@@ -34,7 +34,15 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
     if args.all {
         return plan_all(&args, ui);
     }
-    let ws = Workspace::open(args.chart())?;
+    // As lint does: a chart directory in no Git repository is planned as
+    // it is on disk, a first install's hooks.
+    let ws = Workspace::open_or_outside_git(args.chart())?;
+    if ws.repo.is_outside_git() {
+        ui.note(&format!(
+            "{} is in no Git repository: planned as it is on disk, each hook as a first install runs it (no --from side)",
+            ws.repo.chart_label()
+        ));
+    }
     let opts = RenderOptions {
         secret_values: args.show_secrets,
         ..args.render.options(&args.release)
@@ -122,6 +130,7 @@ fn document<'a>(
         chart: ChartInfo {
             repository: ws.repo.root_display(),
             path: ws.repo.chart_path().to_string(),
+            label: ws.repo.chart_label(),
         },
         release: &opts.release,
         namespace: &opts.namespace,
@@ -285,6 +294,10 @@ fn plan_all(args: &PlanArgs, ui: &Ui) -> anyhow::Result<()> {
                 chart: ChartInfo {
                     repository: facts.repository.clone(),
                     path: c.path.clone(),
+                    label: match c.path.as_str() {
+                        "" => ".".to_string(),
+                        p => p.to_string(),
+                    },
                 },
                 release: &c.release,
                 namespace: &c.namespace,
@@ -308,6 +321,7 @@ fn plan_all(args: &PlanArgs, ui: &Ui) -> anyhow::Result<()> {
                     chart: ChartInfo {
                         repository: d.chart.repository.clone(),
                         path: d.chart.path.clone(),
+                        label: d.chart.label.clone(),
                     },
                     release: d.release,
                     namespace: d.namespace,

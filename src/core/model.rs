@@ -92,6 +92,23 @@ pub struct Revision {
     pub tree: Option<String>,
 }
 
+impl Revision {
+    /// The side a chart directory in no Git repository lacks: no commit,
+    /// no working tree, no hooks (a plan of it is a first install's).
+    pub fn nothing() -> Self {
+        Self {
+            spec: NOTHING.to_string(),
+            commit: None,
+            subject: None,
+            worktree: false,
+            tree: None,
+        }
+    }
+}
+
+/// How `Revision::nothing` is named in headers and documents.
+pub const NOTHING: &str = "(none)";
+
 /// A hook's earlier successful runs (the audit log), for a plan step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -10,6 +10,10 @@ use serde::Serialize;
 pub struct ChartInfo {
     pub repository: String,
     pub path: String,
+    /// How headers name the chart: `path`, `.` at the root, or outside
+    /// Git the directory as given (`path` is empty there).
+    #[serde(skip)]
+    pub label: String,
 }
 
 /// The first 12 characters of a commit id. By characters, not bytes: a

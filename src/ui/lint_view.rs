@@ -102,11 +102,7 @@ pub fn finding_lines(f: &Finding, p: Painter, indent: &str) -> String {
 
 pub fn table(doc: &LintDocument<'_>, p: Painter) -> String {
     let mut out = String::new();
-    let chart = if doc.chart.path.is_empty() {
-        "."
-    } else {
-        &doc.chart.path
-    };
+    let chart = &doc.chart.label;
     let from = doc
         .from
         .map(|f| format!(", new since {}", rev_label(f)))

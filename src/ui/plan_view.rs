@@ -221,15 +221,7 @@ pub fn table(doc: &PlanDocument<'_>, p: Painter) -> String {
         rev_label(doc.from),
         rev_label(doc.to),
     );
-    let about = format!(
-        "(chart {}, helm {})",
-        if doc.chart.path.is_empty() {
-            "."
-        } else {
-            &doc.chart.path
-        },
-        doc.helm_version
-    );
+    let about = format!("(chart {}, helm {})", &doc.chart.label, doc.helm_version);
     // On a narrow terminal the chart and Helm go to a line of their own.
     match p.width {
         Some(w) if visible_width(&head) + 2 + visible_width(&about) >= w => {
@@ -633,6 +625,11 @@ fn findings_summary(doc: &PlanDocument<'_>) -> String {
         .iter()
         .filter(|f| f.introduced == Some(true))
         .count();
+    // Compared with nothing (a chart directory in no Git repository), no
+    // finding is new or old.
+    if doc.findings.iter().all(|f| f.introduced.is_none()) {
+        return super::lint_view::summary_line(doc.findings);
+    }
     format!(
         "{}; {new} new in {}",
         super::lint_view::summary_line(doc.findings),
@@ -658,16 +655,26 @@ fn shown_findings<'d>(doc: &'d PlanDocument<'_>) -> impl Iterator<Item = &'d Fin
 }
 
 fn more_note(doc: &PlanDocument<'_>) -> Option<String> {
-    let n = doc
+    let hidden: Vec<&Finding> = doc
         .findings
         .iter()
         .filter(|f| !shown(f) && f.rule != "HH001" && f.rule != "HH002")
-        .count();
+        .collect();
+    let n = hidden.len();
+    // Named by what is hidden: "warnings X already had" is only true of
+    // warnings, and only when there is an X.
+    let mut kinds = Vec::new();
+    if hidden.iter().any(|f| f.severity == Severity::Warning) {
+        kinds.push(format!("warnings {} already had", rev_label(doc.from)));
+    }
+    if hidden.iter().any(|f| f.severity == Severity::Info) {
+        kinds.push("infos".to_string());
+    }
     (n > 0).then(|| {
         format!(
-            "{n} more finding{} not shown (warnings {} already had, infos): run `helm hooks lint --rev {}`",
+            "{n} more finding{} not shown ({}): run `helm hooks lint --rev {}`",
             if n == 1 { "" } else { "s" },
-            rev_label(doc.from),
+            kinds.join(", "),
             doc.to.spec
         )
     })
@@ -689,11 +696,7 @@ pub fn markdown(doc: &PlanDocument<'_>) -> String {
     let _ = writeln!(
         out,
         "Chart `{}`, Helm {}. {}\n",
-        if doc.chart.path.is_empty() {
-            "."
-        } else {
-            &doc.chart.path
-        },
+        &doc.chart.label,
         doc.helm_version,
         if doc.plan.changed {
             "**Hooks changed.**"

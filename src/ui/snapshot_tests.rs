@@ -255,6 +255,7 @@ fn lint_text(findings: &[crate::core::lint::Finding], r: &Revision, p: Painter) 
         chart: ChartInfo {
             repository: "/src/shop".into(),
             path: "charts/shop".into(),
+            label: "charts/shop".into(),
         },
         release: "release-name",
         namespace: "default",
@@ -299,6 +300,7 @@ fn plan_and_lint_tables_fit_80_100_and_200_columns() {
     let chart = || ChartInfo {
         repository: "/src/shop".into(),
         path: "charts/shop".into(),
+        label: "charts/shop".into(),
     };
     let mut shots = Vec::new();
     for width in [80, 100, 200] {

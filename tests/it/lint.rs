@@ -489,7 +489,7 @@ fn plan_and_lint_mark_what_a_change_introduces() {
         assert!(!section.contains("HH007"), "{table}");
         assert!(
             section.contains("1 more finding not shown (warnings v1 (")
-                && section.contains("already had, infos): run `helm hooks lint --rev WORKTREE`"),
+                && section.contains("already had): run `helm hooks lint --rev WORKTREE`"),
             "{table}"
         );
         let md = env
@@ -934,15 +934,19 @@ fn lint_takes_a_chart_directory_that_is_in_no_git_repository() {
                 .output()
                 .unwrap(),
         );
-        assert!(e.contains("not inside a Git repository"), "{e}");
-        // plan compares revisions: it still needs a repository.
+        assert!(
+            e.contains("app is in no Git repository: it has no revision \"HEAD\", only WORKTREE"),
+            "{e}"
+        );
+        // The same for plan's --from: the directory is its one side.
         let e = one_line_error(
             &env.hooks(&helm)
                 .current_dir(plain.path())
-                .args(["plan", "app"])
+                .args(["plan", "app", "--from", "HEAD"])
                 .output()
                 .unwrap(),
         );
-        assert!(e.contains("not inside a Git repository"), "{e}");
+        assert!(e.contains("no revision \"HEAD\""), "{e}");
+        assert!(e.contains("leave out --from"), "{e}");
     }
 }

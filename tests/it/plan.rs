@@ -1127,3 +1127,89 @@ fn the_chart_copy_for_helm_is_private_in_ram_and_gone_after_plan_and_after_ctrl_
     assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
     assert!(leftovers().is_empty(), "{:?}", leftovers());
 }
+
+/// `helm create mychart && helm hooks plan mychart`, in no Git repository:
+/// the directory is the plan's one side, its hooks those of a first
+/// install, its lint findings neither new nor old; headers name the chart.
+#[test]
+fn a_chart_directory_in_no_git_repository_is_planned_as_a_first_install() {
+    for helm in helms() {
+        let env = Env::new();
+        let plain = env.path("plain");
+        std::fs::create_dir(&plain).unwrap();
+        let created = env
+            .helm(&helm)
+            .current_dir(&plain)
+            .args(["create", "mychart"])
+            .output()
+            .unwrap();
+        assert!(created.status.success(), "{created:?}");
+        let hooks = |args: &[&str]| {
+            env.hooks(&helm)
+                .current_dir(&plain)
+                .args(args)
+                .output()
+                .unwrap()
+        };
+
+        let out = hooks(&["plan", "mychart", "-o", "json"]);
+        assert!(out.status.success(), "{}: {out:?}", helm.version);
+        let doc = json(&out.stdout);
+        assert_eq!(doc["from"]["spec"], "(none)", "{doc:#}");
+        assert_eq!(doc["to"]["spec"], "WORKTREE");
+        assert_eq!(
+            runs(&doc, "test"),
+            [(
+                "test".to_string(),
+                "Pod/release-name-mychart-test-connection".to_string()
+            )],
+            "{}",
+            helm.version
+        );
+        let test = doc["operations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["operation"] == "test")
+            .unwrap();
+        assert_eq!(test["changes"][0]["change"], "added", "{test:#}");
+        // The Pod keeps its finished runs (HH004): a finding of the
+        // directory, not "new" against a side that does not exist.
+        let f = doc["findings"].as_array().unwrap();
+        let hh004 = f.iter().find(|f| f["rule"] == "HH004").expect("HH004");
+        assert!(
+            hh004.get("introduced").is_none_or(|v| v.is_null()),
+            "{hh004:#}"
+        );
+        let note = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            note.contains("mychart is in no Git repository: planned as it is on disk"),
+            "{note}"
+        );
+
+        let out = hooks(&["plan", "mychart", "--detailed-exitcode"]);
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let table = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            table.starts_with("Hook plan: (none) → WORKTREE  (chart mychart, helm "),
+            "{table}"
+        );
+        assert!(!table.contains(" new in "), "{table}");
+        assert!(!table.contains("already had"), "{table}");
+
+        // lint names the chart too, also as `.` from inside it.
+        for (dir, arg) in [(plain.clone(), "mychart"), (plain.join("mychart"), ".")] {
+            let out = env
+                .hooks(&helm)
+                .current_dir(&dir)
+                .args(["lint", arg])
+                .output()
+                .unwrap();
+            let table = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                table.starts_with("Hook lint: WORKTREE  (chart mychart, helm "),
+                "{table}"
+            );
+        }
+    }
+}
