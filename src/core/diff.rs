@@ -75,12 +75,7 @@ impl FieldChange {
 impl HookChange {
     /// Changed, and only in labels and non-hook annotations.
     pub fn metadata_only(&self) -> bool {
-        self.change == Change::Changed
-            && !self.fields.is_empty()
-            && self
-                .fields
-                .iter()
-                .all(|f| matches!(f, FieldChange::Metadata { .. }))
+        self.metadata_only
     }
 
     /// The label and annotation keys that changed, if any.
@@ -190,6 +185,10 @@ pub struct HookChange {
     /// Removed: `to` has it as an ordinary resource (no longer a hook).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub now_resource: bool,
+    /// Changed, and only in labels and non-hook annotations (`change`
+    /// still says `changed`, for readers of the earlier schema).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub metadata_only: bool,
 }
 
 impl HookChange {
@@ -371,6 +370,7 @@ pub fn diff_hooks<H: std::borrow::Borrow<Hook>>(
                 )),
                 was_resource: false,
                 now_resource: false,
+                metadata_only: false,
             },
             Some(a) => {
                 let fields = field_changes(a, b);
@@ -385,6 +385,10 @@ pub fn diff_hooks<H: std::borrow::Borrow<Hook>>(
                         opts.context,
                     )
                 });
+                let metadata_only = !fields.is_empty()
+                    && fields
+                        .iter()
+                        .all(|f| matches!(f, FieldChange::Metadata { .. }));
                 HookChange {
                     kind: b.kind.clone(),
                     name: b.name.clone(),
@@ -397,6 +401,7 @@ pub fn diff_hooks<H: std::borrow::Borrow<Hook>>(
                     diff,
                     was_resource: false,
                     now_resource: false,
+                    metadata_only,
                 }
             }
         };
@@ -418,6 +423,7 @@ pub fn diff_hooks<H: std::borrow::Borrow<Hook>>(
                 )),
                 was_resource: false,
                 now_resource: false,
+                metadata_only: false,
             });
         }
     }
@@ -455,6 +461,10 @@ pub struct StepChange {
     /// Added: `from` had it as an ordinary resource (not a hook).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub was_resource: bool,
+    /// Changed only in labels and non-hook annotations: shown as
+    /// `metadata`; `change` stays `changed` for the earlier schema.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub metadata_only: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
@@ -601,6 +611,8 @@ pub fn diff_operation(from: &Timeline, to: &Timeline, changed: &HashSet<HookId>)
                 was_position: was.map(|w| w.position),
                 was_event,
                 was_resource: false,
+                // Known to the plan, which holds the hooks' changes.
+                metadata_only: false,
             }
         })
         .collect();

@@ -54,6 +54,7 @@ const UNCHANGED_STEP: StepChange = StepChange {
     was_position: None,
     was_event: None,
     was_resource: false,
+    metadata_only: false,
 };
 const UNCHANGED_LOCAL: LocalStepChange = LocalStepChange {
     position: 0,
@@ -196,11 +197,10 @@ pub fn plan<'r>(
             .filter(|c| c.metadata_only())
             .map(HookChange::id)
             .collect();
-        diff.summary.metadata_only = tb
-            .hooks()
-            .zip(&diff.steps)
-            .filter(|(h, s)| s.change == Change::Changed && metadata_only.contains(&h.id()))
-            .count();
+        for (h, s) in tb.hooks().zip(diff.steps.iter_mut()) {
+            s.metadata_only = s.change == Change::Changed && metadata_only.contains(&h.id());
+        }
+        diff.summary.metadata_only = diff.steps.iter().filter(|s| s.metadata_only).count();
         mark_resource_transitions(&mut diff, &tb, &resource_ids(a), &resource_ids(b));
         let (local_changes, local_removed) = diff_local_runs(
             local_from,

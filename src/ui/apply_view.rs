@@ -217,15 +217,19 @@ pub fn question(
     plan: &OperationPlan,
 ) -> String {
     let runs = plan.timeline.hooks().count();
-    let names = |c: Change| -> Vec<String> {
+    let names = |keep: &dyn Fn(&crate::core::diff::StepChange) -> bool| -> Vec<String> {
         plan.timeline
             .hooks()
             .zip(&plan.diff.steps)
-            .filter(|(_, s)| s.change == c)
+            .filter(|(_, s)| keep(s))
             .map(|(h, _)| format!("{}/{}", h.kind, h.name))
             .collect()
     };
-    let (new, changed) = (names(Change::Added), names(Change::Changed));
+    let new = names(&|s| s.change == Change::Added);
+    // Labels and annotations alone change nothing a hook does: said
+    // apart, so "changed" keeps its weight.
+    let changed = names(&|s| s.change == Change::Changed && !s.metadata_only);
+    let metadata = names(&|s| s.metadata_only);
     let mut what = format!(
         "{runs} hook run{} will fire",
         if runs == 1 { "" } else { "s" }
@@ -235,6 +239,12 @@ pub fn question(
     }
     if !changed.is_empty() {
         what.push_str(&format!("; changed: {}", changed.join(", ")));
+    }
+    if !metadata.is_empty() {
+        what.push_str(&format!(
+            "; only labels/annotations changed: {}",
+            metadata.join(", ")
+        ));
     }
     // Commands on this machine deserve their own mention.
     let locals = plan.diff.local_changes.len();

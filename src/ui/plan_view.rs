@@ -54,6 +54,8 @@ fn change_text(c: &StepChange) -> String {
             parts.push("added (was an ordinary resource)".to_string())
         }
         Change::Added => parts.push("added".to_string()),
+        // Only labels/annotations: the fold line below the table names them.
+        Change::Changed if c.metadata_only => parts.push("metadata".to_string()),
         Change::Changed => parts.push("changed".to_string()),
         _ => {}
     }

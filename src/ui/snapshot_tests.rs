@@ -122,6 +122,49 @@ fn apply_timeline_question_summary_and_failure() {
     insta::assert_snapshot!(text);
 }
 
+/// A hook changed only in a label is not "changed" in apply's question:
+/// it is named apart, with what does change.
+#[test]
+fn apply_question_names_hooks_changed_only_in_labels_apart() {
+    let labelled = NEW.replace(
+        "  name: backup\n",
+        "  name: backup\n  labels:\n    helm.sh/chart: shop-1.1.0\n",
+    );
+    let op = upgrade_plan_of(NEW, &labelled).operations.remove(0);
+    let q = super::apply_view::question(
+        "web",
+        &super::apply_view::Destination {
+            namespace: "shop",
+            context: None,
+            server: None,
+        },
+        Operation::Upgrade,
+        &op,
+    );
+    assert!(
+        q.contains("; only labels/annotations changed: Job/backup"),
+        "{q}"
+    );
+    assert!(!q.contains("; changed:"), "{q}");
+    // With a real change beside it, each is named for what it is.
+    let both = labelled.replace("image: app:2", "image: app:3");
+    let op = upgrade_plan_of(NEW, &both).operations.remove(0);
+    let q = super::apply_view::question(
+        "web",
+        &super::apply_view::Destination {
+            namespace: "shop",
+            context: None,
+            server: None,
+        },
+        Operation::Upgrade,
+        &op,
+    );
+    assert!(
+        q.contains("; changed: Job/migrate; only labels/annotations changed: Job/backup"),
+        "{q}"
+    );
+}
+
 fn record(run: &str, time: &str, body: Body) -> Record {
     Record {
         schema: AUDIT_SCHEMA,

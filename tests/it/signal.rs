@@ -102,6 +102,34 @@ fn metadata_only_changes_are_classified_folded_and_optional_for_the_exit_code() 
             serde_json::json!(["checksum/config", "helm.sh/chart"])
         );
         assert_eq!(doc["operations"][0]["summary"]["metadataOnly"], 1);
+        // Each row says so too; `change` stays `changed` for the schema's
+        // earlier readers.
+        let hook = |name: &str| {
+            doc["hooks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|h| h["name"] == name)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(hook("labels-only")["metadataOnly"], true);
+        assert_eq!(hook("labels-only")["change"], "changed");
+        assert!(hook("both").get("metadataOnly").is_none());
+        let steps = doc["operations"][0]["steps"].as_array().unwrap();
+        let changes = doc["operations"][0]["changes"].as_array().unwrap();
+        let row = |name: &str| {
+            let at = steps
+                .iter()
+                .filter(|s| s["type"] == "hook")
+                .position(|s| s["name"] == name)
+                .unwrap();
+            changes[at].clone()
+        };
+        assert_eq!(row("labels-only")["change"], "changed");
+        assert_eq!(row("labels-only")["metadataOnly"], true);
+        assert!(row("spec-only").get("metadataOnly").is_none());
+        assert!(row("both").get("metadataOnly").is_none());
 
         // The table: one folded line, no diff for the metadata-only hook.
         let out = plan(&[]);
@@ -113,6 +141,18 @@ fn metadata_only_changes_are_classified_folded_and_optional_for_the_exit_code() 
             "{table}"
         );
         assert!(!table.contains("Job/labels-only (changed"), "{table}");
+        // Its row's CHANGE is `metadata`, the others' `changed`.
+        let row_of = |name: &str| {
+            table
+                .lines()
+                .find(|l| l.contains(&format!("Job/{name} ")))
+                .unwrap_or_else(|| panic!("no row of {name}: {table}"))
+                .trim_end()
+                .to_string()
+        };
+        assert!(row_of("labels-only").ends_with(" metadata"), "{table}");
+        assert!(row_of("spec-only").ends_with(" changed"), "{table}");
+        assert!(row_of("both").ends_with(" changed"), "{table}");
         assert!(table.contains("Job/spec-only (changed: spec)"), "{table}");
         assert!(
             table.contains("Job/both (changed: metadata (helm.sh/chart), spec)"),
@@ -133,6 +173,16 @@ fn metadata_only_changes_are_classified_folded_and_optional_for_the_exit_code() 
             "{md}"
         );
         assert!(!md.contains("<code>Job/labels-only"), "{md}");
+        assert!(
+            md.lines()
+                .any(|l| l.starts_with("| metadata |") && l.contains("`Job/labels-only`")),
+            "{md}"
+        );
+        assert!(
+            md.lines()
+                .any(|l| l.starts_with("| changed |") && l.contains("`Job/spec-only`")),
+            "{md}"
+        );
 
         // The exit code counts them, unless asked not to.
         assert_eq!(plan(&["--detailed-exitcode"]).status.code(), Some(2));
