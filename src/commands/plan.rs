@@ -291,14 +291,7 @@ fn plan_all(args: &PlanArgs, ui: &Ui) -> anyhow::Result<()> {
                 api_version: PLAN_API_VERSION,
                 kind: "HookPlan",
                 helm_version: facts.helm_version.clone(),
-                chart: ChartInfo {
-                    repository: facts.repository.clone(),
-                    path: c.path.clone(),
-                    label: match c.path.as_str() {
-                        "" => ".".to_string(),
-                        p => p.to_string(),
-                    },
-                },
+                chart: ChartInfo::in_repository(facts.repository.clone(), c.path.clone()),
                 release: &c.release,
                 namespace: &c.namespace,
                 from: &r.from.rev,

@@ -16,6 +16,21 @@ pub struct ChartInfo {
     pub label: String,
 }
 
+impl ChartInfo {
+    /// A chart of a Git repository: labelled by its path, `.` at the root.
+    pub fn in_repository(repository: String, path: String) -> Self {
+        let label = match path.as_str() {
+            "" => ".".to_string(),
+            p => p.to_string(),
+        };
+        Self {
+            repository,
+            path,
+            label,
+        }
+    }
+}
+
 /// The first 12 characters of a commit id. By characters, not bytes: a
 /// hand-edited audit log may hold anything there.
 pub fn short_sha(sha: &str) -> &str {
