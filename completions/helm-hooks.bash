@@ -43,6 +43,9 @@ _helm__hooks() {
             helm__hooks,uninstall)
                 cmd="helm__hooks__subcmd__uninstall"
                 ;;
+            helm__hooks,version)
+                cmd="helm__hooks__subcmd__version"
+                ;;
             helm__hooks__subcmd__help,apply)
                 cmd="helm__hooks__subcmd__help__subcmd__apply"
                 ;;
@@ -70,6 +73,9 @@ _helm__hooks() {
             helm__hooks__subcmd__help,uninstall)
                 cmd="helm__hooks__subcmd__help__subcmd__uninstall"
                 ;;
+            helm__hooks__subcmd__help,version)
+                cmd="helm__hooks__subcmd__help__subcmd__version"
+                ;;
             *)
                 ;;
         esac
@@ -77,7 +83,7 @@ _helm__hooks() {
 
     case "${cmd}" in
         helm__hooks)
-            opts="-h -V --debug --kube-context --kubeconfig --color --help --version plan apply test rollback uninstall history lint completion help"
+            opts="-h -V --debug --kube-context --kubeconfig --color --help --version plan apply test rollback uninstall history lint completion version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -239,7 +245,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__help)
-            opts="plan apply test rollback uninstall history lint completion help"
+            opts="plan apply test rollback uninstall history lint completion version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -365,6 +371,20 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__help__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        helm__hooks__subcmd__help__subcmd__version)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -833,6 +853,40 @@ _helm__hooks() {
                     ;;
                 --version)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kube-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        helm__hooks__subcmd__version)
+            opts="-o -h --output --debug --kube-context --kubeconfig --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --kube-context)

@@ -40,6 +40,7 @@ complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "uninstall" -d
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "history" -d 'List recorded hook runs, newest first, or show one run in full'
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "lint" -d 'Check a revision\'s hooks for the traps Helm runs into without a word'
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "completion" -d 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)'
+complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "version" -d 'Print the plugin\'s version (as `helm diff version` does)'
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l from -d 'Revision to compare from: anything Git resolves, or WORKTREE. Default: what was last applied to --release (audit log), else HEAD' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l from-path -d 'The chart\'s directory at --from, when the chart moved since (default: CHART)' -r -F
@@ -237,12 +238,22 @@ always\t''
 never\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand completion" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand completion" -s h -l help -d 'Print help'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion help" -f -a "plan" -d 'Show which hooks fire, in Helm\'s order, and what changed between two Git revisions'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion help" -f -a "apply" -d 'Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook\'s outcome'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion help" -f -a "test" -d 'Run `helm test` with live progress and pod logs for each test hook, record it, and write a JUnit report'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion help" -f -a "rollback" -d 'Show the hooks stored in the revision Helm rolls back to, confirm, run `helm rollback`, and record it'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion help" -f -a "uninstall" -d 'Show the release\'s stored delete hooks, confirm, run `helm uninstall`, and record it'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion help" -f -a "history" -d 'List recorded hook runs, newest first, or show one run in full'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion help" -f -a "lint" -d 'Check a revision\'s hooks for the traps Helm runs into without a word'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion help" -f -a "completion" -d 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand version" -s o -l output -d 'Output format' -r -f -a "text\t''
+json\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand version" -l kube-context -d 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand version" -l kubeconfig -d 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)' -r -F
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand version" -l color -d 'When to colour the output: auto (a terminal, without NO_COLOR or TERM=dumb), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand version" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand version" -s h -l help -d 'Print help'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version help" -f -a "plan" -d 'Show which hooks fire, in Helm\'s order, and what changed between two Git revisions'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version help" -f -a "apply" -d 'Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook\'s outcome'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version help" -f -a "test" -d 'Run `helm test` with live progress and pod logs for each test hook, record it, and write a JUnit report'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version help" -f -a "rollback" -d 'Show the hooks stored in the revision Helm rolls back to, confirm, run `helm rollback`, and record it'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version help" -f -a "uninstall" -d 'Show the release\'s stored delete hooks, confirm, run `helm uninstall`, and record it'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version help" -f -a "history" -d 'List recorded hook runs, newest first, or show one run in full'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version help" -f -a "lint" -d 'Check a revision\'s hooks for the traps Helm runs into without a word'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version help" -f -a "completion" -d 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version help" -f -a "version" -d 'Print the plugin\'s version (as `helm diff version` does)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,6 +1,7 @@
 //! Command-line definitions (clap). Flags follow Helm's names and shapes.
 
 pub mod complete;
+mod examples;
 
 use crate::adapters::render::RenderOptions;
 use crate::app::apply::{RunRequest, UpgradeFlags};
@@ -21,11 +22,20 @@ use std::path::{Path, PathBuf};
     // The last `-o` (or any flag given twice) wins, as in kubectl and Helm.
     args_override_self = true,
     about = "See, run and record Helm hooks, Git-first",
-    long_about = "See which Helm hooks a change adds or reorders, in the exact order Helm runs them.\n\nRun as a Helm plugin (`helm hooks ...`) or standalone (`helm-hooks ...`)."
+    long_about = "See which Helm hooks a change adds or reorders, in the exact order Helm runs them.\n\nRun as a Helm plugin (`helm hooks ...`) or standalone (`helm-hooks ...`).",
+    after_help = examples::TOP
 )]
 pub struct Cli {
     /// Print debug logs on stderr (Helm's --debug sets HELM_DEBUG for plugins).
-    #[arg(long, global = true, env = "HELM_DEBUG", value_parser = clap::builder::FalseyValueParser::new())]
+    // `hide_env_values`: clap prints an unset variable as `[env: X=]`.
+    #[arg(
+        long,
+        global = true,
+        env = "HELM_DEBUG",
+        hide_env_values = true,
+        value_parser = clap::builder::FalseyValueParser::new(),
+        help_heading = GLOBAL
+    )]
     pub debug: bool,
 
     /// Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT).
@@ -34,7 +44,8 @@ pub struct Cli {
         global = true,
         value_name = "NAME",
         env = "HELM_KUBECONTEXT",
-        hide_env_values = true
+        hide_env_values = true,
+        help_heading = GLOBAL
     )]
     pub kube_context: Option<String>,
 
@@ -44,7 +55,8 @@ pub struct Cli {
         global = true,
         value_name = "FILE",
         env = "KUBECONFIG",
-        hide_env_values = true
+        hide_env_values = true,
+        help_heading = GLOBAL
     )]
     pub kubeconfig: Option<PathBuf>,
 
@@ -54,7 +66,8 @@ pub struct Cli {
         global = true,
         value_enum,
         value_name = "WHEN",
-        default_value = "auto"
+        default_value = "auto",
+        help_heading = GLOBAL
     )]
     pub color: ColorWhen,
 
@@ -62,6 +75,14 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 }
+
+/// The heading of the flags every command takes, apart from its own (as
+/// `helm --help` lists "Global Flags").
+const GLOBAL: &str = "Global Options";
+
+/// The default of every `--timeout` that Helm's `--timeout` means, in the
+/// form `helm --help` shows it (Go's `Duration.String()`).
+const HELM_TIMEOUT: &str = "5m0s";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorWhen {
@@ -73,21 +94,45 @@ pub enum ColorWhen {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show which hooks fire, in Helm's order, and what changed between two Git revisions.
+    #[command(after_help = examples::PLAN)]
     Plan(PlanArgs),
     /// Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook's outcome.
+    #[command(after_help = examples::APPLY)]
     Apply(ApplyArgs),
     /// Run `helm test` with live progress and pod logs for each test hook, record it, and write a JUnit report.
+    #[command(after_help = examples::TEST)]
     Test(TestArgs),
     /// Show the hooks stored in the revision Helm rolls back to, confirm, run `helm rollback`, and record it.
+    #[command(after_help = examples::ROLLBACK)]
     Rollback(RollbackArgs),
     /// Show the release's stored delete hooks, confirm, run `helm uninstall`, and record it.
+    #[command(after_help = examples::UNINSTALL)]
     Uninstall(UninstallArgs),
     /// List recorded hook runs, newest first, or show one run in full.
+    #[command(after_help = examples::HISTORY)]
     History(HistoryArgs),
     /// Check a revision's hooks for the traps Helm runs into without a word.
+    #[command(after_help = examples::LINT)]
     Lint(LintArgs),
     /// Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`).
+    #[command(after_help = examples::COMPLETION)]
     Completion(CompletionArgs),
+    /// Print the plugin's version (as `helm diff version` does).
+    #[command(after_help = examples::VERSION)]
+    Version(VersionArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VersionFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct VersionArgs {
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "text")]
+    pub output: VersionFormat,
 }
 
 /// `--version` on a subcommand. For Helm users it is the chart's version
@@ -133,6 +178,7 @@ impl Command {
             Command::History(a) => ("history", &a.no_version),
             Command::Lint(a) => ("lint", &a.no_version),
             Command::Completion(a) => ("completion", &a.no_version),
+            Command::Version(_) => return Ok(()),
         };
         match &flag.chart_version {
             Some(v) => Err(ChartVersionGiven {
@@ -332,7 +378,7 @@ pub struct PlanArgs {
     #[arg(long = "detailed-exitcode")]
     pub detailed_exitcode: bool,
     /// The --timeout Helm will run with (each hook wait): Job deadlines and, with --release, hooks' expected durations are checked against it.
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = crate::core::time::parse_go_duration)]
+    #[arg(long, value_name = "DURATION", default_value = HELM_TIMEOUT, value_parser = crate::core::time::parse_go_duration)]
     pub timeout: std::time::Duration,
     /// With --detailed-exitcode: hooks changed only in labels and annotations do not count.
     #[arg(long = "ignore-metadata")]
@@ -383,7 +429,7 @@ pub struct LintArgs {
     #[command(flatten)]
     pub render: RenderArgs,
     /// The --timeout Helm will run with (each hook wait): Job deadlines are checked against it.
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = crate::core::time::parse_go_duration)]
+    #[arg(long, value_name = "DURATION", default_value = HELM_TIMEOUT, value_parser = crate::core::time::parse_go_duration)]
     pub timeout: std::time::Duration,
     /// Exit 1 on warnings too, not only on errors.
     #[arg(long)]
@@ -421,7 +467,7 @@ pub struct ApplyArgs {
     #[arg(short = 'y', long)]
     pub yes: bool,
     /// Time Helm waits for each hook (and for resources with --wait).
-    #[arg(long, value_name = "DURATION", default_value = "5m0s", value_parser = GoDuration::parse)]
+    #[arg(long, value_name = "DURATION", default_value = HELM_TIMEOUT, value_parser = GoDuration::parse)]
     pub timeout: GoDuration,
     /// Time each local (helmfile.yaml / .helm-hooks.yaml) hook may run before it is killed.
     #[arg(long, value_name = "DURATION", default_value = "5m0s", value_parser = GoDuration::parse)]
@@ -474,10 +520,10 @@ pub struct NamespaceArg {
 #[derive(Debug, Args, Clone)]
 pub struct ClusterRecordArgs {
     /// Run objects kept per release in its namespace, the oldest deleted first (0: no limit).
-    #[arg(long = "history-max", value_name = "N", default_value_t = crate::core::cluster_record::DEFAULT_HISTORY_MAX, env = "HELM_HOOKS_HISTORY_MAX")]
+    #[arg(long = "history-max", value_name = "N", default_value_t = crate::core::cluster_record::DEFAULT_HISTORY_MAX, env = "HELM_HOOKS_HISTORY_MAX", hide_env_values = true)]
     pub history_max: usize,
     /// Record the run in the local audit log only, not in a Secret of type helm-hooks.io/run.v1 in the release's namespace.
-    #[arg(long = "no-cluster-record", env = "HELM_HOOKS_NO_CLUSTER_RECORD", value_parser = clap::builder::FalseyValueParser::new())]
+    #[arg(long = "no-cluster-record", env = "HELM_HOOKS_NO_CLUSTER_RECORD", hide_env_values = true, value_parser = clap::builder::FalseyValueParser::new())]
     pub no_cluster_record: bool,
 }
 
@@ -496,7 +542,7 @@ impl ClusterRecordArgs {
 #[derive(Debug, Args, Clone)]
 pub struct RunArgs {
     /// Time Helm waits for each hook.
-    #[arg(long, value_name = "DURATION", default_value = "5m0s", value_parser = GoDuration::parse)]
+    #[arg(long, value_name = "DURATION", default_value = HELM_TIMEOUT, value_parser = GoDuration::parse)]
     pub timeout: GoDuration,
     /// Print hook pods' log lines as they arrive.
     #[arg(long)]

@@ -9,6 +9,7 @@ pub mod plan;
 pub mod rollback;
 pub mod test;
 pub mod uninstall;
+pub mod version;
 
 use crate::cli::{Cli, Command};
 use crate::ui::Ui;
@@ -29,5 +30,6 @@ pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Uninstall(args) => uninstall::run(args, ui),
         Command::Lint(args) => lint::run(args, ui),
         Command::Completion(args) => complete::completion(args, ui),
+        Command::Version(args) => version::run(args, ui),
     }
 }

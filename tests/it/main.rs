@@ -10,6 +10,7 @@ mod cluster_plan;
 mod completion;
 mod deps;
 mod exactness;
+mod help;
 mod hints;
 mod history;
 mod house;
