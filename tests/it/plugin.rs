@@ -84,6 +84,74 @@ fn helm_plugin_install_then_helm_hooks_plan_on_both_helms() {
     }
 }
 
+/// What README says of exits through Helm: an intended non-zero exit
+/// (`--detailed-exitcode` finding changes) keeps its code, and Helm adds
+/// its own `Error: plugin "hooks" exited with error` line on stderr; a zero
+/// exit gets none. `helm hooks version` answers through Helm too.
+#[test]
+fn helm_keeps_the_plugins_exit_code_and_adds_its_own_error_line() {
+    let repo = GitRepo::new();
+    repo.write("Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "templates/a.yaml",
+        &hook("Job", "a", "pre-install", Some("-1"), None),
+    );
+    repo.commit("one");
+    repo.write(
+        "templates/a.yaml",
+        &hook("Job", "a", "pre-install", Some("5"), None),
+    );
+    const HELM_LINE: &str = "Error: plugin \"hooks\" exited with error";
+    for helm in helms() {
+        let env = Env::new();
+        let dir = plugin_dir(env.dir.path());
+        let out = env
+            .helm(&helm)
+            .args(["plugin", "install"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}: {out:?}", helm.version);
+        let plan = |extra: &[&str]| {
+            env.helm(&helm)
+                .current_dir(repo.path())
+                .args(["hooks", "plan", "--operation", "install"])
+                .args(extra)
+                .output()
+                .unwrap()
+        };
+        let out = plan(&["--detailed-exitcode"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{}: {out:?}", helm.version);
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("changed"),
+            "{}: {out:?}",
+            helm.version
+        );
+        assert_eq!(
+            stderr.lines().last(),
+            Some(HELM_LINE),
+            "{}: {stderr}",
+            helm.version
+        );
+        let out = plan(&[]);
+        assert_eq!(out.status.code(), Some(0), "{}: {out:?}", helm.version);
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains(HELM_LINE),
+            "{}: {out:?}",
+            helm.version
+        );
+        let out = env.helm(&helm).args(["hooks", "version"]).output().unwrap();
+        assert!(out.status.success(), "{}: {out:?}", helm.version);
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!("{}\n", env!("CARGO_PKG_VERSION")),
+            "{}",
+            helm.version
+        );
+    }
+}
+
 #[test]
 fn install_hook_without_cargo_says_what_to_do() {
     let root = tempfile::tempdir().unwrap();
