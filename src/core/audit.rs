@@ -208,6 +208,29 @@ pub struct RunEnded {
     /// The local hook that stopped the run before Helm started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped_by: Option<String>,
+    /// What Helm does should the run fail under `--atomic` /
+    /// `--rollback-on-failure`, and whether it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_branch: Option<FailureBranch>,
+}
+
+/// Helm's way out of a failed run under `--atomic`/`--rollback-on-failure`:
+/// a failed upgrade is rolled back to the last successful revision, whose
+/// stored rollback hooks run; a failed install is uninstalled, and the
+/// release's delete hooks run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct FailureBranch {
+    /// `rollback` or `uninstall`.
+    pub action: String,
+    /// The revision a rollback restores.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_revision: Option<u64>,
+    /// The hooks it runs, in Helm's order (`NotRun` unless taken).
+    pub hooks: Vec<HookOutcome>,
+    /// The run failed and Helm took this way.
+    #[serde(default)]
+    pub taken: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -2,7 +2,7 @@
 
 use super::common::{expected_line, expected_text, format_ms, local_label, short_sha};
 use super::{Painter, Style};
-use crate::core::audit::{HookOutcome, HookPhase};
+use crate::core::audit::{FailureBranch, HookOutcome, HookPhase};
 use crate::core::diff::Change;
 use crate::core::model::Revision;
 use crate::core::plan::{OperationPlan, PlanRow};
@@ -43,6 +43,25 @@ pub fn intro(
             rev_text(to)
         ),
     }
+}
+
+/// The way out Helm takes should the run fail (`--atomic`), as the plan
+/// shows it: the action and the hooks it runs, in order.
+pub fn failure_branch(op: Operation, b: &FailureBranch) -> String {
+    let action = match b.to_revision {
+        Some(rev) => format!("rolls back to revision {rev}"),
+        None => "uninstalls the release".to_string(),
+    };
+    let hooks = match b.hooks.is_empty() {
+        true => "no hook".to_string(),
+        false => b
+            .hooks
+            .iter()
+            .map(|h| format!("{} {}/{}", h.event, h.kind, h.name))
+            .collect::<Vec<_>>()
+            .join(", then "),
+    };
+    format!("if this {op} fails, Helm {action} (--atomic) and runs {hooks}")
 }
 
 /// The first line of a test, rollback or uninstall: the release, the

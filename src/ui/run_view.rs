@@ -39,6 +39,9 @@ pub fn show_plan(p: &Prepared, ui: &Ui) {
         ui.note(&source.to_string());
     }
     ui.status(&apply_view::timeline(&p.op_plan, ui.err));
+    if let Some(branch) = &p.failure_branch {
+        ui.note(&apply_view::failure_branch(p.operation, branch));
+    }
     for w in &p.warnings {
         ui.warn(&w.to_string());
     }

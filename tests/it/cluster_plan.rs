@@ -601,3 +601,82 @@ fn a_hook_helm_ran_that_the_plan_lacked_is_recorded_as_not_in_plan() {
         assert_eq!(hook["event"], "pre-install", "{hook}");
     }
 }
+
+/// `--atomic` (Helm 4: `--rollback-on-failure`): the plan shows what Helm
+/// does should the upgrade fail, a rollback running revision 1's stored
+/// rollback hooks, and when the upgrade fails the record says the branch
+/// was taken, with those hooks.
+#[test]
+fn the_atomic_failure_branch_is_shown_and_recorded_when_taken() {
+    let repo = GitRepo::new();
+    repo.write("app/Chart.yaml", &chart_yaml("app"));
+    repo.write("app/templates/cm.yaml", CONFIGMAP);
+    repo.write(
+        "app/templates/rollback.yaml",
+        &[
+            job("restore", "pre-rollback", 0, 0, "100ms", "restored"),
+            job("announce", "post-rollback", 0, 0, "100ms", "announced"),
+        ]
+        .join("---\n"),
+    );
+    repo.write(
+        "app/templates/migrate.yaml",
+        &job("migrate", "pre-upgrade", 0, 0, "100ms", "ok"),
+    );
+    repo.commit("v1");
+    repo.write(
+        "app/templates/migrate.yaml",
+        &job("migrate", "pre-upgrade", 0, 6, "100ms", "broken"),
+    );
+    repo.commit("v2: the migration fails");
+    for major in [3, 4] {
+        let a = Apply::new(major, "atomic");
+        ok(
+            a.run_in(&repo, &["apply", "web", "app", "--yes", "--to", "HEAD~1"]),
+            "install",
+        );
+        let before = cluster().created_in(&a.ns).len();
+        let out = a.run_in(&repo, &["apply", "web", "app", "--yes", "--atomic"]);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(1), "helm {major}: {err}");
+        assert!(
+            err.contains("if this upgrade fails, Helm rolls back to revision 1 (--atomic) and runs pre-rollback Job/restore, then post-rollback Job/announce"),
+            "helm {major}: {err}"
+        );
+        let audit = a.audit();
+        let end = audit
+            .iter()
+            .rev()
+            .find(|r| r["type"] == "runEnded")
+            .unwrap();
+        let branch = &end["failureBranch"];
+        assert_eq!(branch["taken"], true, "helm {major}: {end}");
+        assert_eq!(branch["action"], "rollback", "{branch}");
+        assert_eq!(branch["toRevision"], 1, "{branch}");
+        let hooks: Vec<(&str, &str)> = branch["hooks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| (h["event"].as_str().unwrap(), h["name"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            hooks,
+            [("pre-rollback", "restore"), ("post-rollback", "announce")],
+            "{branch}"
+        );
+        // The API server saw Helm create them, in that order.
+        let created = cluster().created_in(&a.ns)[before..].to_vec();
+        let at = |name: &str| {
+            created
+                .iter()
+                .position(|c| c == &format!("jobs/{name}"))
+                .unwrap_or_else(|| panic!("helm {major}: {name} not created: {created:?}"))
+        };
+        assert!(at("restore") < at("announce"), "{created:?}");
+        // Helm's record of the rollback it made has their runs.
+        for h in branch["hooks"].as_array().unwrap() {
+            assert_eq!(h["phase"], "Succeeded", "helm {major}: {h}");
+            assert!(h["durationMs"].as_u64().is_some(), "{h}");
+        }
+    }
+}

@@ -209,6 +209,7 @@ pub fn prepare_lifecycle(ws: &Workspace, req: &LifecycleRequest<'_>) -> anyhow::
         deployed: Some(latest),
         // The hooks are Helm's stored ones: the intro says which revision.
         source: None,
+        failure_branch: None,
         action,
         to_hooks,
         op_plan,

@@ -27,6 +27,7 @@ use super::workspace::Workspace;
 use crate::adapters::local_source;
 use crate::adapters::release::{self, ListedRelease, Release};
 use crate::adapters::render::{Needs, RenderOptions};
+use crate::core::audit::{FailureBranch, HookOutcome, HookPhase};
 use crate::core::diff::DiffOptions;
 use crate::core::hook::{Hook, Warning};
 use crate::core::lifecycle::TestFilter;
@@ -37,7 +38,7 @@ use crate::core::order::KindOrder;
 use crate::core::plan::{OperationPlan, Plan, plan};
 use crate::core::redact::secret_values;
 use crate::core::render_source::{RenderSource, ValueFlags, values_source};
-use crate::core::timeline::Operation;
+use crate::core::timeline::{Operation, timeline};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -183,6 +184,8 @@ pub struct Prepared {
     pub deployed: Option<Release>,
     /// How the hooks about to run were had (`None`: not said).
     pub source: Option<RenderSource>,
+    /// What Helm does should the run fail (`--atomic`).
+    pub failure_branch: Option<FailureBranch>,
     pub action: Action,
     /// The hooks the operation runs, in Helm's kind order.
     pub to_hooks: Vec<Hook>,
@@ -300,6 +303,95 @@ fn secrets_of(render: &RenderOptions, offline_text: &str, dry: &Release) -> Vec<
     secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
     secrets.dedup();
     secrets
+}
+
+/// Whether Helm rolls back a failed run: `--atomic` (Helm 4's
+/// `--rollback-on-failure`), given to apply or passed through after `--`.
+fn rolls_back_on_failure(flags: &UpgradeFlags) -> bool {
+    flags.atomic
+        || flags.extra.iter().any(|a| {
+            matches!(
+                a.as_str(),
+                "--atomic"
+                    | "--atomic=true"
+                    | "--rollback-on-failure"
+                    | "--rollback-on-failure=true"
+            )
+        })
+}
+
+/// The way Helm takes out of a failure under `--atomic`: a failed upgrade
+/// rolls back to the newest superseded or deployed revision and runs its
+/// stored rollback hooks; a failed install uninstalls, running the new
+/// release's delete hooks (Helm's `failRelease`).
+fn failure_branch(
+    ws: &Workspace,
+    req: &ApplyRequest<'_>,
+    deployed: Option<&Release>,
+    from: &RenderedRevision,
+    planned: &RenderedRevision,
+    operation: Operation,
+) -> anyhow::Result<Option<FailureBranch>> {
+    if !rolls_back_on_failure(req.flags) {
+        return Ok(None);
+    }
+    let helm = ws.helm()?;
+    let (action, to_revision, op, stored) = match (operation, deployed) {
+        (Operation::Upgrade, Some(d)) if d.info.status == "deployed" => (
+            "rollback",
+            Some(d.version),
+            Operation::Rollback,
+            from.install.hooks.clone(),
+        ),
+        (Operation::Upgrade, _) => {
+            // The latest revision failed: Helm restores the newest one
+            // that succeeded, with that revision's stored hooks.
+            let target = release::history(&helm, req.release, &req.render.namespace)?
+                .into_iter()
+                .rev()
+                .find(|h| h.status == "superseded" || h.status == "deployed");
+            let Some(target) = target else {
+                return Ok(None);
+            };
+            let stored =
+                release::status_at(&helm, req.release, &req.render.namespace, target.revision)?
+                    .map(|r| RenderedRevision::stored(from.rev.clone(), &r.hooks_stream()))
+                    .transpose()?
+                    .map(|r| r.install.hooks)
+                    .unwrap_or_default();
+            (
+                "rollback",
+                Some(target.revision),
+                Operation::Rollback,
+                stored,
+            )
+        }
+        _ => (
+            "uninstall",
+            None,
+            Operation::Uninstall,
+            planned.install.hooks.clone(),
+        ),
+    };
+    let mut stored: Vec<&Hook> = stored.iter().collect();
+    KindOrder::for_helm(helm.version).sort_hooks(&mut stored);
+    let steps = timeline(op, &stored, 0, helm.version, &[]);
+    Ok(Some(FailureBranch {
+        action: action.into(),
+        to_revision,
+        hooks: steps
+            .hooks()
+            .map(|s| HookOutcome {
+                event: s.event.to_string(),
+                kind: s.kind.clone(),
+                name: s.name.clone(),
+                weight: s.weight,
+                phase: HookPhase::NotRun,
+                ..Default::default()
+            })
+            .collect(),
+        taken: false,
+    }))
 }
 
 /// What the plan's header says of how the hooks about to run were had.
@@ -425,6 +517,7 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
         .into_iter()
         .filter(|f| f.severity == Severity::Error)
         .collect();
+    let failure_branch = failure_branch(ws, req, deployed.as_ref(), &from, &planned, operation)?;
     let mut to_hooks = planned.install.hooks;
     KindOrder::for_helm(ws.helm()?.version).sort_hooks(&mut to_hooks);
     Ok(Prepared {
@@ -432,6 +525,7 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
         namespace,
         operation,
         source: Some(source),
+        failure_branch,
         deployed,
         action: Action::Upgrade {
             to: Box::new(rendered),

@@ -7,7 +7,7 @@ use super::watch::Watching;
 use crate::adapters::kube;
 use crate::adapters::release::{self, LastRun};
 use crate::app::workspace::Workspace;
-use crate::core::audit::{HookOutcome, HookPhase, scrub};
+use crate::core::audit::{FailureBranch, HookOutcome, HookPhase, scrub};
 use crate::core::local::{LOCAL_HOOK_KIND, LocalHook};
 use crate::core::plan::{OperationPlan, PlanRow};
 use crate::core::time::{millis_between, parse_rfc3339};
@@ -247,6 +247,49 @@ pub async fn finish(
         outcomes.extend(unplanned(after, &monitor.hook_steps, p, monitor.started));
     }
     (outcomes, after)
+}
+
+/// The plan's failure branch as the run ended: taken when Helm failed and
+/// then rolled back (the release's latest revision is the rollback Helm
+/// made) or uninstalled (no release left); each hook's phase is Helm's
+/// record when it is of this run.
+pub fn failure_branch_taken(
+    p: &Prepared,
+    helm_exit: i32,
+    after: Option<&release::Release>,
+    run_start: SystemTime,
+) -> Option<FailureBranch> {
+    let mut branch = p.failure_branch.clone()?;
+    branch.taken = helm_exit != 0
+        && match branch.action.as_str() {
+            "rollback" => after.is_some_and(|r| r.info.description.starts_with("Rollback to")),
+            _ => after.is_none_or(|r| r.info.status == "uninstalled"),
+        };
+    if !branch.taken {
+        return Some(branch);
+    }
+    for h in &mut branch.hooks {
+        let last = after.and_then(|r| {
+            r.hooks
+                .iter()
+                .find(|s| s.kind == h.kind && s.name == h.name)
+                .map(|s| &s.last_run)
+                .filter(|l| started_after(l, run_start))
+        });
+        h.phase = match last.and_then(|l| l.phase.as_deref()) {
+            Some(phase) => HookPhase::parse(phase),
+            None => HookPhase::Unknown,
+        };
+        if let Some(l) = last {
+            h.started_at = l.started_at.clone();
+            h.completed_at = l.completed_at.clone();
+            h.duration_ms = millis_between(
+                l.started_at.as_deref().unwrap_or_default(),
+                l.completed_at.as_deref().unwrap_or_default(),
+            );
+        }
+    }
+    Some(branch)
 }
 
 /// The hooks Helm ran in this run that the plan did not have: the record

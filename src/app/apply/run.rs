@@ -5,7 +5,7 @@ use super::helm_args::{UpgradeFlags, UpgradeTarget, lifecycle_args, upgrade_args
 use super::helm_process::{HelmProcess, Signals, error_line};
 use super::local::{LocalPhase, LocalRunner, is_before_helm};
 use super::monitor::Monitor;
-use super::outcome::finish;
+use super::outcome::{failure_branch_taken, finish};
 use super::record::{self, Recorder};
 use super::watch::{Watching, watch};
 use super::{Action, HelmFailed, LocalHookFailed, Prepared, Reporter};
@@ -315,6 +315,7 @@ async fn execute(mut x: Execute<'_, '_>) -> anyhow::Result<Outcome> {
         release_status: after.as_ref().map(|r| r.info.status.clone()),
         hooks: hooks.clone(),
         stopped_by: stopped_by.clone(),
+        failure_branch: failure_branch_taken(p, helm_exit, after.as_ref(), monitor.started),
     }))?;
     if let Some(team) = &mut team {
         let uninstalled = matches!(p.action, Action::Uninstall) && helm_exit == 0;
