@@ -680,3 +680,57 @@ fn the_atomic_failure_branch_is_shown_and_recorded_when_taken() {
         }
     }
 }
+
+/// `-- --no-hooks`: the plan shows that no hook runs, Helm runs none, and
+/// `-- --description` keeps the marker `plan --release` reads the commit
+/// from.
+#[test]
+fn no_hooks_plans_no_hook_and_a_users_description_keeps_the_marker() {
+    let repo = values_chart();
+    for major in [3, 4] {
+        let a = Apply::new(major, "nohooks");
+        ok(
+            a.run_in(&repo, &["apply", "web", "app", "--yes"]),
+            "install",
+        );
+        let err = ok(
+            a.run_in(
+                &repo,
+                &[
+                    "apply",
+                    "web",
+                    "app",
+                    "--yes",
+                    "--",
+                    "--no-hooks",
+                    "--description",
+                    "ticket 42",
+                ],
+            ),
+            "apply --no-hooks",
+        );
+        assert!(
+            err.contains(
+                "--no-hooks: Helm stores the chart's 2 hooks in the release and runs none of them"
+            ),
+            "helm {major}: {err}"
+        );
+        assert!(planned(&a).is_empty(), "helm {major}: {:?}", planned(&a));
+        let status: Value =
+            serde_json::from_slice(&a.helm(&["status", "web", "-o", "json"]).stdout).unwrap();
+        assert_eq!(status["version"], 2);
+        for h in status["hooks"].as_array().unwrap() {
+            assert_ne!(
+                h["last_run"]["phase"], "Succeeded",
+                "helm {major}: not run: {h}"
+            );
+        }
+        let description = status["info"]["description"].as_str().unwrap();
+        let sha = repo.git(&["rev-parse", "HEAD"]);
+        assert_eq!(
+            description,
+            format!("helm-hooks apply HEAD {} - ticket 42", sha.trim()),
+            "helm {major}"
+        );
+    }
+}

@@ -27,7 +27,30 @@ pub struct UpgradeTarget<'a> {
     pub description: String,
 }
 
+/// The flags after `--` without `--description`, and the description they
+/// gave (Helm takes the last one given).
+fn split_description(extra: &[String]) -> (Vec<String>, Option<String>) {
+    let mut rest = Vec::new();
+    let mut description = None;
+    let mut args = extra.iter();
+    while let Some(arg) = args.next() {
+        match arg.strip_prefix("--description") {
+            Some("") => description = args.next().cloned(),
+            Some(v) if v.starts_with('=') => description = Some(v[1..].to_string()),
+            _ => rest.push(arg.clone()),
+        }
+    }
+    (rest, description)
+}
+
 pub fn upgrade_args(t: &UpgradeTarget<'_>, flags: &UpgradeFlags, helm: HelmVersion) -> Vec<String> {
+    // The marker `plan --release` reads the deployed commit from comes
+    // first; the user's own description follows it, never replaces it.
+    let (extra, user_description) = split_description(&flags.extra);
+    let description = match user_description {
+        Some(d) => format!("{} - {d}", t.description),
+        None => t.description.clone(),
+    };
     let mut args: Vec<String> = [
         "upgrade",
         "--install",
@@ -38,7 +61,7 @@ pub fn upgrade_args(t: &UpgradeTarget<'_>, flags: &UpgradeFlags, helm: HelmVersi
         "--timeout",
         &flags.timeout,
         "--description",
-        &t.description,
+        &description,
     ]
     .map(String::from)
     .to_vec();
@@ -65,7 +88,7 @@ pub fn upgrade_args(t: &UpgradeTarget<'_>, flags: &UpgradeFlags, helm: HelmVersi
             .into(),
         );
     }
-    args.extend(flags.extra.iter().cloned());
+    args.extend(extra);
     args
 }
 
@@ -157,6 +180,34 @@ mod tests {
         assert!(v4.contains(&"--wait=watcher".to_string()));
         assert!(v4.contains(&"--rollback-on-failure".to_string()));
         assert!(!v4.contains(&"--atomic".to_string()));
+    }
+
+    #[test]
+    fn a_users_description_follows_the_marker_never_replaces_it() {
+        for extra in [
+            vec!["--description".to_string(), "ticket 42".to_string()],
+            vec!["--description=ticket 42".to_string()],
+        ] {
+            let a = args(
+                3,
+                UpgradeFlags {
+                    extra: [extra, vec!["--debug".into()]].concat(),
+                    ..Default::default()
+                },
+            );
+            let given: Vec<&String> = a
+                .iter()
+                .filter(|x| x.starts_with("--description"))
+                .collect();
+            assert_eq!(given, ["--description"], "{a:?}");
+            let i = a.iter().position(|x| x == "--description").unwrap();
+            assert_eq!(a[i + 1], "helm-hooks apply HEAD abc - ticket 42");
+            assert_eq!(
+                super::super::deployed_sha(&a[i + 1]).as_deref(),
+                Some("abc")
+            );
+            assert_eq!(a.last().unwrap(), "--debug");
+        }
     }
 
     #[test]

@@ -305,6 +305,14 @@ fn secrets_of(render: &RenderOptions, offline_text: &str, dry: &Release) -> Vec<
     secrets
 }
 
+/// `-- --no-hooks`: Helm runs no hook of the operation.
+fn runs_no_hooks(flags: &UpgradeFlags) -> bool {
+    flags
+        .extra
+        .iter()
+        .any(|a| a == "--no-hooks" || a == "--no-hooks=true")
+}
+
 /// Whether Helm rolls back a failed run: `--atomic` (Helm 4's
 /// `--rollback-on-failure`), given to apply or passed through after `--`.
 fn rolls_back_on_failure(flags: &UpgradeFlags) -> bool {
@@ -474,7 +482,17 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
         _ => RenderedRevision::empty(to.clone()),
     };
     // Its chart resources too: the timeline counts what Helm updates.
-    let planned = RenderedRevision::stored(to.clone(), &dry.stored_stream())?;
+    let mut planned = RenderedRevision::stored(to.clone(), &dry.stored_stream())?;
+    let mut from = from;
+    if runs_no_hooks(req.flags) {
+        // Helm stores the hooks in the release and runs none of them.
+        notes.push(format!(
+            "--no-hooks: Helm stores the chart's {} hooks in the release and runs none of them",
+            planned.install.hooks.len()
+        ));
+        planned.install.hooks.clear();
+        from.install.hooks.clear();
+    }
     let both = crate::core::plan::SideRenders {
         install: &planned.install,
         upgrade: &planned.install,
