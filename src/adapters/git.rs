@@ -2,7 +2,7 @@
 //! working tree, index or HEAD), or in the working tree.
 
 use crate::core::chart::ChartMeta;
-use crate::core::template_scan::{calls_random_function, is_template_source};
+use crate::core::template_scan::{calls_lookup, calls_random_function, is_template_source};
 use sha2::{Digest, Sha256};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -765,6 +765,24 @@ impl ChartSnapshot {
             }
         }
         Ok(false)
+    }
+
+    /// The chart's templates (not values files) that hold a hook and call
+    /// `lookup`: offline, `helm template` renders them as if the cluster
+    /// held nothing. Archived subcharts are not read.
+    pub fn hook_templates_calling_lookup(&self) -> Result<Vec<String>, GitError> {
+        let mut out = Vec::new();
+        for f in &self.files {
+            let name = f.path.rsplit('/').next().unwrap_or_default();
+            if !is_template_source(&f.path) || name.starts_with("values.") {
+                continue;
+            }
+            let c = self.content(f)?;
+            if memchr::memmem::find(c, b"helm.sh/hook").is_some() && calls_lookup(c) {
+                out.push(f.path.clone());
+            }
+        }
+        Ok(out)
     }
 
     /// Adds files whose content is known by digest (fetched dependency

@@ -111,6 +111,9 @@ pub struct SideRender {
     /// Whether the input may render differently each time (see
     /// [`ChartSnapshot::may_render_randomly`]).
     pub may_vary: bool,
+    /// Hook templates that call `lookup` (chart-relative), which renders
+    /// empty offline.
+    pub lookups: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -524,8 +527,8 @@ fn render_pass(
         }
     }
     let helm_runs = missing.len();
-    let may_vary = || side_may_vary(&snapshot, &values, opts, cache);
-    let mut varies = None;
+    let facts = || side_facts(&snapshot, &values, opts, cache);
+    let mut known = None;
     if !missing.is_empty() {
         snapshot.load()?;
         let prepared = PreparedChart::write(&snapshot, &values)?;
@@ -542,7 +545,7 @@ fn render_pass(
             children.push((mode, child));
         }
         // Read while Helm renders, not after: a cold plan waits on Helm.
-        varies = Some(may_vary()?);
+        known = Some(facts()?);
         for (mode, child) in children {
             let out = child.wait_with_output()?;
             tracing::debug!(rev = %rev.spec, ?mode, "helm template exited");
@@ -557,16 +560,18 @@ fn render_pass(
         }
     }
 
+    let facts = match known {
+        Some(f) => f,
+        None => facts()?,
+    };
     let mut side = SideRender {
         install: None,
         upgrade: None,
         notices: Vec::new(),
         dropped: Vec::new(),
         helm_runs,
-        may_vary: match varies {
-            Some(v) => v,
-            None => may_vary()?,
-        },
+        may_vary: facts.may_vary,
+        lookups: facts.lookups,
     };
     collect_renders(&mut side, &snapshot, split, results);
     Ok(side)
@@ -750,20 +755,38 @@ fn chart_may_vary(snapshot: &ChartSnapshot, cache: &Cache) -> anyhow::Result<boo
     })
 }
 
-/// Whether a side's render may differ per run: by its chart, its values
-/// files or its `--set` values.
-fn side_may_vary(
+/// What a side's text says of its render, read from the chart's
+/// templates (once per content: a warm run reads no file for it).
+struct SideFacts {
+    may_vary: bool,
+    lookups: Vec<String>,
+}
+
+/// Whether a side's render may differ per run (by its chart, its values
+/// files or its `--set` values), and which of its hook templates call
+/// `lookup`.
+fn side_facts(
     snapshot: &ChartSnapshot,
     values: &[ValuesInput],
     opts: &RenderOptions,
     cache: &Cache,
-) -> anyhow::Result<bool> {
-    Ok(chart_may_vary(snapshot, cache)?
+) -> anyhow::Result<SideFacts> {
+    let may_vary = chart_may_vary(snapshot, cache)?
         || values.iter().any(|v| calls_random_function(&v.content))
         || opts
             .set
             .iter()
-            .any(|(_, v)| calls_random_function(v.as_bytes())))
+            .any(|(_, v)| calls_random_function(v.as_bytes()));
+    let key = Cache::key(&[b"lookup-calls-v1", snapshot.fingerprint.as_bytes()]);
+    let lookups = match cache.get("lookup-calls", &key) {
+        Some(list) => into_text(list).lines().map(str::to_string).collect(),
+        None => {
+            let list = snapshot.hook_templates_calling_lookup()?;
+            cache.put("lookup-calls", &key, list.join("\n").as_bytes());
+            list
+        }
+    };
+    Ok(SideFacts { may_vary, lookups })
 }
 
 /// A yes/no fact of a chart's content, read once per fingerprint: a warm

@@ -98,6 +98,11 @@ impl RenderedRevision {
                 hook: d.hook.clone(),
             });
         }
+        if !side.lookups.is_empty() {
+            install.warnings.push(Warning::LookupOffline {
+                path: side.lookups.iter().map(|f| format!("{name}/{f}")).collect(),
+            });
+        }
         let upgrade_text = match (&side.install, side.upgrade) {
             (Some(a), Some(b)) if *a == b => None,
             (_, b) => b,

@@ -171,6 +171,10 @@ pub enum Warning {
         hook: String,
         raw: String,
     },
+    /// Hook templates that call `lookup`: offline (`helm template`) it
+    /// returns nothing, so they render as if the cluster were empty.
+    #[serde(rename_all = "camelCase")]
+    LookupOffline { path: Vec<String> },
 }
 
 /// Which document of a template's source holds `value` (a dropped hook's
@@ -345,6 +349,11 @@ impl fmt::Display for Warning {
                     }
                 )
             }
+            Warning::LookupOffline { path } => write!(
+                f,
+                "{}: calls lookup, which returns nothing offline (helm template): these hooks are planned as if the cluster held nothing; `helm hooks apply RELEASE --dry-run` plans them as the cluster will render them",
+                path.join(", ")
+            ),
             Warning::WeightReadAsZero { path, hook, raw } => write!(
                 f,
                 "{path}: {hook} has helm.sh/hook-weight {raw:?}, which Helm reads as 0 (write a plain integer such as \"5\" or \"-5\")"
@@ -429,7 +438,7 @@ impl Rendered {
                 Warning::WeightReadAsZero { path, hook, raw } => {
                     Some(CachedWarning::Weight { path, hook, raw })
                 }
-                Warning::RandomPerRender { .. } => None,
+                Warning::RandomPerRender { .. } | Warning::LookupOffline { .. } => None,
             })
             .collect::<Option<Vec<_>>>()?;
         let hooks = self

@@ -308,6 +308,7 @@ impl Plan {
                     path.iter_mut().chain(held_in.iter_mut()).for_each(to)
                 }
                 Warning::WeightReadAsZero { path, .. } => to(path),
+                Warning::LookupOffline { path } => path.iter_mut().for_each(to),
                 Warning::RandomPerRender { hooks } => {
                     hooks.iter_mut().for_each(|h| to(&mut h.path))
                 }

@@ -49,7 +49,13 @@ pub fn is_template_source(path: &str) -> bool {
 /// variables (`$rand`) or comments (`{{/* now */}}`); a string literal
 /// that holds template text itself (`tpl "{{ now }}" .`) is read as such.
 pub fn calls_random_function(text: &[u8]) -> bool {
-    actions(text).any(action_calls_random)
+    actions(text).any(|a| action_calls(a, &is_random_function))
+}
+
+/// Whether the template text calls `lookup`, which reads the cluster:
+/// empty under `helm template`, real on install and upgrade.
+pub fn calls_lookup(text: &[u8]) -> bool {
+    actions(text).any(|a| action_calls(a, &|ident| ident == b"lookup"))
 }
 
 /// The inside of each `{{ ... }}` of `text`, comments left out.
@@ -108,14 +114,16 @@ fn literal_end(body: &[u8], start: usize, quote: u8) -> usize {
     body.len()
 }
 
-fn action_calls_random(action: &[u8]) -> bool {
+/// Whether the action names a function `wanted` picks out; template text
+/// inside a string literal (for `tpl`) is read as such.
+fn action_calls(action: &[u8], wanted: &dyn Fn(&[u8]) -> bool) -> bool {
     let mut i = 0;
     while i < action.len() {
         let c = action[i];
         if c == b'"' || c == b'`' {
             let end = literal_end(action, i, c);
             let inner = &action[i + 1..end.saturating_sub(1).max(i + 1)];
-            if calls_random_function(inner) {
+            if actions(inner).any(|a| action_calls(a, wanted)) {
                 return true;
             }
             i = end;
@@ -126,7 +134,7 @@ fn action_calls_random(action: &[u8]) -> bool {
             }
             // `.now` is a field and `$now` a variable, not calls.
             let named = start > 0 && matches!(action[start - 1], b'.' | b'$');
-            if !named && is_random_function(&action[start..i]) {
+            if !named && wanted(&action[start..i]) {
                 return true;
             }
         } else if c.is_ascii_digit() {
@@ -197,6 +205,20 @@ mod tests {
             b"{{ printf \"}}\" }} {{ randAlpha 3 }}"
         ));
         assert!(!calls_random_function(b"{{ printf \"}} now\" }} rand"));
+    }
+
+    #[test]
+    fn lookup_is_a_call_only_inside_an_action() {
+        assert!(calls_lookup(
+            b"{{- if (lookup \"v1\" \"Secret\" .Release.Namespace \"db\") }}"
+        ));
+        assert!(calls_lookup(
+            b"{{ $s := lookup \"v1\" \"Secret\" \"ns\" \"x\" }}"
+        ));
+        assert!(!calls_lookup(
+            b"# we lookup the secret {{ .Values.lookup }}"
+        ));
+        assert!(!calls_lookup(b"{{/* lookup */}}"));
     }
 
     #[test]

@@ -593,7 +593,9 @@ fn warnings_and_findings(doc: &PlanDocument<'_>, p: Painter, out: &mut String) {
             let (label, style) = match w {
                 Warning::DroppedDocument { .. } => ("error[HH001]:", Style::Error),
                 Warning::WeightReadAsZero { .. } => ("error[HH002]:", Style::Error),
-                Warning::RandomPerRender { .. } => ("warning:", Style::Warn),
+                Warning::RandomPerRender { .. } | Warning::LookupOffline { .. } => {
+                    ("warning:", Style::Warn)
+                }
             };
             out.push_str(&labelled(p, "", &p.paint(style, label), &w.to_string()));
         }

@@ -719,3 +719,58 @@ fn a_tpl_rendered_value_calling_rand_is_left_out_of_the_diff() {
         );
     }
 }
+
+/// Issue 31: offline, `lookup` returns nothing; a hook template that calls
+/// it is planned as if the cluster were empty, and the plan says so.
+#[test]
+fn a_hook_template_calling_lookup_is_named_in_an_offline_plan() {
+    let repo = GitRepo::new();
+    repo.write("app/Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "app/templates/creds.yaml",
+        "{{- if (lookup \"v1\" \"Secret\" .Release.Namespace \"db-creds\") }}\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    helm.sh/hook: pre-upgrade\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: m, image: busybox}]\n{{- end }}\n",
+    );
+    // Words and fields are no call: no warning for this one.
+    repo.write(
+        "app/templates/job.yaml",
+        "# we lookup nothing here: {{ .Values.lookup | default \"x\" }}\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: other\n  annotations:\n    helm.sh/hook: pre-upgrade\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: m, image: busybox}]\n",
+    );
+    repo.commit("one");
+    for helm in helms() {
+        let env = Env::new();
+        let plan = |format: &str| {
+            env.hooks(&helm)
+                .current_dir(repo.path())
+                .args([
+                    "plan", "app", "--from", "HEAD", "--to", "HEAD", "-o", format,
+                ])
+                .output()
+                .unwrap()
+        };
+        let out = plan("json");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let p = json(&out.stdout);
+        let lookups: Vec<&serde_json::Value> = p["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["type"] == "lookupOffline")
+            .collect();
+        assert_eq!(lookups.len(), 1, "helm {}: {}", helm.version, p["warnings"]);
+        assert_eq!(
+            lookups[0]["path"],
+            serde_json::json!(["app/templates/creds.yaml"])
+        );
+        let text = String::from_utf8_lossy(&plan("table").stdout).to_string();
+        assert!(
+            text.contains(
+                "warning: app/templates/creds.yaml: calls lookup, which returns nothing offline"
+            ),
+            "{text}"
+        );
+    }
+}

@@ -74,7 +74,7 @@ pub(super) fn check_warnings(r: &Rendered, cx: &mut Ctx<'_>) {
                 });
             }
             // Not a trap of Helm's: the plan notes it.
-            Warning::RandomPerRender { .. } => {}
+            Warning::RandomPerRender { .. } | Warning::LookupOffline { .. } => {}
             Warning::WeightReadAsZero { hook, raw, .. } => {
                 let h = r.hooks.iter().find(|h| h.id().to_string() == *hook);
                 cx.push(
