@@ -147,103 +147,60 @@ fn values_reused_reset_and_merged_are_planned_as_helm_runs_them() {
         ]);
         ok(out, "helm install");
 
-        // No values given: Helm copies revision 1's.
-        let err = ok(a.run_in(&repo, &["apply", "web", "app", "--yes"]), "apply");
-        assert!(
-            err.contains("values reused from revision 1"),
-            "helm {major}: {err}"
-        );
-        assert!(err.contains("upgrade to revision 2"), "helm {major}: {err}");
-        let plan = planned(&a);
-        assert_eq!(
-            plan,
-            [entry("post-upgrade", "Job/notify", 9)],
-            "helm {major}"
-        );
-        assert_eq!(plan, helm_ran(&a, "web", &upgrade), "helm {major}");
-
-        // --reset-values: the chart's own values.
-        let err = ok(
-            a.run_in(
-                &repo,
-                &["apply", "web", "app", "--yes", "--", "--reset-values"],
+        // Each apply: its flags, the plan it must show (= what Helm then
+        // ran), and what the header must say of the values.
+        let steps: [(&[&str], Vec<(String, String, i64)>, &str); 5] = [
+            // No values given: Helm copies revision 1's.
+            (
+                &[],
+                vec![entry("post-upgrade", "Job/notify", 9)],
+                "values reused from revision 1",
             ),
-            "apply --reset-values",
-        );
-        assert!(err.contains("(--reset-values)"), "helm {major}: {err}");
-        let plan = planned(&a);
-        assert_eq!(
-            plan,
-            [
-                entry("pre-upgrade", "Job/migrate", 0),
-                entry("post-upgrade", "Job/notify", 5)
-            ],
-            "helm {major}"
-        );
-        assert_eq!(plan, helm_ran(&a, "web", &upgrade), "helm {major}");
-
-        // --reuse-values with a --set: the last values under the new one.
-        ok(
-            a.run_in(
-                &repo,
-                &["apply", "web", "app", "--yes", "--set", "notifyWeight=7"],
-            ),
-            "apply --set",
-        );
-        let err = ok(
-            a.run_in(
-                &repo,
-                &[
-                    "apply",
-                    "web",
-                    "app",
-                    "--yes",
-                    "--set",
-                    "migrate.enabled=false",
-                    "--",
-                    "--reuse-values",
+            // --reset-values: the chart's own values.
+            (
+                &["--", "--reset-values"],
+                vec![
+                    entry("pre-upgrade", "Job/migrate", 0),
+                    entry("post-upgrade", "Job/notify", 5),
                 ],
+                "(--reset-values)",
             ),
-            "apply --reuse-values",
-        );
-        assert!(err.contains("--reuse-values"), "helm {major}: {err}");
-        let plan = planned(&a);
-        assert_eq!(
-            plan,
-            [entry("post-upgrade", "Job/notify", 7)],
-            "helm {major}"
-        );
-        assert_eq!(plan, helm_ran(&a, "web", &upgrade), "helm {major}");
-
-        // --reset-then-reuse-values: new defaults, then the last values
-        // (weight 7, migrate off), then those given.
-        let err = ok(
-            a.run_in(
-                &repo,
-                &[
-                    "apply",
-                    "web",
-                    "app",
-                    "--yes",
-                    "--set",
-                    "notifyWeight=3",
-                    "--",
-                    "--reset-then-reuse-values",
+            (
+                &["--set", "notifyWeight=7"],
+                vec![
+                    entry("pre-upgrade", "Job/migrate", 0),
+                    entry("post-upgrade", "Job/notify", 7),
                 ],
+                "values the chart's and those given",
             ),
-            "apply --reset-then-reuse-values",
-        );
-        assert!(
-            err.contains("--reset-then-reuse-values"),
-            "helm {major}: {err}"
-        );
-        let plan = planned(&a);
-        assert_eq!(
-            plan,
-            [entry("post-upgrade", "Job/notify", 3)],
-            "helm {major}"
-        );
-        assert_eq!(plan, helm_ran(&a, "web", &upgrade), "helm {major}");
+            // --reuse-values with a --set: the last values under the new one.
+            (
+                &["--set", "migrate.enabled=false", "--", "--reuse-values"],
+                vec![entry("post-upgrade", "Job/notify", 7)],
+                "--reuse-values",
+            ),
+            // --reset-then-reuse-values: new defaults, then the last values
+            // (weight 7, migrate off), then those given.
+            (
+                &["--set", "notifyWeight=3", "--", "--reset-then-reuse-values"],
+                vec![entry("post-upgrade", "Job/notify", 3)],
+                "--reset-then-reuse-values",
+            ),
+        ];
+        for (i, (extra, expected, values)) in steps.iter().enumerate() {
+            let args = [&["apply", "web", "app", "--yes"], *extra].concat();
+            let err = ok(a.run_in(&repo, &args), &args.join(" "));
+            assert!(err.contains(values), "helm {major}, {args:?}: {err}");
+            let revision = format!("upgrade to revision {}", i + 2);
+            assert!(err.contains(&revision), "helm {major}: {err}");
+            let plan = planned(&a);
+            assert_eq!(&plan, expected, "helm {major}, {args:?}");
+            assert_eq!(
+                plan,
+                helm_ran(&a, "web", &upgrade),
+                "helm {major}, {args:?}"
+            );
+        }
         // Nothing planned was left unrun, nothing run was unplanned.
         let audit = a.audit();
         let end = audit
