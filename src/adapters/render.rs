@@ -94,6 +94,10 @@ pub struct RenderOptions {
 pub struct Needs {
     pub install: bool,
     pub upgrade: bool,
+    /// A render that may differ per run is rendered a second time alongside
+    /// the first (the plan of a changed side needs it to tell random
+    /// values from changes): started with the first, not queued after.
+    pub again: bool,
 }
 
 /// One revision, rendered.
@@ -480,7 +484,7 @@ fn render_pass(
     let snapshot = chart_snapshot(repo, rev, build, cache)?;
     let values = read_values(repo, rev, opts)?;
     let (split, modes) = render_modes(&snapshot, &values, opts, needs, cache)?;
-    let key_for = |mode: Mode, version: crate::core::helm::HelmVersion| {
+    let key_for = |mode: Mode, version: crate::core::helm::HelmVersion, pass: u8| {
         let mut parts: Vec<&[u8]> = vec![
             // v2: Secret values are kept as digests.
             b"render-v2",
@@ -518,7 +522,7 @@ fn render_pass(
         // Renders that must carry Secret values skip the cache: it holds
         // none.
         let cached = version.filter(|_| !opts.secret_values).and_then(|v| {
-            let key = key_for(mode, v);
+            let key = key_for(mode, v, pass);
             Some((cache.get(RENDER, &key)?, cache.get(RENDER_ERR, &key)?))
         });
         match cached {
@@ -535,17 +539,17 @@ fn render_pass(
         let chart_dir = prepared.chart_dir();
         let value_args = prepared.value_args.clone();
         // Start every render before waiting on any: they run concurrently.
-        let mut children = Vec::new();
-        for mode in missing {
-            let mut cmd = template_command(&helm.path, opts, &chart_dir, &value_args, mode);
-            let child = cmd.spawn().map_err(|e| RenderError::Spawn {
-                helm: helm.path.display().to_string(),
-                message: e.to_string(),
-            })?;
-            children.push((mode, child));
-        }
+        let children = spawn_renders(helm, opts, (&chart_dir, &value_args), &missing)?;
         // Read while Helm renders, not after: a cold plan waits on Helm.
-        known = Some(facts()?);
+        let read = facts()?;
+        let again = match needs.again && pass == 0 && !opts.secret_values && read.may_vary {
+            true => {
+                tracing::debug!(rev = %rev.spec, "second render started alongside the first");
+                spawn_renders(helm, opts, (&chart_dir, &value_args), &missing)?
+            }
+            false => Vec::new(),
+        };
+        known = Some(read);
         for (mode, child) in children {
             let out = child.wait_with_output()?;
             tracing::debug!(rev = %rev.spec, ?mode, "helm template exited");
@@ -554,9 +558,24 @@ fn render_pass(
             if !out.status.success() {
                 return Err(render_failure(helm, rev, opts, &prepared, stderr));
             }
-            let key = key_for(mode, helm.version()?);
+            let key = key_for(mode, helm.version()?, pass);
             let stdout = keep(cache, &key, stdout, &stderr, opts.secret_values);
             results.push((mode, stdout, stderr));
+        }
+        // The second renders are only cached: a failed one is run again,
+        // and reported, by the pass that needs it.
+        for (mode, child) in again {
+            let out = child.wait_with_output()?;
+            if out.status.success() {
+                let key = key_for(mode, helm.version()?, 1);
+                keep(
+                    cache,
+                    &key,
+                    into_text(out.stdout),
+                    &into_text(out.stderr),
+                    false,
+                );
+            }
         }
     }
 
@@ -575,6 +594,25 @@ fn render_pass(
     };
     collect_renders(&mut side, &snapshot, split, results);
     Ok(side)
+}
+
+/// `helm template` of the prepared chart once per mode, all started.
+fn spawn_renders(
+    helm: &HelmProbe,
+    opts: &RenderOptions,
+    (chart_dir, value_args): (&std::path::Path, &[String]),
+    modes: &[Mode],
+) -> anyhow::Result<Vec<(Mode, std::process::Child)>> {
+    let mut children = Vec::new();
+    for &mode in modes {
+        let mut cmd = template_command(&helm.path, opts, chart_dir, value_args, mode);
+        let child = cmd.spawn().map_err(|e| RenderError::Spawn {
+            helm: helm.path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        children.push((mode, child));
+    }
+    Ok(children)
 }
 
 /// Whether install and upgrade renders differ (the chart or its values

@@ -121,6 +121,7 @@ pub fn run(
     let needs = Needs {
         install: true,
         upgrade: true,
+        again: false,
     };
     let from = match from {
         // The chart at --from: the same directory, or where it moved from.

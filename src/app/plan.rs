@@ -86,6 +86,8 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
     let needs = Needs {
         install: req.operations.contains(&Operation::Install),
         upgrade: req.operations.iter().any(|o| o.needs_upgrade_render()),
+        // `to` is rendered again when it may vary: see below.
+        again: true,
     };
     let (mut from, mut to) = match added {
         true => (

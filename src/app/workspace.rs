@@ -223,6 +223,11 @@ impl Workspace {
         let (from_side, to_side) = std::thread::scope(|s| {
             let from_job = s.spawn(move || -> anyhow::Result<_> {
                 let repo = open_chart(chart, from_chart)?;
+                // Only `to`'s random values are told apart by a second render.
+                let needs = Needs {
+                    again: false,
+                    ..needs
+                };
                 let side = render_side(&repo, from, opts, needs, helm, cache)?;
                 Ok((repo, side))
             });

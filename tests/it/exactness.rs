@@ -717,6 +717,25 @@ fn a_tpl_rendered_value_calling_rand_is_left_out_of_the_diff() {
             3,
             "{calls}"
         );
+
+        // The second render of HEAD starts with the first two, not after
+        // them: a cold plan waits on two rounds of Helm, not three.
+        let env = Env::new();
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args(["plan", "app", "--from", "HEAD~1", "--to", "HEAD", "--debug"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        let at = |needle: &str| {
+            err.find(needle)
+                .unwrap_or_else(|| panic!("helm {}: {needle:?} missing: {err}", helm.version))
+        };
+        assert!(
+            at("second render started alongside the first") < at("both sides rendered"),
+            "{err}"
+        );
     }
 }
 

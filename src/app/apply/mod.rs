@@ -240,6 +240,7 @@ fn ask_helm(ws: &Workspace, req: &ApplyRequest<'_>, to: &Revision) -> anyhow::Re
         let needs = Needs {
             install: true,
             upgrade: true,
+            again: false,
         };
         // Secret values must be known to keep them out of logs and records.
         let opts = RenderOptions {
