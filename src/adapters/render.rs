@@ -484,35 +484,7 @@ fn render_pass(
     let snapshot = chart_snapshot(repo, rev, build, cache)?;
     let values = read_values(repo, rev, opts)?;
     let (split, modes) = render_modes(&snapshot, &values, opts, needs, cache)?;
-    let key_for = |mode: Mode, version: crate::core::helm::HelmVersion, pass: u8| {
-        let mut parts: Vec<&[u8]> = vec![
-            // v2: Secret values are kept as digests.
-            b"render-v2",
-            snapshot.fingerprint.as_bytes(),
-            opts.release.as_bytes(),
-            opts.namespace.as_bytes(),
-        ];
-        let mut owned: Vec<Vec<u8>> = vec![
-            version.to_string().into_bytes(),
-            vec![(mode == Mode::Upgrade) as u8],
-            opts.kube_version.clone().unwrap_or_default().into_bytes(),
-        ];
-        owned.extend(opts.api_versions.iter().map(|a| a.clone().into_bytes()));
-        // The first pass keeps the key it always had (warm caches stay warm).
-        if pass > 0 {
-            owned.push(format!("pass\0{pass}").into_bytes());
-        }
-        for (flag, value) in &opts.set {
-            owned.push(format!("{flag}\0{value}").into_bytes());
-        }
-        for v in &values {
-            owned.push(v.url.clone().unwrap_or_default().into_bytes());
-            owned.push(v.content.clone());
-        }
-        parts.extend(owned.iter().map(Vec::as_slice));
-        Cache::key(&parts)
-    };
-
+    let key_for = |mode, version, pass| render_key(&snapshot, opts, &values, (mode, version, pass));
     let mut results: Vec<(Mode, String, String)> = Vec::new();
     let mut missing: Vec<Mode> = Vec::new();
     // An unknown version (a binary not seen before) is asked alongside
@@ -594,6 +566,44 @@ fn render_pass(
     };
     collect_renders(&mut side, &snapshot, split, results);
     Ok(side)
+}
+
+/// The cache key of a render: every input that can change Helm's output
+/// (chart content, release, namespace, Helm version, install or upgrade,
+/// capabilities given, values), and the pass (a second render of the same
+/// input is its own entry).
+fn render_key(
+    snapshot: &ChartSnapshot,
+    opts: &RenderOptions,
+    values: &[ValuesInput],
+    (mode, version, pass): (Mode, crate::core::helm::HelmVersion, u8),
+) -> String {
+    let mut parts: Vec<&[u8]> = vec![
+        // v2: Secret values are kept as digests.
+        b"render-v2",
+        snapshot.fingerprint.as_bytes(),
+        opts.release.as_bytes(),
+        opts.namespace.as_bytes(),
+    ];
+    let mut owned: Vec<Vec<u8>> = vec![
+        version.to_string().into_bytes(),
+        vec![(mode == Mode::Upgrade) as u8],
+        opts.kube_version.clone().unwrap_or_default().into_bytes(),
+    ];
+    owned.extend(opts.api_versions.iter().map(|a| a.clone().into_bytes()));
+    // The first pass keeps the key it always had (warm caches stay warm).
+    if pass > 0 {
+        owned.push(format!("pass\0{pass}").into_bytes());
+    }
+    for (flag, value) in &opts.set {
+        owned.push(format!("{flag}\0{value}").into_bytes());
+    }
+    for v in values {
+        owned.push(v.url.clone().unwrap_or_default().into_bytes());
+        owned.push(v.content.clone());
+    }
+    parts.extend(owned.iter().map(Vec::as_slice));
+    Cache::key(&parts)
 }
 
 /// `helm template` of the prepared chart once per mode, all started.

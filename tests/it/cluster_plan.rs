@@ -9,8 +9,11 @@ use crate::common::*;
 use serde_json::Value;
 use std::process::Output;
 
+/// (event, kind/name, weight) of each hook run, in order.
+type Planned = Vec<(String, String, i64)>;
+
 /// (event, kind/name, weight) of the plan the last run started with.
-fn planned(a: &Apply) -> Vec<(String, String, i64)> {
+fn planned(a: &Apply) -> Planned {
     let audit = a.audit();
     let start = audit
         .iter()
@@ -149,7 +152,7 @@ fn values_reused_reset_and_merged_are_planned_as_helm_runs_them() {
 
         // Each apply: its flags, the plan it must show (= what Helm then
         // ran), and what the header must say of the values.
-        let steps: [(&[&str], Vec<(String, String, i64)>, &str); 5] = [
+        let steps: [(&[&str], Planned, &str); 5] = [
             // No values given: Helm copies revision 1's.
             (
                 &[],
