@@ -115,6 +115,9 @@ pub struct Release {
     /// values themselves may hold secrets and are never kept.
     #[serde(default, rename = "config", deserialize_with = "non_empty")]
     pub has_user_values: bool,
+    /// Helm 4: `ssa` (server-side apply) or `csa`; unset is client-side.
+    #[serde(default)]
+    pub apply_method: String,
 }
 
 /// Whether a JSON value holds anything, read without keeping it.

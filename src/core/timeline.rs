@@ -120,6 +120,20 @@ impl Timeline {
         })
     }
 
+    /// Helm 4 creates hooks client-side when the release uses client-side
+    /// apply (`--server-side=auto` follows the previous release, so one
+    /// installed by Helm 3 stays client-side): a leftover object then
+    /// fails with "already exists" instead of being patched.
+    pub fn created_client_side(&mut self) {
+        for step in &mut self.steps {
+            if let Step::Hook(h) = step
+                && h.next_run == NextRun::Patched
+            {
+                h.next_run = NextRun::AlreadyExists;
+            }
+        }
+    }
+
     /// (hook index, event, position) of each local run.
     pub fn local_runs(&self) -> Vec<LocalRun> {
         self.locals()

@@ -694,3 +694,70 @@ fn no_hooks_plans_no_hook_and_a_users_description_keeps_the_marker() {
         );
     }
 }
+
+/// Helm 4 creates hooks server-side only when the release uses
+/// server-side apply (`--server-side=auto` follows the previous release):
+/// a release Helm 3 installed stays client-side, so a hook object left
+/// behind meets "already exists", not a patch. The plan reads the method
+/// from Helm's dry run.
+#[test]
+fn helm4_plans_the_apply_method_of_the_release() {
+    let repo = GitRepo::new();
+    repo.write("app/Chart.yaml", &chart_yaml("app"));
+    repo.write("app/templates/cm.yaml", CONFIGMAP);
+    repo.write(
+        "app/templates/keep.yaml",
+        &job("keep", "pre-install,pre-upgrade", 0, 0, "100ms", "kept")
+            .replace("before-hook-creation", "hook-failed"),
+    );
+    repo.commit("v1");
+    let next_run = |a: &Apply| {
+        let file = a.env.path("plan.json");
+        let out = a.run_in(
+            &repo,
+            &[
+                "plan",
+                "app",
+                "--release",
+                "web",
+                "--out",
+                file.to_str().unwrap(),
+                "-o",
+                "json",
+            ],
+        );
+        let plan = json(&out.stdout);
+        plan["operations"][0]["steps"][0]["nextRun"].clone()
+    };
+    // Installed by Helm 3, planned and applied by Helm 4: client-side.
+    let a = Apply::new(4, "csa");
+    let mut install = a.env.helm(&helm(3));
+    let out = install
+        .env("KUBECONFIG", cluster().kubeconfig())
+        .args(["install", "web", repo.path().join("app").to_str().unwrap()])
+        .args(["-n", &a.ns, "--wait", "--timeout", "60s"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(next_run(&a), "already-exists");
+    let out = a.run_in(&repo, &["apply", "web", "app", "--yes"]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "as planned, Helm fails: {err}");
+    assert!(err.contains("already exists"), "{err}");
+
+    // Installed by Helm 4: server-side, the leftover is patched.
+    let b = Apply::new(4, "ssa");
+    ok(
+        b.run_in(&repo, &["apply", "web", "app", "--yes"]),
+        "install",
+    );
+    assert_eq!(next_run(&b), "patched");
+    ok(
+        b.run_in(&repo, &["apply", "web", "app", "--yes"]),
+        "upgrade",
+    );
+}

@@ -509,6 +509,12 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
         },
         (&local_from, &local_to),
     );
+    // Helm's dry run says how this release's objects will be applied.
+    if ws.helm()?.version.server_side_apply() && dry.apply_method != "ssa" {
+        for op in &mut result.operations {
+            op.timeline.created_client_side();
+        }
+    }
     notes.extend(crate::app::expected::expect_durations(
         &mut result,
         req.release,
