@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check a revision''s hooks for the traps Helm runs into without a word')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the plugin''s version (as `helm diff version` does)')
+            [CompletionResult]::new('capabilities', 'capabilities', [CompletionResultType]::ParameterValue, 'Print the cluster''s Kubernetes version and API versions, as Helm''s install and upgrade see them, for offline plans (`plan --capabilities FILE`)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -57,6 +58,7 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
             [CompletionResult]::new('--kube-version', '--kube-version', [CompletionResultType]::ParameterName, 'Kubernetes version used for Capabilities.KubeVersion')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Kubernetes API versions used for Capabilities.APIVersions (repeatable)')
             [CompletionResult]::new('--api-versions', '--api-versions', [CompletionResultType]::ParameterName, 'Kubernetes API versions used for Capabilities.APIVersions (repeatable)')
+            [CompletionResult]::new('--capabilities', '--capabilities', [CompletionResultType]::ParameterName, 'A cluster''s capabilities (`helm hooks capabilities > FILE`): its Kubernetes version and API versions, for renders without the cluster (--kube-version and --api-versions add to it)')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Verify repositories'' TLS certificates with this CA bundle')
             [CompletionResult]::new('--operation', '--operation', [CompletionResultType]::ParameterName, 'Operations to show (repeatable or comma-separated)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
@@ -97,6 +99,7 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
             [CompletionResult]::new('--kube-version', '--kube-version', [CompletionResultType]::ParameterName, 'Kubernetes version used for Capabilities.KubeVersion')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Kubernetes API versions used for Capabilities.APIVersions (repeatable)')
             [CompletionResult]::new('--api-versions', '--api-versions', [CompletionResultType]::ParameterName, 'Kubernetes API versions used for Capabilities.APIVersions (repeatable)')
+            [CompletionResult]::new('--capabilities', '--capabilities', [CompletionResultType]::ParameterName, 'A cluster''s capabilities (`helm hooks capabilities > FILE`): its Kubernetes version and API versions, for renders without the cluster (--kube-version and --api-versions add to it)')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Verify repositories'' TLS certificates with this CA bundle')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time Helm waits for each hook (and for resources with --wait)')
             [CompletionResult]::new('--local-hook-timeout', '--local-hook-timeout', [CompletionResultType]::ParameterName, 'Time each local (helmfile.yaml / .helm-hooks.yaml) hook may run before it is killed')
@@ -224,6 +227,7 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
             [CompletionResult]::new('--kube-version', '--kube-version', [CompletionResultType]::ParameterName, 'Kubernetes version used for Capabilities.KubeVersion')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Kubernetes API versions used for Capabilities.APIVersions (repeatable)')
             [CompletionResult]::new('--api-versions', '--api-versions', [CompletionResultType]::ParameterName, 'Kubernetes API versions used for Capabilities.APIVersions (repeatable)')
+            [CompletionResult]::new('--capabilities', '--capabilities', [CompletionResultType]::ParameterName, 'A cluster''s capabilities (`helm hooks capabilities > FILE`): its Kubernetes version and API versions, for renders without the cluster (--kube-version and --api-versions add to it)')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Verify repositories'' TLS certificates with this CA bundle')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'The --timeout Helm will run with (each hook wait): Job deadlines are checked against it')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
@@ -261,6 +265,19 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'helm-hooks;capabilities' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to connect with (discovery itself is cluster-wide)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to connect with (discovery itself is cluster-wide)')
+            [CompletionResult]::new('--kube-context', '--kube-context', [CompletionResultType]::ParameterName, 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (a terminal, without NO_COLOR or TERM=dumb), always, never')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print debug logs on stderr (Helm''s --debug sets HELM_DEBUG for plugins)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'helm-hooks;help' {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show which hooks fire, in Helm''s order, and what changed between two Git revisions')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook''s outcome')
@@ -271,6 +288,7 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check a revision''s hooks for the traps Helm runs into without a word')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the plugin''s version (as `helm diff version` does)')
+            [CompletionResult]::new('capabilities', 'capabilities', [CompletionResultType]::ParameterValue, 'Print the cluster''s Kubernetes version and API versions, as Helm''s install and upgrade see them, for offline plans (`plan --capabilities FILE`)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -299,6 +317,9 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
             break
         }
         'helm-hooks;help;version' {
+            break
+        }
+        'helm-hooks;help;capabilities' {
             break
         }
         'helm-hooks;help;help' {

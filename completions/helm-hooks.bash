@@ -19,6 +19,9 @@ _helm__hooks() {
             helm__hooks,apply)
                 cmd="helm__hooks__subcmd__apply"
                 ;;
+            helm__hooks,capabilities)
+                cmd="helm__hooks__subcmd__capabilities"
+                ;;
             helm__hooks,completion)
                 cmd="helm__hooks__subcmd__completion"
                 ;;
@@ -48,6 +51,9 @@ _helm__hooks() {
                 ;;
             helm__hooks__subcmd__help,apply)
                 cmd="helm__hooks__subcmd__help__subcmd__apply"
+                ;;
+            helm__hooks__subcmd__help,capabilities)
+                cmd="helm__hooks__subcmd__help__subcmd__capabilities"
                 ;;
             helm__hooks__subcmd__help,completion)
                 cmd="helm__hooks__subcmd__help__subcmd__completion"
@@ -83,7 +89,7 @@ _helm__hooks() {
 
     case "${cmd}" in
         helm__hooks)
-            opts="-h -V --debug --kube-context --kubeconfig --color --help --version plan apply test rollback uninstall history lint completion version help"
+            opts="-h -V --debug --kube-context --kubeconfig --color --help --version plan apply test rollback uninstall history lint completion version capabilities help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -109,7 +115,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__apply)
-            opts="-f -n -a -y -h --to --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --yes --timeout --local-hook-timeout --wait --rollback-on-failure --atomic --logs --progress --dry-run --plan --plan-max-age --history-max --no-cluster-record --version --debug --kube-context --kubeconfig --color --help"
+            opts="-f -n -a -y -h --to --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --capabilities --plain-http --ca-file --insecure-skip-tls-verify --yes --timeout --local-hook-timeout --wait --rollback-on-failure --atomic --logs --progress --dry-run --plan --plan-max-age --history-max --no-cluster-record --version --debug --kube-context --kubeconfig --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -160,6 +166,10 @@ _helm__hooks() {
                     return 0
                     ;;
                 -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --capabilities)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -214,6 +224,48 @@ _helm__hooks() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        helm__hooks__subcmd__capabilities)
+            opts="-o -n -h --output --namespace --debug --kube-context --kubeconfig --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kube-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         helm__hooks__subcmd__completion)
             opts="-h --version --debug --kube-context --kubeconfig --color --help bash zsh fish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -245,7 +297,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__help)
-            opts="plan apply test rollback uninstall history lint completion version help"
+            opts="plan apply test rollback uninstall history lint completion version capabilities help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -259,6 +311,20 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        helm__hooks__subcmd__help__subcmd__capabilities)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -465,7 +531,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__lint)
-            opts="-f -n -a -o -h --rev --from --from-path --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --timeout --strict --output --version --debug --kube-context --kubeconfig --color --help"
+            opts="-f -n -a -o -h --rev --from --from-path --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --capabilities --plain-http --ca-file --insecure-skip-tls-verify --timeout --strict --output --version --debug --kube-context --kubeconfig --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -531,6 +597,10 @@ _helm__hooks() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --capabilities)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -571,7 +641,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__plan)
-            opts="-f -n -a -o -C -j -h --from --from-path --to --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --plain-http --ca-file --insecure-skip-tls-verify --operation --output --context --show-secrets --detailed-exitcode --timeout --ignore-metadata --all --jobs --sarif --out --plan --version --debug --kube-context --kubeconfig --color --help"
+            opts="-f -n -a -o -C -j -h --from --from-path --to --release --values --set --set-string --set-file --set-json --namespace --kube-version --api-versions --capabilities --plain-http --ca-file --insecure-skip-tls-verify --operation --output --context --show-secrets --detailed-exitcode --timeout --ignore-metadata --all --jobs --sarif --out --plan --version --debug --kube-context --kubeconfig --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -634,6 +704,10 @@ _helm__hooks() {
                     return 0
                     ;;
                 -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --capabilities)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

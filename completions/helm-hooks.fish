@@ -41,6 +41,7 @@ complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "history" -d '
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "lint" -d 'Check a revision\'s hooks for the traps Helm runs into without a word'
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "completion" -d 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)'
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "version" -d 'Print the plugin\'s version (as `helm diff version` does)'
+complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "capabilities" -d 'Print the cluster\'s Kubernetes version and API versions, as Helm\'s install and upgrade see them, for offline plans (`plan --capabilities FILE`)'
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l from -d 'Revision to compare from: anything Git resolves, or WORKTREE. Default: what was last applied to --release (audit log), else HEAD' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l from-path -d 'The chart\'s directory at --from, when the chart moved since (default: CHART)' -r -F
@@ -54,6 +55,7 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l set-json 
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s n -l namespace -d 'Namespace (Helm passes its -n as HELM_NAMESPACE)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l kube-version -d 'Kubernetes version used for Capabilities.KubeVersion' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s a -l api-versions -d 'Kubernetes API versions used for Capabilities.APIVersions (repeatable)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l capabilities -d 'A cluster\'s capabilities (`helm hooks capabilities > FILE`): its Kubernetes version and API versions, for renders without the cluster (--kube-version and --api-versions add to it)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l ca-file -d 'Verify repositories\' TLS certificates with this CA bundle' -r -F
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l operation -d 'Operations to show (repeatable or comma-separated)' -r -f -a "install\t''
 upgrade\t''
@@ -94,6 +96,7 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l set-json
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -s n -l namespace -d 'Namespace (Helm passes its -n as HELM_NAMESPACE)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l kube-version -d 'Kubernetes version used for Capabilities.KubeVersion' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -s a -l api-versions -d 'Kubernetes API versions used for Capabilities.APIVersions (repeatable)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l capabilities -d 'A cluster\'s capabilities (`helm hooks capabilities > FILE`): its Kubernetes version and API versions, for renders without the cluster (--kube-version and --api-versions add to it)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l ca-file -d 'Verify repositories\' TLS certificates with this CA bundle' -r -F
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l timeout -d 'Time Helm waits for each hook (and for resources with --wait)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand apply" -l local-hook-timeout -d 'Time each local (helmfile.yaml / .helm-hooks.yaml) hook may run before it is killed' -r
@@ -214,6 +217,7 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l set-json 
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -s n -l namespace -d 'Namespace (Helm passes its -n as HELM_NAMESPACE)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l kube-version -d 'Kubernetes version used for Capabilities.KubeVersion' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -s a -l api-versions -d 'Kubernetes API versions used for Capabilities.APIVersions (repeatable)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l capabilities -d 'A cluster\'s capabilities (`helm hooks capabilities > FILE`): its Kubernetes version and API versions, for renders without the cluster (--kube-version and --api-versions add to it)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l ca-file -d 'Verify repositories\' TLS certificates with this CA bundle' -r -F
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l timeout -d 'The --timeout Helm will run with (each hook wait): Job deadlines are checked against it' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -247,13 +251,24 @@ always\t''
 never\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand version" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand version" -s h -l help -d 'Print help'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version help" -f -a "plan" -d 'Show which hooks fire, in Helm\'s order, and what changed between two Git revisions'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version help" -f -a "apply" -d 'Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook\'s outcome'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version help" -f -a "test" -d 'Run `helm test` with live progress and pod logs for each test hook, record it, and write a JUnit report'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version help" -f -a "rollback" -d 'Show the hooks stored in the revision Helm rolls back to, confirm, run `helm rollback`, and record it'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version help" -f -a "uninstall" -d 'Show the release\'s stored delete hooks, confirm, run `helm uninstall`, and record it'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version help" -f -a "history" -d 'List recorded hook runs, newest first, or show one run in full'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version help" -f -a "lint" -d 'Check a revision\'s hooks for the traps Helm runs into without a word'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version help" -f -a "completion" -d 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version help" -f -a "version" -d 'Print the plugin\'s version (as `helm diff version` does)'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand capabilities" -s o -l output -d 'Output format' -r -f -a "yaml\t''
+json\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand capabilities" -s n -l namespace -d 'Namespace to connect with (discovery itself is cluster-wide)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand capabilities" -l kube-context -d 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand capabilities" -l kubeconfig -d 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)' -r -F
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand capabilities" -l color -d 'When to colour the output: auto (a terminal, without NO_COLOR or TERM=dumb), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand capabilities" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand capabilities" -s h -l help -d 'Print help'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version capabilities help" -f -a "plan" -d 'Show which hooks fire, in Helm\'s order, and what changed between two Git revisions'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version capabilities help" -f -a "apply" -d 'Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook\'s outcome'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version capabilities help" -f -a "test" -d 'Run `helm test` with live progress and pod logs for each test hook, record it, and write a JUnit report'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version capabilities help" -f -a "rollback" -d 'Show the hooks stored in the revision Helm rolls back to, confirm, run `helm rollback`, and record it'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version capabilities help" -f -a "uninstall" -d 'Show the release\'s stored delete hooks, confirm, run `helm uninstall`, and record it'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version capabilities help" -f -a "history" -d 'List recorded hook runs, newest first, or show one run in full'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version capabilities help" -f -a "lint" -d 'Check a revision\'s hooks for the traps Helm runs into without a word'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version capabilities help" -f -a "completion" -d 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version capabilities help" -f -a "version" -d 'Print the plugin\'s version (as `helm diff version` does)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version capabilities help" -f -a "capabilities" -d 'Print the cluster\'s Kubernetes version and API versions, as Helm\'s install and upgrade see them, for offline plans (`plan --capabilities FILE`)'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand help; and not __fish_seen_subcommand_from plan apply test rollback uninstall history lint completion version capabilities help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -6,6 +6,7 @@ mod examples;
 use crate::adapters::render::RenderOptions;
 use crate::app::apply::{RunRequest, UpgradeFlags};
 use crate::app::team_record::ClusterRecordOptions;
+use crate::core::capabilities::Capabilities;
 use crate::core::diff::DiffOptions;
 use crate::core::time::GoDuration;
 use crate::core::timeline::Operation;
@@ -120,6 +121,31 @@ pub enum Command {
     /// Print the plugin's version (as `helm diff version` does).
     #[command(after_help = examples::VERSION)]
     Version(VersionArgs),
+    /// Print the cluster's Kubernetes version and API versions, as Helm's install and upgrade see them, for offline plans (`plan --capabilities FILE`).
+    #[command(after_help = examples::CAPABILITIES)]
+    Capabilities(CapabilitiesArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CapabilitiesFormat {
+    Yaml,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CapabilitiesArgs {
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "yaml")]
+    pub output: CapabilitiesFormat,
+    /// Namespace to connect with (discovery itself is cluster-wide).
+    #[arg(
+        short = 'n',
+        long,
+        env = "HELM_NAMESPACE",
+        default_value = "default",
+        hide_env_values = true
+    )]
+    pub namespace: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -178,7 +204,7 @@ impl Command {
             Command::History(a) => ("history", &a.no_version),
             Command::Lint(a) => ("lint", &a.no_version),
             Command::Completion(a) => ("completion", &a.no_version),
-            Command::Version(_) => return Ok(()),
+            Command::Version(_) | Command::Capabilities(_) => return Ok(()),
         };
         match &flag.chart_version {
             Some(v) => Err(ChartVersionGiven {
@@ -240,8 +266,19 @@ pub struct RenderArgs {
     /// Kubernetes API versions used for Capabilities.APIVersions (repeatable).
     #[arg(short = 'a', long = "api-versions", value_name = "VERSION")]
     pub api_versions: Vec<String>,
+    /// A cluster's capabilities (`helm hooks capabilities > FILE`): its Kubernetes version and API versions, for renders without the cluster (--kube-version and --api-versions add to it).
+    #[arg(long = "capabilities", value_name = "FILE", value_parser = read_capabilities)]
+    pub capabilities: Option<Capabilities>,
     #[command(flatten)]
     pub repository: RepositoryArgs,
+}
+
+/// `--capabilities FILE`, read and checked when the flags are.
+fn read_capabilities(path: &str) -> Result<Capabilities, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    Capabilities::parse(&text).map_err(|e| {
+        format!("{path}: {e}; write one with `helm hooks capabilities > {path}` where the cluster is at hand")
+    })
 }
 
 /// How dependencies are fetched from chart repositories and OCI
@@ -292,8 +329,16 @@ impl RenderArgs {
             namespace: self.namespace.clone(),
             values_files: self.values.clone(),
             set,
-            kube_version: self.kube_version.clone(),
-            api_versions: self.api_versions.clone(),
+            kube_version: self
+                .kube_version
+                .clone()
+                .or_else(|| self.capabilities.as_ref().map(|c| c.kube_version.clone())),
+            api_versions: self
+                .api_versions
+                .iter()
+                .chain(self.capabilities.iter().flat_map(|c| &c.api_versions))
+                .cloned()
+                .collect(),
             secret_values: false,
             dependency_flags: self.repository.helm_flags(),
         }

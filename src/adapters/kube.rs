@@ -96,6 +96,51 @@ pub fn server_version(namespace: &str) -> Option<String> {
     })
 }
 
+/// What discovery says, as Helm's install and upgrade read it for
+/// `.Capabilities` (`GetVersionSet`): the server's version, every group
+/// version, and each resource's (group version, kind).
+pub struct Discovered {
+    pub server: String,
+    pub kube_version: String,
+    pub group_versions: Vec<String>,
+    pub kinds: Vec<(String, String)>,
+}
+
+/// Asks the cluster, connected as Helm connects, within 30 s.
+pub fn discover(namespace: &str) -> anyhow::Result<Discovered> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let ask = async {
+            let cluster = connect(namespace).await?;
+            let client = &cluster.client;
+            let version = client.apiserver_version().await?;
+            let mut group_versions: Vec<String> = client.list_core_api_versions().await?.versions;
+            for group in client.list_api_groups().await?.groups {
+                group_versions.extend(group.versions.into_iter().map(|v| v.group_version));
+            }
+            let mut kinds = Vec::new();
+            for gv in &group_versions {
+                let list = match gv.contains('/') {
+                    true => client.list_api_group_resources(gv).await?,
+                    false => client.list_core_api_resources(gv).await?,
+                };
+                kinds.extend(list.resources.into_iter().map(|r| (gv.clone(), r.kind)));
+            }
+            anyhow::Ok(Discovered {
+                server: cluster.server,
+                kube_version: version.git_version,
+                group_versions,
+                kinds,
+            })
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(30), ask)
+            .await
+            .map_err(|_| anyhow::anyhow!("the API server did not answer discovery within 30 s"))?
+    })
+}
+
 /// Where Helm will act, as the kubeconfig and Helm's overrides say: the
 /// context and the API server, for the question before a change. `None`
 /// parts are unknown (no kubeconfig, or a context that names no cluster).

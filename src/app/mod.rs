@@ -6,6 +6,7 @@
 
 pub mod apply;
 pub mod baseline;
+pub mod capabilities;
 pub mod expected;
 pub mod history;
 pub mod lint;

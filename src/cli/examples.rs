@@ -93,3 +93,11 @@ pub const VERSION: &str = "\
 Examples:
   helm hooks version
   helm hooks version -o json";
+
+pub const CAPABILITIES: &str = "\
+Examples:
+  # Where the cluster is at hand: keep what it serves
+  helm hooks capabilities --kube-context prod > prod-capabilities.yaml
+
+  # In a pull request's CI, with no cluster: plan as prod's Helm will see it
+  helm hooks plan charts/web --capabilities prod-capabilities.yaml";

@@ -2,6 +2,7 @@
 //! result to the UI.
 
 pub mod apply;
+pub mod capabilities;
 pub mod complete;
 pub mod history;
 pub mod lint;
@@ -31,5 +32,6 @@ pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Lint(args) => lint::run(args, ui),
         Command::Completion(args) => complete::completion(args, ui),
         Command::Version(args) => version::run(args, ui),
+        Command::Capabilities(args) => capabilities::run(args, ui),
     }
 }

@@ -323,11 +323,53 @@ fn capabilities_lookups_and_the_revision_are_the_clusters() {
         );
         let offline = json(&out.stdout);
         let names = install_hook_names(&offline);
+        assert!(names.is_empty(), "helm {major}: {names:?}");
+
+        // Captured where the cluster is at hand, read offline: the
+        // capabilities gates open as on the cluster; lookup stays empty.
+        let caps = a.env.path("caps.yaml");
+        let out = a.run_in(&repo, &["capabilities"]);
         assert!(
-            !names
-                .iter()
-                .any(|n| n == "psp-setup" || n == "register-widgets" || n == "migrate-with-creds"),
-            "helm {major}: {names:?}"
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::write(&caps, &out.stdout).unwrap();
+        let captured = String::from_utf8_lossy(&out.stdout).into_owned();
+        for needle in [
+            "kubeVersion: v1.20.2".to_string(),
+            "- v1\n".to_string(),
+            "- apps/v1/Deployment\n".to_string(),
+            format!("- {group}/v1\n"),
+            format!("- {group}/v1/Widget\n"),
+        ] {
+            assert!(captured.contains(&needle), "{needle:?} in {captured}");
+        }
+        let out = a.run_in(
+            &repo,
+            &[
+                "plan",
+                "app",
+                "--from",
+                "HEAD",
+                "--to",
+                "HEAD",
+                "-o",
+                "json",
+                "--capabilities",
+                caps.to_str().unwrap(),
+            ],
+        );
+        let names = install_hook_names(&json(&out.stdout));
+        assert_eq!(
+            names,
+            ["Job/psp-setup", "Job/register-widgets"],
+            "helm {major}: the capabilities gates open, lookup stays empty"
         );
 
         let err = ok(
