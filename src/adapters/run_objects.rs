@@ -30,6 +30,13 @@ pub enum RunObjectError {
         namespace: String,
         message: String,
     },
+    /// The namespace does not exist (yet: `--create-namespace` makes it
+    /// only when Helm runs).
+    #[error("{verb} secrets in namespace {namespace} failed: namespace {namespace} does not exist")]
+    NamespaceMissing {
+        verb: &'static str,
+        namespace: String,
+    },
     #[error("{verb} secrets in namespace {namespace} took over {}s", CALL_TIMEOUT.as_secs())]
     TimedOut {
         verb: &'static str,
@@ -73,6 +80,15 @@ impl RunObjects {
                     namespace,
                     message: status.message.clone(),
                 })
+            }
+            Ok(Err(kube::Error::Api(status)))
+                if status.code == 404
+                    && status
+                        .details
+                        .as_ref()
+                        .is_some_and(|d| d.kind == "namespaces") =>
+            {
+                Err(RunObjectError::NamespaceMissing { verb, namespace })
             }
             Ok(Err(kube::Error::Api(status))) => Err(RunObjectError::Failed {
                 verb,

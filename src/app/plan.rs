@@ -59,6 +59,7 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
             &req.render.release,
             &req.render.namespace,
             log.as_ref(),
+            ws.helm().ok().as_ref(),
         )?),
     };
     let from_spec = req

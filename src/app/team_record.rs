@@ -38,7 +38,15 @@ pub struct RunRecorder {
     options: ClusterRecordOptions,
     written: bool,
     gave_up: bool,
+    /// The first write found no namespace (`-- --create-namespace`
+    /// makes it when Helm runs): tried again at the run's end.
+    awaiting_namespace: bool,
 }
+
+/// How long the run's end tries again for a namespace Helm was to create
+/// (the API server can lag a moment behind the namespace's creation).
+const NAMESPACE_RETRY: Duration = Duration::from_secs(1);
+const NAMESPACE_RETRY_PAUSE: Duration = Duration::from_millis(200);
 
 impl RunRecorder {
     pub fn new(
@@ -55,6 +63,7 @@ impl RunRecorder {
             options,
             written: false,
             gave_up: false,
+            awaiting_namespace: false,
         })
     }
 
@@ -64,7 +73,45 @@ impl RunRecorder {
         if self.gave_up {
             return;
         }
-        let result = async {
+        match self.write(records).await {
+            // Not yet: the end tries again, once Helm has made it.
+            Err(RunObjectError::NamespaceMissing { .. }) if !self.written => {
+                self.awaiting_namespace = true;
+            }
+            Err(e) => {
+                self.gave_up = true;
+                warn(&not_recorded(&self.run_id, &e));
+            }
+            Ok(()) => self.awaiting_namespace = false,
+        }
+    }
+
+    /// The run's end when the start found no namespace: tried for a short
+    /// while, then the one warning.
+    async fn record_once_namespace_exists(&mut self, records: &[Record], warn: &dyn Fn(&str)) {
+        let deadline = tokio::time::Instant::now() + NAMESPACE_RETRY;
+        loop {
+            match self.write(records).await {
+                Ok(()) => {
+                    self.awaiting_namespace = false;
+                    return;
+                }
+                Err(RunObjectError::NamespaceMissing { .. })
+                    if tokio::time::Instant::now() + NAMESPACE_RETRY_PAUSE < deadline =>
+                {
+                    tokio::time::sleep(NAMESPACE_RETRY_PAUSE).await;
+                }
+                Err(e) => {
+                    self.gave_up = true;
+                    warn(&not_recorded(&self.run_id, &e));
+                    return;
+                }
+            }
+        }
+    }
+
+    async fn write(&mut self, records: &[Record]) -> Result<(), RunObjectError> {
+        async {
             self.objects
                 .put(&self.release, &self.run_id, records, self.written)
                 .await?;
@@ -75,18 +122,15 @@ impl RunRecorder {
             }
             Ok(())
         }
-        .await;
-        if let Err(e) = result {
-            self.gave_up = true;
-            warn(&not_recorded(&self.run_id, &e));
-        }
+        .await
     }
 
     /// Adds what a later run found (a resolution) to the objects of
     /// runs that were killed.
     pub async fn resolve(&mut self, resolutions: &[Record], warn: &dyn Fn(&str)) {
         for r in resolutions {
-            if self.gave_up {
+            // No namespace, no objects of earlier runs in it.
+            if self.gave_up || self.awaiting_namespace {
                 return;
             }
             if let Err(e) = self.objects.append(&self.release, r).await {
@@ -100,7 +144,10 @@ impl RunRecorder {
     /// with `--purge-history`, the release's run objects go, this run's
     /// too (the local log keeps it).
     pub async fn finish(&mut self, records: &[Record], uninstalled: bool, warn: &dyn Fn(&str)) {
-        self.record(records, warn).await;
+        match self.awaiting_namespace {
+            true => self.record_once_namespace_exists(records, warn).await,
+            false => self.record(records, warn).await,
+        }
         if !self.options.purge || !uninstalled || self.gave_up {
             return;
         }
@@ -119,6 +166,9 @@ fn not_recorded(run_id: &str, e: &RunObjectError) -> String {
     let fix = match e {
         RunObjectError::Forbidden { .. } => {
             "recording needs create, update, get, list and delete on secrets there; or pass --no-cluster-record".to_string()
+        }
+        RunObjectError::NamespaceMissing { .. } => {
+            "Helm did not create it: pass -- --create-namespace, or --no-cluster-record to stop trying".to_string()
         }
         _ => "pass --no-cluster-record to stop trying".to_string(),
     };

@@ -438,3 +438,101 @@ fn a_user_rbac_keeps_from_secrets_gets_one_warning_exit_0_and_the_local_record()
         assert_eq!(run_objects(&a.ns, "web").len(), 0);
     }
 }
+
+/// An apply's namespace not made yet: the same `Apply`, on a name no one
+/// created (`-- --create-namespace` leaves that to Helm).
+fn in_new_namespace(major: u32) -> Apply {
+    let made = Apply::new(major, "newns");
+    Apply {
+        ns: format!("{}-fresh", made.ns),
+        ..made
+    }
+}
+
+#[test]
+fn a_first_install_with_create_namespace_is_recorded_once_helm_made_the_namespace() {
+    let (repo, [v1, _, _]) = team_chart();
+    for major in [3, 4] {
+        let ann = in_new_namespace(major);
+        let out = ok(
+            run_as(
+                &ann,
+                ("ann", "machine-a"),
+                &repo,
+                &[
+                    "apply",
+                    "web",
+                    "--to",
+                    &v1,
+                    "--yes",
+                    "--progress",
+                    "plain",
+                    "--",
+                    "--create-namespace",
+                ],
+            ),
+            "install into a new namespace",
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("not recorded"), "helm {major}: {stderr}");
+        let objects = run_objects(&ann.ns, "web");
+        assert_eq!(objects.len(), 1, "helm {major}");
+        assert_eq!(objects[0].1["helm-hooks.io/status"], "succeeded");
+        assert!(objects[0].2.contains("runEnded"), "{}", objects[0].2);
+    }
+}
+
+/// The run object lost (or never written) and another machine's log
+/// empty: the deployed revision's own description names the commit.
+#[test]
+fn plan_release_takes_the_deployed_commit_from_helms_description_when_no_log_knows_it() {
+    let (repo, [v1, _, _]) = team_chart();
+    for major in [3, 4] {
+        let ann = in_new_namespace(major);
+        let carol = machine(&ann);
+        ok(
+            run_as(
+                &ann,
+                ("ann", "machine-a"),
+                &repo,
+                &[
+                    "apply",
+                    "web",
+                    "--to",
+                    &v1,
+                    "--yes",
+                    "--progress",
+                    "none",
+                    "--",
+                    "--create-namespace",
+                ],
+            ),
+            "install into a new namespace",
+        );
+        let api: Api<Secret> = Api::namespaced(cluster().client(), &ann.ns);
+        let lp = ListParams::default().labels("helm-hooks.io/release=web");
+        cluster()
+            .block_on(api.delete_collection(&Default::default(), &lp))
+            .unwrap();
+        assert!(run_objects(&ann.ns, "web").is_empty());
+        let out = ok(
+            carol
+                .hooks()
+                .current_dir(repo.path())
+                .args(["plan", "--release", "web", "-o", "json"])
+                .output()
+                .unwrap(),
+            "carol plans",
+        );
+        assert_eq!(
+            json(&out.stdout)["from"]["commit"],
+            v1.as_str(),
+            "helm {major}"
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("revision 1, by its description in helm history"),
+            "helm {major}: {stderr}"
+        );
+    }
+}
