@@ -172,6 +172,26 @@ pub fn status(helm: &Helm, release: &str, namespace: &str) -> anyhow::Result<Opt
     }
 }
 
+/// `status`, given at most `budget` (after Ctrl-C): `None` when Helm did
+/// not answer in time or could not; Helm is killed past the budget.
+pub async fn status_within(
+    helm: &Helm,
+    release: &str,
+    namespace: &str,
+    budget: std::time::Duration,
+) -> Option<Release> {
+    let out = tokio::process::Command::new(&helm.path)
+        .args(["status", release, "--namespace", namespace, "-o", "json"])
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(budget, out).await.ok()?.ok()?;
+    match out.status.success() {
+        true => serde_json::from_slice(&out.stdout).ok(),
+        false => None,
+    }
+}
+
 /// The release `helm upgrade --install ARGS` would make on this cluster,
 /// from Helm itself: `--dry-run=server` renders with the cluster's
 /// capabilities, real lookups, the next revision, the values Helm reuses

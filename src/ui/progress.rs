@@ -5,6 +5,7 @@ use super::common::{clean, format_ms};
 use super::{Painter, Style};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +26,8 @@ pub struct Progress {
     bars: Vec<ProgressBar>,
     labels: Vec<String>,
     painter: Painter,
+    /// Interrupted: the bars stay as last drawn, never redrawn.
+    frozen: AtomicBool,
 }
 
 fn style(template: &str) -> ProgressStyle {
@@ -58,7 +61,13 @@ impl Progress {
             bars,
             labels: rows.into_iter().map(|r| r.label).collect(),
             painter,
+            frozen: AtomicBool::new(false),
         }
+    }
+
+    /// Bars that no longer draw: after an interrupt.
+    fn bars_frozen(&self) -> bool {
+        self.mode == Mode::Bars && self.frozen.load(Ordering::Relaxed)
     }
 
     fn plain(&self, line: &str) {
@@ -76,6 +85,9 @@ impl Progress {
         done: bool,
         elapsed_ms: Option<u64>,
     ) {
+        if self.bars_frozen() {
+            return;
+        }
         let style_for = match state {
             "succeeded" | "created" | "done" => Style::Added,
             "failed" => Style::Removed,
@@ -117,7 +129,7 @@ impl Progress {
 
     /// Restarts a row's clock when its hook is created.
     pub fn started(&self, row: usize) {
-        if self.mode == Mode::Bars {
+        if self.mode == Mode::Bars && !self.bars_frozen() {
             self.bars[row].reset_elapsed();
         }
     }
@@ -132,6 +144,9 @@ impl Progress {
             clean(line)
         );
         match self.mode {
+            // Frozen: the audit log keeps the line; printed now it would
+            // redraw the bars.
+            Mode::Bars if self.bars_frozen() => {}
             Mode::Bars => {
                 let _ = self.multi.println(text);
             }
@@ -143,7 +158,7 @@ impl Progress {
     pub fn warn(&self, message: &str) {
         let text = format!("{} {message}", self.painter.paint(Style::Warn, "warning:"));
         match self.mode {
-            Mode::Bars => {
+            Mode::Bars if !self.bars_frozen() => {
                 let _ = self.multi.println(text);
             }
             _ => {
@@ -159,6 +174,25 @@ impl Progress {
                 bar.abandon();
             }
         }
+    }
+
+    /// Stops the bars without drawing them again: the terminal has echoed
+    /// `^C` below them and (through `helm hooks`) the shell may have
+    /// printed its prompt, so a redraw, which moves the cursor up over
+    /// the lines it drew, would print the block a second time. What
+    /// follows starts on a line of its own.
+    pub fn interrupted(&self) {
+        if self.mode != Mode::Bars || self.frozen.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        self.multi.set_draw_target(ProgressDrawTarget::hidden());
+        for bar in &self.bars {
+            bar.disable_steady_tick();
+            if !bar.is_finished() {
+                bar.abandon();
+            }
+        }
+        let _ = writeln!(std::io::stderr());
     }
 }
 
@@ -177,5 +211,8 @@ impl crate::app::apply::Reporter for Progress {
     }
     fn finish(&self) {
         Progress::finish(self)
+    }
+    fn interrupted(&self) {
+        Progress::interrupted(self)
     }
 }

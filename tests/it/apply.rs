@@ -492,6 +492,117 @@ fn ctrl_c_stops_helm_and_records_the_run_as_interrupted() {
     }
 }
 
+/// A quick hook deleted on success, then a slow one: Ctrl-C comes while
+/// the slow one runs, with the quick one's deletion still owed (Helm does
+/// it at the event's end, which never comes).
+fn interrupted_chart() -> GitRepo {
+    let quick = job("quick", "pre-install", -5, 0, "200ms", "quick").replace(
+        "hook-delete-policy: before-hook-creation",
+        "hook-delete-policy: before-hook-creation,hook-succeeded",
+    );
+    let repo = GitRepo::new();
+    repo.write("Chart.yaml", &chart_yaml("app"));
+    repo.write("templates/cm.yaml", CONFIGMAP);
+    repo.write("templates/quick.yaml", &quick);
+    repo.write(
+        "templates/slow.yaml",
+        &job("slow", "pre-install", 0, 0, "60s", "working"),
+    );
+    repo.commit("v1");
+    repo
+}
+
+/// Waits (bounded) until the audit log says the hook `name` runs.
+fn wait_until_running(a: &Apply, name: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !a
+        .audit()
+        .iter()
+        .any(|r| r["state"] == "running" && r["name"] == name)
+    {
+        assert!(std::time::Instant::now() < deadline, "{name} never ran");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Through `helm hooks`, Helm exits at once on Ctrl-C and the prompt
+/// comes back: helm-hooks must be done within moments, not after its
+/// 1.5 s wait for deletions and unbounded reads (1.65 s here before).
+#[test]
+fn after_ctrl_c_the_run_is_recorded_and_the_exit_follows_within_a_second() {
+    let repo = interrupted_chart();
+    for major in [3, 4] {
+        let a = Apply::new(major, "ctrlc-fast");
+        let child = a
+            .hooks()
+            .current_dir(repo.path())
+            .args(["apply", "web", "--yes", "--progress", "plain"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        wait_until_running(&a, "slow");
+        let signalled = std::time::Instant::now();
+        unsafe {
+            libc::kill(child.id() as i32, libc::SIGINT);
+        }
+        let out = child.wait_with_output().unwrap();
+        let took = signalled.elapsed();
+        eprintln!("helm {major}: exit {took:?} after SIGINT");
+        assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+        assert!(took < Duration::from_millis(1000), "helm {major}: {took:?}");
+        // The local record is whole once the process is gone.
+        let audit = a.audit();
+        let end = run_records(&audit, "runEnded");
+        assert_eq!(end.len(), 1, "helm {major}");
+        assert_eq!(end[0]["interrupted"], true);
+        let phases: Vec<(&str, &str)> = end[0]["hooks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| (h["name"].as_str().unwrap(), h["phase"].as_str().unwrap()))
+            .collect();
+        assert_eq!(phases[0], ("quick", "Succeeded"), "{phases:?}");
+        assert_eq!(phases[1].0, "slow", "{phases:?}");
+        // Helm's own word on the release, read within the bound.
+        assert_eq!(end[0]["releaseStatus"], "failed", "{}", end[0]);
+        // The summary, once.
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+        assert_eq!(all.matches("LEFT IN CLUSTER").count(), 1, "{all}");
+        assert_eq!(all.matches("recorded as interrupted").count(), 1, "{all}");
+    }
+}
+
+/// On a terminal, the bars stop as they are at Ctrl-C: redrawn after the
+/// terminal echoed `^C` (and, through Helm, the prompt came back) they
+/// would show the whole block a second time.
+#[test]
+fn ctrl_c_on_a_terminal_leaves_the_bars_as_they_were_and_prints_the_summary_once() {
+    let repo = interrupted_chart();
+    for major in [3, 4] {
+        let a = Apply::new(major, "ctrlc-tty");
+        let mut cmd = a.hooks();
+        cmd.current_dir(repo.path())
+            .env("TERM", "xterm")
+            .args(["apply", "web", "--yes"]);
+        let mut p = rexpect::session::spawn_command(cmd, Some(60_000)).unwrap();
+        wait_until_running(&a, "slow");
+        // Let the bars draw the running state before the interrupt.
+        std::thread::sleep(Duration::from_millis(300));
+        p.send_control('c').unwrap();
+        let all = p.exp_eof().unwrap();
+        // The last frame of the slow hook's bar is a live one, its spinner
+        // turning (a braille glyph: 0xE2 first, the pty's bytes read one
+        // to a char); a redraw after the interrupt would end it on the
+        // stopped bar's blank spinner.
+        let last = all.rfind("#2 pre-install Job/slow").expect("bars drawn");
+        let frame = all[last + "#2 pre-install Job/slow".len()..].trim_start_matches(' ');
+        assert!(frame.starts_with('\u{e2}'), "helm {major}: {frame:?}");
+        assert_eq!(all.matches("LEFT IN CLUSTER").count(), 1, "{all:?}");
+        assert_eq!(all.matches("recorded as interrupted").count(), 1, "{all:?}");
+    }
+}
+
 #[test]
 fn two_applies_at_once_keep_both_audit_runs_intact_and_no_secret_reaches_the_log() {
     let repo = GitRepo::new();

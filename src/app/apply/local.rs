@@ -163,6 +163,9 @@ impl LocalPhase<'_> {
                 signals.next().await;
             };
             let done = runner.run(step, self.rows[k], error, stop).await?;
+            if done.interrupted {
+                runner.reporter.interrupted();
+            }
             *interrupted |= done.interrupted;
             if failure.is_none() {
                 failure = done.failure;

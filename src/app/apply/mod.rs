@@ -112,6 +112,12 @@ pub trait Reporter {
     fn log(&self, tag: &str, line: &str);
     fn warn(&self, message: &str);
     fn finish(&self);
+    /// Ctrl-C or SIGTERM: the display stops as it is, at once. Through
+    /// `helm hooks`, Helm exits on the same Ctrl-C and the shell's prompt
+    /// comes back: anything redrawn later would land after it.
+    fn interrupted(&self) {
+        self.finish();
+    }
 }
 
 /// The kube context and server Helm will act on, for the question.

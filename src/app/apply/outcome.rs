@@ -181,7 +181,13 @@ pub fn in_run_order(
 pub struct HelmEnd<'a> {
     pub ran: bool,
     pub error: Option<&'a str>,
+    /// Ctrl-C or SIGTERM: the cluster is read within `INTERRUPTED_READ`.
+    pub interrupted: bool,
 }
+
+/// After an interrupt, the time the release's state and the hooks'
+/// presence have each to be read: the record is written right after.
+const INTERRUPTED_READ: Duration = Duration::from_millis(500);
 
 pub async fn finish(
     ws: &Workspace,
@@ -194,12 +200,15 @@ pub async fn finish(
 ) -> (Vec<HookOutcome>, Option<release::Release>) {
     // `helm status` is a process: waited for off the runtime's workers, so
     // the watchers go on meanwhile.
-    let after = tokio::task::block_in_place(|| {
-        ws.helm()
-            .ok()
-            .and_then(|helm| release::status(&helm, &p.release, &p.namespace).ok())
-            .flatten()
-    });
+    let after = match (helm.interrupted, ws.helm()) {
+        (true, Ok(h)) => {
+            release::status_within(&h, &p.release, &p.namespace, INTERRUPTED_READ).await
+        }
+        (false, Ok(h)) => tokio::task::block_in_place(|| {
+            release::status(&h, &p.release, &p.namespace).ok().flatten()
+        }),
+        (_, Err(_)) => None,
+    };
     let last_runs: HashMap<(String, String), release::LastRun> = after
         .as_ref()
         .filter(|_| helm.ran)
@@ -223,7 +232,14 @@ pub async fn finish(
                 (api.to_string(), h.kind.clone(), h.name.clone())
             })
             .collect();
-        present = kube::still_there(&w.cluster.client, &p.namespace, &objects).await;
+        let asked = kube::still_there(&w.cluster.client, &p.namespace, &objects);
+        present = match helm.interrupted {
+            // Unknown ("?") rather than a wait.
+            true => tokio::time::timeout(INTERRUPTED_READ, asked)
+                .await
+                .unwrap_or_default(),
+            false => asked.await,
+        };
     }
     let chart = chart_outcomes(&Evidence {
         steps: &monitor.hook_steps,

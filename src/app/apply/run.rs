@@ -28,6 +28,10 @@ use tokio::sync::mpsc::UnboundedReceiver;
 /// ended it (as shells report 128 + SIGINT).
 const NOT_RUN: i32 = 1;
 const INTERRUPTED: i32 = 130;
+/// After Ctrl-C or SIGTERM: how long Helm has to stop, and the cluster
+/// to take the run's record (the local log is written at once).
+const HELM_STOP: Duration = Duration::from_secs(1);
+const INTERRUPTED_CLUSTER_RECORD: Duration = Duration::from_secs(1);
 
 pub struct RunRequest {
     pub flags: UpgradeFlags,
@@ -303,6 +307,7 @@ async fn execute(mut x: Execute<'_, '_>) -> anyhow::Result<Outcome> {
         super::outcome::HelmEnd {
             ran: run_helm,
             error: helm_error.as_deref(),
+            interrupted,
         },
         &local_steps,
         locals.outcomes,
@@ -319,8 +324,7 @@ async fn execute(mut x: Execute<'_, '_>) -> anyhow::Result<Outcome> {
     }))?;
     if let Some(team) = &mut team {
         let uninstalled = matches!(p.action, Action::Uninstall) && helm_exit == 0;
-        team.finish(&x.recorder.records(), uninstalled, x.warn)
-            .await;
+        record_end_in_cluster(&x, team, uninstalled, interrupted).await;
     }
     let helm_output = helm_output(helm_exit, helm_stdout, &helm_stderr);
     Ok(Outcome {
@@ -335,6 +339,31 @@ async fn execute(mut x: Execute<'_, '_>) -> anyhow::Result<Outcome> {
         local_failure,
         helm_ran: run_helm,
     })
+}
+
+/// The run's end in its run object. After an interrupt within a bound:
+/// the user asked to stop, a slow API server must not hold the exit up.
+async fn record_end_in_cluster(
+    x: &Execute<'_, '_>,
+    team: &mut RunRecorder,
+    uninstalled: bool,
+    interrupted: bool,
+) {
+    let records = x.recorder.records();
+    let write = team.finish(&records, uninstalled, x.warn);
+    if !interrupted {
+        return write.await;
+    }
+    if tokio::time::timeout(INTERRUPTED_CLUSTER_RECORD, write)
+        .await
+        .is_err()
+    {
+        (x.warn)(&format!(
+            "run {} was interrupted and its end not recorded in the cluster within {}s; the local audit log has it",
+            x.recorder.run_id,
+            INTERRUPTED_CLUSTER_RECORD.as_secs()
+        ));
+    }
 }
 
 /// What local hooks after Helm are told of its failure, if it failed.
@@ -396,24 +425,38 @@ async fn follow_helm(
     signals: &mut Signals,
     interrupted: &mut bool,
 ) -> anyhow::Result<(i32, String, String)> {
+    // Set by the first signal: how long Helm then has to stop.
+    let mut stop_by: Option<tokio::time::Instant> = None;
     let status = loop {
+        let deadline = stop_by.unwrap_or_else(|| tokio::time::Instant::now() + HELM_STOP);
         tokio::select! {
-            status = helm.wait() => break status?,
+            status = helm.wait() => break Some(status?),
             Some(feed) = rx.recv() => monitor.handle(feed, reporter)?,
             sig = signals.next() => {
+                tracing::debug!(sig, "signal");
                 *interrupted = true;
+                reporter.interrupted();
                 helm.forward(sig);
+                stop_by.get_or_insert(tokio::time::Instant::now() + HELM_STOP);
             }
+            // Helm stops within milliseconds of a signal; one that does
+            // not is left to finish on its own (its own process group).
+            _ = tokio::time::sleep_until(deadline), if stop_by.is_some() => break None,
         }
     };
-    // A bounded wait: a watch event can be late or lost.
+    // A bounded wait: a watch event can be late or lost. Not after an
+    // interrupt: Helm deletes nothing more, and the user is waiting.
     let grace = tokio::time::Instant::now() + Duration::from_millis(1500);
-    while monitor.awaiting_deletions() {
+    while !*interrupted && monitor.awaiting_deletions() {
         match tokio::time::timeout_at(grace, rx.recv()).await {
             Ok(Some(feed)) => monitor.handle(feed, reporter)?,
             _ => break,
         }
     }
+    let Some(status) = status else {
+        // Its pipes stay open while it runs: its output is not waited for.
+        return Ok((INTERRUPTED, String::new(), String::new()));
+    };
     let code = status.code().unwrap_or(match *interrupted {
         true => INTERRUPTED,
         false => NOT_RUN,
