@@ -121,8 +121,11 @@ impl Hinted for LifecycleError {
 
 impl Hinted for PlanDrift {
     fn hint(&self) -> Hint {
-        Hint::fix("nothing was changed; make and review a new plan: `helm hooks plan --release NAME --out FILE`")
-            .code(code::DRIFT)
+        Hint::fix(format!(
+            "nothing was changed; make and review a new plan: `{}`",
+            self.replan
+        ))
+        .code(code::DRIFT)
     }
 }
 

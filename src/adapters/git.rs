@@ -114,6 +114,28 @@ fn join_rel(base: &str, rel: &str) -> String {
     to_slash(&lexical_normalize(&Path::new(base).join(rel)))
 }
 
+/// `repo_rel`, a directory of the working tree at `root`, as a path from
+/// the current directory: what a suggested command must say to work
+/// where the user is (`.` for the current directory itself).
+pub fn from_current_dir(root: &Path, repo_rel: &str) -> String {
+    let Ok(cwd) = std::env::current_dir() else {
+        return repo_rel.to_string();
+    };
+    let cwd = fs::canonicalize(&cwd).unwrap_or(cwd);
+    let target = lexical_normalize(&root.join(repo_rel));
+    let (mut here, mut there) = (cwd.components().peekable(), target.components().peekable());
+    while here.peek().is_some() && here.peek() == there.peek() {
+        here.next();
+        there.next();
+    }
+    let up = here.map(|_| Component::ParentDir);
+    let path: PathBuf = up.chain(there).collect();
+    match path.as_os_str().is_empty() {
+        true => ".".to_string(),
+        false => path.to_string_lossy().into_owned(),
+    }
+}
+
 /// A chart directory as given on the command line, relative to the
 /// repository root: through the working tree when there is one (the
 /// directory need not exist there: it may be a revision's), else relative
@@ -287,6 +309,18 @@ impl ChartRepo {
 
     pub fn workdir(&self) -> Option<&Path> {
         self.workdir.as_deref()
+    }
+
+    /// A directory of the repository (repository-relative) as a path from
+    /// the current directory, for messages and suggested commands; outside
+    /// Git the chart's directory as given; in a bare repository, as it is.
+    pub fn dir_from_current(&self, repo_rel: &str) -> String {
+        match (&self.given, &self.workdir) {
+            (Some(g), _) if repo_rel == self.chart => g.clone(),
+            (_, Some(w)) => from_current_dir(w, repo_rel),
+            (_, None) if repo_rel.is_empty() => ".".to_string(),
+            (_, None) => repo_rel.to_string(),
+        }
     }
 
     pub fn resolve(&self, spec: &str) -> Result<Revision, GitError> {
@@ -575,10 +609,15 @@ impl ChartRepo {
                     });
                 }
             }
+            // Named from where the user is: pasted back, they work.
             return Err(GitError::NotAChart {
                 rev: rev.spec.clone(),
-                path,
-                charts: self.charts_below(&source),
+                path: self.dir_from_current(&self.chart),
+                charts: self
+                    .charts_below(&source)
+                    .iter()
+                    .map(|c| self.dir_from_current(&join_rel(&self.chart, c)))
+                    .collect(),
             });
         }
         let mut files = Vec::new();

@@ -19,6 +19,8 @@ use std::time::{Duration, SystemTime};
 pub struct PlanDrift {
     pub path: String,
     pub drifts: Vec<Drift>,
+    /// The `plan` command that makes a new plan file in its place.
+    pub replan: String,
 }
 
 /// `plan --out` without `--release`: a plan file is applied to a release.
@@ -132,6 +134,23 @@ pub fn load(path: &Path) -> anyhow::Result<(PlanFile, String)> {
     Ok(plan_file::read(path)?)
 }
 
+/// `helm hooks plan [CHART] --release NAME -n NS --out FILE` for the
+/// release at hand, the chart named from the current directory (left out
+/// when it is that directory, `plan`'s default).
+fn replan_command(ws: &Workspace, p: &Prepared, path: &Path) -> String {
+    use crate::core::local::shell_quote;
+    let chart = match ws.repo.dir_from_current(ws.repo.chart_path()) {
+        c if c == "." => String::new(),
+        c => format!(" {}", shell_quote(&c)),
+    };
+    format!(
+        "helm hooks plan{chart} --release {} -n {} --out {}",
+        shell_quote(&p.release),
+        shell_quote(&p.namespace),
+        shell_quote(&path.display().to_string())
+    )
+}
+
 /// What stops `p` from honouring `file`: every input that drifted, and
 /// the plan's age past `max_age`.
 pub fn check(
@@ -153,6 +172,7 @@ pub fn check(
         false => Err(PlanDrift {
             path: path.display().to_string(),
             drifts: found,
+            replan: replan_command(ws, p, path),
         }
         .into()),
     }

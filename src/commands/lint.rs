@@ -40,6 +40,7 @@ pub fn run(args: LintArgs, ui: &Ui) -> anyhow::Result<()> {
             repository: ws.repo.root_display(),
             path: ws.repo.chart_path().to_string(),
             label: ws.repo.chart_label(),
+            arg: ws.repo.dir_from_current(ws.repo.chart_path()),
         },
         release: &opts.release,
         namespace: &opts.namespace,

@@ -131,6 +131,7 @@ fn document<'a>(
             repository: ws.repo.root_display(),
             path: ws.repo.chart_path().to_string(),
             label: ws.repo.chart_label(),
+            arg: ws.repo.dir_from_current(ws.repo.chart_path()),
         },
         release: &opts.release,
         namespace: &opts.namespace,
@@ -245,6 +246,13 @@ fn write_plan_file(args: &PlanArgs, path: &Path, ui: &Ui) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// One chart of `plan --all`, named from the current directory in the
+/// commands it suggests.
+fn chart_of_set(repository: &str, path: &str) -> ChartInfo {
+    let arg = crate::adapters::git::from_current_dir(Path::new(repository), path);
+    ChartInfo::in_repository(repository.to_string(), path.to_string(), arg)
+}
+
 /// `plan --all`: the repository's charts whose input changed, each
 /// planned, in one report; one chart's failure is its entry's.
 fn plan_all(args: &PlanArgs, ui: &Ui) -> anyhow::Result<()> {
@@ -291,7 +299,7 @@ fn plan_all(args: &PlanArgs, ui: &Ui) -> anyhow::Result<()> {
                 api_version: PLAN_API_VERSION,
                 kind: "HookPlan",
                 helm_version: facts.helm_version.clone(),
-                chart: ChartInfo::in_repository(facts.repository.clone(), c.path.clone()),
+                chart: chart_of_set(&facts.repository, &c.path),
                 release: &c.release,
                 namespace: &c.namespace,
                 from: &r.from.rev,
@@ -315,6 +323,7 @@ fn plan_all(args: &PlanArgs, ui: &Ui) -> anyhow::Result<()> {
                         repository: d.chart.repository.clone(),
                         path: d.chart.path.clone(),
                         label: d.chart.label.clone(),
+                        arg: d.chart.arg.clone(),
                     },
                     release: d.release,
                     namespace: d.namespace,

@@ -14,11 +14,15 @@ pub struct ChartInfo {
     /// Git the directory as given (`path` is empty there).
     #[serde(skip)]
     pub label: String,
+    /// The chart's directory from the current directory, for suggested
+    /// commands (`.` when it is the current directory).
+    #[serde(skip)]
+    pub arg: String,
 }
 
 impl ChartInfo {
     /// A chart of a Git repository: labelled by its path, `.` at the root.
-    pub fn in_repository(repository: String, path: String) -> Self {
+    pub fn in_repository(repository: String, path: String, arg: String) -> Self {
         let label = match path.as_str() {
             "" => ".".to_string(),
             p => p.to_string(),
@@ -27,6 +31,7 @@ impl ChartInfo {
             repository,
             path,
             label,
+            arg,
         }
     }
 }

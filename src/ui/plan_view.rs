@@ -676,9 +676,14 @@ fn more_note(doc: &PlanDocument<'_>) -> Option<String> {
     }
     (n > 0).then(|| {
         format!(
-            "{n} more finding{} not shown ({}): run `helm hooks lint --rev {}`",
+            "{n} more finding{} not shown ({}): run `helm hooks lint {}--rev {}`",
             if n == 1 { "" } else { "s" },
             kinds.join(", "),
+            // The chart's path, unless lint's default (`.`) finds it.
+            match doc.chart.arg.as_str() {
+                "." | "" => String::new(),
+                arg => format!("{} ", crate::core::local::shell_quote(arg)),
+            },
             doc.to.spec
         )
     })

@@ -299,6 +299,7 @@ fn lint_text(findings: &[crate::core::lint::Finding], r: &Revision, p: Painter) 
             repository: "/src/shop".into(),
             path: "charts/shop".into(),
             label: "charts/shop".into(),
+            arg: "charts/shop".into(),
         },
         release: "release-name",
         namespace: "default",
@@ -344,6 +345,7 @@ fn plan_and_lint_tables_fit_80_100_and_200_columns() {
         repository: "/src/shop".into(),
         path: "charts/shop".into(),
         label: "charts/shop".into(),
+        arg: "charts/shop".into(),
     };
     let mut shots = Vec::new();
     for width in [80, 100, 200] {

@@ -116,6 +116,28 @@ fn a_missing_path_an_empty_repository_and_a_failing_helm_bin_say_what_is_wrong()
             "{args:?}: {e}"
         );
     }
+    // Paths as they are typed from where the user is, not from the
+    // argument: pasted back, they work.
+    let from = |dir: &str, arg: &str| {
+        one_line_error(
+            &env.hooks(&helm)
+                .current_dir(repo.path().join(dir))
+                .args(["plan", arg])
+                .output()
+                .unwrap(),
+        )
+    };
+    let e = from(".", "charts");
+    assert!(
+        e.starts_with("error: charts is not a chart") && e.contains("charts below it: charts/api;"),
+        "{e}"
+    );
+    let e = from("web/templates", "../..");
+    assert!(
+        e.starts_with("error: ../.. is not a chart")
+            && e.contains("charts below it: ../../charts/api, ..;"),
+        "{e}"
+    );
 
     // A HELM_BIN that is not a working Helm: its own words, not a template error.
     let fake = env.path("broken-helm");

@@ -489,7 +489,7 @@ fn plan_and_lint_mark_what_a_change_introduces() {
         assert!(!section.contains("HH007"), "{table}");
         assert!(
             section.contains("1 more finding not shown (warnings v1 (")
-                && section.contains("already had): run `helm hooks lint --rev WORKTREE`"),
+                && section.contains("already had): run `helm hooks lint app --rev WORKTREE`"),
             "{table}"
         );
         let md = env

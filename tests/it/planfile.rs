@@ -105,6 +105,12 @@ fn assert_refused(a: &Apply, repo: &GitRepo, plan: &str, extra: &[&str], reason:
         repo.git(&["log", "--oneline", "-p", "--", "app/templates/migrate.yaml"])
     );
     assert!(err.contains("nothing was changed"), "{err}");
+    // The way out names what is known, to be pasted as it is.
+    let replan = format!(
+        "make and review a new plan: `helm hooks plan app --release web -n {} --out {plan}`",
+        a.ns
+    );
+    assert!(err.contains(&replan), "{replan:?} not said: {err}");
     assert_eq!(
         cluster().every_write_in(&a.ns),
         before,

@@ -123,7 +123,8 @@ pub fn command_line(command: &str, args: &[String]) -> String {
         .join(" ")
 }
 
-fn shell_quote(s: &str) -> String {
+/// `s` as one shell word.
+pub fn shell_quote(s: &str) -> String {
     let plain = !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
