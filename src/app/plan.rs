@@ -45,6 +45,16 @@ pub struct PlanReport {
     pub timeout_warnings: Vec<String>,
 }
 
+/// The renders the operations read: install's own, the upgrade one the
+/// others share, and `to` once more when it may vary (see `run`).
+fn renders_needed(operations: &[Operation]) -> Needs {
+    Needs {
+        install: operations.contains(&Operation::Install),
+        upgrade: operations.iter().any(|o| o.needs_upgrade_render()),
+        again: true,
+    }
+}
+
 pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> {
     // Read once, for the baseline and for the expected durations.
     let log = baseline::release_log(&req.render.release, &req.render.namespace);
@@ -84,12 +94,7 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
     };
     let (local_to, helmfile_note) =
         local_source::load_with_note(&ws.repo, &to, release, Some(&req.render.namespace))?;
-    let needs = Needs {
-        install: req.operations.contains(&Operation::Install),
-        upgrade: req.operations.iter().any(|o| o.needs_upgrade_render()),
-        // `to` is rendered again when it may vary: see below.
-        again: true,
-    };
+    let needs = renders_needed(req.operations);
     let (mut from, mut to) = match added {
         true => (
             RenderedRevision::empty(from),
