@@ -140,6 +140,7 @@ fn document<'a>(
         plan,
         findings,
         helm_notices,
+        rendered: None,
     })
 }
 
@@ -212,7 +213,7 @@ fn write_plan_file(args: &PlanArgs, path: &Path, ui: &Ui) -> anyhow::Result<()> 
             tree: None,
         },
     };
-    let doc = document(
+    let mut doc = document(
         &ws,
         &opts,
         (&from, &to.rev),
@@ -220,6 +221,7 @@ fn write_plan_file(args: &PlanArgs, path: &Path, ui: &Ui) -> anyhow::Result<()> 
         &prepared.lint_errors,
         to.notices.clone(),
     )?;
+    doc.rendered = prepared.source.as_ref();
     let plain = Painter {
         color: false,
         width: None,
@@ -307,6 +309,7 @@ fn plan_all(args: &PlanArgs, ui: &Ui) -> anyhow::Result<()> {
                 plan: &r.plan,
                 findings: &r.findings,
                 helm_notices: r.to.notices.clone(),
+                rendered: None,
             }),
         })
         .collect();

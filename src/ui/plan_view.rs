@@ -12,6 +12,7 @@ use crate::core::lint::{Finding, Severity};
 use crate::core::local::{LocalHookChange, LocalStepChange, command_line};
 use crate::core::model::Revision;
 use crate::core::plan::{OperationPlan, Plan, PlanRow};
+use crate::core::render_source::RenderSource;
 use crate::core::timeline::{HookStep, Leftover};
 use comfy_table::{Attribute, Cell, CellAlignment, Color};
 use serde::Serialize;
@@ -38,6 +39,9 @@ pub struct PlanDocument<'a> {
     /// What Helm printed on stderr while rendering `to` (e.g. dropped hooks).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub helm_notices: Vec<String>,
+    /// How `to` was rendered, when as the cluster's Helm will run it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<&'a RenderSource>,
 }
 
 fn leftover(l: Leftover) -> &'static str {
@@ -232,6 +236,9 @@ pub fn table(doc: &PlanDocument<'_>, p: Painter) -> String {
         _ => {
             let _ = writeln!(out, "{head}  {about}");
         }
+    }
+    if let Some(r) = doc.rendered {
+        let _ = writeln!(out, "  {}", p.paint(Style::Dim, &r.to_string()));
     }
     // A note of several operations (the hook-succeeded one) is said once,
     // after them.
@@ -713,6 +720,9 @@ pub fn markdown(doc: &PlanDocument<'_>) -> String {
             "No hook changes."
         }
     );
+    if let Some(r) = doc.rendered {
+        let _ = writeln!(out, "_{}_\n", md_escape(&r.to_string()));
+    }
     for op in &doc.plan.operations {
         markdown_operation(op, &mut out);
         if let Some(fold) = metadata_fold(op, &doc.plan.hooks) {

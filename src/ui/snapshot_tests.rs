@@ -365,6 +365,7 @@ fn plan_and_lint_tables_fit_80_100_and_200_columns() {
             plan: &plan,
             findings: &[],
             helm_notices: Vec::new(),
+            rendered: None,
         };
         let plan_text = super::plan_view::table(&plan_doc, p);
         let lint_text = lint_text(&findings, &to, p);

@@ -769,6 +769,13 @@ fn helm4_plans_the_apply_method_of_the_release() {
             ],
         );
         let plan = json(&out.stdout);
+        // The plan file's document says how it was rendered.
+        assert_eq!(plan["rendered"]["mode"], "cluster", "{}", plan["rendered"]);
+        assert_eq!(
+            plan["rendered"]["operation"], "upgrade",
+            "{}",
+            plan["rendered"]
+        );
         plan["operations"][0]["steps"][0]["nextRun"].clone()
     };
     // Installed by Helm 3, planned and applied by Helm 4: client-side.
