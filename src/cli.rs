@@ -408,7 +408,7 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub render: RenderArgs,
     /// Operations to show (repeatable or comma-separated).
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "all")]
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "all", add = ArgValueCompleter::new(candidates::operations))]
     pub operation: Vec<OperationArg>,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "table")]

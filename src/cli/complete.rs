@@ -17,6 +17,7 @@ use clap_complete::engine::CompletionCandidate;
 use std::collections::HashSet;
 use std::ffi::{OsStr, OsString};
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -43,10 +44,23 @@ struct Context {
 
 static CONTEXT: OnceLock<Context> = OnceLock::new();
 
+/// The whole word being completed: the engine hands a completer only the
+/// part after the last delimiter.
+static CURRENT: OnceLock<OsString> = OnceLock::new();
+
 /// What the shell should offer when a completer found nothing that fits:
 /// its own file names, filtered (a values file or chart outside the
 /// repository).
 static FALLBACK: Mutex<Option<complete_view::Fallback>> = Mutex::new(None);
+
+/// Whether the shell must show the candidates in the order given (cobra's
+/// ShellCompDirectiveKeepOrder): shells sort them otherwise, and the newest
+/// commit would sit among the branches by its hash.
+static KEEP_ORDER: AtomicBool = AtomicBool::new(false);
+
+fn keep_order() {
+    KEEP_ORDER.store(true, Ordering::Relaxed);
+}
 
 fn fall_back_to(current: &OsStr, fallback: complete_view::Fallback) {
     if !current.to_string_lossy().starts_with('-')
@@ -145,6 +159,7 @@ pub fn revisions(current: &OsStr) -> Vec<CompletionCandidate> {
             all.push(candidate(r.name, help));
         }
     }
+    keep_order();
     matching(all, current)
 }
 
@@ -237,18 +252,74 @@ fn is_values_candidate(repo_path: &str) -> bool {
             .any(|seg| seg == "templates" || seg.starts_with('.'))
 }
 
-/// `-f/--values`: the YAML files of the chart's repository.
+/// Whether a YAML file reads as a values file by its name or folder:
+/// `values*.yaml`, `*.values.yaml`, or anything under `values/` or `ci/`
+/// (where charts keep their CI values).
+fn looks_like_values(repo_path: &str) -> bool {
+    let name = repo_path.rsplit('/').next().unwrap_or(repo_path);
+    let stem = name
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+        .unwrap_or(name);
+    stem.starts_with("values")
+        || stem.ends_with(".values")
+        || repo_path
+            .split('/')
+            .rev()
+            .skip(1)
+            .any(|dir| dir == "values" || dir == "ci")
+}
+
+/// `-f/--values`: the YAML files of the chart's repository, values files
+/// first (a plugin's or CI's YAML is rarely what `-f` wants).
 pub fn values_files(current: &OsStr) -> Vec<CompletionCandidate> {
-    let all = tracked_from_cwd(&context().chart)
+    let mut files: Vec<(String, String)> = tracked_from_cwd(&context().chart)
         .into_iter()
         .filter(|(repo_path, _)| is_values_candidate(repo_path))
+        .collect();
+    // Stable: each group keeps the index's path order.
+    files.sort_by_key(|(repo_path, _)| !looks_like_values(repo_path));
+    let all = files
+        .into_iter()
         .map(|(_, typed)| candidate(with_dot_prefix(current, typed), ""))
         .collect();
     let found = matching(all, current);
     if found.is_empty() {
         fall_back_to(current, complete_view::Fallback::YamlFiles);
+    } else {
+        keep_order();
     }
     found
+}
+
+/// `--operation`: the operations in lifecycle order. The engine hands over
+/// only the item after the last comma and puts the list before it back;
+/// the items already listed (read from the whole word) are not offered
+/// again, nor `all` after any.
+pub fn operations(current: &OsStr) -> Vec<CompletionCandidate> {
+    use clap::ValueEnum;
+    let word = CURRENT
+        .get()
+        .map(|w| w.to_string_lossy())
+        .unwrap_or_default();
+    // `--operation=install,u`: the list is after the `=`.
+    let list = match word.starts_with("--") {
+        true => word.split_once('=').map_or("", |(_, v)| v),
+        false => &word,
+    };
+    let listed: Vec<&str> = list.split(',').rev().skip(1).collect();
+    let all = super::OperationArg::value_variants()
+        .iter()
+        .filter_map(|v| v.to_possible_value())
+        .filter(|v| !listed.contains(&v.get_name()))
+        .filter(|v| listed.is_empty() || v.get_name() != "all")
+        .map(|v| {
+            let help = v.get_help().map(|h| h.to_string()).unwrap_or_default();
+            candidate(v.get_name(), help)
+        })
+        .collect();
+    keep_order();
+    matching(all, current)
 }
 
 /// RELEASE: Helm's releases in the namespace, then releases the audit log
@@ -317,6 +388,7 @@ pub fn runs(current: &OsStr) -> Vec<CompletionCandidate> {
         })
         .collect();
     all.reverse();
+    keep_order();
     matching(all, current)
 }
 
@@ -387,6 +459,7 @@ pub fn release_revisions(current: &OsStr) -> Vec<CompletionCandidate> {
         })
         .collect();
     all.truncate(RECENT_COMMITS);
+    keep_order();
     matching(all, current)
 }
 
@@ -455,9 +528,16 @@ fn parse_cached(bytes: &[u8], now: u64) -> Option<Vec<ListedRelease>> {
     )
 }
 
-/// Reads the finished words (all but the partial one) for the completers.
-pub fn prime(finished: &[OsString]) {
+/// Reads the finished words (all but the partial one) and the partial one
+/// for the completers.
+pub fn prime(finished: &[OsString], current: &OsStr) {
     let _ = CONTEXT.set(context_from(finished));
+    let _ = CURRENT.set(current.to_os_string());
+}
+
+/// Whether a completer asked the shell to keep its order.
+pub fn keeps_order() -> bool {
+    KEEP_ORDER.load(Ordering::Relaxed)
 }
 
 /// What the shell should complete itself when no completer had an answer.
@@ -487,6 +567,27 @@ mod tests {
         assert!(!is_values_candidate("shop/Chart.yaml"));
         assert!(!is_values_candidate(".github/workflows/ci.yaml"));
         assert!(!is_values_candidate("README.md"));
+    }
+
+    #[test]
+    fn values_files_are_told_by_name_or_folder() {
+        for p in [
+            "values.yaml",
+            "app/values-prod.yml",
+            "app/prod.values.yaml",
+            "app/ci/lint.yaml",
+            "values/eu/prod.yaml",
+        ] {
+            assert!(looks_like_values(p), "{p}");
+        }
+        for p in [
+            "plugin.yaml",
+            "env/prod.yaml",
+            "ci.yaml",
+            "app/myvalues.yaml",
+        ] {
+            assert!(!looks_like_values(p), "{p}");
+        }
     }
 
     #[test]

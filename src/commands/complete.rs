@@ -17,7 +17,8 @@ use std::ffi::OsString;
 pub const HIDDEN_COMMAND: &str = "__complete";
 
 /// `helm-hooks __complete -- WORD... PARTIAL`: one candidate per line (TAB
-/// and a description), then `:4` (no file completion), as Helm reads it.
+/// and a description), then `:4` (no file completion; `:36` to keep the
+/// order), as Helm reads it.
 /// Nothing on stderr and always exit 0: Helm 4 mixes stderr into the
 /// candidates, and a failing script loses them all.
 pub fn run(mut words: Vec<OsString>, ui: &Ui) -> anyhow::Result<()> {
@@ -25,7 +26,7 @@ pub fn run(mut words: Vec<OsString>, ui: &Ui) -> anyhow::Result<()> {
         words.push(OsString::new());
     }
     let current = words.last().cloned().unwrap_or_default();
-    completers::prime(&words[..words.len() - 1]);
+    completers::prime(&words[..words.len() - 1], &current);
 
     let mut argv = vec![OsString::from("helm-hooks")];
     argv.extend(words);
@@ -37,7 +38,13 @@ pub fn run(mut words: Vec<OsString>, ui: &Ui) -> anyhow::Result<()> {
     let fallback = completers::fallback();
     let text = match fallback {
         Some(f) if candidates.is_empty() => complete_view::fallback_lines(f),
-        _ => complete_view::helm_lines(&candidates, complete_view::NO_FILE_COMPLETION),
+        _ => {
+            let keep = match completers::keeps_order() {
+                true => complete_view::KEEP_ORDER,
+                false => 0,
+            };
+            complete_view::helm_lines(&candidates, complete_view::NO_FILE_COMPLETION | keep)
+        }
     };
     ui.data(&text)?;
     Ok(())

@@ -11,6 +11,10 @@ pub struct Candidate {
 /// cobra's ShellCompDirectiveNoFileComp: offer no file names instead.
 pub const NO_FILE_COMPLETION: u32 = 4;
 
+/// cobra's ShellCompDirectiveKeepOrder: show the candidates as given, not
+/// sorted (bash's `nosort`, zsh's `-V`, fish's `-k`).
+pub const KEEP_ORDER: u32 = 32;
+
 /// One `VALUE[\tDESCRIPTION]` line per candidate, then `:DIRECTIVE`. The
 /// description is one line: a newline would start a bogus candidate.
 pub fn helm_lines(candidates: &[Candidate], directive: u32) -> String {

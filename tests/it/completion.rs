@@ -203,7 +203,7 @@ fn helm_completes_subcommands_flags_and_values() {
         assert_eq!(revs.help("v1.0.0"), "tag");
         assert_eq!(revs.help("feature/backup"), "branch");
         assert_eq!(revs.help(short), "raise a to 3");
-        assert_eq!(revs.directive, ":4");
+        assert_eq!(revs.directive, ":36");
         assert_eq!(c(&["plan", "app", "--to", "v"]).values(), ["v1.0.0"]);
         // The chart given before the flag decides the repository.
         let elsewhere = complete(
@@ -303,6 +303,68 @@ fn helm_completes_subcommands_flags_and_values() {
     }
 }
 
+/// Where order means something, the directive carries cobra's keep-order
+/// bit (32) through both Helms, so shells do not sort: HEAD and WORKTREE,
+/// refs, then commits newest first; values files before other YAML.
+#[test]
+fn helm_keeps_the_order_of_revisions_values_files_and_operations() {
+    let (repo, head) = chart_repo();
+    repo.write("plugin.yaml", "name: x\n")
+        .write("app/ci/lint-values.yaml", "a: 4\n")
+        .write("app/prod.values.yaml", "a: 5\n");
+    let newest = repo.commit("more values");
+    let short = |sha: &str| repo.git(&["rev-parse", "--short", sha]);
+    let (newest, older) = (short(&newest), short(&head));
+    for helm in helms() {
+        let env = Env::new();
+        install_plugin(&env);
+        write_audit(&env);
+        let c = |words: &[&str]| complete(&env, &helm, repo.path(), words);
+
+        let revs = c(&["plan", "--from", ""]);
+        assert_eq!(revs.directive, ":36", "helm {}", helm.major);
+        let at = |v: &str| revs.values().iter().position(|x| *x == v).unwrap();
+        assert_eq!(&revs.values()[..2], ["HEAD", "WORKTREE"]);
+        assert!(at("v1.0.0") < at(&newest) && at(&newest) < at(&older));
+
+        let values = c(&["plan", "-f", ""]);
+        assert_eq!(values.directive, ":36");
+        assert_eq!(
+            values.values(),
+            [
+                "app/ci/lint-values.yaml",
+                "app/prod.values.yaml",
+                "app/values.yaml",
+                "env/prod.yaml",
+                "plugin.yaml"
+            ],
+            "helm {}",
+            helm.major
+        );
+
+        // The last item of a comma list, the listed ones not again.
+        let ops = c(&["plan", "--operation", "install,u"]);
+        assert_eq!(ops.values(), ["install,upgrade", "install,uninstall"]);
+        assert_eq!(ops.directive, ":36");
+        assert_eq!(
+            c(&["plan", "--operation", "install,"]).values(),
+            [
+                "install,upgrade",
+                "install,rollback",
+                "install,uninstall",
+                "install,test"
+            ]
+        );
+        assert_eq!(
+            c(&["plan", "--operation=upgrade,t"]).values(),
+            ["upgrade,test"]
+        );
+        // Runs newest first; releases as Helm lists them, no order asked.
+        assert_eq!(c(&["history", "--run", ""]).directive, ":36");
+        assert_eq!(c(&["history", "shop"]).directive, ":4");
+    }
+}
+
 /// Debian's bash-completion package (scripts/test.sh installs it).
 const BASH_COMPLETION: &str = "/usr/share/bash-completion/bash_completion";
 
@@ -362,7 +424,8 @@ fn completion_in_a_real_bash_shows_branches_and_tags() {
         bash.send("helm hooks plan --from ").unwrap();
         bash.send("\t\t").unwrap();
         bash.flush().unwrap();
-        // Listed sorted, with descriptions: the tag comes last.
+        // Listed with descriptions in the order given (keep-order), not
+        // sorted: refs, then the tag, then the commits, newest first.
         let (before, tag) = bash.exp_regex(r"v1\.0\.0 +\(tag\)").unwrap();
         let shown = before + &tag;
         for r in ["main", "feature/backup", "v1.0.0", "WORKTREE"] {
@@ -372,10 +435,20 @@ fn completion_in_a_real_bash_shows_branches_and_tags() {
                 helm.major
             );
         }
+        assert!(!shown.contains("raise a to 3"), "sorted: {shown:?}");
+        bash.exp_string("(raise a to 3)").unwrap();
+        bash.exp_string("(first commit)").unwrap();
         // A unique prefix completes in place.
         bash.send("v\t").unwrap();
         bash.flush().unwrap();
         bash.exp_string("1.0.0").unwrap();
+        bash.send_control('c').unwrap();
+        bash.exp_string("READY$ ").unwrap();
+        // The last item of a comma list: one fits, completed in place.
+        bash.send("helm hooks plan --operation install,upg\t")
+            .unwrap();
+        bash.flush().unwrap();
+        bash.exp_string("rade").unwrap();
         bash.send_control('c').unwrap();
         bash.send_line("exit").unwrap();
     }
