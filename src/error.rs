@@ -4,6 +4,7 @@ use crate::adapters::audit_store::AuditError;
 use crate::adapters::deps::DepsError;
 use crate::adapters::git::GitError;
 use crate::adapters::helm::HelmError;
+use crate::adapters::kube::KubeconfigUnusable;
 use crate::adapters::plan_file::PlanFileError;
 use crate::adapters::release::{ClusterUnreachable, ReleaseQueryError};
 use crate::adapters::render::{BadFlag, RenderError};
@@ -222,7 +223,14 @@ impl Hinted for BadCommitId {
 
 impl Hinted for AuditError {
     fn hint(&self) -> Hint {
-        Hint::fix("check the permissions of HELM_DATA_HOME/hooks")
+        Hint::fix(match self {
+            AuditError::Write { .. } | AuditError::Read { .. } => {
+                "check the permissions of HELM_DATA_HOME/hooks"
+            }
+            AuditError::FileInTheWay { .. } => {
+                "point HELM_DATA_HOME at a directory (or unset it), or move that file away"
+            }
+        })
     }
 }
 
@@ -250,6 +258,14 @@ impl Hinted for ClusterUnreachable {
                 "check that the cluster is up and that this is the right one: --kube-context NAME (`kubectl config get-contexts`)"
             }
         })
+    }
+}
+
+impl Hinted for KubeconfigUnusable {
+    fn hint(&self) -> Hint {
+        Hint::fix(
+            "fix the file the kubeconfig names, or pick another context with --kube-context NAME",
+        )
     }
 }
 
@@ -400,6 +416,7 @@ fn hint_for(err: &anyhow::Error) -> Option<(String, Option<String>, i32)> {
             .or_else(|| hinted::<AuditError>(cause))
             .or_else(|| hinted::<ReleaseQueryError>(cause))
             .or_else(|| hinted::<ClusterUnreachable>(cause))
+            .or_else(|| hinted::<KubeconfigUnusable>(cause))
             .or_else(|| hinted::<GitError>(cause))
             .or_else(|| hinted::<DepsError>(cause))
             .or_else(|| hinted::<RenderError>(cause))

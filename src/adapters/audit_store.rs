@@ -16,6 +16,10 @@ pub enum AuditError {
     Write { path: String, message: String },
     #[error("cannot read the audit log {path}: {message}")]
     Read { path: String, message: String },
+    /// A folder on the way to the log is a file (HELM_DATA_HOME set to a
+    /// file): no permission would help.
+    #[error("cannot keep the audit log {path}: {file} is a file, not a directory")]
+    FileInTheWay { path: String, file: String },
 }
 
 #[derive(Debug, Clone)]
@@ -38,10 +42,32 @@ impl AuditStore {
     }
 
     fn write_err(&self, e: impl std::fmt::Display) -> AuditError {
-        AuditError::Write {
+        self.file_in_the_way().unwrap_or_else(|| AuditError::Write {
             path: self.path.display().to_string(),
             message: e.to_string(),
-        }
+        })
+    }
+
+    fn read_err(&self, e: impl std::fmt::Display) -> AuditError {
+        self.file_in_the_way().unwrap_or_else(|| AuditError::Read {
+            path: self.path.display().to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    /// The nearest folder of the log's path that exists as a file, if any:
+    /// the OS says only "Not a directory".
+    fn file_in_the_way(&self) -> Option<AuditError> {
+        let file = self
+            .path
+            .ancestors()
+            .skip(1)
+            .find(|a| a.exists())
+            .filter(|a| !a.is_dir())?;
+        Some(AuditError::FileInTheWay {
+            path: self.path.display().to_string(),
+            file: file.display().to_string(),
+        })
     }
 
     /// The record of `run` at `time`, appended (for tests).
@@ -97,20 +123,12 @@ impl AuditStore {
         let file = match File::open(&self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((vec![], vec![])),
-            Err(e) => {
-                return Err(AuditError::Read {
-                    path: self.path.display().to_string(),
-                    message: e.to_string(),
-                });
-            }
+            Err(e) => return Err(self.read_err(e)),
         };
         let mut records = Vec::new();
         let mut damaged = Vec::new();
         for (i, line) in BufReader::new(file).split(b'\n').enumerate() {
-            let line = line.map_err(|e| AuditError::Read {
-                path: self.path.display().to_string(),
-                message: e.to_string(),
-            })?;
+            let line = line.map_err(|e| self.read_err(e))?;
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }

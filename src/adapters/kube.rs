@@ -17,6 +17,33 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
+/// The kubeconfig names something that cannot be used (a missing CA or
+/// client certificate file, bad YAML): kube's text once, and its paths
+/// quoted once.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct KubeconfigUnusable(String);
+
+impl KubeconfigUnusable {
+    /// kube's errors repeat their source in their own text (`failed to
+    /// load certificate authority: failed to read file '"/x"': ... (os
+    /// error 2)`, then the same file error, then the OS error again) and
+    /// quote paths as `'"/x"'`: each text is kept only when not already
+    /// said, the doubled quotes made single.
+    fn from_chain(err: &(dyn std::error::Error + 'static)) -> Self {
+        let mut text = err.to_string();
+        let mut cause = err.source();
+        while let Some(c) = cause {
+            let said = c.to_string();
+            if !text.contains(&said) {
+                text = format!("{text}: {said}");
+            }
+            cause = c.source();
+        }
+        Self(text.replace("'\"", "\"").replace("\"'", "\""))
+    }
+}
+
 pub struct Cluster {
     pub client: Client,
     pub context: Option<String>,
@@ -33,16 +60,20 @@ pub async fn connect(namespace: &str) -> anyhow::Result<Cluster> {
         context: env("HELM_KUBECONTEXT"),
         ..Default::default()
     };
+    let unusable = |e: &(dyn std::error::Error + 'static)| KubeconfigUnusable::from_chain(e);
     let (mut config, context) = match Kubeconfig::read() {
         Ok(kc) => {
             let context = options.context.clone().or(kc.current_context.clone());
-            (Config::from_custom_kubeconfig(kc, &options).await?, context)
+            let config = Config::from_custom_kubeconfig(kc, &options)
+                .await
+                .map_err(|e| unusable(&e))?;
+            (config, context)
         }
         Err(e) => match env("HELM_KUBEAPISERVER") {
             Some(server) => (Config::new(server.parse()?), None),
             None => match Config::incluster() {
                 Ok(c) => (c, None),
-                Err(_) => return Err(e.into()),
+                Err(_) => return Err(unusable(&e).into()),
             },
         },
     };
@@ -70,7 +101,7 @@ pub async fn connect(namespace: &str) -> anyhow::Result<Cluster> {
     config.default_namespace = namespace.to_string();
     let server = config.cluster_url.to_string();
     Ok(Cluster {
-        client: Client::try_from(config)?,
+        client: Client::try_from(config).map_err(|e| unusable(&e))?,
         context,
         server,
     })

@@ -878,3 +878,63 @@ fn a_cluster_that_does_not_answer_leaves_the_local_log_with_a_note() {
     assert!(err.contains("--source local"), "{err}");
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn a_kubeconfig_naming_a_missing_file_is_noted_once() {
+    let env = Env::new();
+    standard_log(&env);
+    let kubeconfig = env.path("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: \"https://127.0.0.1:1\", certificate-authority: /nonexistent/ca.crt}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {token: t}}]\ncurrent-context: x\n",
+    )
+    .unwrap();
+    let out = env
+        .hooks(&helm(3))
+        .env("KUBECONFIG", &kubeconfig)
+        .args(["history", "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    // (The standard log's damaged line has its own warning above.)
+    assert_eq!(
+        stderr
+            .lines()
+            .find(|l| l.starts_with("note:"))
+            .unwrap_or_default(),
+        "note: local runs only: failed to load certificate authority: failed to read file \"/nonexistent/ca.crt\": No such file or directory (os error 2) (--source local skips the cluster)"
+    );
+    // Asked for by name, it is the error, with the fix.
+    let out = env
+        .hooks(&helm(3))
+        .env("KUBECONFIG", &kubeconfig)
+        .args(["history", "--source", "cluster"])
+        .output()
+        .unwrap();
+    let err = one_line_error(&out);
+    assert_eq!(err.matches("(os error 2)").count(), 1, "{err}");
+    assert!(!err.contains("'\""), "{err}");
+}
+
+#[test]
+fn a_helm_data_home_that_is_a_file_is_said_to_be_one() {
+    let env = Env::new();
+    let file = env.path("data-file");
+    std::fs::write(&file, "x").unwrap();
+    let out = env
+        .hooks(&helm(3))
+        .env("HELM_DATA_HOME", &file)
+        .args(["history", "--source", "local"])
+        .output()
+        .unwrap();
+    let err = one_line_error(&out);
+    assert_eq!(
+        err,
+        format!(
+            "error: cannot keep the audit log {}/hooks/audit.jsonl: {} is a file, not a directory; point HELM_DATA_HOME at a directory (or unset it), or move that file away",
+            file.display(),
+            file.display()
+        )
+    );
+}
