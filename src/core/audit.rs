@@ -1039,6 +1039,24 @@ mod tests {
     }
 
     #[test]
+    fn a_hook_that_never_succeeded_has_no_trend() {
+        let t = |d: u32| format!("2026-01-{d:02}T00:00:00Z");
+        let mut records = Vec::new();
+        for d in 1..=3 {
+            let id = d.to_string();
+            records.push(rec(&id, &t(d), start("web", &["migrate"])));
+            records.push(rec(
+                &id,
+                &t(d),
+                ended("web", &[("migrate", "Failed", Some(500))]),
+            ));
+        }
+        let stats = crate::core::stats::hook_stats(&fold_runs(records), None);
+        assert_eq!((stats[0].runs, stats[0].failures), (3, 3));
+        assert_eq!(stats[0].trend, "never succeeded");
+    }
+
+    #[test]
     fn last_applied_is_the_newest_run_helm_finished() {
         let exit = |code| {
             Body::RunEnded(RunEnded {

@@ -26,7 +26,8 @@ pub struct HookStats {
     pub max_ms: Option<u64>,
     /// The last successful durations, oldest first.
     pub trend_ms: Vec<u64>,
-    /// `slower`, `faster` or `steady`: the last run against the median.
+    /// `slower`, `faster` or `steady`: the last run against the median;
+    /// `never succeeded` when no run of it did.
     pub trend: &'static str,
 }
 
@@ -104,6 +105,8 @@ pub fn hook_stats(runs: &[Run], release: Option<&str>) -> Vec<HookStats> {
             let trend = match (ok.last(), median_ms) {
                 (Some(&last), Some(m)) if ok.len() > 1 && last * 10 > m * 12 => "slower",
                 (Some(&last), Some(m)) if ok.len() > 1 && last * 10 < m * 8 => "faster",
+                // "steady" would read as fine: no success to compare.
+                (None, _) => "never succeeded",
                 _ => "steady",
             };
             Some(HookStats {
