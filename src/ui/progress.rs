@@ -103,7 +103,7 @@ impl Progress {
             Mode::Plain => {
                 let took = elapsed_ms
                     .filter(|_| done)
-                    .map(|ms| format!(" after {}", format_ms(ms)))
+                    .map(|ms| format!(" {}", took(ms, "after ")))
                     .unwrap_or_default();
                 self.plain(&format!("{}: {text}{took}", self.labels[row].trim()));
             }
@@ -111,7 +111,7 @@ impl Progress {
                 let bar = &self.bars[row];
                 if done {
                     let took = elapsed_ms
-                        .map(|ms| format!(" {}", self.painter.paint(Style::Dim, &format_ms(ms))))
+                        .map(|ms| format!(" {}", self.painter.paint(Style::Dim, &took(ms, ""))))
                         .unwrap_or_default();
                     bar.set_style(style("  {prefix} {msg}"));
                     bar.finish_with_message(format!("{text}{took}"));
@@ -214,5 +214,27 @@ impl crate::app::apply::Reporter for Progress {
     }
     fn interrupted(&self) {
         Progress::interrupted(self)
+    }
+}
+
+/// How long a row took to finish (`after 1.2s`). A hook done as soon as
+/// it is created (a ConfigMap) took under the millisecond measured, and
+/// "created after 0ms" reads as a glitch: "created at once".
+fn took(ms: u64, before: &str) -> String {
+    match ms {
+        0 => "at once".to_string(),
+        ms => format!("{before}{}", format_ms(ms)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::took;
+
+    #[test]
+    fn a_row_done_within_the_millisecond_is_done_at_once() {
+        assert_eq!(took(0, "after "), "at once");
+        assert_eq!(took(1, "after "), "after 1ms");
+        assert_eq!(took(1_200, ""), "1.2s");
     }
 }
