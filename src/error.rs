@@ -271,6 +271,12 @@ impl Hinted for KubeconfigUnusable {
 
 impl Hinted for GitError {
     fn hint(&self) -> Hint {
+        if let GitError::NoChartDir {
+            nearest: Some(n), ..
+        } = self
+        {
+            return Hint::fix(format!("did you mean {n}? (the nearest chart by name)"));
+        }
         Hint::fix(match self {
             GitError::NoRepository { .. } => {
                 "run inside a Git repository or pass a chart directory that is in one"
@@ -286,6 +292,9 @@ impl Hinted for GitError {
             }
             GitError::BadRevision { .. } => {
                 "use a branch, tag, commit (see `git log --oneline`) or WORKTREE"
+            }
+            GitError::NoChartDir { .. } => {
+                "check the chart path (the directory with Chart.yaml); a chart that moved: --from-path names its directory at --from"
             }
             GitError::NotAChart { .. } => {
                 "pass the chart directory (the one with Chart.yaml) that exists at that revision; a chart that moved: --from-path names its directory at --from"

@@ -283,7 +283,10 @@ fn a_chart_that_moved_directory_is_planned_across_the_move() {
         );
         // A wrong --from-path is one line naming the flag.
         let e = one_line_error(&plan(&["--from-path", "other/templates"]));
-        assert!(e.contains("not a chart at HEAD~1"), "{e}");
+        assert!(
+            e.contains("other/templates does not exist at HEAD~1") && e.contains("--from-path"),
+            "{e}"
+        );
         // lint --from follows the move too.
         let lint = env
             .hooks(&helm)

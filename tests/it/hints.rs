@@ -268,3 +268,45 @@ fn helms_debug_log_is_debug_not_a_warning() {
         );
     }
 }
+
+#[test]
+fn a_typo_in_the_chart_path_says_it_does_not_exist_and_names_the_nearest_chart() {
+    let repo = GitRepo::new();
+    repo.write("charts/web/Chart.yaml", &chart_yaml("web"))
+        .write("charts/worker/Chart.yaml", &chart_yaml("worker"))
+        .write("charts/empty/.keep", "");
+    repo.commit("charts");
+    for helm in helms() {
+        let env = Env::new();
+        let err = |args: &[&str]| {
+            one_line_error(
+                &env.hooks(&helm)
+                    .current_dir(repo.path())
+                    .args(args)
+                    .output()
+                    .unwrap(),
+            )
+        };
+        assert_eq!(
+            err(&["plan", "charts/wbe", "--from", "HEAD", "--to", "HEAD"]),
+            "error: charts/wbe does not exist at HEAD; did you mean charts/web? (the nearest chart by name)",
+            "helm {}",
+            helm.major
+        );
+        assert_eq!(
+            err(&["lint", "charts/workr"]),
+            "error: charts/workr does not exist at WORKTREE; did you mean charts/worker? (the nearest chart by name)"
+        );
+        // Nothing near: no guess.
+        let far = err(&["lint", "charts/database"]);
+        assert!(
+            far.starts_with(
+                "error: charts/database does not exist at WORKTREE; check the chart path"
+            ),
+            "{far}"
+        );
+        // A directory that exists but holds no chart is still said so.
+        let empty = err(&["lint", "charts/empty"]);
+        assert!(empty.contains("no Chart.yaml there"), "{empty}");
+    }
+}

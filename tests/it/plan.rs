@@ -574,7 +574,7 @@ fn bad_input_gets_one_clear_error_line_and_exit_1() {
             "HEAD",
         ]));
         assert!(
-            e.contains("not a chart at HEAD") && e.contains("Chart.yaml"),
+            e.contains("templates does not exist at HEAD") && e.contains("Chart.yaml"),
             "{e}"
         );
 
