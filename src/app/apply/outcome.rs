@@ -96,6 +96,9 @@ pub fn chart_outcomes(e: &Evidence<'_>) -> Vec<HookOutcome> {
             });
             let phase = match (watched, helms, tracked.state) {
                 (Some(p), _, _) => p,
+                // The watch may end before the failure reaches it (Helm
+                // exits as soon as it has seen it); Helm's error names it.
+                (None, _, _) if helm_names_failed(e.helm_error, step) => HookPhase::Failed,
                 (None, Some(p), _) => p,
                 (None, None, _) if helm_says.is_some() => HookPhase::Failed,
                 (None, None, RunState::Waiting) => HookPhase::NotRun,
@@ -145,6 +148,17 @@ pub fn chart_outcomes(e: &Evidence<'_>) -> Vec<HookOutcome> {
             }
         })
         .collect()
+}
+
+/// Whether Helm's error line says this hook failed: Helm 3 `* job NAME
+/// failed: ...`, Helm 4 `resource Job/NS/NAME not ready. status: Failed`.
+fn helm_names_failed(error: Option<&str>, step: &HookStep) -> bool {
+    let Some(err) = error else {
+        return false;
+    };
+    let v3 = format!("{} {} failed", step.kind.to_ascii_lowercase(), step.name);
+    let v4 = format!("/{} not ready. status: Failed", step.name);
+    err.contains(&v3) || (err.contains(&format!("resource {}/", step.kind)) && err.contains(&v4))
 }
 
 /// Chart and local outcomes in run order, as the timeline has them; a
@@ -209,9 +223,12 @@ pub async fn finish(
         }),
         (_, Err(_)) => None,
     };
+    // After an --atomic rollback, Helm's status is of the revision it
+    // restored: its records are of an older run, never of this one.
     let last_runs: HashMap<(String, String), release::LastRun> = after
         .as_ref()
         .filter(|_| helm.ran)
+        .filter(|r| !r.info.description.starts_with("Rollback to"))
         .map(|r| {
             r.hooks
                 .iter()
@@ -373,6 +390,22 @@ mod tests {
         .hooks()
         .cloned()
         .collect()
+    }
+
+    #[test]
+    fn helms_error_line_names_the_hook_that_failed_in_either_major() {
+        let job = &steps()[0];
+        let v3 = "UPGRADE FAILED: release web failed, and has been rolled back due to atomic being set: pre-upgrade hooks failed: 1 error occurred: * job migrate failed: BackoffLimitExceeded";
+        let v4 =
+            "resource Job/shop/migrate not ready. status: Failed, message: Job Failed. failed: 1/1";
+        assert!(helm_names_failed(Some(v3), job));
+        assert!(helm_names_failed(Some(v4), job));
+        assert!(!helm_names_failed(Some("* job migrate-2 failed: x"), job));
+        assert!(!helm_names_failed(
+            Some("resource Job/shop/other not ready. status: Failed"),
+            job
+        ));
+        assert!(!helm_names_failed(None, job));
     }
 
     #[test]
