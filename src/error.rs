@@ -1,7 +1,7 @@
 //! The one place that turns errors into exit codes and hint lines.
 
 use crate::adapters::audit_store::AuditError;
-use crate::adapters::deps::DepsError;
+use crate::adapters::deps::{DepsError, FetchCause};
 use crate::adapters::git::GitError;
 use crate::adapters::helm::HelmError;
 use crate::adapters::kube::KubeconfigUnusable;
@@ -322,8 +322,25 @@ impl Hinted for GitError {
 impl Hinted for DepsError {
     fn hint(&self) -> Hint {
         Hint::fix(match self {
-            DepsError::Fetch { .. } => {
-                "add the chart repository (`helm repo add NAME URL`) or check the network and credentials, then retry; offline, run `helm dependency build` in the chart once online"
+            // Only what Helm's message points at: a version constraint is
+            // no network problem.
+            DepsError::Fetch { cause, .. } => match cause {
+                FetchCause::Unreachable => {
+                    "check the network and the repository's URL, then retry; offline, run `helm dependency build` in the chart once online"
+                }
+                FetchCause::Denied => {
+                    "give Helm the repository's credentials (`helm repo add NAME URL --username USER --password-stdin`; OCI: `helm registry login HOST`), then retry"
+                }
+                FetchCause::Version => {
+                    "pick a version the repository has: fix version: in Chart.yaml, run `helm dependency update` in the chart and commit Chart.lock"
+                }
+                FetchCause::UnknownAlias => {
+                    "add the repository the alias names (`helm repo add NAME URL`), or write its URL as the dependency's repository:"
+                }
+                FetchCause::Other => "fix what Helm's error says, then retry",
+            },
+            DepsError::RepositoryConfig { .. } => {
+                "fix the YAML of that file (Helm reads it too: `helm repo list`), or point HELM_REPOSITORY_CONFIG at a good one"
             }
             DepsError::LockOutOfSync { .. } => {
                 "run `helm dependency update` in the chart and commit the lock file"

@@ -21,8 +21,11 @@ pub enum DepsError {
         rev: String,
         deps: String,
         summary: String,
+        cause: FetchCause,
         stderr: String,
     },
+    #[error("cannot read your Helm repositories at {path}: {message}")]
+    RepositoryConfig { path: String, message: String },
     #[error(
         "{lock} at {rev} is out of sync with the dependencies in Chart.yaml, so Helm will not build from it"
     )]
@@ -48,6 +51,62 @@ impl DepsError {
         match self {
             DepsError::Fetch { stderr, .. } => Some(stderr),
             _ => None,
+        }
+    }
+}
+
+/// What Helm's output says stopped a fetch, for the fix to suggest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchCause {
+    /// The repository did not answer (network, TLS, DNS).
+    Unreachable,
+    /// The repository wants credentials, or refused them.
+    Denied,
+    /// No version there satisfies the constraint or the lock.
+    Version,
+    /// `@alias`/`alias:` names a repository the user has not added.
+    UnknownAlias,
+    Other,
+}
+
+impl FetchCause {
+    /// Reads Helm's message (its `Error:` line or a repository's warning).
+    fn of(message: &str) -> Self {
+        let m = message.to_ascii_lowercase();
+        let any = |words: &[&str]| words.iter().any(|w| m.contains(w));
+        if any(&[
+            "401",
+            "403",
+            "unauthorized",
+            "forbidden",
+            "authentication required",
+        ]) {
+            FetchCause::Denied
+        } else if any(&[
+            "can't get a valid version",
+            "version constraint",
+            "improper constraint",
+            "no chart version found",
+            "no chart name found",
+            "not found in",
+        ]) {
+            FetchCause::Version
+        } else if any(&["no repository definition"]) {
+            FetchCause::UnknownAlias
+        } else if any(&[
+            "dial tcp",
+            "connection refused",
+            "no such host",
+            "timeout",
+            "timed out",
+            "network is unreachable",
+            "x509",
+            "tls",
+            "eof",
+        ]) {
+            FetchCause::Unreachable
+        } else {
+            FetchCause::Other
         }
     }
 }
@@ -99,6 +158,9 @@ struct Wanted {
     file_deps: Vec<Dependency>,
     /// Dependencies without `repository:`: committed in `charts/NAME`.
     in_tree_deps: Vec<Dependency>,
+    /// Every fetched dependency's `repository:`, in Chart.yaml and the
+    /// lock: Helm checks them all, those `charts/` holds too.
+    repositories: Vec<String>,
 }
 
 fn wanted(snapshot: &ChartSnapshot, rev: &str) -> Result<Option<Wanted>, DepsError> {
@@ -151,12 +213,19 @@ fn wanted(snapshot: &ChartSnapshot, rev: &str) -> Result<Option<Wanted>, DepsErr
             name: d.name.clone(),
         });
     }
+    let mut repositories: Vec<String> = Vec::new();
+    for d in meta.dependencies.iter().chain(&lock.dependencies) {
+        if d.is_fetched() && !repositories.contains(&d.repository) {
+            repositories.push(d.repository.clone());
+        }
+    }
     Ok(Some(Wanted {
         lock_file,
         lock,
         missing,
         file_deps,
         in_tree_deps,
+        repositories,
     }))
 }
 
@@ -250,18 +319,15 @@ fn from_worktree(charts_dir: &Path, wanted: &Wanted) -> Option<Vec<Archive>> {
         .collect()
 }
 
-/// Runs `helm dependency build` on a copy of the chart's metadata (and its
-/// `file://` dependencies, laid out as in the repository so their relative
-/// paths resolve), and returns the fetched archives.
-fn fetch(
+/// Writes the chart's metadata (and its `file://` dependencies, laid out
+/// as in the repository so their relative paths resolve, and its in-tree
+/// subcharts) under `root`; returns the chart's folder there.
+fn scratch_chart(
     snapshot: &ChartSnapshot,
     chart_rel: &str,
     wanted: &Wanted,
-    build: DependencyBuild<'_>,
-    rev: &str,
-) -> Result<Vec<Archive>, DepsError> {
-    let tmp = super::scratch::ScratchDir::new(super::scratch::Place::Ram)?;
-    let root = tmp.path().join("repo");
+    root: &Path,
+) -> Result<PathBuf, DepsError> {
     let chart_dir = root.join(chart_rel);
     std::fs::create_dir_all(&chart_dir)?;
     for meta in [
@@ -277,7 +343,7 @@ fn fetch(
     for d in &wanted.file_deps {
         let rel = d.repository.trim_start_matches("file://");
         let dest = lexical_join(&chart_dir, rel);
-        if dest.starts_with(&root) {
+        if dest.starts_with(root) {
             copy_subchart(snapshot, &d.name, &dest)?;
         }
     }
@@ -287,11 +353,57 @@ fn fetch(
     for d in &wanted.in_tree_deps {
         copy_subchart(snapshot, &d.name, &chart_dir.join("charts").join(&d.name))?;
     }
+    Ok(chart_dir)
+}
+
+/// Writes the throwaway repository config for `wanted` into `dir`
+/// (see `repo_config`); returns its path and the cache folder beside it.
+fn scratch_repositories(wanted: &Wanted, dir: &Path) -> Result<(PathBuf, PathBuf), DepsError> {
+    use super::repo_config;
+    let user_path = repo_config::user_config_path();
+    let user = match user_path.as_deref().map(std::fs::read) {
+        Some(Ok(bytes)) => Some(bytes),
+        Some(Err(e)) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(DepsError::RepositoryConfig {
+                path: user_path.unwrap_or_default().display().to_string(),
+                message: e.to_string(),
+            });
+        }
+        _ => None,
+    };
+    let repositories: Vec<&str> = wanted.repositories.iter().map(String::as_str).collect();
+    let config = repo_config::throwaway(user.as_deref(), &repositories).map_err(|message| {
+        DepsError::RepositoryConfig {
+            path: user_path.unwrap_or_default().display().to_string(),
+            message,
+        }
+    })?;
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join("repositories.yaml");
+    std::fs::write(&path, config)?;
+    Ok((path, dir.join("repository")))
+}
+
+/// Runs `helm dependency build` on a scratch copy of the chart (see
+/// `scratch_chart`), with a throwaway repository config and cache, and
+/// returns the fetched archives.
+fn fetch(
+    snapshot: &ChartSnapshot,
+    chart_rel: &str,
+    wanted: &Wanted,
+    build: DependencyBuild<'_>,
+    rev: &str,
+) -> Result<Vec<Archive>, DepsError> {
+    let tmp = super::scratch::ScratchDir::new(super::scratch::Place::Ram)?;
+    let chart_dir = scratch_chart(snapshot, chart_rel, wanted, &tmp.path().join("repo"))?;
+    let (repo_config, repo_cache) = scratch_repositories(wanted, &tmp.path().join("helm"))?;
     let out = Command::new(build.helm)
         .arg("dependency")
         .arg("build")
         .arg(&chart_dir)
         .args(build.flags)
+        .env("HELM_REPOSITORY_CONFIG", &repo_config)
+        .env("HELM_REPOSITORY_CACHE", &repo_cache)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -311,11 +423,17 @@ fn fetch(
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
-    .replace(&chart_dir.display().to_string(), shown);
+    .replace(&chart_dir.display().to_string(), shown)
+    .replace(&repo_cache.display().to_string(), "<repository cache>");
     if !out.status.success() {
         return Err(fetch_failure(rev, wanted, stderr));
     }
-    let built: Vec<String> = std::fs::read_dir(chart_dir.join("charts"))?
+    built_archives(&chart_dir.join("charts"), wanted, rev)
+}
+
+/// The archives `helm dependency build` wrote for the missing dependencies.
+fn built_archives(charts: &Path, wanted: &Wanted, rev: &str) -> Result<Vec<Archive>, DepsError> {
+    let built: Vec<String> = std::fs::read_dir(charts)?
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
@@ -329,7 +447,7 @@ fn fetch(
                 format!("helm dependency build wrote no archive for {}", d.name),
             ));
         };
-        let bytes = std::fs::read(chart_dir.join("charts").join(name))?;
+        let bytes = std::fs::read(charts.join(name))?;
         archives.push(Archive {
             file: name.clone(),
             sha256: sha256_hex(&bytes),
@@ -382,10 +500,7 @@ fn fetch_failure(rev: &str, wanted: &Wanted, stderr: String) -> DepsError {
                 .to_string(),
         };
     }
-    // Helm's `Error:` line says why the build failed. Its "Unable to get an
-    // update from ..." lines are warnings about any configured repository,
-    // often one this chart does not use; they stay in Helm's output above.
-    let summary = super::helm::stderr_summary(&stderr);
+    let (summary, cause) = why(&stderr);
     let named: Vec<&Dependency> = wanted
         .missing
         .iter()
@@ -409,7 +524,37 @@ fn fetch_failure(rev: &str, wanted: &Wanted, stderr: String) -> DepsError {
         rev: rev.to_string(),
         deps: list.into_iter().map(label).collect::<Vec<_>>().join(", "),
         summary,
+        cause,
         stderr,
+    }
+}
+
+/// Helm's reason, and what kind it is. Its `Error:` line says why the
+/// build failed; its "Unable to get an update from ..." lines are
+/// warnings, often about a repository Helm then did without. But when a
+/// repository's index did not download, the `Error:` line only says the
+/// index file is missing: the warning's detail under it says why.
+fn why(output: &str) -> (String, FetchCause) {
+    let error = super::helm::stderr_summary(output);
+    let index_missing = error.contains("index.yaml") && error.contains("no such file");
+    let warning = output
+        .lines()
+        .skip_while(|l| !l.contains("Unable to get an update from"))
+        .nth(1)
+        .map(str::trim)
+        .filter(|l| !l.is_empty());
+    match warning {
+        Some(detail) if index_missing => {
+            let cause = match FetchCause::of(detail) {
+                FetchCause::Denied => FetchCause::Denied,
+                _ => FetchCause::Unreachable,
+            };
+            (detail.to_string(), cause)
+        }
+        _ => {
+            let cause = FetchCause::of(&error);
+            (error, cause)
+        }
     }
 }
 
@@ -530,6 +675,21 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("connection refused"), "{text}");
+    }
+
+    #[test]
+    fn a_missing_index_is_explained_by_the_repositorys_warning() {
+        let out = "...Unable to get an update from the \"helm-hooks-0a1b\" chart repository (http://127.0.0.1:9):\n\tGet \"http://127.0.0.1:9/index.yaml\": dial tcp 127.0.0.1:9: connect: connection refused\nUpdate Complete.\nError: open <repository cache>/helm-hooks-0a1b-index.yaml: no such file or directory\n";
+        let (summary, cause) = why(out);
+        assert!(summary.ends_with("connection refused"), "{summary}");
+        assert_eq!(cause, FetchCause::Unreachable);
+        let denied = out.replace(
+            "dial tcp 127.0.0.1:9: connect: connection refused",
+            "401 Unauthorized",
+        );
+        assert_eq!(why(&denied).1, FetchCause::Denied);
+        let version = "Error: can't get a valid version for 1 subchart(s): \"db\" (repository \"http://x\", version \">=3.0.0\"). Make sure a matching chart version exists in the repo, or change the version constraint in Chart.yaml\n";
+        assert_eq!(why(version).1, FetchCause::Version);
     }
 
     #[test]

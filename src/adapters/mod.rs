@@ -12,5 +12,6 @@ pub mod local_source;
 pub mod plan_file;
 pub mod release;
 pub mod render;
+pub mod repo_config;
 pub mod run_objects;
 pub mod scratch;

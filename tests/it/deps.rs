@@ -219,7 +219,8 @@ fn locked_remote_dependencies_render_at_every_revision_fetched_once() {
         assert!(
             e.contains("missing dependencies")
                 && e.contains(&format!("db 2.0.0 from {url}"))
-                && e.contains("helm repo add")
+                && e.contains("connection refused")
+                && e.contains("check the network")
                 && e.contains("helm dependency build"),
             "{e}"
         );
@@ -482,7 +483,7 @@ fn an_in_tree_subchart_beside_a_ranged_remote_dependency_plans_without_a_lock() 
 }
 
 #[test]
-fn a_failed_dependency_build_quotes_helms_error_line_not_its_warnings() {
+fn a_dead_repository_the_chart_does_not_use_is_left_out_and_a_version_error_is_no_network_error() {
     for helm in helms() {
         let env = Env::new();
         let (server, _root) = chart_repository(&env, &helm);
@@ -491,9 +492,7 @@ fn a_failed_dependency_build_quotes_helms_error_line_not_its_warnings() {
             .args(["repo", "add", "deps", &server.url])
             .output()
             .unwrap());
-        // A second configured repository that no longer answers: Helm
-        // warns "Unable to get an update" about it, then fails on its own
-        // reasons.
+        // A second configured repository that no longer answers.
         let repos = env.path("config/repositories.yaml");
         let mut text = std::fs::read_to_string(&repos).unwrap();
         text.push_str("- name: gone\n  url: http://127.0.0.1:9\n");
@@ -502,7 +501,8 @@ fn a_failed_dependency_build_quotes_helms_error_line_not_its_warnings() {
         let repo = GitRepo::new();
         app_with_in_tree_subchart(&repo, &server.url);
         repo.commit("app");
-        // What Helm itself says of the same chart, in a copy of it.
+        // Helm itself fails on the dead repository the chart does not
+        // use (it opens every configured repository's index).
         let copy = env.path("copy");
         let cp = std::process::Command::new("cp")
             .arg("-r")
@@ -517,33 +517,130 @@ fn a_failed_dependency_build_quotes_helms_error_line_not_its_warnings() {
             .arg(&copy)
             .output()
             .unwrap();
-        assert!(!out.status.success(), "helm {}", helm.major);
-        let helm_text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
+        let helm_text = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && helm_text.contains("gone-index.yaml"),
+            "helm {}: {helm_text}",
+            helm.major
+        );
+        // The build's own repository config holds only the chart's.
+        let plan = || {
+            env.hooks(&helm)
+                .current_dir(repo.path())
+                .args(["plan", "app", "--from", "HEAD", "--to", "HEAD"])
+                .output()
+                .unwrap()
+        };
+        let out = ok(plan());
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains("gone"),
+            "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(helm_text.contains("Unable to get an update"), "{helm_text}");
-        let helm_error = helm_text
-            .lines()
-            .find_map(|l| l.strip_prefix("Error: "))
-            .unwrap_or_else(|| panic!("no Error line: {helm_text}"))
-            .to_string();
 
-        let out = env
-            .hooks(&helm)
-            .current_dir(repo.path())
-            .args(["plan", "app", "--from", "HEAD", "--to", "HEAD"])
-            .output()
-            .unwrap();
-        let e = one_line_error(&out);
+        // No version satisfies the range: Helm's Error line says so, and
+        // the fix is about the version, not the network.
+        let chart = std::fs::read_to_string(repo.path().join("app/Chart.yaml")).unwrap();
+        repo.write(
+            "app/Chart.yaml",
+            &chart.replace(">=1.0.0 <2.0.0", ">=3.0.0"),
+        );
+        repo.commit("db 3");
+        let e = one_line_error(&plan());
         assert!(
-            e.contains(&helm_error) && !e.contains("connection refused"),
+            e.contains("can't get a valid version")
+                && e.contains("fix version: in Chart.yaml")
+                && !e.contains("network"),
             "helm {}: {e}",
             helm.major
         );
-        // The warning is still shown, as Helm's output above the error.
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains("Unable to get an update"), "{stderr}");
+    }
+}
+
+/// `helm dependency update` of `app` without adding its repository (a
+/// scratch config and cache, as Helm allows for update), then `charts/`
+/// removed, so that planning must fetch.
+fn lock_without_adding(env: &Env, helm: &HelmBin, repo: &GitRepo) {
+    let setup = env.path("setup");
+    ok(env
+        .helm(helm)
+        .env("HELM_REPOSITORY_CONFIG", setup.join("repositories.yaml"))
+        .env("HELM_REPOSITORY_CACHE", setup.join("cache"))
+        .args(["dependency", "update"])
+        .arg(repo.path().join("app"))
+        .output()
+        .unwrap());
+    std::fs::remove_dir_all(repo.path().join("app/charts")).unwrap();
+}
+
+#[test]
+fn a_repository_never_added_is_fetched_with_and_without_a_lock_and_offline_from_the_cache() {
+    for helm in helms() {
+        let env = Env::new();
+        let (server, _root) = chart_repository(&env, &helm);
+        // The user's own repositories: one unrelated (and dead) entry,
+        // not the chart's repository.
+        let user_repos = env.path("user/repositories.yaml");
+        std::fs::create_dir_all(user_repos.parent().unwrap()).unwrap();
+        let user_text =
+            "apiVersion: \"\"\nrepositories:\n- name: other\n  url: http://127.0.0.1:9\n";
+        std::fs::write(&user_repos, user_text).unwrap();
+
+        let repo = GitRepo::new();
+        repo.write(".gitignore", "charts/\n");
+        app_chart(&repo, &server.url, "2.0.0");
+        lock_without_adding(&env, &helm, &repo);
+        let locked = repo.commit("db 2.0.0, locked");
+        assert!(repo.path().join("app/Chart.lock").is_file());
+        let plan = |rev: &str| {
+            env.hooks(&helm)
+                .env("HELM_REPOSITORY_CONFIG", &user_repos)
+                .current_dir(repo.path())
+                .args(["plan", "app", "--from", rev, "--to", rev])
+                .args(["--operation", "upgrade", "-o", "json"])
+                .output()
+                .unwrap()
+        };
+        let expect = |names: &[&str]| -> Vec<(String, String)> {
+            names
+                .iter()
+                .map(|n| ("pre-upgrade".to_string(), format!("Job/{n}")))
+                .collect()
+        };
+        let doc = json(&ok(plan(&locked)).stdout);
+        assert_eq!(
+            runs(&doc, "upgrade"),
+            expect(&["db-backup", "db-migrate", "app-setup"]),
+            "helm {}: the locked 2.0.0",
+            helm.major
+        );
+
+        // No lock: the range is resolved from the same repository (1.0.0).
+        repo.remove("app/Chart.lock");
+        app_chart(&repo, &server.url, "\">=1.0.0 <2.0.0\"");
+        let unlocked = repo.commit("db as a range, no lock");
+        let doc_unlocked = json(&ok(plan(&unlocked)).stdout);
+        assert_eq!(
+            runs(&doc_unlocked, "upgrade"),
+            expect(&["db-migrate", "app-setup"]),
+            "helm {}: db 1.0.0 from the range",
+            helm.major
+        );
+
+        // The user's Helm configuration and repository cache are untouched.
+        assert_eq!(std::fs::read_to_string(&user_repos).unwrap(), user_text);
+        // (Helm makes the folder itself, empty, on any run.)
+        let mut cached = Vec::new();
+        let cache = env.path("cache/repository");
+        if cache.exists() {
+            walk_files(&cache, &mut cached);
+        }
+        assert!(cached.is_empty(), "{cached:?}");
+        assert!(!env.path("config/repositories.yaml").exists());
+
+        // Offline: the locked revision plans from the dependency cache.
+        drop(server);
+        std::fs::remove_dir_all(env.path("cache/hooks/render2")).unwrap();
+        assert_eq!(json(&ok(plan(&locked)).stdout), doc, "helm {}", helm.major);
     }
 }
