@@ -1,8 +1,9 @@
 //! Dependencies a revision's chart fetches from chart repositories
 //! (`https://`, `oci://`, `@alias`): most charts commit `Chart.lock` and
 //! gitignore `charts/`. Helm itself fetches them (`helm dependency build`
-//! with the user's repositories, credentials and Helm's own repository
-//! cache), once per lock: the archives are cached by content, and a lock
+//! with the user's repositories and credentials, in a throwaway repository
+//! config that also names the repositories never added: `repo_config`),
+//! once per lock: the archives are cached by content, and a lock
 //! seen before is served from the cache, offline too.
 
 use super::cache::Cache;
