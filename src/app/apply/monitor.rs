@@ -175,6 +175,16 @@ impl<'a> Monitor<'a> {
         }
     }
 
+    /// Whether the end of a hook Helm waited on is still to be seen: Helm
+    /// exits as soon as its own watch saw a hook fail, and ours may not
+    /// have the event yet.
+    pub fn awaiting_an_end(&self) -> bool {
+        self.tracker
+            .hooks
+            .iter()
+            .any(|t| t.waits && matches!(t.state, RunState::Created | RunState::Running))
+    }
+
     /// Whether a deletion the plan predicts (by delete policy) is still to
     /// be seen: Helm deletes right after its last wait.
     pub fn awaiting_deletions(&self) -> bool {

@@ -444,10 +444,11 @@ async fn follow_helm(
             _ = tokio::time::sleep_until(deadline), if stop_by.is_some() => break None,
         }
     };
-    // A bounded wait: a watch event can be late or lost. Not after an
-    // interrupt: Helm deletes nothing more, and the user is waiting.
+    // A bounded wait: a watch event can be late or lost (a hook's failure,
+    // a deletion by policy). Not after an interrupt: Helm deletes nothing
+    // more, and the user is waiting.
     let grace = tokio::time::Instant::now() + Duration::from_millis(1500);
-    while !*interrupted && monitor.awaiting_deletions() {
+    while !*interrupted && (monitor.awaiting_deletions() || monitor.awaiting_an_end()) {
         match tokio::time::timeout_at(grace, rx.recv()).await {
             Ok(Some(feed)) => monitor.handle(feed, reporter)?,
             _ => break,
