@@ -15,12 +15,7 @@ type Planned = Vec<(String, String, i64)>;
 /// (event, kind/name, weight) of the plan the last run started with.
 fn planned(a: &Apply) -> Planned {
     let audit = a.audit();
-    let start = audit
-        .iter()
-        .rev()
-        .find(|r| r["type"] == "runStarted")
-        .expect("a run started");
-    start["timeline"]
+    last_record(&audit, "runStarted")["timeline"]
         .as_array()
         .unwrap()
         .iter()
@@ -68,6 +63,15 @@ fn helm_ran(a: &Apply, release: &str, events: &[&str]) -> Vec<(String, String, i
         out.extend(at);
     }
     out
+}
+
+/// The newest audit record of `kind` (`runStarted`, `runEnded`).
+fn last_record<'a>(audit: &'a [Value], kind: &str) -> &'a Value {
+    audit
+        .iter()
+        .rev()
+        .find(|r| r["type"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} record"))
 }
 
 fn ok(out: Output, what: &str) -> String {
@@ -206,11 +210,7 @@ fn values_reused_reset_and_merged_are_planned_as_helm_runs_them() {
         }
         // Nothing planned was left unrun, nothing run was unplanned.
         let audit = a.audit();
-        let end = audit
-            .iter()
-            .rev()
-            .find(|r| r["type"] == "runEnded")
-            .unwrap();
+        let end = last_record(&audit, "runEnded");
         assert_eq!(end["releaseRevision"], 6, "{end}");
         for h in end["hooks"].as_array().unwrap() {
             assert_eq!(h["phase"], "Succeeded", "helm {major}: {h}");
@@ -446,17 +446,9 @@ fn a_release_uninstalled_with_keep_history_is_installed_again() {
             "helm {major}"
         );
         let audit = a.audit();
-        let start = audit
-            .iter()
-            .rev()
-            .find(|r| r["type"] == "runStarted")
-            .unwrap();
+        let start = last_record(&audit, "runStarted");
         assert_eq!(start["operation"], "install", "helm {major}");
-        let end = audit
-            .iter()
-            .rev()
-            .find(|r| r["type"] == "runEnded")
-            .unwrap();
+        let end = last_record(&audit, "runEnded");
         let events: Vec<&Value> = end["hooks"]
             .as_array()
             .unwrap()
@@ -587,11 +579,7 @@ fn a_hook_helm_ran_that_the_plan_lacked_is_recorded_as_not_in_plan() {
             "helm {major}: {err}"
         );
         let audit = a.audit();
-        let end = audit
-            .iter()
-            .rev()
-            .find(|r| r["type"] == "runEnded")
-            .unwrap();
+        let end = last_record(&audit, "runEnded");
         let hook = end["hooks"]
             .as_array()
             .unwrap()
@@ -646,11 +634,7 @@ fn the_atomic_failure_branch_is_shown_and_recorded_when_taken() {
             "helm {major}: {err}"
         );
         let audit = a.audit();
-        let end = audit
-            .iter()
-            .rev()
-            .find(|r| r["type"] == "runEnded")
-            .unwrap();
+        let end = last_record(&audit, "runEnded");
         let branch = &end["failureBranch"];
         assert_eq!(branch["taken"], true, "helm {major}: {end}");
         assert_eq!(branch["action"], "rollback", "{branch}");

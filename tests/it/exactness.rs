@@ -604,16 +604,7 @@ fn words_in_docs_crds_and_comments_cost_no_third_render() {
         "app/templates/NOTES.txt",
         "Now you know: {{ .Release.Name }} is installed, a random brand.\n{{- /* randAlphaNum is not called */}}\n",
     );
-    repo.write(
-        "app/templates/job.yaml",
-        &hook("Job", "migrate", "pre-upgrade", None, None),
-    );
-    repo.commit("one");
-    repo.write(
-        "app/templates/job.yaml",
-        &hook("Job", "migrate", "pre-upgrade", Some("5"), None),
-    );
-    repo.commit("two");
+    commit_a_weight_change(&repo);
     for helm in helms() {
         let env = Env::new();
         let (counting, log) = env.counting_helm(&helm);
@@ -656,16 +647,7 @@ fn a_tpl_rendered_value_calling_rand_is_left_out_of_the_diff() {
         "app/templates/secret.yaml",
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  annotations:\n    helm.sh/hook: pre-upgrade\nstringData:\n  password: {{ tpl .Values.password . | quote }}\n",
     );
-    repo.write(
-        "app/templates/job.yaml",
-        &hook("Job", "migrate", "pre-upgrade", None, None),
-    );
-    repo.commit("one");
-    repo.write(
-        "app/templates/job.yaml",
-        &hook("Job", "migrate", "pre-upgrade", Some("5"), None),
-    );
-    repo.commit("two");
+    commit_a_weight_change(&repo);
     for helm in helms() {
         let env = Env::new();
         let (counting, log) = env.counting_helm(&helm);
@@ -795,4 +777,19 @@ fn a_hook_template_calling_lookup_is_named_in_an_offline_plan() {
             "{text}"
         );
     }
+}
+
+/// Commits the chart as it is with a pre-upgrade Job `migrate`, then again
+/// with the Job's weight moved: a plan of HEAD~1..HEAD has a real change.
+fn commit_a_weight_change(repo: &GitRepo) {
+    repo.write(
+        "app/templates/job.yaml",
+        &hook("Job", "migrate", "pre-upgrade", None, None),
+    );
+    repo.commit("one");
+    repo.write(
+        "app/templates/job.yaml",
+        &hook("Job", "migrate", "pre-upgrade", Some("5"), None),
+    );
+    repo.commit("two");
 }
