@@ -179,7 +179,7 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
 /// whose hooks are shown, or why the chart's still are.
 pub fn use_stored_rollback(
     ws: &Workspace,
-    report: &mut PlanReport,
+    result: &mut Plan,
     release: &str,
     namespace: &str,
 ) -> Result<String, String> {
@@ -206,14 +206,48 @@ pub fn use_stored_rollback(
     );
     op.timeline.notes.insert(0, note.clone());
     if op.diff.summary.has_changes() {
-        report.plan.changed = true;
+        result.changed = true;
     }
-    for o in report.plan.operations.iter_mut() {
+    for o in result.operations.iter_mut() {
         if o.timeline.operation == Operation::Rollback {
             *o = op.clone();
         }
     }
     Ok(note)
+}
+
+/// The cluster `plan --release` plans on: its Kubernetes version, when it
+/// answers (within 3 s); `None`: the plan is made offline.
+pub fn cluster_version(namespace: &str) -> Option<String> {
+    crate::adapters::kube::server_version(namespace)
+}
+
+/// What the user asked for that a release's plan leaves out: Helm's
+/// `upgrade --install` runs one of install and upgrade, never both.
+pub fn unplanned_operation(asked: &[Operation], runs: Operation, release: &str) -> Option<String> {
+    let other = match runs {
+        Operation::Install => Operation::Upgrade,
+        _ => Operation::Install,
+    };
+    asked.contains(&other).then(|| match runs {
+        Operation::Install => format!(
+            "{other} is not planned: release {release} is not deployed, so `helm upgrade --install` installs it (--from REV plans every operation from Git)"
+        ),
+        _ => format!(
+            "{other} is not planned: release {release} is deployed, so `helm upgrade --install` upgrades it (--from REV plans every operation from Git)"
+        ),
+    })
+}
+
+/// Why a release's plan has no rollback: `latest` is its latest revision
+/// (`None`: not installed).
+pub fn no_rollback_note(release: &str, latest: Option<u64>) -> String {
+    match latest {
+        Some(v) => format!(
+            "rollback is not planned: release {release} has no revision before {v} to roll back to"
+        ),
+        None => format!("rollback is not planned: release {release} is not installed"),
+    }
 }
 
 /// Leaves values random per render (`to` against `again`, a second render

@@ -5,6 +5,7 @@ use crate::app::apply::{self, ApplyRequest, PickError, RunRequest, UpgradeFlags}
 use crate::app::planfile::{self, PlanDrift};
 use crate::app::workspace::Workspace;
 use crate::cli::ApplyArgs;
+use crate::core::diff::DiffOptions;
 use crate::core::planfile::NamedDigest;
 use crate::ui::Ui;
 use crate::ui::complete_view::release_item;
@@ -51,6 +52,11 @@ pub fn run(args: ApplyArgs, ui: &Ui) -> anyhow::Result<()> {
             flags: &flags,
             timeout: args.timeout.value,
             local_timeout: args.local_hook_timeout.value,
+            also: &[],
+            diff: DiffOptions {
+                context: 3,
+                show_secrets: false,
+            },
         },
     )?;
     if let (Some(path), Some((file, _))) = (&args.plan, &planned)

@@ -9,7 +9,7 @@ use crate::app::planfile::{self, OutNeedsRelease};
 use crate::app::workspace::Workspace;
 use crate::cli::{OperationArg, PlanArgs, PlanFormat};
 use crate::core::lint::DEFAULT_TIMEOUT;
-use crate::core::model::Revision;
+use crate::core::model::{Operation, Revision};
 use crate::core::planfile::PlanViews;
 use crate::error::{Exit, code};
 use crate::ui::Painter;
@@ -37,6 +37,22 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
     // As lint does: a chart directory in no Git repository is planned as
     // it is on disk, a first install's hooks.
     let ws = Workspace::open_or_outside_git(args.chart())?;
+    // `--release` with its cluster at hand: "deployed -> about to run", as
+    // Helm's dry run of this upgrade says; `--from` asks for Git revisions.
+    if args.release != DEFAULT_RELEASE
+        && args.from.is_none()
+        && args.from_path.is_none()
+        && !ws.repo.is_outside_git()
+    {
+        let opts = args.render.options(&args.release);
+        match plan::cluster_version(&opts.namespace) {
+            Some(_) => return plan_release(&args, &ws, ui),
+            None => ui.note(&format!(
+                "no cluster answered for release {}: planned from Git, offline (the commit last applied -> {}); see \"What the plan assumes\" in the README",
+                args.release, args.to
+            )),
+        }
+    }
     if ws.repo.is_outside_git() {
         ui.note(&format!(
             "{} is in no Git repository: planned as it is on disk, each hook as a first install runs it (no --from side)",
@@ -68,7 +84,7 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
     // Asked by name only: the cluster is not read for every plan.
     let mut report = report;
     if args.operation.contains(&OperationArg::Rollback) && args.release != DEFAULT_RELEASE {
-        match plan::use_stored_rollback(&ws, &mut report, &opts.release, &opts.namespace) {
+        match plan::use_stored_rollback(&ws, &mut report.plan, &opts.release, &opts.namespace) {
             Ok(note) => ui.note(&note),
             Err(note) => ui.warn(&note),
         }
@@ -167,36 +183,64 @@ fn print_plan_file(path: &Path, output: PlanFormat, ui: &Ui) -> anyhow::Result<(
     Ok(ui.data(&text)?)
 }
 
-/// `--release NAME --out FILE`: planned as apply plans (against what is
-/// deployed), shown, and kept with the digests `apply --plan` checks.
-fn write_plan_file(args: &PlanArgs, path: &Path, ui: &Ui) -> anyhow::Result<()> {
-    if args.release == DEFAULT_RELEASE {
-        return Err(OutNeedsRelease.into());
-    }
-    let ws = Workspace::open(args.chart())?;
-    let opts = args.render.options(&args.release);
+/// A release's plan as apply makes it: the hooks Helm stored in the
+/// deployed revision against Helm's dry run of this upgrade on the cluster,
+/// with the other operations asked for (rollback from the stored hooks).
+fn release_plan(
+    args: &PlanArgs,
+    ws: &Workspace,
+    opts: &RenderOptions,
+    operations: &[Operation],
+    ui: &Ui,
+) -> anyhow::Result<(apply::Prepared, Revision)> {
     // Planned with the flags a plain `apply --plan FILE` runs with.
     let flags = apply::UpgradeFlags {
         timeout: format!("{}s", args.timeout.as_secs()),
         ..Default::default()
     };
-    let prepared = apply::prepare(
-        &ws,
+    let mut prepared = apply::prepare(
+        ws,
         &ApplyRequest {
             release: &args.release,
             to: &args.to,
-            render: &opts,
+            render: opts,
             flags: &flags,
             timeout: args.timeout,
             local_timeout: DEFAULT_TIMEOUT,
+            also: operations,
+            diff: args.diff_options(),
         },
     )?;
     for note in &prepared.notes {
         ui.warn(note);
     }
-    let Action::Upgrade { to, .. } = &prepared.action else {
-        unreachable!("apply prepares an upgrade")
-    };
+    if let Some(note) = plan::unplanned_operation(operations, prepared.operation, &args.release) {
+        ui.note(&note);
+    }
+    // Helm rolls back to the revision before the latest, with its stored
+    // hooks: with none before it, there is nothing to plan.
+    if operations.contains(&Operation::Rollback) {
+        match prepared.deployed.as_ref().map(|d| d.version) {
+            Some(v) if v > 1 => {
+                match plan::use_stored_rollback(
+                    ws,
+                    &mut prepared.plan,
+                    &opts.release,
+                    &opts.namespace,
+                ) {
+                    Ok(note) => ui.note(&note),
+                    Err(note) => ui.warn(&note),
+                }
+            }
+            latest => {
+                prepared
+                    .plan
+                    .operations
+                    .retain(|o| o.timeline.operation != Operation::Rollback);
+                ui.note(&plan::no_rollback_note(&args.release, latest));
+            }
+        }
+    }
     let from = match &prepared.deployed {
         Some(d) => Revision {
             spec: format!("revision {}", d.version),
@@ -213,12 +257,59 @@ fn write_plan_file(args: &PlanArgs, path: &Path, ui: &Ui) -> anyhow::Result<()> 
             tree: None,
         },
     };
+    Ok((prepared, from))
+}
+
+/// `plan --release NAME` with its cluster at hand: what apply would run.
+fn plan_release(args: &PlanArgs, ws: &Workspace, ui: &Ui) -> anyhow::Result<()> {
+    let opts = RenderOptions {
+        secret_values: args.show_secrets,
+        ..args.render.options(&args.release)
+    };
+    let ops = OperationArg::expand(&args.operation);
+    let (prepared, from) = release_plan(args, ws, &opts, &ops, ui)?;
+    let Action::Upgrade { to, .. } = &prepared.action else {
+        unreachable!("apply prepares an upgrade")
+    };
+    let mut doc = document(
+        ws,
+        &opts,
+        (&from, &to.rev),
+        &prepared.plan,
+        &prepared.findings,
+        to.notices.clone(),
+    )?;
+    doc.rendered = prepared.source.as_ref();
+    let text = shown(&doc, args.output, ui.out)?;
+    ui.data(&text)?;
+    let changed = match args.ignore_metadata {
+        true => prepared.plan.changed_beyond_metadata(),
+        false => prepared.plan.changed,
+    };
+    if args.detailed_exitcode && changed {
+        return Err(Exit(code::CHANGES).into());
+    }
+    Ok(())
+}
+
+/// `--release NAME --out FILE`: planned as apply plans (against what is
+/// deployed), shown, and kept with the digests `apply --plan` checks.
+fn write_plan_file(args: &PlanArgs, path: &Path, ui: &Ui) -> anyhow::Result<()> {
+    if args.release == DEFAULT_RELEASE {
+        return Err(OutNeedsRelease.into());
+    }
+    let ws = Workspace::open(args.chart())?;
+    let opts = args.render.options(&args.release);
+    let (prepared, from) = release_plan(args, &ws, &opts, &[], ui)?;
+    let Action::Upgrade { to, .. } = &prepared.action else {
+        unreachable!("apply prepares an upgrade")
+    };
     let mut doc = document(
         &ws,
         &opts,
         (&from, &to.rev),
         &prepared.plan,
-        &prepared.lint_errors,
+        &prepared.findings,
         to.notices.clone(),
     )?;
     doc.rendered = prepared.source.as_ref();

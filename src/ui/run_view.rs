@@ -45,7 +45,11 @@ pub fn show_plan(p: &Prepared, ui: &Ui) {
     for w in &p.warnings {
         ui.warn(&w.to_string());
     }
-    for f in &p.lint_errors {
+    for f in p
+        .findings
+        .iter()
+        .filter(|f| f.severity == crate::core::lint::Severity::Error)
+    {
         ui.lint_error(f);
     }
 }

@@ -75,6 +75,10 @@ fn last_record<'a>(audit: &'a [Value], kind: &str) -> &'a Value {
 }
 
 fn ok(out: Output, what: &str) -> String {
+    ok_output(&out, what)
+}
+
+fn ok_output(out: &Output, what: &str) -> String {
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(
         out.status.success(),
@@ -82,6 +86,35 @@ fn ok(out: Output, what: &str) -> String {
         String::from_utf8_lossy(&out.stdout)
     );
     err
+}
+
+/// (event, kind/name, weight) of each hook run of operation `op` in a
+/// plan's JSON document; `None` when the plan has no such operation.
+fn plan_steps(doc: &Value, op: &str) -> Option<Planned> {
+    let op = doc["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["operation"] == op)?;
+    Some(
+        op["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["type"] == "hook")
+            .map(|h| {
+                (
+                    h["event"].as_str().unwrap().to_string(),
+                    format!(
+                        "{}/{}",
+                        h["kind"].as_str().unwrap(),
+                        h["name"].as_str().unwrap()
+                    ),
+                    h["weight"].as_i64().unwrap(),
+                )
+            })
+            .collect(),
+    )
 }
 
 fn entry(event: &str, hook: &str, weight: i64) -> (String, String, i64) {
@@ -195,6 +228,29 @@ fn values_reused_reset_and_merged_are_planned_as_helm_runs_them() {
             ),
         ];
         for (i, (extra, expected, values)) in steps.iter().enumerate() {
+            // `plan --release` (no --from) plans what apply is about to run,
+            // given the same values (Helm's flags after `--` are apply's).
+            if !extra.contains(&"--") {
+                let args = [&["plan", "app", "--release", "web", "-o", "json"], *extra].concat();
+                let out = a.run_in(&repo, &args);
+                let err = ok_output(&out, &args.join(" "));
+                let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+                assert_eq!(
+                    plan_steps(&doc, "upgrade").as_ref(),
+                    Some(expected),
+                    "helm {major}, {args:?}: {doc}"
+                );
+                let rendered = doc["rendered"].to_string();
+                assert!(
+                    rendered.contains(&format!("\"revision\":{}", i + 2)),
+                    "helm {major}: {rendered}"
+                );
+                assert_eq!(doc["from"]["spec"], format!("revision {}", i + 1));
+                // Helm upgrades a deployed release: install is not planned.
+                assert!(plan_steps(&doc, "install").is_none(), "{doc}");
+                assert!(plan_steps(&doc, "test").is_some(), "{doc}");
+                assert!(err.contains("install is not planned"), "{err}");
+            }
             let args = [&["apply", "web", "app", "--yes"], *extra].concat();
             let err = ok(a.run_in(&repo, &args), &args.join(" "));
             assert!(err.contains(values), "helm {major}, {args:?}: {err}");

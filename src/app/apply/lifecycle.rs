@@ -215,7 +215,7 @@ pub fn prepare_lifecycle(ws: &Workspace, req: &LifecycleRequest<'_>) -> anyhow::
         op_plan,
         warnings: result.warnings.clone(),
         plan: result,
-        lint_errors: Vec::new(),
+        findings: Vec::new(),
         notes,
         secrets,
         local_dirs: local

@@ -144,6 +144,11 @@ pub struct ApplyRequest<'a> {
     /// Helm's `--timeout`, for the lint of Job deadlines.
     pub timeout: Duration,
     pub local_timeout: Duration,
+    /// Operations planned beside the one Helm runs, from the same hooks
+    /// (`plan --release` shows test, rollback and uninstall after it);
+    /// install and upgrade are Helm's choice, never added. Apply: none.
+    pub also: &'a [Operation],
+    pub diff: crate::core::diff::DiffOptions,
 }
 
 /// What Helm is asked to do.
@@ -197,8 +202,9 @@ pub struct Prepared {
     /// The whole plan `op_plan` is the one operation of (for plan files).
     pub plan: Plan,
     pub warnings: Vec<Warning>,
-    /// Lint errors, shown before the question.
-    pub lint_errors: Vec<Finding>,
+    /// Lint findings of the chart about to run (apply shows its errors
+    /// before the question).
+    pub findings: Vec<Finding>,
     /// What could not be read but does not stop the apply.
     pub notes: Vec<String>,
     /// Values that must not reach the terminal or the record.

@@ -11,9 +11,7 @@ use crate::adapters::render::{Needs, RenderOptions};
 use crate::app::revision::RenderedRevision;
 use crate::app::workspace::Workspace;
 use crate::core::audit::{FailureBranch, HookOutcome, HookPhase};
-use crate::core::diff::DiffOptions;
 use crate::core::hook::Hook;
-use crate::core::lint::Severity;
 use crate::core::local::LocalHook;
 use crate::core::model::Revision;
 use crate::core::order::KindOrder;
@@ -31,9 +29,13 @@ struct HelmAnswers {
     dry: Release,
     /// The offline render of the chart.
     rendered: RenderedRevision,
+    /// Earlier runs of the release (the local log and the cluster's), for
+    /// the hooks' expected durations.
+    runs: Option<anyhow::Result<crate::app::history::Log>>,
 }
 
-/// Three waits on processes, side by side: what is deployed, Helm's dry
+/// Four waits, side by side: what is deployed, the release's earlier runs
+/// (local log, cluster records), Helm's dry
 /// run of this upgrade on this cluster (what the plan shows), and the
 /// offline render (cached; lint reads it, since only `helm template` names
 /// the documents Helm drops). Both renders are asked for, since the
@@ -42,11 +44,12 @@ struct HelmAnswers {
 fn ask_helm(ws: &Workspace, req: &ApplyRequest<'_>, to: &Revision) -> anyhow::Result<HelmAnswers> {
     let namespace = &req.render.namespace;
     let helm = &ws.helm()?;
-    let (status, dry, rendered) = std::thread::scope(|s| {
+    let (status, dry, rendered, runs) = std::thread::scope(|s| {
         let status = s.spawn(|| {
             let status = release::status(helm, req.release, namespace);
             (status, crate::adapters::kube::server_version(namespace))
         });
+        let runs = s.spawn(|| crate::app::baseline::release_log(req.release, namespace));
         // The chart is written out here (the repository is not shared
         // across threads), then Helm's dry run reads it on its own thread.
         let dry = run::upgrade_command(ws, (req.release, namespace), to, req.render, req.flags)
@@ -71,6 +74,7 @@ fn ask_helm(ws: &Workspace, req: &ApplyRequest<'_>, to: &Revision) -> anyhow::Re
             status.join().expect("release status thread panicked"),
             dry,
             rendered,
+            runs.join().expect("audit log thread panicked"),
         )
     });
     let (deployed, kube_version) = status;
@@ -79,6 +83,7 @@ fn ask_helm(ws: &Workspace, req: &ApplyRequest<'_>, to: &Revision) -> anyhow::Re
         kube_version,
         dry: dry?,
         rendered: rendered?,
+        runs,
     })
 }
 
@@ -261,6 +266,19 @@ fn render_source(
     }
 }
 
+/// Helm's operation first among the others asked for, in lifecycle order:
+/// install or upgrade is Helm's choice (`upgrade --install`), so the other
+/// of the two is never planned.
+fn planned_operations(helm_runs: Operation, also: &[Operation]) -> Vec<Operation> {
+    Operation::ALL
+        .into_iter()
+        .filter(|o| {
+            *o == helm_runs
+                || (also.contains(o) && !matches!(o, Operation::Install | Operation::Upgrade))
+        })
+        .collect()
+}
+
 /// The sha a previous apply wrote into the release description.
 pub fn deployed_sha(description: &str) -> Option<String> {
     let rest = description.strip_prefix("helm-hooks apply ")?;
@@ -278,6 +296,7 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
         kube_version,
         dry,
         rendered,
+        runs,
     } = ask_helm(ws, req, &to)?;
     let (local_to, helmfile_note) =
         local_source::load_with_note(&ws.repo, &to, req.release, Some(&req.render.namespace))?;
@@ -311,28 +330,30 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
         install: &planned.install,
         upgrade: &planned.install,
     };
+    let operations = planned_operations(operation, req.also);
+    let helm = ws.helm()?.version;
     let mut result = plan(
         from.renders(),
         both,
-        &[operation],
-        ws.helm()?.version,
-        DiffOptions {
-            context: 3,
-            show_secrets: false,
-        },
+        &operations,
+        helm,
+        req.diff,
         (&local_from, &local_to),
     );
     // Helm's dry run says how this release's objects will be applied.
-    if ws.helm()?.version.server_side_apply() && dry.apply_method != "ssa" {
+    if helm.server_side_apply() && dry.apply_method != "ssa" {
         for op in &mut result.operations {
-            op.timeline.created_client_side();
+            if op.timeline.operation == operation {
+                op.timeline.created_client_side();
+            }
         }
     }
-    notes.extend(crate::app::expected::expect_durations(
+    notes.extend(crate::app::expected::expect_durations_from(
         &mut result,
         req.release,
         &namespace,
         req.timeout,
+        runs.as_ref().and_then(|r| r.as_ref().ok()),
     ));
     if req.render.kube_version.is_some() || !req.render.api_versions.is_empty() {
         notes.push(format!(
@@ -346,15 +367,12 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
     let source = render_source(req, &deployed, &dry, operation, kube_version);
     let op_plan = result
         .operations
-        .first()
+        .iter()
+        .find(|o| o.timeline.operation == operation)
         .cloned()
-        .expect("one operation planned");
+        .expect("Helm's operation is planned");
     let secrets = secrets_of(req.render, rendered.text_for(operation), &dry);
-    let lint_errors = crate::app::lint::findings(ws, &rendered, None, req.timeout)?
-        .findings
-        .into_iter()
-        .filter(|f| f.severity == Severity::Error)
-        .collect();
+    let findings = crate::app::lint::findings(ws, &rendered, None, req.timeout)?.findings;
     let failure_branch = failure_branch(ws, req, deployed.as_ref(), &from, &planned, operation)?;
     let mut to_hooks = planned.install.hooks;
     KindOrder::for_helm(ws.helm()?.version).sort_hooks(&mut to_hooks);
@@ -373,7 +391,7 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
         op_plan,
         warnings: result.warnings.clone(),
         plan: result,
-        lint_errors,
+        findings,
         notes,
         secrets,
         local_dirs: local_to
