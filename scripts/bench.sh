@@ -783,6 +783,8 @@ seed_version() {
   rm -rf "$1"
   mkdir -p "$1/hooks"
   cp -R "$VERSION_SEED/hooks/helm-version" "$1/hooks/"
+  # Also a fact of the binary: the Kubernetes version `template` assumes.
+  [[ ! -d "$VERSION_SEED/hooks/helm-kube-default" ]] || cp -R "$VERSION_SEED/hooks/helm-kube-default" "$1/hooks/"
 }
 
 RESULTS=()

@@ -181,6 +181,60 @@ impl HelmProbe {
     }
 }
 
+/// The release name of [`default_kube_version`]'s render (tests tell its
+/// `helm template` from a chart's by it).
+pub const KUBE_DEFAULT_PROBE: &str = "helm-hooks-kube-default";
+
+/// The Kubernetes version `helm template` assumes without
+/// `--kube-version` (the client-go its release was built with: v1.32.0 for
+/// 3.17.1, v1.35.0 for 4.1.4), asked of the binary by rendering a chart of
+/// one template, remembered per binary as its version is. `None` when Helm
+/// cannot say (the plan then says "Helm's default").
+pub fn default_kube_version(helm: &Helm, cache: &Cache) -> Option<String> {
+    let meta = std::fs::metadata(&helm.path).ok()?;
+    let stamp = format!(
+        "helm-kube-default\0{}\0{}\0{:?}",
+        helm.path.display(),
+        meta.len(),
+        meta.modified().ok()
+    );
+    let key = Cache::key(&[stamp.as_bytes()]);
+    if let Some(v) = cache.get("helm-kube-default", &key) {
+        return Some(String::from_utf8_lossy(&v).into_owned());
+    }
+    // A scratch folder as every chart handed to Helm gets (private, in
+    // RAM, removed on a signal).
+    let scratch = super::scratch::ScratchDir::new(super::scratch::Place::Ram).ok()?;
+    let chart = scratch.path().join("kube-default");
+    std::fs::create_dir(&chart).ok()?;
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: kube-default\nversion: 0.1.0\n",
+    )
+    .ok()?;
+    std::fs::create_dir(chart.join("templates")).ok()?;
+    std::fs::write(
+        chart.join("templates/kube.yaml"),
+        "kube: {{ .Capabilities.KubeVersion.Version }}\n",
+    )
+    .ok()?;
+    let out = short_lived(&mut Command::new(&helm.path))
+        .args(["template", KUBE_DEFAULT_PROBE])
+        .arg(&chart)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let version = text
+        .lines()
+        .find_map(|l| l.strip_prefix("kube: "))?
+        .trim()
+        .to_string();
+    cache.put("helm-kube-default", &key, version.as_bytes());
+    Some(version)
+}
+
 fn not_runnable(path: &Path, e: std::io::Error) -> HelmError {
     HelmError::NotRunnable {
         path: path.display().to_string(),

@@ -10,6 +10,7 @@ use crate::core::diff::DiffOptions;
 use crate::core::lint::Finding;
 use crate::core::model::Revision;
 use crate::core::plan::{Plan, plan};
+use crate::core::render_source::RenderSource;
 use crate::core::timeline::Operation;
 use std::path::Path;
 
@@ -43,6 +44,8 @@ pub struct PlanReport {
     pub helmfile_note: Option<String>,
     /// Where earlier runs say `--timeout` is close.
     pub timeout_warnings: Vec<String>,
+    /// What the offline renders assumed (Kubernetes version, API versions).
+    pub source: RenderSource,
 }
 
 /// The renders the operations read: install's own, the upgrade one the
@@ -95,13 +98,8 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
     let (local_to, helmfile_note) =
         local_source::load_with_note(&ws.repo, &to, release, Some(&req.render.namespace))?;
     let needs = renders_needed(req.operations);
-    let (mut from, mut to) = match added {
-        true => (
-            RenderedRevision::empty(from),
-            ws.render(&to, req.render, needs)?,
-        ),
-        false => ws.render_pair((&from, &from_chart), &to, req.render, needs)?,
-    };
+    let (mut from, mut to, source) =
+        render_sides(ws, req.render, (from, &from_chart), to, added, needs)?;
     let helm = ws.helm()?.version;
     // Findings are marked new against a side that exists: with none
     // (outside Git) they are the directory's, neither new nor old.
@@ -169,7 +167,48 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
         findings,
         helmfile_note,
         timeout_warnings,
+        source,
     })
+}
+
+/// Both sides rendered offline (`added`: `from` has no chart), with what
+/// the renders assumed, asked of Helm beside them (once per binary;
+/// remembered after).
+fn render_sides(
+    ws: &Workspace,
+    render: &RenderOptions,
+    (from, from_chart): (Revision, &FromChart),
+    to: Revision,
+    added: bool,
+    needs: Needs,
+) -> anyhow::Result<(RenderedRevision, RenderedRevision, RenderSource)> {
+    let (renders, default) = std::thread::scope(|s| {
+        let wanted = render.kube_version.is_none();
+        let ask = ws.kube_default();
+        let default = s.spawn(move || wanted.then(ask).flatten());
+        let renders = match added {
+            true => ws
+                .render(&to, render, needs)
+                .map(|to| (RenderedRevision::empty(from), to)),
+            false => ws.render_pair((&from, from_chart), &to, render, needs),
+        };
+        (
+            renders,
+            default.join().expect("kube version thread panicked"),
+        )
+    });
+    let (from, to) = renders?;
+    Ok((from, to, offline_source(render, default)))
+}
+
+/// What an offline render assumes, for the plan's header: the Kubernetes
+/// version given, else Helm's `default`.
+fn offline_source(render: &RenderOptions, default: Option<String>) -> RenderSource {
+    RenderSource::Offline {
+        kube_version: render.kube_version.clone().or(default),
+        kube_version_given: render.kube_version.is_some(),
+        api_versions_given: render.api_versions.len(),
+    }
 }
 
 /// `plan --release NAME --operation rollback`: Helm rolls back by running

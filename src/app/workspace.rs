@@ -29,6 +29,19 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// The Kubernetes version Helm's offline render assumes (see
+    /// [`crate::adapters::helm::default_kube_version`]), to be asked on a
+    /// thread beside the renders (the workspace's repository cannot go).
+    pub fn kube_default(&self) -> impl FnOnce() -> Option<String> + Send + '_ {
+        let (probe, cache) = (&self.probe, &self.cache);
+        move || {
+            probe
+                .helm()
+                .ok()
+                .and_then(|h| crate::adapters::helm::default_kube_version(&h, cache))
+        }
+    }
+
     pub fn open(chart: &Path) -> anyhow::Result<Self> {
         Self::open_with(chart, ChartRepo::open(chart)?)
     }

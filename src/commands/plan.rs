@@ -105,7 +105,7 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
             dir,
         ));
     }
-    let doc = document(
+    let mut doc = document(
         &ws,
         &opts,
         (&report.from.rev, &report.to.rev),
@@ -113,6 +113,7 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
         &report.findings,
         report.to.notices.clone(),
     )?;
+    doc.rendered = Some(&report.source);
     let text = shown(&doc, args.output, ui.out)?;
     ui.data(&text)?;
     tracing::debug!(peak_rss_kib = crate::app::peak_rss_kib(), "plan done");

@@ -110,6 +110,21 @@ pub enum RenderSource {
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         post_renderer: bool,
     },
+    /// `helm template`, without the cluster: the Kubernetes version and
+    /// API versions given or Helm's built-in ones, `lookup` finding
+    /// nothing, revision 1, the chart's values and those given.
+    #[serde(rename_all = "camelCase")]
+    Offline {
+        /// The Kubernetes version the render assumed (`None`: Helm's
+        /// default, which the binary did not tell).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        kube_version: Option<String>,
+        /// It was given (`--kube-version`, `--capabilities FILE`), not
+        /// Helm's default.
+        kube_version_given: bool,
+        /// API versions given beyond Helm's built-in set.
+        api_versions_given: usize,
+    },
 }
 
 impl std::fmt::Display for ValuesSource {
@@ -165,6 +180,25 @@ impl std::fmt::Display for RenderSource {
                 }
                 Ok(())
             }
+            RenderSource::Offline {
+                kube_version,
+                kube_version_given,
+                api_versions_given,
+            } => {
+                f.write_str("rendered offline: Kubernetes ")?;
+                match (kube_version, kube_version_given) {
+                    (Some(v), true) => write!(f, "{v} (given)")?,
+                    (Some(v), false) => write!(f, "{v} (Helm's default)")?,
+                    (None, _) => f.write_str("as Helm assumes")?,
+                }
+                f.write_str(", Helm's API versions")?;
+                if *api_versions_given > 0 {
+                    write!(f, " and {api_versions_given} given")?;
+                }
+                f.write_str(
+                    ", lookup finds nothing, revision 1; values the chart's and those given",
+                )
+            }
         }
     }
 }
@@ -175,6 +209,29 @@ mod tests {
 
     fn flags(args: &[&str]) -> ValueFlags {
         ValueFlags::from_args(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn an_offline_render_says_what_it_assumed() {
+        let default = RenderSource::Offline {
+            kube_version: Some("v1.32.0".into()),
+            kube_version_given: false,
+            api_versions_given: 0,
+        };
+        assert_eq!(
+            default.to_string(),
+            "rendered offline: Kubernetes v1.32.0 (Helm's default), Helm's API versions, lookup finds nothing, revision 1; values the chart's and those given"
+        );
+        let given = RenderSource::Offline {
+            kube_version: Some("v1.20.2".into()),
+            kube_version_given: true,
+            api_versions_given: 41,
+        };
+        assert!(
+            given
+                .to_string()
+                .contains("Kubernetes v1.20.2 (given), Helm's API versions and 41 given,")
+        );
     }
 
     #[test]

@@ -776,6 +776,44 @@ fn a_hook_template_calling_lookup_is_named_in_an_offline_plan() {
             ),
             "{text}"
         );
+        // The header says what the render assumed: this Helm's built-in
+        // Kubernetes version (its release build's client-go), no lookups.
+        let kube = match helm.major == 3 {
+            true => "v1.32.0",
+            false => "v1.35.0",
+        };
+        assert_eq!(p["rendered"]["mode"], "offline", "{}", p["rendered"]);
+        assert_eq!(p["rendered"]["kubeVersion"], kube, "{}", p["rendered"]);
+        assert!(
+            text.contains(&format!(
+                "rendered offline: Kubernetes {kube} (Helm's default), Helm's API versions, lookup finds nothing, revision 1"
+            )),
+            "{text}"
+        );
+        // Given, it is said so, and the next render is still exact.
+        let out = env
+            .hooks(&helm)
+            .current_dir(repo.path())
+            .args([
+                "plan",
+                "app",
+                "--from",
+                "HEAD",
+                "--to",
+                "HEAD",
+                "--kube-version",
+                "1.24.0",
+                "--api-versions",
+                "x.example.com/v1",
+                "-o",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        let p = json(&out.stdout);
+        assert_eq!(p["rendered"]["kubeVersion"], "1.24.0", "{}", p["rendered"]);
+        assert_eq!(p["rendered"]["kubeVersionGiven"], true);
+        assert_eq!(p["rendered"]["apiVersionsGiven"], 1);
     }
 }
 
