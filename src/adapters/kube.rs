@@ -17,6 +17,13 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
+/// The kube context the user named (`--kube-context`, which Helm passes
+/// to plugins as `HELM_KUBECONTEXT`); `None` when the kubeconfig's current
+/// context is only the default.
+pub fn named_context() -> Option<String> {
+    env("HELM_KUBECONTEXT")
+}
+
 /// The kubeconfig names something that cannot be used (a missing CA or
 /// client certificate file, bad YAML): kube's text once, and its paths
 /// quoted once.

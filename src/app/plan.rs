@@ -28,6 +28,8 @@ pub struct PlanRequest<'a> {
     pub timeout: std::time::Duration,
     /// The chart is new at `to` (`plan --all`): `from` has no hooks.
     pub added: bool,
+    /// The kube context whose capabilities `render` holds.
+    pub context: Option<&'a str>,
 }
 
 pub struct PlanReport {
@@ -98,8 +100,14 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
     let (local_to, helmfile_note) =
         local_source::load_with_note(&ws.repo, &to, release, Some(&req.render.namespace))?;
     let needs = renders_needed(req.operations);
-    let (mut from, mut to, source) =
-        render_sides(ws, req.render, (from, &from_chart), to, added, needs)?;
+    let (mut from, mut to, source) = render_sides(
+        ws,
+        (req.render, req.context),
+        (from, &from_chart),
+        to,
+        added,
+        needs,
+    )?;
     let helm = ws.helm()?.version;
     // Findings are marked new against a side that exists: with none
     // (outside Git) they are the directory's, neither new nor old.
@@ -176,7 +184,7 @@ pub fn run(ws: &Workspace, req: &PlanRequest<'_>) -> anyhow::Result<PlanReport> 
 /// remembered after).
 fn render_sides(
     ws: &Workspace,
-    render: &RenderOptions,
+    (render, context): (&RenderOptions, Option<&str>),
     (from, from_chart): (Revision, &FromChart),
     to: Revision,
     added: bool,
@@ -198,13 +206,18 @@ fn render_sides(
         )
     });
     let (from, to) = renders?;
-    Ok((from, to, offline_source(render, default)))
+    Ok((from, to, offline_source(render, default, context)))
 }
 
 /// What an offline render assumes, for the plan's header: the Kubernetes
 /// version given, else Helm's `default`.
-fn offline_source(render: &RenderOptions, default: Option<String>) -> RenderSource {
+fn offline_source(
+    render: &RenderOptions,
+    default: Option<String>,
+    context: Option<&str>,
+) -> RenderSource {
     RenderSource::Offline {
+        context: context.map(str::to_string),
         kube_version: render.kube_version.clone().or(default),
         kube_version_given: render.kube_version.is_some(),
         api_versions_given: render.api_versions.len(),

@@ -279,6 +279,7 @@ fn plan_one(
             diff: req.diff,
             timeout: req.timeout,
             added: entry.status == ChartStatus::Added,
+            context: None,
         },
     )?;
     let facts = ChartFacts {

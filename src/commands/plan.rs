@@ -3,6 +3,7 @@
 
 use crate::adapters::render::RenderOptions;
 use crate::app::apply::{self, Action, ApplyRequest};
+use crate::app::capabilities;
 use crate::app::plan::{self, PlanRequest};
 use crate::app::plan_all::{self, AllRequest, ChartsFailed};
 use crate::app::planfile::{self, OutNeedsRelease};
@@ -59,9 +60,18 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
             ws.repo.chart_label()
         ));
     }
-    let opts = RenderOptions {
+    let mut opts = RenderOptions {
         secret_values: args.show_secrets,
         ..args.render.options(&args.release)
+    };
+    // Given a kube context, the renders take its cluster's capabilities.
+    let context = match capabilities::of_named_context(&mut opts) {
+        Some(Ok(context)) => Some(context),
+        Some(Err(warning)) => {
+            ui.warn(&warning);
+            None
+        }
+        None => None,
     };
     let ops = OperationArg::expand(&args.operation);
     for note in ws.values_notes(&opts) {
@@ -78,6 +88,7 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
             diff: args.diff_options(),
             timeout: args.timeout,
             added: false,
+            context: context.as_deref(),
         },
     )?;
     tracing::debug!("plan computed");

@@ -124,6 +124,9 @@ pub enum RenderSource {
         kube_version_given: bool,
         /// API versions given beyond Helm's built-in set.
         api_versions_given: usize,
+        /// Both came from this kube context's cluster (`--kube-context`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        context: Option<String>,
     },
 }
 
@@ -184,16 +187,24 @@ impl std::fmt::Display for RenderSource {
                 kube_version,
                 kube_version_given,
                 api_versions_given,
+                context,
             } => {
                 f.write_str("rendered offline: Kubernetes ")?;
                 match (kube_version, kube_version_given) {
+                    (Some(v), true) if context.is_some() => write!(
+                        f,
+                        "{v} and the {api_versions_given} API versions of context {}",
+                        context.as_deref().unwrap_or_default()
+                    )?,
                     (Some(v), true) => write!(f, "{v} (given)")?,
                     (Some(v), false) => write!(f, "{v} (Helm's default)")?,
                     (None, _) => f.write_str("as Helm assumes")?,
                 }
-                f.write_str(", Helm's API versions")?;
-                if *api_versions_given > 0 {
-                    write!(f, " and {api_versions_given} given")?;
+                if context.is_none() {
+                    f.write_str(", Helm's API versions")?;
+                    if *api_versions_given > 0 {
+                        write!(f, " and {api_versions_given} given")?;
+                    }
                 }
                 f.write_str(
                     ", lookup finds nothing, revision 1; values the chart's and those given",
@@ -217,21 +228,30 @@ mod tests {
             kube_version: Some("v1.32.0".into()),
             kube_version_given: false,
             api_versions_given: 0,
+            context: None,
         };
         assert_eq!(
             default.to_string(),
             "rendered offline: Kubernetes v1.32.0 (Helm's default), Helm's API versions, lookup finds nothing, revision 1; values the chart's and those given"
         );
-        let given = RenderSource::Offline {
+        let mut given = RenderSource::Offline {
             kube_version: Some("v1.20.2".into()),
             kube_version_given: true,
             api_versions_given: 41,
+            context: None,
         };
         assert!(
             given
                 .to_string()
                 .contains("Kubernetes v1.20.2 (given), Helm's API versions and 41 given,")
         );
+        let RenderSource::Offline { context, .. } = &mut given else {
+            unreachable!("built above")
+        };
+        *context = Some("prod".into());
+        assert!(given.to_string().starts_with(
+            "rendered offline: Kubernetes v1.20.2 and the 41 API versions of context prod, lookup finds nothing"
+        ));
     }
 
     #[test]

@@ -427,6 +427,42 @@ fn capabilities_lookups_and_the_revision_are_the_clusters() {
             ["Job/psp-setup", "Job/register-widgets"],
             "helm {major}: the capabilities gates open, lookup stays empty"
         );
+        // A plan given a kube context reads them from its cluster itself.
+        let context = cluster()
+            .kubectl()
+            .args(["config", "current-context"])
+            .output()
+            .unwrap();
+        let context = String::from_utf8_lossy(&context.stdout).trim().to_string();
+        assert!(!context.is_empty());
+        let args = [
+            "plan",
+            "app",
+            "--from",
+            "HEAD",
+            "--to",
+            "HEAD",
+            "--kube-context",
+            &context,
+        ];
+        let out = a.run_in(&repo, &[&args[..], &["-o", "json"]].concat());
+        let doc = json(&out.stdout);
+        assert_eq!(
+            install_hook_names(&doc),
+            ["Job/psp-setup", "Job/register-widgets"],
+            "helm {major}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(doc["rendered"]["context"], context.as_str());
+        assert_eq!(doc["rendered"]["kubeVersion"], "v1.20.2");
+        let table = String::from_utf8_lossy(&a.run_in(&repo, &args).stdout).into_owned();
+        assert!(
+            table.contains("Kubernetes v1.20.2 and the ")
+                && table.contains(&format!(
+                    "API versions of context {context}, lookup finds nothing"
+                )),
+            "{table}"
+        );
 
         let err = ok(
             a.run_in(
