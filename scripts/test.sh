@@ -25,6 +25,15 @@ if [[ ! -x /usr/bin/docker-registry ]]; then
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-registry >/dev/null; }
 fi
 
+say "installing GnuPG and binutils (release archive tests: signing, strip)"
+if ! command -v gpg >/dev/null || ! command -v gpgconf >/dev/null || ! command -v strip >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg binutils >/dev/null ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg binutils >/dev/null; }
+fi
+
+say "checking versions (Cargo.toml, Cargo.lock, plugin.yaml agree)"
+bash scripts/check-version.sh
+
 say "checking formatting"
 cargo fmt --all -- --check
 
