@@ -54,13 +54,14 @@ finish() {
   [[ -z "$work" ]] || rm -rf "$work"
   [[ $status -ne 0 ]] || return 0
   cd /
-  local gone=""
-  unregister && gone="nothing was installed; run helm plugin install again once that is fixed"
-  if [[ -n "$error" && -n "$gone" ]]; then
-    echo "helm-hooks: $error; $gone" >&2
-  elif [[ -n "$error$gone" ]]; then
-    echo "helm-hooks: $error$gone" >&2
+  if unregister; then
+    if [[ -z "$error" ]]; then
+      error="nothing was installed; run helm plugin install again once that is fixed"
+    elif [[ "$error" != *"nothing was installed"* ]]; then
+      error="$error; nothing was installed"
+    fi
   fi
+  [[ -z "$error" ]] || echo "helm-hooks: $error" >&2
 }
 trap 'finish $?' EXIT
 
@@ -72,7 +73,7 @@ fail() {
 # How to try again, for the hints: through Helm, or by hand.
 again() {
   if [[ -n "${HELM_PLUGIN_DIR:-}" ]]; then
-    echo "helm plugin install again"
+    echo "run helm plugin install again"
   else
     echo "run: bash '$dir/install.sh'"
   fi

@@ -377,6 +377,73 @@ impl Drop for FileServer {
     }
 }
 
+/// An OCI registry on loopback: Debian's `docker-registry` (the CNCF
+/// distribution registry, which `scripts/test.sh` installs), started by
+/// the test on a free port and stopped when dropped.
+pub struct Registry {
+    child: std::process::Child,
+    pub host: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Registry {
+    pub fn start() -> Self {
+        let bin = Path::new("/usr/bin/docker-registry");
+        assert!(
+            bin.is_file(),
+            "{} is missing: scripts/test.sh installs Debian's docker-registry",
+            bin.display()
+        );
+        let dir = tempfile::Builder::new()
+            .prefix("hh-oci-")
+            .tempdir()
+            .unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let host = format!("127.0.0.1:{port}");
+        let config = dir.path().join("config.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {host}\n",
+                dir.path().join("data").display()
+            ),
+        )
+        .unwrap();
+        let mut child = std::process::Command::new(bin)
+            .arg("serve")
+            .arg(&config)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Bounded: up to 10 s for the port to answer.
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(&host).is_ok() {
+                return Self {
+                    child,
+                    host,
+                    _dir: dir,
+                };
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the registry did not listen on {host}");
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// `target/<profile>/counting-helm`, beside this test binary's `deps/`.
 fn counting_helm_bin() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
@@ -401,6 +468,255 @@ pub fn walk_files(dir: &std::path::Path, out: &mut Vec<(PathBuf, u32, bool)>) {
         out.push((e.path(), meta.permissions().mode() & 0o777, meta.is_dir()));
         if meta.is_dir() {
             walk_files(&e.path(), out);
+        }
+    }
+}
+
+/// One HTTP/1.1 request on loopback, std only: `(status, headers, body)`.
+/// Header names come back lower-cased, one `name: value` per line.
+pub fn http(
+    host: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = memchr::memmem::find(&raw, b"\r\n\r\n").expect("an HTTP response");
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let headers = head
+        .lines()
+        .skip(1)
+        .map(|l| match l.split_once(':') {
+            Some((k, v)) => format!("{}:{v}", k.to_ascii_lowercase()),
+            None => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    (status, headers, raw[split + 4..].to_vec())
+}
+
+pub fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Registry {
+    /// Uploads one blob (POST, then PUT with its digest, as the
+    /// distribution API has it); returns its OCI descriptor.
+    fn push_blob(&self, repo: &str, media_type: &str, data: &[u8]) -> serde_json::Value {
+        let digest = format!("sha256:{}", sha256_hex(data));
+        let (status, headers, _) = http(
+            &self.host,
+            "POST",
+            &format!("/v2/{repo}/blobs/uploads/"),
+            &[],
+            b"",
+        );
+        assert_eq!(status, 202, "blob upload start: {headers}");
+        let location = headers
+            .lines()
+            .find_map(|l| l.strip_prefix("location: "))
+            .expect("a Location header")
+            .to_string();
+        // Location may be absolute; the path is what the server wants.
+        let path = match location.find("/v2/") {
+            Some(i) => location[i..].to_string(),
+            None => location,
+        };
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let (status, headers, _) = http(
+            &self.host,
+            "PUT",
+            &format!("{path}{sep}digest={digest}"),
+            &[("Content-Type", "application/octet-stream")],
+            data,
+        );
+        assert_eq!(status, 201, "blob upload: {headers}");
+        serde_json::json!({ "mediaType": media_type, "digest": digest, "size": data.len() })
+    }
+
+    /// Pushes a Helm 4 plugin artifact as `oras push --artifact-type
+    /// application/vnd.helm.plugin.v1+json` would: an OCI image manifest of
+    /// that artifact type, an empty config, and one layer per file titled
+    /// with its name (`NAME-VERSION.tgz`, `NAME-VERSION.tgz.prov`), which is
+    /// how Helm 4 finds them.
+    pub fn push_plugin(&self, repo: &str, tag: &str, files: &[(&str, &str, &[u8])]) {
+        let config = self.push_blob(repo, "application/vnd.oci.empty.v1+json", b"{}");
+        let layers: Vec<_> = files
+            .iter()
+            .map(|(title, media_type, data)| {
+                let mut d = self.push_blob(repo, media_type, data);
+                d["annotations"] = serde_json::json!({ "org.opencontainers.image.title": title });
+                d
+            })
+            .collect();
+        let manifest = serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "artifactType": "application/vnd.helm.plugin.v1+json",
+            "config": config,
+            "layers": layers,
+        });
+        let (status, headers, body) = http(
+            &self.host,
+            "PUT",
+            &format!("/v2/{repo}/manifests/{tag}"),
+            &[("Content-Type", "application/vnd.oci.image.manifest.v1+json")],
+            &serde_json::to_vec(&manifest).unwrap(),
+        );
+        assert_eq!(
+            status,
+            201,
+            "manifest: {headers}\n{}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+}
+
+/// This machine as the release archives name platforms (`linux-amd64`)
+/// and the Rust target `scripts/package.sh` takes for it.
+pub fn release_platform() -> (String, String) {
+    let os = match std::env::consts::OS {
+        "macos" => "darwin",
+        other => other,
+    };
+    let (arch, cpu) = match std::env::consts::ARCH {
+        "x86_64" => ("amd64", "x86_64"),
+        "aarch64" => ("arm64", "aarch64"),
+        other => panic!("no release archive for {other}"),
+    };
+    let target = match os {
+        "darwin" => format!("{cpu}-apple-darwin"),
+        _ => format!("{cpu}-unknown-linux-gnu"),
+    };
+    (format!("{os}-{arch}"), target)
+}
+
+/// A release as the release workflow publishes it, made once per test run
+/// by `scripts/package.sh` for this machine: `dir` holds
+/// `hooks-VERSION-OS-ARCH.tgz`, `SHA256SUMS` and the `.prov` signed with a
+/// throwaway GnuPG key whose public keyring is `keyring`. The binary packed
+/// is the one under test, debug info stripped as the release profile does
+/// (so it weighs what a release binary weighs).
+pub struct Release {
+    pub dir: PathBuf,
+    pub name: String,
+    pub keyring: PathBuf,
+    pub binary: PathBuf,
+}
+
+pub fn release() -> &'static Release {
+    static RELEASE: std::sync::OnceLock<Release> = std::sync::OnceLock::new();
+    RELEASE.get_or_init(make_release)
+}
+
+fn run_ok(cmd: &mut Command) -> std::process::Output {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn make_release() -> Release {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("release");
+    let _ = std::fs::remove_dir_all(&root);
+    let dir = root.join("dist");
+    std::fs::create_dir_all(&dir).unwrap();
+    let binary = root.join("helm-hooks");
+    run_ok(
+        Command::new("strip")
+            .arg("--strip-debug")
+            .arg("-o")
+            .arg(&binary)
+            .arg(assert_cmd::cargo::cargo_bin!("helm-hooks")),
+    );
+    // A short GNUPGHOME: gpg-agent's socket path has a length limit.
+    let gnupg = tempfile::Builder::new()
+        .prefix("hh-gpg-")
+        .tempdir()
+        .unwrap();
+    let gpg = |args: &[&str]| {
+        let mut cmd = Command::new("gpg");
+        cmd.env("GNUPGHOME", gnupg.path())
+            .args(["--batch", "--quiet"])
+            .args(args);
+        run_ok(&mut cmd)
+    };
+    let uid = "helm-hooks test <release-test@example.invalid>";
+    gpg(&[
+        "--passphrase",
+        "",
+        "--quick-gen-key",
+        uid,
+        "ed25519",
+        "sign",
+        "1d",
+    ]);
+    let keyring = root.join("keyring.gpg");
+    std::fs::write(&keyring, gpg(&["--export", uid]).stdout).unwrap();
+    let (platform, target) = release_platform();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    run_ok(
+        Command::new("bash")
+            .arg(repo.join("scripts/package.sh"))
+            .arg(&target)
+            .env("HELM_HOOKS_BINARY", &binary)
+            .env("HELM_HOOKS_DIST", &dir)
+            .env("HELM_HOOKS_GPG_KEY", uid)
+            .env("GNUPGHOME", gnupg.path()),
+    );
+    // The agent gpg started is this run's to stop.
+    let _ = Command::new("gpgconf")
+        .env("GNUPGHOME", gnupg.path())
+        .args(["--kill", "gpg-agent"])
+        .status();
+    Release {
+        name: format!("hooks-{}-{platform}.tgz", env!("CARGO_PKG_VERSION")),
+        dir,
+        keyring,
+        binary,
+    }
+}
+
+impl Release {
+    pub fn archive(&self) -> PathBuf {
+        self.dir.join(&self.name)
+    }
+
+    /// A copy of the release in `to`, each file passed through `edit`
+    /// (file name, bytes) -> new bytes, or None to leave it out.
+    pub fn copy_to(&self, to: &Path, edit: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(&self.dir).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if let Some(data) = edit(&name, std::fs::read(e.path()).unwrap()) {
+                std::fs::write(to.join(&name), data).unwrap();
+            }
         }
     }
 }

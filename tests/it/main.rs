@@ -22,6 +22,7 @@ mod plan;
 mod plan_all;
 mod planfile;
 mod plugin;
+mod release;
 mod signal;
 mod standalone;
 mod team;

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// A plugin directory as a user's checkout has it, with `bin/helm-hooks`
-/// already built (the binary under test), so install.sh skips the build.
+/// already built (the binary under test): install.sh finds that version
+/// there and neither downloads nor builds.
 fn plugin_dir(root: &Path) -> PathBuf {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = root.join("helm-hooks");
@@ -157,21 +158,42 @@ fn install_hook_without_cargo_says_what_to_do() {
     let root = tempfile::tempdir().unwrap();
     let dir = plugin_dir(root.path());
     std::fs::remove_file(dir.join("bin/helm-hooks")).unwrap();
+    with_sources(&dir);
+    // No release archive for this version: install.sh falls back to the
+    // build, which has no cargo.
+    let empty = tempfile::tempdir().unwrap();
+    let server = FileServer::start(empty.path());
     // Run by hand, as the message of a failed build tells.
     let out = Command::new("/bin/bash")
         .arg(dir.join("install.sh"))
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
         .env("HOME", root.path())
+        .env("HELM_HOOKS_DOWNLOAD_URL", &server.url)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("cargo not found") && err.contains("install.sh"),
+        err.contains("no prebuilt binary at")
+            && err.contains("404")
+            && err.contains("cargo not found")
+            && err.contains("install.sh"),
         "{err}"
     );
     assert_eq!(err.lines().count(), 1, "one line: {err}");
+}
+
+/// Stand-in sources beside the plugin files, so install.sh gets as far as
+/// looking for cargo.
+fn with_sources(dir: &Path) {
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(dir.join("src/main.rs"), "fn main() {}\n").unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"helm-hooks\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
 }
 
 /// `dir` as a Git repository with one commit: a plugin as `helm plugin
@@ -220,6 +242,20 @@ fn listed_version(env: &Env, helm: &HelmBin) -> Option<String> {
 
 #[test]
 fn a_plugin_installed_from_git_updates_with_helm_plugin_update() {
+    // The release of the next version, as install.sh downloads it on
+    // update (the binary in it is the one under test).
+    let release = release();
+    let served = tempfile::tempdir().unwrap();
+    let (platform, _) = release_platform();
+    let next = format!("hooks-0.1.1-{platform}.tgz");
+    let tgz = std::fs::read(release.archive()).unwrap();
+    std::fs::write(served.path().join(&next), &tgz).unwrap();
+    std::fs::write(
+        served.path().join("SHA256SUMS"),
+        format!("{}  {next}\n", sha256_hex(&tgz)),
+    )
+    .unwrap();
+    let server = FileServer::start(served.path());
     for helm in helms() {
         let env = Env::new();
         let src = plugin_dir(&env.path("src"));
@@ -260,13 +296,16 @@ fn a_plugin_installed_from_git_updates_with_helm_plugin_update() {
         assert!(st.success());
         let out = env
             .helm(&helm)
+            .env("HELM_HOOKS_DOWNLOAD_URL", &server.url)
+            .env("NO_PROXY", "127.0.0.1")
             .args(["plugin", "update", "hooks"])
             .output()
             .unwrap();
         assert!(out.status.success(), "{}: {out:?}", helm.version);
         assert!(
-            String::from_utf8_lossy(&out.stdout).contains("helm-hooks:"),
-            "the update hook ran: {out:?}"
+            String::from_utf8_lossy(&out.stdout)
+                .contains(&format!("from {}/{next} (sha256 checked)", server.url)),
+            "the update hook downloaded the new version: {out:?}"
         );
         assert_eq!(
             listed_version(&env, &helm).as_deref(),
@@ -290,12 +329,15 @@ fn install_without_cargo_leaves_nothing_registered() {
         // A checkout with sources and no binary yet: install.sh must build.
         let src = plugin_dir(&env.path("src"));
         std::fs::remove_file(src.join("bin/helm-hooks")).unwrap();
-        std::fs::create_dir_all(src.join("src")).unwrap();
-        std::fs::write(src.join("src/main.rs"), "fn main() {}\n").unwrap();
+        with_sources(&src);
         as_git_repo(&src);
+        // No release archive for this version either.
+        let empty = tempfile::tempdir().unwrap();
+        let server = FileServer::start(empty.path());
         let no_cargo = |cmd: &mut Command| {
             cmd.env("PATH", "/usr/bin:/bin")
                 .env("HOME", env.path("home"))
+                .env("HELM_HOOKS_DOWNLOAD_URL", &server.url)
                 .env_remove("CARGO_HOME");
         };
         // From a local directory: Helm's link goes, the directory stays.
