@@ -622,3 +622,46 @@ fn check_version_wants_one_version_everywhere() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("plugin.yaml 9.9.9"));
     assert_eq!(check(Some("v9.9.9")).status.code(), Some(1));
 }
+
+/// Where curl and sha256sum are missing (a minimal image, macOS without
+/// coreutils), install.sh downloads with wget and checks with
+/// `shasum -a 256`.
+#[test]
+fn install_sh_falls_back_to_wget_and_shasum() {
+    let release = release();
+    let server = FileServer::start(&release.dir);
+    let env = Env::new();
+    let tools = env.path("tools");
+    std::fs::create_dir_all(&tools).unwrap();
+    for tool in [
+        "sh", "bash", "sed", "head", "tail", "mktemp", "uname", "awk", "wget", "shasum", "perl",
+        "tar", "gzip", "mkdir", "cp", "chmod", "mv", "rm", "dirname", "basename",
+    ] {
+        let found = ["/usr/bin", "/bin"]
+            .iter()
+            .map(|d| Path::new(d).join(tool))
+            .find(|p| p.exists())
+            .unwrap_or_else(|| panic!("{tool} is not installed"));
+        std::os::unix::fs::symlink(found, tools.join(tool)).unwrap();
+    }
+    let dir = checkout(&env.path("src"));
+    let out = Command::new(tools.join("bash"))
+        .arg(dir.join("install.sh"))
+        .env_clear()
+        .env("PATH", &tools)
+        .env("HOME", env.path("home"))
+        .env("TMPDIR", env.path("tmp"))
+        .env("HELM_HOOKS_DOWNLOAD_URL", &server.url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("(sha256 checked)"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        std::fs::read(dir.join("bin/helm-hooks")).unwrap()
+            == std::fs::read(&release.binary).unwrap()
+    );
+}
