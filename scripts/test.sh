@@ -25,10 +25,11 @@ if [[ ! -x /usr/bin/docker-registry ]]; then
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-registry >/dev/null; }
 fi
 
-say "installing GnuPG and binutils (release archive tests: signing, strip)"
-if ! command -v gpg >/dev/null || ! command -v gpgconf >/dev/null || ! command -v strip >/dev/null; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg binutils >/dev/null ||
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg binutils >/dev/null; }
+say "installing GnuPG, binutils, curl, wget (release archive tests: signing, strip, downloads)"
+if ! command -v gpg >/dev/null || ! command -v gpgconf >/dev/null || ! command -v strip >/dev/null ||
+  ! command -v curl >/dev/null || ! command -v wget >/dev/null || ! command -v shasum >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg binutils curl wget perl >/dev/null ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg binutils curl wget perl >/dev/null; }
 fi
 
 say "checking versions (Cargo.toml, Cargo.lock, plugin.yaml agree)"
