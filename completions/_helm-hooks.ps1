@@ -43,10 +43,10 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
             break
         }
         'helm-hooks;plan' {
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Revision to compare from: anything Git resolves, or WORKTREE. Default: what was last applied to --release (audit log), else HEAD')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Revision to compare from: anything Git resolves, or WORKTREE (a plan between Git revisions, rendered offline). Default: with --release and its cluster at hand, the deployed revision; else what was last applied to --release (audit log), else HEAD')
             [CompletionResult]::new('--from-path', '--from-path', [CompletionResultType]::ParameterName, 'The chart''s directory at --from, when the chart moved since (default: CHART)')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Revision to compare to: anything Git resolves, or WORKTREE (the working tree, uncommitted edits included)')
-            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Release name used to render (Helm template''s default: release-name)')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'The release to plan against: with its cluster at hand, its deployed revision against Helm''s dry run of this upgrade there (no --from); else the name the Git revisions are rendered with (Helm template''s default: release-name)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Values file (repeatable). A file inside the repository is read at the same revision as the chart')
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'Values file (repeatable). A file inside the repository is read at the same revision as the chart')
             [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set values on the command line (repeatable): key1=val1,key2=val2')

@@ -43,10 +43,10 @@ complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "completion" -
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "version" -d 'Print the plugin\'s version (as `helm diff version` does)'
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "capabilities" -d 'Print the cluster\'s Kubernetes version and API versions, as Helm\'s install and upgrade see them, for offline plans (`plan --capabilities FILE`)'
 complete -c helm-hooks -n "__fish_helm_hooks_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l from -d 'Revision to compare from: anything Git resolves, or WORKTREE. Default: what was last applied to --release (audit log), else HEAD' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l from -d 'Revision to compare from: anything Git resolves, or WORKTREE (a plan between Git revisions, rendered offline). Default: with --release and its cluster at hand, the deployed revision; else what was last applied to --release (audit log), else HEAD' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l from-path -d 'The chart\'s directory at --from, when the chart moved since (default: CHART)' -r -F
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l to -d 'Revision to compare to: anything Git resolves, or WORKTREE (the working tree, uncommitted edits included)' -r
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l release -d 'Release name used to render (Helm template\'s default: release-name)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l release -d 'The release to plan against: with its cluster at hand, its deployed revision against Helm\'s dry run of this upgrade there (no --from); else the name the Git revisions are rendered with (Helm template\'s default: release-name)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -s f -l values -d 'Values file (repeatable). A file inside the repository is read at the same revision as the chart' -r -F
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l set -d 'Set values on the command line (repeatable): key1=val1,key2=val2' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand plan" -l set-string -d 'Set STRING values on the command line (repeatable)' -r

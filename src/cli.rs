@@ -393,7 +393,7 @@ pub struct PlanArgs {
     // No clap default: --all tells a `.` typed from none given.
     #[arg(value_name = "CHART", add = ArgValueCompleter::new(candidates::charts))]
     pub chart: Option<PathBuf>,
-    /// Revision to compare from: anything Git resolves, or WORKTREE. Default: what was last applied to --release (audit log), else HEAD.
+    /// Revision to compare from: anything Git resolves, or WORKTREE (a plan between Git revisions, rendered offline). Default: with --release and its cluster at hand, the deployed revision; else what was last applied to --release (audit log), else HEAD.
     #[arg(long, value_name = "REV", add = ArgValueCompleter::new(candidates::revisions))]
     pub from: Option<String>,
     /// The chart's directory at --from, when the chart moved since (default: CHART).
@@ -402,7 +402,7 @@ pub struct PlanArgs {
     /// Revision to compare to: anything Git resolves, or WORKTREE (the working tree, uncommitted edits included).
     #[arg(long, value_name = "REV", default_value = "WORKTREE", add = ArgValueCompleter::new(candidates::revisions))]
     pub to: String,
-    /// Release name used to render (Helm template's default: release-name).
+    /// The release to plan against: with its cluster at hand, its deployed revision against Helm's dry run of this upgrade there (no --from); else the name the Git revisions are rendered with (Helm template's default: release-name).
     #[arg(long, value_name = "NAME", default_value = "release-name")]
     pub release: String,
     #[command(flatten)]

@@ -253,6 +253,25 @@ fn release_plan(
             }
         }
     }
+    // `--operation rollback` (say) asks for none of Helm's two: the
+    // upgrade was planned for apply's sake only.
+    if !operations.is_empty()
+        && !operations
+            .iter()
+            .any(|o| matches!(o, Operation::Install | Operation::Upgrade))
+    {
+        let runs = prepared.operation;
+        prepared
+            .plan
+            .operations
+            .retain(|o| o.timeline.operation != runs);
+        // Changed means changed in the operations shown.
+        prepared.plan.changed = prepared
+            .plan
+            .operations
+            .iter()
+            .any(|o| o.diff.summary.has_changes());
+    }
     let from = match &prepared.deployed {
         Some(d) => Revision {
             spec: format!("revision {}", d.version),
