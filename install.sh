@@ -47,12 +47,24 @@ unregister() {
   fi
 }
 
+# The man pages beside this script (man/, one per command) go where man
+# finds a user's own pages; HELM_HOOKS_MAN_DIR= (empty) skips them. Best
+# effort: a page that cannot be copied never fails the install.
+install_man() {
+  local to="${HELM_HOOKS_MAN_DIR-${XDG_DATA_HOME:-$HOME/.local/share}/man/man1}"
+  [[ -n "$to" && -d "$dir/man" ]] || return 0
+  mkdir -p "$to" 2>/dev/null && cp -f "$dir"/man/*.1 "$to"/ 2>/dev/null || true
+}
+
 # Every failure ends here and says so in one line: what went wrong, the fix,
 # and whether Helm's registration was undone.
 finish() {
   local status=$1
   [[ -z "$work" ]] || rm -rf "$work"
-  [[ $status -ne 0 ]] || return 0
+  if [[ $status -eq 0 ]]; then
+    install_man
+    return 0
+  fi
   cd /
   if unregister; then
     if [[ -z "$error" ]]; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The release archive for one Rust target, itself an installable Helm plugin:
 #   dist/hooks-VERSION-OS-ARCH.tgz  hooks/{plugin.yaml,install.sh,plugin.complete,
-#                                   bin/helm-hooks,completions/,LICENSE,README.md}
+#                                   bin/helm-hooks,completions/,man/,LICENSE,README.md}
 #   dist/SHA256SUMS                 every dist/hooks-*.tgz (rewritten each run)
 #   dist/hooks-VERSION-OS-ARCH.tgz.prov  with HELM_HOOKS_GPG_KEY: Helm's
 #                                   provenance, what `helm plugin install
@@ -48,11 +48,12 @@ epoch="${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%ct 2>/dev/null || 
 stage="$(mktemp -d "${TMPDIR:-/tmp}/helm-hooks-package.XXXXXX")"
 trap 'rm -rf "$stage"' EXIT
 plugin="$stage/hooks"
-mkdir -p "$plugin/bin" "$plugin/completions"
+mkdir -p "$plugin/bin" "$plugin/completions" "$plugin/man"
 for f in plugin.yaml install.sh plugin.complete LICENSE README.md; do
   cp "$root/$f" "$plugin/$f"
 done
 cp "$root"/completions/* "$plugin/completions/"
+cp "$root"/man/*.1 "$plugin/man/"
 cp "$binary" "$plugin/bin/helm-hooks"
 chmod 0755 "$plugin/bin/helm-hooks" "$plugin/install.sh" "$plugin/plugin.complete"
 # Only the execute bits of the sources count, not the umask of this machine.

@@ -15,10 +15,22 @@ fn main() -> ExitCode {
     // Helm's plugin.complete, answered before clap parses so that no word
     // typed so far can make it fail or print on stderr.
     let mut argv = std::env::args_os().skip(1);
-    if argv
-        .next()
-        .is_some_and(|a| a == commands::complete::HIDDEN_COMMAND)
+    let first = argv.next();
+    if first
+        .as_ref()
+        .is_some_and(|a| a == commands::man::HIDDEN_COMMAND)
     {
+        let dir = argv.next().unwrap_or_else(|| "man".into());
+        return match commands::man::run(std::path::Path::new(&dir)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                let report = error::report(&e);
+                ui::Ui::new().error(&report);
+                ExitCode::from(report.code as u8)
+            }
+        };
+    }
+    if first.is_some_and(|a| a == commands::complete::HIDDEN_COMMAND) {
         let mut words: Vec<_> = argv.collect();
         if words.first().is_some_and(|w| w == "--") {
             words.remove(0);

@@ -6,6 +6,7 @@ pub mod capabilities;
 pub mod complete;
 pub mod history;
 pub mod lint;
+pub mod man;
 pub mod plan;
 pub mod rollback;
 pub mod test;

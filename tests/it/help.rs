@@ -180,3 +180,67 @@ fn version_prints_the_plugins_version_as_text_and_json() {
     assert!(out.status.success(), "{out:?}");
     assert_eq!(json(&out.stdout), serde_json::json!({ "version": listed }));
 }
+
+/// The man pages are generated from the definitions `--help` prints (so
+/// they cannot drift), committed under man/ fresh, one per command, each
+/// naming every flag its `--help` lists. `HELM_HOOKS_UPDATE_MAN=1`
+/// rewrites them.
+#[test]
+fn committed_man_pages_are_fresh_and_name_every_flag() {
+    let env = Env::new();
+    let dir = env.path("man");
+    let out = env
+        .hooks(&helm(3))
+        .args(["__man", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let committed = crate::cluster::repo_root().join("man");
+    let update = std::env::var_os("HELM_HOOKS_UPDATE_MAN").is_some();
+    let mut generated: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    generated.sort();
+    if update {
+        let _ = std::fs::remove_dir_all(&committed);
+        std::fs::create_dir_all(&committed).unwrap();
+        for name in &generated {
+            std::fs::copy(dir.join(name), committed.join(name)).unwrap();
+        }
+    }
+    let mut on_disk: Vec<String> = std::fs::read_dir(&committed)
+        .map(|d| {
+            d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    on_disk.sort();
+    let stale: Vec<&String> = generated
+        .iter()
+        .filter(|n| std::fs::read(dir.join(n)).ok() != std::fs::read(committed.join(n)).ok())
+        .collect();
+    assert!(
+        stale.is_empty() && on_disk == generated,
+        "man/ is stale ({stale:?}; committed {on_disk:?}): run HELM_HOOKS_UPDATE_MAN=1 cargo test --test it help::committed_man_pages_are_fresh_and_name_every_flag"
+    );
+    for command in COMMANDS.iter().chain(&["capabilities"]) {
+        let page = format!("helm-hooks-{command}.1");
+        assert!(generated.contains(&page), "no {page} in {generated:?}");
+        // roff escapes a hyphen as `\-`.
+        let man = std::fs::read_to_string(dir.join(&page))
+            .unwrap()
+            .replace("\\-", "-");
+        let flags: Vec<String> = help(&env, &[command])
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '[' || c == '=')
+            .filter(|w| w.starts_with("--") && w.len() > 2)
+            .map(|w| w.trim_end_matches([']', '.', ':', '`']).to_string())
+            .collect();
+        assert!(!flags.is_empty(), "{command}: no flags in --help");
+        for flag in flags {
+            // Flags inside the examples are fine to miss only if they are
+            // some command's real flag; every option must be there.
+            assert!(man.contains(&flag), "{page} lacks {flag}");
+        }
+    }
+}

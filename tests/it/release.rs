@@ -23,6 +23,11 @@ fn checkout(root: &Path) -> PathBuf {
     for f in ["plugin.yaml", "install.sh", "plugin.complete"] {
         std::fs::copy(repo().join(f), dir.join(f)).unwrap();
     }
+    std::fs::create_dir_all(dir.join("man")).unwrap();
+    for page in std::fs::read_dir(repo().join("man")).unwrap() {
+        let page = page.unwrap();
+        std::fs::copy(page.path(), dir.join("man").join(page.file_name())).unwrap();
+    }
     std::fs::write(
         dir.join("Cargo.toml"),
         "[package]\nname = \"helm-hooks\"\nversion = \"0.1.0\"\n",
@@ -141,6 +146,9 @@ fn a_checkout_installs_the_release_binary_in_seconds_without_cargo() {
             helm.version
         );
         assert_helm_hooks_runs(&env, &helm);
+        // The man pages came with it, where man finds a user's own.
+        let page = env.path("xdg-data/man/man1/helm-hooks-plan.1");
+        assert!(page.is_file(), "{}: no {}", helm.version, page.display());
         // Run again (as `helm plugin update` would): that version is
         // there, nothing is downloaded.
         let hits = server.hits.load(std::sync::atomic::Ordering::SeqCst);
