@@ -128,18 +128,12 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
     let text = shown(&doc, args.output, ui.out)?;
     ui.data(&text)?;
     tracing::debug!(peak_rss_kib = crate::app::peak_rss_kib(), "plan done");
-    let changed = match args.ignore_metadata {
-        true => report.plan.changed_beyond_metadata(),
-        false => report.plan.changed,
-    };
+    let exit = exit_for(&args, &report.plan);
     // The process ends here: freeing every parsed document one by one
     // would only cost time (rustc does the same). Pure data, no handles.
     std::mem::forget(doc);
     std::mem::forget(report);
-    if args.detailed_exitcode && changed {
-        return Err(Exit(code::CHANGES).into());
-    }
-    Ok(())
+    exit
 }
 
 /// The `HookPlan` document of a plan of the workspace's chart.
@@ -291,6 +285,41 @@ fn release_plan(
     Ok((prepared, from))
 }
 
+/// The `HookPlan` document of a release's plan (see [`release_plan`]).
+fn release_document<'a>(
+    ws: &Workspace,
+    opts: &'a RenderOptions,
+    prepared: &'a apply::Prepared,
+    from: &'a Revision,
+) -> anyhow::Result<PlanDocument<'a>> {
+    let Action::Upgrade { to, .. } = &prepared.action else {
+        unreachable!("apply prepares an upgrade")
+    };
+    let mut doc = document(
+        ws,
+        opts,
+        (from, &to.rev),
+        &prepared.plan,
+        &prepared.findings,
+        to.notices.clone(),
+    )?;
+    doc.rendered = prepared.source.as_ref();
+    Ok(doc)
+}
+
+/// `--detailed-exitcode`: exit 2 when the plan shows changes (beyond
+/// labels and annotations with `--ignore-metadata`).
+fn exit_for(args: &PlanArgs, plan: &crate::core::plan::Plan) -> anyhow::Result<()> {
+    let changed = match args.ignore_metadata {
+        true => plan.changed_beyond_metadata(),
+        false => plan.changed,
+    };
+    match args.detailed_exitcode && changed {
+        true => Err(Exit(code::CHANGES).into()),
+        false => Ok(()),
+    }
+}
+
 /// `plan --release NAME` with its cluster at hand: what apply would run.
 fn plan_release(args: &PlanArgs, ws: &Workspace, ui: &Ui) -> anyhow::Result<()> {
     let opts = RenderOptions {
@@ -299,28 +328,10 @@ fn plan_release(args: &PlanArgs, ws: &Workspace, ui: &Ui) -> anyhow::Result<()> 
     };
     let ops = OperationArg::expand(&args.operation);
     let (prepared, from) = release_plan(args, ws, &opts, &ops, ui)?;
-    let Action::Upgrade { to, .. } = &prepared.action else {
-        unreachable!("apply prepares an upgrade")
-    };
-    let mut doc = document(
-        ws,
-        &opts,
-        (&from, &to.rev),
-        &prepared.plan,
-        &prepared.findings,
-        to.notices.clone(),
-    )?;
-    doc.rendered = prepared.source.as_ref();
+    let doc = release_document(ws, &opts, &prepared, &from)?;
     let text = shown(&doc, args.output, ui.out)?;
     ui.data(&text)?;
-    let changed = match args.ignore_metadata {
-        true => prepared.plan.changed_beyond_metadata(),
-        false => prepared.plan.changed,
-    };
-    if args.detailed_exitcode && changed {
-        return Err(Exit(code::CHANGES).into());
-    }
-    Ok(())
+    exit_for(args, &prepared.plan)
 }
 
 /// `--release NAME --out FILE`: planned as apply plans (against what is
@@ -332,18 +343,7 @@ fn write_plan_file(args: &PlanArgs, path: &Path, ui: &Ui) -> anyhow::Result<()> 
     let ws = Workspace::open(args.chart())?;
     let opts = args.render.options(&args.release);
     let (prepared, from) = release_plan(args, &ws, &opts, &[], ui)?;
-    let Action::Upgrade { to, .. } = &prepared.action else {
-        unreachable!("apply prepares an upgrade")
-    };
-    let mut doc = document(
-        &ws,
-        &opts,
-        (&from, &to.rev),
-        &prepared.plan,
-        &prepared.findings,
-        to.notices.clone(),
-    )?;
-    doc.rendered = prepared.source.as_ref();
+    let doc = release_document(&ws, &opts, &prepared, &from)?;
     let plain = Painter {
         color: false,
         width: None,
@@ -360,14 +360,7 @@ fn write_plan_file(args: &PlanArgs, path: &Path, ui: &Ui) -> anyhow::Result<()> 
         path.display(),
         path.display()
     ));
-    let changed = match args.ignore_metadata {
-        true => prepared.plan.changed_beyond_metadata(),
-        false => prepared.plan.changed,
-    };
-    if args.detailed_exitcode && changed {
-        return Err(Exit(code::CHANGES).into());
-    }
-    Ok(())
+    exit_for(args, &prepared.plan)
 }
 
 /// One chart of `plan --all`, named from the current directory in the

@@ -12,6 +12,19 @@ use std::process::Output;
 /// (event, kind/name, weight) of each hook run, in order.
 type Planned = Vec<(String, String, i64)>;
 
+/// (event, kind/name, weight) of a hook run in a record or a plan.
+fn hook_run(h: &Value) -> (String, String, i64) {
+    (
+        h["event"].as_str().unwrap().to_string(),
+        format!(
+            "{}/{}",
+            h["kind"].as_str().unwrap(),
+            h["name"].as_str().unwrap()
+        ),
+        h["weight"].as_i64().unwrap(),
+    )
+}
+
 /// (event, kind/name, weight) of the plan the last run started with.
 fn planned(a: &Apply) -> Planned {
     let audit = a.audit();
@@ -19,17 +32,7 @@ fn planned(a: &Apply) -> Planned {
         .as_array()
         .unwrap()
         .iter()
-        .map(|h| {
-            (
-                h["event"].as_str().unwrap().to_string(),
-                format!(
-                    "{}/{}",
-                    h["kind"].as_str().unwrap(),
-                    h["name"].as_str().unwrap()
-                ),
-                h["weight"].as_i64().unwrap(),
-            )
-        })
+        .map(hook_run)
         .collect()
 }
 
@@ -102,17 +105,7 @@ fn plan_steps(doc: &Value, op: &str) -> Option<Planned> {
             .unwrap()
             .iter()
             .filter(|s| s["type"] == "hook")
-            .map(|h| {
-                (
-                    h["event"].as_str().unwrap().to_string(),
-                    format!(
-                        "{}/{}",
-                        h["kind"].as_str().unwrap(),
-                        h["name"].as_str().unwrap()
-                    ),
-                    h["weight"].as_i64().unwrap(),
-                )
-            })
+            .map(hook_run)
             .collect(),
     )
 }
