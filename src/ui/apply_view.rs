@@ -1,6 +1,7 @@
 //! Text of `helm hooks apply`: what will run, the question, the outcome.
 
 use super::common::{expected_line, expected_text, format_ms, local_label, short_sha};
+use super::fit::{NAME_FLOOR, ellipsize, fit_table};
 use super::{Painter, Style};
 use crate::core::audit::{FailureBranch, HookOutcome, HookPhase};
 use crate::core::diff::Change;
@@ -96,7 +97,89 @@ pub fn lifecycle_intro(
 
 /// The operation's timeline, as the user confirms it.
 pub fn timeline(op: &OperationPlan, painter: Painter) -> String {
-    let with_expected = op.timeline.hooks().any(|h| h.expected.is_some());
+    let t = fitted_timeline(op, painter);
+    let mut out = String::new();
+    for line in t.trim_fmt().lines() {
+        let _ = writeln!(out, " {line}");
+    }
+    if let Some(line) = expected_line(&op.timeline) {
+        let _ = writeln!(out, "  {line}");
+    }
+    for r in &op.diff.removed {
+        let _ = writeln!(
+            out,
+            "  {} {}/{} no longer runs ({})",
+            painter.paint(Style::Removed, "-"),
+            r.kind,
+            r.name,
+            r.event
+        );
+    }
+    for r in &op.diff.local_removed {
+        let _ = writeln!(
+            out,
+            "  {} local: {} no longer runs ({})",
+            painter.paint(Style::Removed, "-"),
+            crate::core::local::command_line(&r.command, &r.args),
+            r.event
+        );
+    }
+    out.trim_end().to_string()
+}
+
+/// The timeline table in the painter's width. Too wide whole, EXPECTED
+/// keeps the median alone (the line below the table sums each event) and
+/// names and cells give way; should names still be cut below
+/// `NAME_FLOOR`, EXPECTED goes when that leaves them more: which hook
+/// runs matters more.
+fn fitted_timeline(op: &OperationPlan, painter: Painter) -> comfy_table::Table {
+    let whole = timeline_table(op, painter, None, Expected::Whole);
+    let fits = painter.width.is_none_or(|w| {
+        whole
+            .trim_fmt()
+            .lines()
+            .all(|l| super::fit::visible_width(l) < w)
+    });
+    if fits {
+        return whole;
+    }
+    let fit = |expected: Expected| {
+        fit_table(painter.width, 1, 4, &|names| {
+            timeline_table(op, painter, names, expected)
+        })
+    };
+    let (t, names) = fit(Expected::Median);
+    if names.is_none_or(|n| n >= NAME_FLOOR) {
+        return t;
+    }
+    let (bare, more) = fit(Expected::Hidden);
+    match more.is_none_or(|m| m > names.unwrap_or(0)) {
+        true => bare,
+        false => t,
+    }
+}
+
+/// How much of the EXPECTED column a narrow terminal keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expected {
+    Whole,
+    Median,
+    Hidden,
+}
+
+/// The timeline's table, HOOK cells at most `names` columns wide.
+fn timeline_table(
+    op: &OperationPlan,
+    painter: Painter,
+    names: Option<usize>,
+    expected: Expected,
+) -> comfy_table::Table {
+    let name = |text: String| match names {
+        Some(max) => ellipsize(&text, max),
+        None => text,
+    };
+    let with_expected =
+        expected != Expected::Hidden && op.timeline.hooks().any(|h| h.expected.is_some());
     let mut t = painter.table();
     t.set_header(
         [
@@ -130,7 +213,7 @@ pub fn timeline(op: &OperationPlan, painter: Painter) -> String {
                     Cell::new(l.position).set_alignment(CellAlignment::Right),
                     Cell::new(l.event),
                     Cell::new(""),
-                    cell(local_label(l)),
+                    cell(name(local_label(l))),
                     Cell::new("yes"),
                     Cell::new("-"),
                     Cell::new("-"),
@@ -167,44 +250,21 @@ pub fn timeline(op: &OperationPlan, painter: Painter) -> String {
                     Cell::new(h.position).set_alignment(CellAlignment::Right),
                     Cell::new(h.event),
                     Cell::new(h.weight).set_alignment(CellAlignment::Right),
-                    cell(format!("{}/{}", h.kind, h.name)),
+                    cell(name(format!("{}/{}", h.kind, h.name))),
                     Cell::new(if h.waits { "yes" } else { "no" }),
                     Cell::new(left(h.after_success)),
                     Cell::new(left(h.after_failure)),
                 ]);
                 if with_expected && let Some(row) = t.row_mut(t.row_count() - 1) {
-                    row.add_cell(Cell::new(expected_text(h.expected)));
+                    row.add_cell(Cell::new(match (expected, h.expected) {
+                        (Expected::Median, Some(e)) => format_ms(e.median_ms),
+                        _ => expected_text(h.expected),
+                    }));
                 }
             }
         }
     }
-    let mut out = String::new();
-    for line in t.trim_fmt().lines() {
-        let _ = writeln!(out, " {line}");
-    }
-    if let Some(line) = expected_line(&op.timeline) {
-        let _ = writeln!(out, "  {line}");
-    }
-    for r in &op.diff.removed {
-        let _ = writeln!(
-            out,
-            "  {} {}/{} no longer runs ({})",
-            painter.paint(Style::Removed, "-"),
-            r.kind,
-            r.name,
-            r.event
-        );
-    }
-    for r in &op.diff.local_removed {
-        let _ = writeln!(
-            out,
-            "  {} local: {} no longer runs ({})",
-            painter.paint(Style::Removed, "-"),
-            crate::core::local::command_line(&r.command, &r.args),
-            r.event
-        );
-    }
-    out.trim_end().to_string()
+    t
 }
 
 /// The question, in hook terms: which hooks fire, which are new or changed.
@@ -304,9 +364,26 @@ pub fn summary(hooks: &[HookOutcome], painter: Painter) -> String {
     if hooks.is_empty() {
         return "No hooks ran.".into();
     }
+    let (t, _) = fit_table(painter.width, 1, 1, &|names| {
+        summary_table(hooks, painter, names)
+    });
+    let mut out = String::from("\n");
+    for line in t.trim_fmt().lines() {
+        let _ = writeln!(out, " {line}");
+    }
+    out.trim_end().to_string()
+}
+
+/// The outcome table, HOOK cells at most `names` columns wide.
+fn summary_table(
+    hooks: &[HookOutcome],
+    painter: Painter,
+    names: Option<usize>,
+) -> comfy_table::Table {
     let mut t = painter.table();
     t.set_header(["EVENT", "HOOK", "PHASE", "DURATION", "LEFT IN CLUSTER"]);
     for h in hooks {
+        let name = format!("{}/{}", h.kind, h.name);
         let phase = match h.phase {
             HookPhase::Succeeded => Cell::new(&h.phase).fg(Color::Green),
             HookPhase::Failed => Cell::new(&h.phase).fg(Color::Red),
@@ -314,7 +391,7 @@ pub fn summary(hooks: &[HookOutcome], painter: Painter) -> String {
         };
         t.add_row(vec![
             Cell::new(&h.event),
-            Cell::new(format!("{}/{}", h.kind, h.name)),
+            Cell::new(names.map_or(name.clone(), |max| ellipsize(&name, max))),
             phase,
             Cell::new(h.duration_ms.map(format_ms).unwrap_or_default()),
             Cell::new(match h.left_in_cluster {
@@ -326,11 +403,7 @@ pub fn summary(hooks: &[HookOutcome], painter: Painter) -> String {
             }),
         ]);
     }
-    let mut out = String::from("\n");
-    for line in t.trim_fmt().lines() {
-        let _ = writeln!(out, " {line}");
-    }
-    out.trim_end().to_string()
+    t
 }
 
 /// Names the failing hook and its last log lines.

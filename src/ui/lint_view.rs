@@ -79,7 +79,7 @@ pub fn finding_lines(f: &Finding, p: Painter, indent: &str) -> String {
     }
     if let Some(path) = &f.path {
         let long = p.width.is_some_and(|w| {
-            indent.len() + super::common::visible_width(&head) + 2 + path.chars().count() >= w
+            indent.len() + super::fit::visible_width(&head) + 2 + path.chars().count() >= w
         });
         // A path that does not fit beside the hook gets a line of its own.
         let sep = if long {
@@ -93,7 +93,7 @@ pub fn finding_lines(f: &Finding, p: Painter, indent: &str) -> String {
         let _ = write!(head, "  {}", p.paint(Style::Added, "(new)"));
     }
     let message = match p.width {
-        Some(w) => super::common::wrap(&f.message, w.saturating_sub(indent.len() + 3).max(30))
+        Some(w) => super::fit::wrap(&f.message, w.saturating_sub(indent.len() + 3).max(30))
             .join(&format!("\n{indent}  ")),
         None => f.message.clone(),
     };

@@ -4,6 +4,7 @@
 pub mod apply_view;
 pub mod common;
 pub mod complete_view;
+pub mod fit;
 pub mod history_view;
 pub mod lint_view;
 pub mod plan_view;
@@ -52,9 +53,13 @@ pub struct Painter {
     pub width: Option<usize>,
 }
 
-/// `$COLUMNS` when it is a number, else the width of `stream` when it is a
-/// terminal.
-fn width_of(stream: impl std::os::fd::AsFd) -> Option<usize> {
+/// For a terminal, `$COLUMNS` when it is a number (a test's fixed width,
+/// a user's choice), else the terminal's width; `None` for a pipe or file,
+/// whatever `$COLUMNS` says.
+fn width_of(stream: impl std::os::fd::AsFd + IsTerminal) -> Option<usize> {
+    if !stream.is_terminal() {
+        return None;
+    }
     if let Some(n) = std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.trim().parse::<usize>().ok())
@@ -77,6 +82,20 @@ impl Painter {
             t.force_no_tty();
         }
         t
+    }
+
+    /// `{indent}{text}` wrapped at spaces to the width, continuation lines
+    /// two columns further in, each line painted in `style` (so that no
+    /// colour runs into the indent of the next). No newline at the end.
+    pub fn wrapped(&self, indent: &str, style: Style, text: &str) -> String {
+        fit::fill(&format!("{indent}{text}"), self.width, 2)
+            .split('\n')
+            .map(|l| {
+                let body = l.trim_start_matches(' ');
+                format!("{}{}", &l[..l.len() - body.len()], self.paint(style, body))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     pub fn paint(&self, style: Style, text: &str) -> String {
@@ -129,36 +148,50 @@ impl Ui {
         out.flush()
     }
 
+    /// A line for the terminal, wrapped at spaces to stderr's width.
+    fn say(&self, label: &str, message: &str) {
+        let text = fit::labelled(self.err.width, "", label, message);
+        let _ = writeln!(std::io::stderr(), "{text}");
+    }
+
     pub fn warn(&self, message: &str) {
-        let _ = writeln!(
-            std::io::stderr(),
-            "{} {message}",
-            self.err.paint(Style::Warn, "warning:")
-        );
+        self.say(&self.err.paint(Style::Warn, "warning:"), message);
     }
 
     /// Something the user should know that is not wrong.
     pub fn note(&self, message: &str) {
-        let _ = writeln!(
-            std::io::stderr(),
-            "{} {message}",
-            self.err.paint(Style::Dim, "note:")
-        );
+        self.say(&self.err.paint(Style::Dim, "note:"), message);
     }
 
     /// A lint error shown before apply's question.
     pub fn lint_error(&self, f: &crate::core::lint::Finding) {
-        let _ = writeln!(
-            std::io::stderr(),
-            "{} [{}] {}",
-            self.err.paint(Style::Error, "lint error:"),
-            f.rule,
-            f.message
+        self.say(
+            &self.err.paint(Style::Error, "lint error:"),
+            &format!("[{}] {}", f.rule, f.message),
         );
     }
 
+    /// Text for people on stderr: each line wider than the terminal
+    /// wrapped at spaces, continuation lines two columns in.
     pub fn status(&self, message: &str) {
-        let _ = writeln!(std::io::stderr(), "{message}");
+        let _ = writeln!(
+            std::io::stderr(),
+            "{}",
+            fit::fill(message, self.err.width, 2)
+        );
+    }
+
+    /// Helm's own output, passed on as Helm wrote it (its NOTES hold
+    /// commands to copy whole); its error lines after a failure (`helm: `
+    /// before each) wrapped as ours are.
+    pub fn helm_output(&self, text: &str) {
+        let mut err = std::io::stderr().lock();
+        for line in text.lines() {
+            let _ = match line.strip_prefix("helm: ") {
+                Some(rest) => writeln!(err, "{}", fit::labelled(self.err.width, "", "helm:", rest)),
+                None => writeln!(err, "{line}"),
+            };
+        }
     }
 
     /// Whether a question can be asked: both stdin and stderr are a terminal.
@@ -172,8 +205,12 @@ impl Ui {
 
     /// Asks a yes/no question on the terminal (stderr); the default is No.
     pub fn confirm(&self, question: &str) -> std::io::Result<bool> {
+        let (before, prompt) = prompt_lines(question, self.err.width);
+        if !before.is_empty() {
+            let _ = writeln!(std::io::stderr(), "{before}");
+        }
         dialoguer::Confirm::new()
-            .with_prompt(question)
+            .with_prompt(prompt)
             .default(false)
             .interact_on(&dialoguer::console::Term::stderr())
             .map_err(|e| match e {
@@ -208,20 +245,69 @@ impl Ui {
         let mut err = std::io::stderr().lock();
         if let Some(helm) = &report.helm_output {
             for line in helm.lines().filter(|l| !l.trim().is_empty()) {
-                let _ = writeln!(err, "{} {line}", self.err.paint(Style::Dim, "helm:"));
+                let helm = self.err.paint(Style::Dim, "helm:");
+                let _ = writeln!(err, "{}", fit::labelled(self.err.width, "", &helm, line));
             }
         }
+        let label = self.err.paint(Style::Error, "error:");
         let _ = writeln!(
             err,
-            "{} {}",
-            self.err.paint(Style::Error, "error:"),
-            report.line
+            "{}",
+            fit::labelled(self.err.width, "", &label, &report.line)
         );
     }
+}
+
+/// A question as lines printed before the prompt, and the prompt. When
+/// it answers, dialoguer clears the prompt's last screen line only and
+/// prints the prompt again with the answer: a prompt wider than the
+/// terminal would show twice. So the question is wrapped at spaces, and
+/// only its last line (with room for ` [y/N] `) is the prompt.
+fn prompt_lines(question: &str, width: Option<usize>) -> (String, String) {
+    let Some(width) = width else {
+        return (String::new(), question.to_string());
+    };
+    let tail = " [y/N] ".len();
+    if fit::visible_width(question) + tail < width {
+        return (String::new(), question.to_string());
+    }
+    let mut lines = fit::wrap(question, width.saturating_sub(1).max(20));
+    let last = lines.pop().unwrap_or_default();
+    // The last line may need one more break to leave room for `[y/N]`.
+    let mut end = fit::wrap(&last, width.saturating_sub(tail + 1).max(20));
+    let prompt = end.pop().unwrap_or_default();
+    lines.extend(end);
+    (lines.join("\n"), prompt)
 }
 
 impl Default for Ui {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prompt_lines;
+
+    #[test]
+    fn a_long_question_ends_in_a_prompt_of_one_line() {
+        let q = "Upgrade web in namespace demo of context helm-hooks-test (https://127.0.0.1:56681)? 3 hook runs will fire; new: Job/notify-the-release-channel-about-the-new-deployment-of-orders. Continue";
+        let (before, prompt) = prompt_lines(q, Some(90));
+        assert!(prompt.ends_with("Continue") && prompt.len() + " [y/N] ".len() < 90);
+        assert!(before.lines().all(|l| l.len() < 90), "{before}");
+        assert!(before.lines().count() >= 2, "{before}");
+        let again = format!("{before} {prompt}");
+        assert_eq!(
+            again.split_whitespace().collect::<Vec<_>>(),
+            q.split_whitespace().collect::<Vec<_>>(),
+            "every word, whole and once"
+        );
+        // Wide enough, or no terminal width known: the question is the prompt.
+        assert_eq!(
+            prompt_lines("Upgrade web? Continue", Some(90)),
+            (String::new(), "Upgrade web? Continue".into())
+        );
+        assert_eq!(prompt_lines(q, None), (String::new(), q.into()));
     }
 }

@@ -1,9 +1,8 @@
 //! `helm hooks plan` output: table (terminal), markdown (PR comments),
 //! JSON and YAML (the versioned schema CI reads).
 
-use super::common::{
-    ChartInfo, expected_line, expected_text, local_label, rev_label, visible_width,
-};
+use super::common::{ChartInfo, expected_line, expected_text, local_label, rev_label};
+use super::fit::{NAME_FLOOR, ellipsize, fit_table, visible_width};
 use super::{Painter, Style};
 use crate::app::baseline::{Baseline, Reason};
 use crate::core::diff::{Change, HookChange, RemovedStep, StepChange};
@@ -238,7 +237,7 @@ pub fn table(doc: &PlanDocument<'_>, p: Painter) -> String {
         }
     }
     if let Some(r) = doc.rendered {
-        let _ = writeln!(out, "  {}", p.paint(Style::Dim, &r.to_string()));
+        let _ = writeln!(out, "{}", p.wrapped("  ", Style::Dim, &r.to_string()));
     }
     // A note of several operations (the hook-succeeded one) is said once,
     // after them.
@@ -310,13 +309,7 @@ fn operation_table(op: &OperationPlan, p: Painter, shared: &[String], out: &mut 
 /// `{indent}{label} {text}` and a newline, the text wrapped at spaces to
 /// the painter's width with continuation lines indented under it.
 fn labelled(p: Painter, indent: &str, label: &str, text: &str) -> String {
-    let Some(width) = p.width else {
-        return format!("{indent}{label} {text}\n");
-    };
-    let lead = visible_width(indent) + visible_width(label) + 1;
-    let lines = super::common::wrap(text, width.saturating_sub(lead + 1).max(30));
-    let cont = format!("\n{}", " ".repeat(lead));
-    format!("{indent}{label} {}\n", lines.join(&cont))
+    super::fit::labelled(p.width, indent, label, text) + "\n"
 }
 
 /// How much of the TEMPLATE column a narrow terminal keeps.
@@ -339,58 +332,57 @@ fn template_text(path: &str, template: TemplateColumn) -> String {
 }
 
 /// The timeline table in the painter's width: TEMPLATE shortened first,
-/// then dropped, then the remaining cells wrapped at word boundaries.
+/// then dropped, then hook names shortened with an ellipsis and the
+/// remaining cells wrapped at word boundaries; should names still be cut
+/// below `NAME_FLOOR`, EXPECTED goes too when that leaves them more.
 fn fitted_timeline(op: &OperationPlan, p: Painter) -> String {
     let Some(width) = p.width else {
-        return timeline_table(op, p, TemplateColumn::Full).trim_fmt();
+        return timeline_table(op, p, TemplateColumn::Full, None).trim_fmt();
     };
     // One column of indent before each line.
     let fits = |text: &str| text.lines().all(|l| visible_width(l) < width);
-    for mode in [
-        TemplateColumn::Full,
-        TemplateColumn::Short,
-        TemplateColumn::Hidden,
-    ] {
-        let text = timeline_table(op, p, mode).trim_fmt();
+    for mode in [TemplateColumn::Full, TemplateColumn::Short] {
+        let text = timeline_table(op, p, mode, None).trim_fmt();
         if fits(&text) {
             return text;
         }
     }
-    let mut t = timeline_table(op, p, TemplateColumn::Hidden);
-    t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
-        .set_width(width.saturating_sub(1).max(20) as u16);
-    // No column narrower than its longest word: only text of several
-    // words (the resources step, a change) wraps, and never mid-word.
-    let mut longest: Vec<usize> = Vec::new();
-    for row in t.header().into_iter().chain(t.row_iter()) {
-        for (i, cell) in row.cell_iter().enumerate() {
-            let word = cell
-                .content()
-                .split_whitespace()
-                .map(|w| w.chars().count())
-                .max()
-                .unwrap_or(0);
-            if longest.len() <= i {
-                longest.resize(i + 1, 0);
-            }
-            longest[i] = longest[i].max(word);
-        }
+    let (mut t, names) = fit_table(p.width, 1, 4, &|names| {
+        timeline_table(op, p, TemplateColumn::Hidden, names)
+    });
+    if names.is_none_or(|n| n >= NAME_FLOOR) || t.column_count() <= EXPECTED_COLUMN {
+        return t.trim_fmt();
     }
-    for (i, w) in longest.into_iter().enumerate() {
-        if let Some(c) = t.column_mut(i)
-            && c.constraint().is_none()
-        {
-            // The width counts the cell's padding, one column each side.
-            c.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
-                comfy_table::Width::Fixed(w as u16 + 2),
-            ));
+    // Which hook runs matters more than how long it took before.
+    let (bare, more) = fit_table(p.width, 1, 4, &|names| {
+        let mut t = timeline_table(op, p, TemplateColumn::Hidden, names);
+        if let Some(c) = t.column_mut(EXPECTED_COLUMN) {
+            c.set_constraint(comfy_table::ColumnConstraint::Hidden);
         }
+        t
+    });
+    match more.is_none_or(|m| m > names.unwrap_or(0)) {
+        true => bare.trim_fmt(),
+        false => t.trim_fmt(),
     }
-    t.trim_fmt()
 }
 
+/// Where the timeline table has EXPECTED, when it has it.
+const EXPECTED_COLUMN: usize = 10;
+
 /// One operation's numbered timeline, removed runs last.
-fn timeline_table(op: &OperationPlan, p: Painter, template: TemplateColumn) -> comfy_table::Table {
+/// `names`: the most columns a HOOK cell may take (longer names are
+/// shortened with an ellipsis).
+fn timeline_table(
+    op: &OperationPlan,
+    p: Painter,
+    template: TemplateColumn,
+    names: Option<usize>,
+) -> comfy_table::Table {
+    let name = |text: String| match names {
+        Some(max) => ellipsize(&text, max),
+        None => text,
+    };
     let with_expected = op.timeline.hooks().any(|h| h.expected.is_some());
     let mut t = p.table();
     t.set_header(
@@ -424,7 +416,7 @@ fn timeline_table(op: &OperationPlan, p: Painter, template: TemplateColumn) -> c
                     Cell::new(l.position).set_alignment(CellAlignment::Right),
                     Cell::new(l.event),
                     Cell::new(""),
-                    colored(Cell::new(local_label(l))),
+                    colored(Cell::new(name(local_label(l)))),
                     Cell::new(template_text(&l.source, template)),
                     Cell::new("yes"),
                     Cell::new("-"),
@@ -452,7 +444,7 @@ fn timeline_table(op: &OperationPlan, p: Painter, template: TemplateColumn) -> c
                     Cell::new(h.position).set_alignment(CellAlignment::Right),
                     Cell::new(h.event),
                     Cell::new(h.weight).set_alignment(CellAlignment::Right),
-                    colored(Cell::new(hook_label(h))),
+                    colored(Cell::new(name(hook_label(h)))),
                     Cell::new(template_text(&h.path, template)),
                     Cell::new(if h.waits { "yes" } else { "no" }),
                     Cell::new(leftover(h.after_success)),
@@ -465,7 +457,7 @@ fn timeline_table(op: &OperationPlan, p: Painter, template: TemplateColumn) -> c
             }
         }
     }
-    removed_rows(op, &mut t);
+    removed_rows(op, &mut t, &name);
     if template == TemplateColumn::Hidden
         && let Some(c) = t.column_mut(5)
     {
@@ -475,14 +467,14 @@ fn timeline_table(op: &OperationPlan, p: Painter, template: TemplateColumn) -> c
 }
 
 /// Runs `from` had that `to` no longer has, chart and local.
-fn removed_rows(op: &OperationPlan, t: &mut comfy_table::Table) {
+fn removed_rows(op: &OperationPlan, t: &mut comfy_table::Table, name: &dyn Fn(String) -> String) {
     for r in &op.diff.removed {
         t.add_row(vec![
             Cell::new("-").fg(Color::Red),
             Cell::new(""),
             Cell::new(r.event),
             Cell::new(""),
-            Cell::new(format!("{}/{}", r.kind, r.name)).fg(Color::Red),
+            Cell::new(name(format!("{}/{}", r.kind, r.name))).fg(Color::Red),
             Cell::new(""),
             Cell::new(""),
             Cell::new(""),
@@ -496,7 +488,11 @@ fn removed_rows(op: &OperationPlan, t: &mut comfy_table::Table) {
             Cell::new(""),
             Cell::new(r.event),
             Cell::new(""),
-            Cell::new(format!("local: {}", command_line(&r.command, &r.args))).fg(Color::Red),
+            Cell::new(name(format!(
+                "local: {}",
+                command_line(&r.command, &r.args)
+            )))
+            .fg(Color::Red),
             Cell::new(""),
             Cell::new(""),
             Cell::new(""),
@@ -548,7 +544,7 @@ fn changed_hooks(doc: &PlanDocument<'_>, p: Painter, out: &mut String) {
                 Change::Removed => Style::Removed,
                 _ => Style::Changed,
             };
-            let _ = writeln!(out, "\n  {}", p.paint(style, &change_header(c)));
+            let _ = writeln!(out, "\n{}", p.wrapped("  ", style, &change_header(c)));
             if let Some(diff) = &c.diff {
                 for line in diff.lines() {
                     let s = if line.starts_with("+++") || line.starts_with("---") {
@@ -586,7 +582,7 @@ fn changed_local_hooks(doc: &PlanDocument<'_>, p: Painter, out: &mut String) {
                 Change::Removed => Style::Removed,
                 _ => Style::Changed,
             };
-            let _ = writeln!(out, "  {}", p.paint(style, &local_change_header(c)));
+            let _ = writeln!(out, "{}", p.wrapped("  ", style, &local_change_header(c)));
         }
     }
 }
@@ -607,7 +603,12 @@ fn warnings_and_findings(doc: &PlanDocument<'_>, p: Painter, out: &mut String) {
             out.push_str(&labelled(p, "", &p.paint(style, label), &w.to_string()));
         }
         for n in &doc.helm_notices {
-            let _ = writeln!(out, "{} helm said: {n}", p.paint(Style::Warn, "warning:"));
+            out.push_str(&labelled(
+                p,
+                "",
+                &p.paint(Style::Warn, "warning:"),
+                &format!("helm said: {n}"),
+            ));
         }
     }
     if !doc.findings.is_empty() {
@@ -624,7 +625,7 @@ fn warnings_and_findings(doc: &PlanDocument<'_>, p: Painter, out: &mut String) {
             let _ = write!(out, "\n{}", super::lint_view::finding_lines(f, p, "  "));
         }
         if let Some(note) = more_note(doc) {
-            let _ = writeln!(out, "\n  {}", p.paint(Style::Dim, &note));
+            let _ = writeln!(out, "\n{}", p.wrapped("  ", Style::Dim, &note));
         }
     }
 }
@@ -980,7 +981,11 @@ pub fn set_table(doc: &PlanSetDocument<'_>, p: Painter) -> String {
         doc.charts.len() + doc.unchanged
     );
     for e in &doc.charts {
-        let _ = writeln!(out, "  {}", set_line(e));
+        let _ = writeln!(
+            out,
+            "{}",
+            super::fit::fill(&format!("  {}", set_line(e)), p.width, 2)
+        );
     }
     for e in &doc.charts {
         if let Some(plan) = e.plan.as_ref().filter(|d| d.plan.changed) {

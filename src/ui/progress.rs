@@ -2,6 +2,7 @@
 //! line per state change elsewhere, nothing with `--progress none`.
 
 use super::common::{clean, format_ms};
+use super::fit::{NAME_FLOOR, ellipsize, truncate};
 use super::{Painter, Style};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::Write;
@@ -28,7 +29,12 @@ pub struct Progress {
     painter: Painter,
     /// Interrupted: the bars stay as last drawn, never redrawn.
     frozen: AtomicBool,
+    /// Columns the labels take, padded to the longest.
+    label_width: usize,
 }
+
+/// What a bar keeps beside its label for the state, its detail and time.
+const MESSAGE_ROOM: usize = 24;
 
 fn style(template: &str) -> ProgressStyle {
     ProgressStyle::with_template(template).expect("valid progress template")
@@ -40,9 +46,17 @@ impl Progress {
             Mode::Bars => ProgressDrawTarget::stderr(),
             _ => ProgressDrawTarget::hidden(),
         });
+        // A bar wider than the terminal would wrap, and each redraw
+        // would leave a line behind: labels give way first (their middle
+        // cut, the step and the name's end kept), messages are cut to
+        // what is left.
+        let most = painter
+            .width
+            .map(|w| w.saturating_sub(3 + MESSAGE_ROOM).max(NAME_FLOOR));
+        let fitted = |label: &str| most.map_or(label.to_string(), |m| ellipsize(label, m));
         let width = rows
             .iter()
-            .map(|r| r.label.chars().count())
+            .map(|r| fitted(&r.label).chars().count())
             .max()
             .unwrap_or(0);
         let bars = rows
@@ -50,7 +64,7 @@ impl Progress {
             .map(|r| {
                 let bar = multi.add(ProgressBar::new_spinner());
                 bar.set_style(style("  {prefix} {msg}"));
-                bar.set_prefix(format!("{:width$}", r.label));
+                bar.set_prefix(format!("{:width$}", fitted(&r.label)));
                 bar.set_message(painter.paint(Style::Dim, "waiting"));
                 bar
             })
@@ -62,6 +76,23 @@ impl Progress {
             labels: rows.into_iter().map(|r| r.label).collect(),
             painter,
             frozen: AtomicBool::new(false),
+            label_width: width,
+        }
+    }
+
+    /// ` (detail)` cut to what a bar line has left after its label, the
+    /// state and `taken` columns; the whole detail is in the summary and
+    /// the audit log.
+    fn detail_text(&self, state: &str, detail: &str, taken: usize) -> String {
+        let detail = clean(detail);
+        let Some(width) = self.painter.width.filter(|_| self.mode == Mode::Bars) else {
+            return format!(" ({detail})");
+        };
+        let room =
+            width.saturating_sub(3 + self.label_width + 1 + state.chars().count() + 3 + taken);
+        match room {
+            0..8 => String::new(),
+            _ => format!(" ({})", truncate(&detail, room)),
         }
     }
 
@@ -96,7 +127,9 @@ impl Progress {
         };
         let mut text = self.painter.paint(style_for, state);
         if let Some(d) = detail {
-            text.push_str(&format!(" ({})", clean(d)));
+            // A running bar has a spinner and its clock beside the
+            // message, a finished one its time: 8 columns either way.
+            text.push_str(&self.detail_text(state, d, 8));
         }
         match self.mode {
             Mode::None => {}

@@ -115,7 +115,7 @@ pub fn report(outcome: &Outcome, release: &str, ui: &Ui) -> anyhow::Result<()> {
         ));
     }
     if !outcome.helm_output.trim().is_empty() {
-        ui.status(outcome.helm_output.trim_end());
+        ui.helm_output(outcome.helm_output.trim_end());
     }
     match outcome.verdict(release) {
         Verdict::Done => Ok(()),

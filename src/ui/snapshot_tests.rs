@@ -403,3 +403,84 @@ fn plan_and_lint_tables_fit_80_100_and_200_columns() {
     }
     insta::assert_snapshot!(shots.join("\n"));
 }
+
+/// Issue 35 item 7: hook names longer than a 90-column terminal leaves
+/// them are shortened with an ellipsis in the plan's and apply's tables,
+/// and every other line wraps between words.
+#[test]
+fn long_hook_names_fit_90_columns_with_an_ellipsis() {
+    let long = |s: &str| {
+        s.replace(
+            "name: migrate",
+            "name: database-schema-migration-for-the-orders-service",
+        )
+        .replace(
+            "name: backup",
+            "name: backup-of-the-orders-database-to-object-storage",
+        )
+    };
+    let plan = upgrade_plan_of(&long(OLD), &long(NEW));
+    let p = Painter {
+        color: false,
+        width: Some(90),
+    };
+    let (from, to) = (
+        rev("v1", "1111111111111111111111111111111111111111"),
+        rev("HEAD", "0123456789abcdef0123456789abcdef01234567"),
+    );
+    let doc = super::plan_view::PlanDocument {
+        api_version: super::plan_view::PLAN_API_VERSION,
+        kind: "HookPlan",
+        helm_version: "v3.17.1".into(),
+        chart: ChartInfo::in_repository("/src/shop".into(), "shop".into(), "shop".into()),
+        release: "release-name",
+        namespace: "default",
+        from: &from,
+        to: &to,
+        plan: &plan,
+        findings: &[],
+        helm_notices: Vec::new(),
+        rendered: None,
+    };
+    let plan_text = super::plan_view::table(&doc, p);
+    let op = &plan.operations[0];
+    let outcomes: Vec<HookOutcome> = op
+        .timeline
+        .hooks()
+        .map(|h| HookOutcome {
+            event: h.event.to_string(),
+            kind: h.kind.clone(),
+            name: h.name.clone(),
+            phase: HookPhase::Succeeded,
+            duration_ms: Some(1_200),
+            left_in_cluster: Some(false),
+            ..Default::default()
+        })
+        .collect();
+    let apply_text = format!(
+        "{}\n{}",
+        super::apply_view::timeline(op, p),
+        super::apply_view::summary(&outcomes, p)
+    );
+    // A unified diff's lines are the manifest as written, as in `git diff`.
+    let text = plan_text.split("\n    ---").next().unwrap().to_string() + "\n" + &apply_text;
+    for line in text.lines() {
+        assert!(
+            line.chars().count() <= 90,
+            "{} columns: {line}\n{text}",
+            line.chars().count()
+        );
+    }
+    for t in [&plan_text, &apply_text] {
+        let row = t
+            .lines()
+            .find(|l| l.contains("Job/backup-of"))
+            .unwrap_or_else(|| panic!("{t}"));
+        assert!(row.contains('…') && row.contains("storage "), "{row}");
+    }
+    // The changed hook's heading names it whole, wrapped between words.
+    assert!(
+        plan_text.contains("\n  Job/backup-of-the-orders-database-to-object-storage (added)"),
+        "{plan_text}"
+    );
+}

@@ -17,6 +17,7 @@ mod house;
 mod lifecycle;
 mod lint;
 mod local_hooks;
+mod narrow;
 mod newcomer;
 mod plan;
 mod plan_all;
