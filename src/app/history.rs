@@ -88,8 +88,9 @@ pub fn read_from(
             read => read,
         },
     };
-    let runs = merge(local, cluster_records);
+    let mut runs = merge(local, cluster_records);
     check_commit_ids(&runs)?;
+    crate::core::audit::fill_revision_commits(&mut runs);
     Ok(Log {
         // Empty when the local log was not read.
         path: match source {

@@ -269,7 +269,7 @@ fn release_plan(
     let from = match &prepared.deployed {
         Some(d) => Revision {
             spec: format!("revision {}", d.version),
-            commit: apply::deployed_sha(&d.info.description),
+            commit: apply::deployed_commit(d, &args.release, &opts.namespace),
             subject: None,
             worktree: false,
             tree: None,

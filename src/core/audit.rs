@@ -576,6 +576,67 @@ pub fn last_applied<'a>(runs: &'a [Run], release: &str, namespace: &str) -> Opti
         .filter(|r| r.start.operation != "uninstall")
 }
 
+/// The commit revision `revision` of a release was made from, as the run
+/// that made it recorded: newest first, a run that ended at that revision
+/// having succeeded (a test or uninstall acts on the revision as it is)
+/// or having failed there after starting elsewhere (Helm's failed
+/// revision is still the commit's). `None` when no run made it, or made
+/// it from uncommitted files.
+pub fn revision_commit(
+    runs: &[Run],
+    release: &str,
+    namespace: &str,
+    revision: u64,
+) -> Option<String> {
+    runs.iter()
+        .filter(|r| r.start.release == release && r.start.namespace == namespace)
+        .find(|r| {
+            let started_at = r
+                .start
+                .from_rev
+                .as_deref()
+                .and_then(|f| f.strip_prefix("revision "))
+                .and_then(|n| n.parse::<u64>().ok());
+            r.end.as_ref().is_some_and(|e| {
+                e.release_revision == Some(revision)
+                    && (e.helm_exit == 0
+                        || (e.release_status.as_deref() == Some("failed")
+                            && started_at != Some(revision)))
+            })
+        })
+        .and_then(|r| r.start.to_sha.clone())
+}
+
+/// `N` of a side recorded as `revision N` (what Helm stored, not a commit).
+fn revision_number(spec: &str) -> Option<u64> {
+    spec.strip_prefix("revision ")?.parse().ok()
+}
+
+/// Sides recorded as `revision N` without their commit (the description
+/// of revision N was Helm's error or `Rollback to M`, or the run predates
+/// the lookup) get it from the older run that made revision N. `runs`:
+/// newest first, as `history` reads them.
+pub fn fill_revision_commits(runs: &mut [Run]) {
+    for i in 0..runs.len() {
+        let (release, namespace) = (
+            runs[i].start.release.clone(),
+            runs[i].start.namespace.clone(),
+        );
+        let older = |n: u64| revision_commit(&runs[i + 1..], &release, &namespace, n);
+        let from = match (&runs[i].start.from_sha, &runs[i].start.from_rev) {
+            (None, Some(rev)) => revision_number(rev).and_then(older),
+            _ => None,
+        };
+        let to = match &runs[i].start.to_sha {
+            None => revision_number(&runs[i].start.to_rev).and_then(older),
+            _ => None,
+        };
+        let start = &mut runs[i].start;
+        start.from_sha = start.from_sha.take().or(from);
+        start.to_sha = start.to_sha.take().or(to);
+    }
+}
+
 /// Replaces every known secret value in `text` (values of the chart's
 /// Secrets), so log tails and messages cannot carry them into the log.
 pub fn scrub(text: &str, secrets: &[String]) -> String {
@@ -1054,6 +1115,67 @@ mod tests {
         let stats = crate::core::stats::hook_stats(&fold_runs(records), None);
         assert_eq!((stats[0].runs, stats[0].failures), (3, 3));
         assert_eq!(stats[0].trend, "never succeeded");
+    }
+
+    #[test]
+    fn a_revisions_commit_is_the_one_of_the_run_that_made_it() {
+        let started = |from: Option<u64>, sha: &str| {
+            Body::RunStarted(RunStarted {
+                release: "web".into(),
+                from_rev: from.map(|n| format!("revision {n}")),
+                to_sha: Some(sha.into()),
+                ..Default::default()
+            })
+        };
+        let ended = |code, rev, status: &str| {
+            Body::RunEnded(RunEnded {
+                helm_exit: code,
+                release_revision: Some(rev),
+                release_status: Some(status.into()),
+                ..Default::default()
+            })
+        };
+        let runs = fold_runs([
+            rec("install", "2026-01-01T00:00:00Z", started(None, "aaa")),
+            rec("install", "2026-01-01T00:01:00Z", ended(0, 1, "deployed")),
+            // Helm made revision 2 from bbb, and it failed there.
+            rec("failed", "2026-01-02T00:00:00Z", started(Some(1), "bbb")),
+            rec("failed", "2026-01-02T00:01:00Z", ended(1, 2, "failed")),
+            // Helm failed before making a revision: 2 stays bbb's.
+            rec("early", "2026-01-03T00:00:00Z", started(Some(2), "ccc")),
+            rec("early", "2026-01-03T00:01:00Z", ended(1, 2, "failed")),
+            // --atomic: revision 3 restores revision 2, not ddd.
+            rec("atomic", "2026-01-04T00:00:00Z", started(Some(2), "ddd")),
+            rec("atomic", "2026-01-04T00:01:00Z", ended(1, 3, "deployed")),
+        ]);
+        assert_eq!(revision_commit(&runs, "web", "", 1).as_deref(), Some("aaa"));
+        assert_eq!(revision_commit(&runs, "web", "", 2).as_deref(), Some("bbb"));
+        assert_eq!(revision_commit(&runs, "web", "", 3), None);
+        assert_eq!(revision_commit(&runs, "other", "", 1), None);
+        // A later run that started at revision 2 without knowing its
+        // commit is told it; revision 3 stays unknown.
+        let mut runs = fold_runs([
+            rec("failed", "2026-01-02T00:00:00Z", started(Some(1), "bbb")),
+            rec("failed", "2026-01-02T00:01:00Z", ended(1, 2, "failed")),
+            rec("test", "2026-01-03T00:00:00Z", {
+                let mut s = RunStarted {
+                    release: "web".into(),
+                    from_rev: Some("revision 2".into()),
+                    to_rev: "revision 2".into(),
+                    ..Default::default()
+                };
+                s.operation = "test".into();
+                Body::RunStarted(s)
+            }),
+            rec("next", "2026-01-04T00:00:00Z", started(Some(3), "eee")),
+        ]);
+        runs.sort_by(|a, b| b.started.cmp(&a.started));
+        fill_revision_commits(&mut runs);
+        let test = runs.iter().find(|r| r.id == "test").unwrap();
+        assert_eq!(test.start.from_sha.as_deref(), Some("bbb"));
+        assert_eq!(test.start.to_sha.as_deref(), Some("bbb"));
+        let next = runs.iter().find(|r| r.id == "next").unwrap();
+        assert_eq!(next.start.from_sha, None);
     }
 
     #[test]

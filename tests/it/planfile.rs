@@ -229,3 +229,70 @@ fn a_plan_file_applies_as_is_and_any_drift_is_refused_without_a_write() {
         assert!(out.status.success(), "helm {major}: {}", stderr(&out));
     }
 }
+
+/// Issue 35 item 12: a revision whose description is not helm-hooks'
+/// (a failed upgrade's is Helm's error) is shown with the commit that
+/// made it, from the audit log: in a plan file's markdown, in the next
+/// run's record, and in `history`.
+#[test]
+fn a_failed_revision_is_shown_with_the_commit_that_made_it() {
+    let repo = GitRepo::new();
+    repo.write("Chart.yaml", &chart_yaml("app"));
+    repo.write(
+        "templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata: {a: b}\n",
+    );
+    repo.commit("v1");
+    repo.write(
+        "templates/fail.yaml",
+        &crate::apply::job("fails", "post-upgrade", 0, 1, "200ms", "refused"),
+    );
+    let v2 = repo.commit("v2: a post-upgrade hook that fails");
+    for major in [3, 4] {
+        let a = Apply::new(major, "revsha");
+        let out = a.run_in(&repo, &["apply", "web", "--to", "HEAD~1", "--yes"]);
+        assert!(out.status.success(), "helm {major}: {}", stderr(&out));
+        let out = a.run_in(&repo, &["apply", "web", "--yes"]);
+        assert!(!out.status.success(), "helm {major}: the hook fails");
+        let hist = a.history("web");
+        assert_eq!(hist.last().unwrap()["status"], "failed", "helm {major}");
+        assert_eq!(hist.last().unwrap()["revision"], 2, "helm {major}");
+
+        let plan = a.env.path("revsha.plan");
+        let out = a.run_in(
+            &repo,
+            &[
+                "plan",
+                "--release",
+                "web",
+                "--out",
+                plan.to_str().unwrap(),
+                "-o",
+                "markdown",
+            ],
+        );
+        assert!(out.status.success(), "helm {major}: {}", stderr(&out));
+        let md = String::from_utf8_lossy(&out.stdout);
+        let head = format!("`revision 2 ({})`", &v2[..12]);
+        assert!(md.contains(&head), "helm {major}: {head} in\n{md}");
+
+        // The next run starts at revision 2 and records its commit.
+        let _ = a.run_in(&repo, &["apply", "web", "--yes"]);
+        let audit = a.audit();
+        let start = audit
+            .iter()
+            .rev()
+            .find(|r| r["type"] == "runStarted")
+            .unwrap();
+        assert_eq!(start["fromRev"], "revision 2", "helm {major}: {start}");
+        assert_eq!(start["fromSha"], v2.as_str(), "helm {major}: {start}");
+        let out = a.run_in(&repo, &["history", "web"]);
+        let table = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "helm {major}: {}", stderr(&out));
+        assert!(!table.contains("revision 2 →"), "helm {major}:\n{table}");
+        assert!(
+            table.contains(&format!("{} → {}", &v2[..12], &v2[..12])),
+            "helm {major}:\n{table}"
+        );
+    }
+}

@@ -51,7 +51,7 @@ fn stored(release: &Release) -> anyhow::Result<RenderedRevision> {
 }
 
 /// The commit a revision was applied from: its description says, for an
-/// apply; else the local audit log's run that ended at that revision.
+/// apply; else the local audit log's run that made that revision.
 /// `log` is read at most once, by the first revision that needs it.
 fn applied_sha(
     release: &Release,
@@ -65,15 +65,7 @@ fn applied_sha(
     let log = log
         .get_or_init(|| crate::app::history::read(&AuditStore::open_default()).ok())
         .as_ref()?;
-    log.runs
-        .iter()
-        .filter(|r| r.start.release == name && r.start.namespace == namespace)
-        .find(|r| {
-            r.end
-                .as_ref()
-                .is_some_and(|e| e.helm_exit == 0 && e.release_revision == Some(release.version))
-        })
-        .and_then(|r| r.start.to_sha.clone())
+    crate::core::audit::revision_commit(&log.runs, name, namespace, release.version)
 }
 
 /// `helm history`'s `app-1.2.0-rc.1` as name and version: the version

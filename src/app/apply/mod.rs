@@ -22,7 +22,7 @@ mod watch;
 
 pub use helm_args::UpgradeFlags;
 pub use lifecycle::{LifecycleRequest, NoSuchRelease, prepare_lifecycle};
-pub use prepare::{deployed_sha, prepare};
+pub use prepare::{deployed_commit, deployed_sha, prepare};
 pub use run::{Outcome, RunRequest, Verdict, run};
 
 use super::revision::RenderedRevision;

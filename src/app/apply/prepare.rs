@@ -5,12 +5,13 @@
 
 use super::Action;
 use super::{ApplyRequest, Prepared, UpgradeFlags, kube_target, run};
+use crate::adapters::audit_store::AuditStore;
 use crate::adapters::local_source;
 use crate::adapters::release::{self, Release};
 use crate::adapters::render::{Needs, RenderOptions};
 use crate::app::revision::RenderedRevision;
 use crate::app::workspace::Workspace;
-use crate::core::audit::{FailureBranch, HookOutcome, HookPhase};
+use crate::core::audit::{FailureBranch, HookOutcome, HookPhase, revision_commit};
 use crate::core::hook::Hook;
 use crate::core::local::LocalHook;
 use crate::core::model::Revision;
@@ -283,6 +284,17 @@ fn planned_operations(helm_runs: Operation, also: &[Operation]) -> Vec<Operation
 pub fn deployed_sha(description: &str) -> Option<String> {
     let rest = description.strip_prefix("helm-hooks apply ")?;
     rest.split_whitespace().nth(1).map(str::to_string)
+}
+
+/// The commit `deployed` (a revision of `release` in `namespace`) was
+/// made from: its description says, for an apply; else the local audit
+/// log's run that made it (a failed upgrade's description is Helm's
+/// error, a rollback's `Rollback to N`).
+pub fn deployed_commit(deployed: &Release, release: &str, namespace: &str) -> Option<String> {
+    deployed_sha(&deployed.info.description).or_else(|| {
+        let log = crate::app::history::read(&AuditStore::open_default()).ok()?;
+        revision_commit(&log.runs, release, namespace, deployed.version)
+    })
 }
 
 /// Plans the operation against the hooks stored in the deployed release

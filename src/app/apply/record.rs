@@ -5,7 +5,7 @@
 //! `HELM_HOOKS_RUN_ID`) so that output can be snapshotted, as jj does with
 //! `JJ_TIMESTAMP`.
 
-use super::{Action, Prepared, deployed_sha};
+use super::{Action, Prepared, deployed_commit};
 use crate::adapters::audit_store::{AuditStore, now_rfc3339};
 use crate::adapters::git::ChartSnapshot;
 use crate::app::workspace::Workspace;
@@ -220,7 +220,7 @@ pub fn start_record(
     let (from_rev, from_sha, to_rev, to_sha, worktree) = match &p.action {
         Action::Upgrade { to, .. } => (
             latest.map(|d| format!("revision {}", d.version)),
-            latest.and_then(|d| deployed_sha(&d.info.description)),
+            latest.and_then(|d| deployed_commit(d, &p.release, &p.namespace)),
             to.rev.spec.clone(),
             to.rev.commit.clone(),
             to.rev.worktree,
@@ -240,7 +240,7 @@ pub fn start_record(
         // Test and uninstall act on the latest revision itself.
         Action::Test { .. } | Action::Uninstall => {
             let rev = latest.map(|d| format!("revision {}", d.version));
-            let sha = latest.and_then(|d| deployed_sha(&d.info.description));
+            let sha = latest.and_then(|d| deployed_commit(d, &p.release, &p.namespace));
             (
                 rev.clone(),
                 sha.clone(),
