@@ -31,5 +31,16 @@ pub fn run(args: UninstallArgs, ui: &Ui) -> anyhow::Result<()> {
     let request = args.change.request(&args.run, cluster, &args.helm_args);
     let reporter_for = run_view::reporter_for(args.run.progress, &prepared, ui);
     let outcome = apply::run(&ws, &prepared, &request, &reporter_for, &|w| ui.warn(w))?;
-    run_view::report(&outcome, &args.release, ui)
+    run_view::report(&outcome, &args.release, ui)?;
+    let audit_log = apply::audit_log_path();
+    run_view::uninstall_leftovers(
+        &apply::left_after_uninstall(&prepared, &outcome),
+        &prepared.namespace,
+        &run_view::RecordsKept {
+            audit_log: &audit_log,
+            purged: args.purge_history && !args.record.no_cluster_record,
+        },
+        ui,
+    );
+    Ok(())
 }

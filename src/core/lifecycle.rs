@@ -102,6 +102,65 @@ pub fn rollback_target(
     Ok(target)
 }
 
+/// A hook object `helm uninstall` leaves in the cluster: Helm stores hooks
+/// apart from the release's manifest and never deletes them on uninstall,
+/// so what a hook's delete policy did not remove after its last run stays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftBehind {
+    pub kind: String,
+    pub name: String,
+    /// Its events, `test` for a test pod.
+    pub events: Vec<String>,
+    /// Why it stays: its last run and the policy it lacks.
+    pub why: String,
+}
+
+/// The hooks of the uninstalled revision whose objects stay, from what
+/// the release recorded: `last_phase` is Helm's `last_run` phase of each
+/// (none or `Unknown`: it never ran, nothing was created). Hooks in
+/// `ran_now` (this uninstall's delete hooks) are left out: the summary
+/// says where each is.
+pub fn left_after_uninstall(
+    hooks: &[Hook],
+    last_phase: &dyn Fn(&Hook) -> Option<String>,
+    ran_now: &[(String, String)],
+) -> Vec<LeftBehind> {
+    let mut out = Vec::new();
+    for h in hooks {
+        if ran_now.iter().any(|(k, n)| *k == h.kind && *n == h.name) {
+            continue;
+        }
+        let Some(phase) = last_phase(h) else {
+            continue;
+        };
+        let has = |p: &str| h.delete_policies.iter().any(|x| x == p);
+        let lacks = |p: &str| match h.delete_policies.is_empty() {
+            true => "no delete policy".to_string(),
+            false => format!("no {p} policy"),
+        };
+        let why = match phase.as_str() {
+            _ if h.kind == "CustomResourceDefinition" => {
+                "Helm never deletes a CRD hook".to_string()
+            }
+            "Succeeded" if !has("hook-succeeded") => {
+                format!("last run succeeded, {}", lacks("hook-succeeded"))
+            }
+            "Failed" if !has("hook-failed") => {
+                format!("last run failed, {}", lacks("hook-failed"))
+            }
+            "Running" => "last run never ended".to_string(),
+            _ => continue,
+        };
+        out.push(LeftBehind {
+            kind: h.kind.clone(),
+            name: h.name.clone(),
+            events: h.events.iter().map(|e| e.to_string()).collect(),
+            why,
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,5 +224,52 @@ mod tests {
                 .contains("has no revision 1 to roll back to (it is at revision 5)"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn uninstall_leaves_what_no_delete_policy_removed_after_its_last_run() {
+        let doc = |name: &str, kind: &str, events: &str, policy: &str| {
+            let policy = match policy {
+                "" => String::new(),
+                p => format!("\n    helm.sh/hook-delete-policy: {p}"),
+            };
+            format!(
+                "---\n# Source: a/templates/{name}.yaml\napiVersion: v1\nkind: {kind}\nmetadata:\n  name: {name}\n  annotations:\n    helm.sh/hook: {events}{policy}\n"
+            )
+        };
+        let stream = [
+            doc("smoke", "Pod", "test", ""),
+            doc("tidy", "Pod", "test", "hook-succeeded"),
+            doc(
+                "migrate",
+                "Job",
+                "pre-install,pre-upgrade",
+                "before-hook-creation",
+            ),
+            doc("seed", "Job", "post-install", "hook-succeeded"),
+            doc("never", "Job", "post-rollback", ""),
+            doc("bye", "Job", "pre-delete", ""),
+        ]
+        .concat();
+        let hooks = parse_rendered(&stream).unwrap().hooks;
+        let phase = |h: &Hook| match h.name.as_str() {
+            "never" => None,
+            "seed" => Some("Failed".to_string()),
+            _ => Some("Succeeded".to_string()),
+        };
+        let left = left_after_uninstall(&hooks, &phase, &[("Job".into(), "bye".into())]);
+        let got: Vec<(&str, &str)> = left
+            .iter()
+            .map(|l| (l.name.as_str(), l.why.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("smoke", "last run succeeded, no delete policy"),
+                ("migrate", "last run succeeded, no hook-succeeded policy"),
+                ("seed", "last run failed, no hook-failed policy"),
+            ]
+        );
+        assert_eq!(left[0].events, ["test"]);
     }
 }

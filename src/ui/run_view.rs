@@ -138,3 +138,55 @@ pub fn report(outcome: &Outcome, release: &str, ui: &Ui) -> anyhow::Result<()> {
         }
     }
 }
+
+/// What the run records keep after an uninstall.
+pub struct RecordsKept<'a> {
+    pub audit_log: &'a std::path::Path,
+    /// `--purge-history`: the run objects were deleted.
+    pub purged: bool,
+}
+
+/// After an uninstall: what Helm left in the namespace (hook objects no
+/// delete policy removed, test pods among them) and the run records that
+/// stay, so that nobody takes the namespace for clean.
+pub fn uninstall_leftovers(
+    left: &[crate::core::lifecycle::LeftBehind],
+    namespace: &str,
+    records: &RecordsKept<'_>,
+    ui: &Ui,
+) {
+    if !left.is_empty() {
+        ui.note(&format!(
+            "Helm never deletes hook objects on uninstall; by their delete policies and last runs, {} stay{} in namespace {namespace}:",
+            left.len(),
+            if left.len() == 1 { "s" } else { "" }
+        ));
+        for l in left {
+            ui.status(&format!(
+                "  {}/{} ({}): {}",
+                l.kind,
+                l.name,
+                l.events.join(","),
+                l.why
+            ));
+        }
+        let objects: Vec<String> = left
+            .iter()
+            .map(|l| format!("{}/{}", l.kind.to_lowercase(), l.name))
+            .collect();
+        ui.status(&format!(
+            "  delete them with `kubectl delete -n {namespace} {}`",
+            objects.join(" ")
+        ));
+    }
+    let objects = match records.purged {
+        true => format!("its run objects in namespace {namespace} were deleted (--purge-history)"),
+        false => format!(
+            "its run objects (Secrets of type helm-hooks.io/run.v1) in namespace {namespace} stay too; --purge-history deletes those"
+        ),
+    };
+    ui.note(&format!(
+        "the release's runs stay in the local audit log ({}) for `helm hooks history`; {objects}",
+        records.audit_log.display()
+    ));
+}

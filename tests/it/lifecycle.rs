@@ -396,3 +396,88 @@ fn rollback_runs_the_target_revisions_stored_hooks_and_uninstall_its_delete_hook
         );
     }
 }
+
+/// Issue 35 item 12: uninstall says what Helm leaves behind, as the
+/// cluster then shows it: a test pod without a delete policy (after
+/// `helm test`) and a Job hook without `hook-succeeded` stay, a
+/// `hook-succeeded` one is gone and not named; the run records stay.
+#[test]
+fn uninstall_names_the_hook_objects_and_records_it_leaves() {
+    let repo = GitRepo::new();
+    repo.write("Chart.yaml", &chart_yaml("app"));
+    repo.write("templates/cm.yaml", CONFIGMAP);
+    repo.write(
+        "templates/hooks.yaml",
+        &[
+            job("migrate", "pre-install", 0, 0, "migrated"),
+            job("seed", "post-install", 0, 0, "seeded").replace(
+                "    helm.sh/hook-weight",
+                "    helm.sh/hook-delete-policy: hook-succeeded\n    helm.sh/hook-weight",
+            ),
+            test_pod("smoke", 0, 0, "ok"),
+        ]
+        .join("---\n"),
+    );
+    repo.commit("v1");
+    for major in [3, 4] {
+        let a = Apply::new(major, "leftover");
+        let out = a.run_in(&repo, &["apply", "web", "--yes"]);
+        assert!(out.status.success(), "helm {major}: {}", stderr(&out));
+        let out = a.helm(&["test", "web"]);
+        assert!(out.status.success(), "helm {major}: {}", stderr(&out));
+        let out = a.run_in(&repo, &["uninstall", "web", "--yes"]);
+        let err = stderr(&out);
+        assert!(out.status.success(), "helm {major}: {err}");
+        let named = |what: &str| err.lines().any(|l| l.trim_start().starts_with(what));
+        assert!(
+            err.contains("Helm never deletes hook objects on uninstall"),
+            "helm {major}: {err}"
+        );
+        assert!(
+            named("Pod/smoke (test): last run succeeded, no delete policy"),
+            "helm {major}: {err}"
+        );
+        assert!(
+            named("Job/migrate (pre-install): last run succeeded, no delete policy"),
+            "helm {major}: {err}"
+        );
+        assert!(
+            !err.contains("Job/seed"),
+            "helm {major}: deleted by its policy: {err}"
+        );
+        assert!(
+            err.contains(&format!("kubectl delete -n {} job/migrate pod/smoke", a.ns))
+                || err.contains(&format!("kubectl delete -n {} pod/smoke job/migrate", a.ns)),
+            "helm {major}: {err}"
+        );
+        assert!(
+            err.contains("stay in the local audit log"),
+            "helm {major}: {err}"
+        );
+        // What was said is what the cluster has.
+        let get = |what: &str| {
+            cluster()
+                .kubectl()
+                .args(["get", what, "-n", &a.ns, "-o", "name"])
+                .output()
+                .unwrap()
+        };
+        assert!(
+            get("pod/smoke").status.success(),
+            "helm {major}: the test pod stays"
+        );
+        assert!(
+            get("job/migrate").status.success(),
+            "helm {major}: migrate stays"
+        );
+        assert!(
+            !get("job/seed").status.success(),
+            "helm {major}: seed was deleted"
+        );
+        let secrets = String::from_utf8_lossy(&get("secrets").stdout).into_owned();
+        assert!(
+            secrets.contains("helm-hooks.run.v1.web."),
+            "helm {major}: {secrets}"
+        );
+    }
+}

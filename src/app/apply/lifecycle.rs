@@ -8,7 +8,7 @@ use crate::adapters::release::{self, Release};
 use crate::app::revision::RenderedRevision;
 use crate::app::workspace::Workspace;
 use crate::core::diff::DiffOptions;
-use crate::core::lifecycle::{TestFilter, filter_tests, rollback_target};
+use crate::core::lifecycle::{LeftBehind, TestFilter, filter_tests, rollback_target};
 use crate::core::model::Revision;
 use crate::core::order::KindOrder;
 use crate::core::plan::{SideRenders, plan};
@@ -36,6 +36,35 @@ pub struct LifecycleRequest<'a> {
     pub revision: Option<u64>,
     pub filters: Vec<TestFilter>,
     pub local_timeout: Duration,
+}
+
+/// What an uninstall leaves: the hook objects of the uninstalled revision
+/// that no delete policy removed after their last run (Helm's `last_run`
+/// in the release), less the delete hooks this run reports itself.
+pub fn left_after_uninstall(p: &Prepared, outcome: &super::Outcome) -> Vec<LeftBehind> {
+    let Some(release) = &p.deployed else {
+        return Vec::new();
+    };
+    let last_phase = |h: &crate::core::hook::Hook| {
+        release
+            .hooks
+            .iter()
+            .find(|s| s.kind == h.kind && s.name == h.name)
+            .and_then(|s| s.last_run.phase.clone())
+            .filter(|phase| !phase.is_empty() && phase != "Unknown")
+    };
+    let ran_now: Vec<(String, String)> = outcome
+        .hooks
+        .iter()
+        .map(|o| (o.kind.clone(), o.name.clone()))
+        .collect();
+    crate::core::lifecycle::left_after_uninstall(&p.to_hooks, &last_phase, &ran_now)
+}
+
+/// The local audit log's path: what stays on this machine after an
+/// uninstall.
+pub fn audit_log_path() -> std::path::PathBuf {
+    AuditStore::open_default().path
 }
 
 /// A stored revision, as a side of the plan.

@@ -21,7 +21,9 @@ mod run;
 mod watch;
 
 pub use helm_args::UpgradeFlags;
-pub use lifecycle::{LifecycleRequest, NoSuchRelease, prepare_lifecycle};
+pub use lifecycle::{
+    LifecycleRequest, NoSuchRelease, audit_log_path, left_after_uninstall, prepare_lifecycle,
+};
 pub use prepare::{deployed_commit, deployed_sha, prepare};
 pub use run::{Outcome, RunRequest, Verdict, run};
 
