@@ -392,3 +392,79 @@ fn install_without_cargo_leaves_nothing_registered() {
         );
     }
 }
+
+/// Issue 35 item 12: what the README says `helm plugin update hooks`
+/// prints for a plugin installed from a local directory is what each Helm
+/// prints, and the way out it gives (update the linked checkout, run
+/// install.sh) updates the plugin Helm lists.
+#[test]
+fn plugin_update_of_a_local_directory_fails_as_the_readme_says() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    // The README wraps lines: compared with its whitespace folded.
+    let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    for helm in helms() {
+        let env = Env::new();
+        let dir = plugin_dir(&env.path("src"));
+        let out = env
+            .helm(&helm)
+            .args(["plugin", "install"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}: {out:?}", helm.version);
+        let out = env
+            .helm(&helm)
+            .args(["plugin", "update", "hooks"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}: {out:?}", helm.version);
+        let err = String::from_utf8_lossy(&out.stderr);
+        let said = "update plugin hooks, got error (cannot get information about plugin source)";
+        let capital = if helm.major == 3 { "Failed" } else { "failed" };
+        assert!(
+            err.contains(&format!("Error: {capital} to {said}")),
+            "{}: {err}",
+            helm.version
+        );
+        assert!(readme.contains(&format!("`Error: failed to {said}`")));
+        if helm.major == 4 {
+            let warn = "level=WARN msg=\"cannot get information about plugin source\"";
+            assert!(err.contains(warn), "{err}");
+            assert!(err.contains("error=\"Cannot detect VCS\""), "{err}");
+            assert!(readme.contains(warn) && readme.contains("error=\"Cannot detect VCS\""));
+        }
+        let out = env
+            .helm(&helm)
+            .args(["plugin", "update", "helm-hooks"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).to_lowercase();
+        assert!(
+            err.contains("plugin: helm-hooks not found"),
+            "{}: {err}",
+            helm.version
+        );
+        assert!(readme.contains("`plugin: helm-hooks not found`"));
+        // The way out: the checkout changes, install.sh runs, Helm lists
+        // the new version through its link.
+        let yaml = std::fs::read_to_string(dir.join("plugin.yaml")).unwrap();
+        std::fs::write(
+            dir.join("plugin.yaml"),
+            yaml.replace("version: 0.1.0", "version: 0.1.1"),
+        )
+        .unwrap();
+        let st = Command::new("bash")
+            .arg(dir.join("install.sh"))
+            .status()
+            .unwrap();
+        assert!(st.success());
+        assert_eq!(
+            listed_version(&env, &helm).as_deref(),
+            Some("0.1.1"),
+            "{}",
+            helm.version
+        );
+        assert!(readme.contains("git -C helm-hooks pull && bash helm-hooks/install.sh"));
+    }
+}
