@@ -399,6 +399,20 @@ fn install_without_cargo_leaves_nothing_registered() {
 /// install.sh) updates the plugin Helm lists.
 #[test]
 fn plugin_update_of_a_local_directory_fails_as_the_readme_says() {
+    // The next version's release archive, as install.sh downloads it once
+    // the checkout says 0.1.1 (the binary in it is the one under test).
+    let release = release();
+    let served = tempfile::tempdir().unwrap();
+    let (platform, _) = release_platform();
+    let next = format!("hooks-0.1.1-{platform}.tgz");
+    let tgz = std::fs::read(release.archive()).unwrap();
+    std::fs::write(served.path().join(&next), &tgz).unwrap();
+    std::fs::write(
+        served.path().join("SHA256SUMS"),
+        format!("{}  {next}\n", sha256_hex(&tgz)),
+    )
+    .unwrap();
+    let server = FileServer::start(served.path());
     let readme =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     // The README wraps lines: compared with its whitespace folded.
@@ -456,6 +470,8 @@ fn plugin_update_of_a_local_directory_fails_as_the_readme_says() {
         .unwrap();
         let st = Command::new("bash")
             .arg(dir.join("install.sh"))
+            .env("HELM_HOOKS_DOWNLOAD_URL", &server.url)
+            .env("NO_PROXY", "127.0.0.1,localhost")
             .status()
             .unwrap();
         assert!(st.success());
