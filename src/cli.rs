@@ -731,6 +731,10 @@ pub enum HistoryFormat {
     Json,
 }
 
+/// Runs `history` shows when `--max` is not given (Helm's `history --max`
+/// default).
+pub const DEFAULT_HISTORY_SHOWN: usize = 256;
+
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
     /// Only runs of this release.
@@ -745,14 +749,14 @@ pub struct HistoryArgs {
     /// Only runs started since: a duration back from now (2d, 3h) or a date (2026-01-31, RFC 3339).
     #[arg(long, value_name = "2d|DATE")]
     pub since: Option<String>,
-    /// Show at most N runs (the newest).
-    #[arg(long, value_name = "N")]
-    pub limit: Option<usize>,
+    /// Show the newest N runs (0: all), as `helm history --max` does; a line says how many older runs are not shown. With --stats: count the newest N.
+    #[arg(long = "max", alias = "limit", value_name = "N", default_value_t = DEFAULT_HISTORY_SHOWN)]
+    pub max: usize,
     /// Per hook: runs, failures, median, p95 and slowest successful duration, and the trend of the last runs.
-    #[arg(long, conflicts_with_all = ["run", "hook", "failed", "limit"])]
+    #[arg(long, conflicts_with_all = ["run", "hook", "failed"])]
     pub stats: bool,
     /// Show one run in full: its id or a unique prefix of it.
-    #[arg(long = "run", value_name = "ID", add = ArgValueCompleter::new(candidates::runs), conflicts_with_all = ["hook", "failed", "since", "limit"])]
+    #[arg(long = "run", value_name = "ID", add = ArgValueCompleter::new(candidates::runs), conflicts_with_all = ["hook", "failed", "since", "max"])]
     pub run: Option<String>,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "table")]

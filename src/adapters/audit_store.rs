@@ -1,12 +1,13 @@
 //! The audit log on disk: `$HELM_DATA_HOME/hooks/audit.jsonl`, append-only
 //! JSON Lines, 0600 in a 0700 folder.
 
+use crate::core::audit::Record;
 #[cfg(test)]
-use crate::core::audit::Body;
-pub use crate::core::audit::DamagedLine;
-use crate::core::audit::{AUDIT_SCHEMA, Record};
-use std::fs::{self, File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use crate::core::audit::{AUDIT_SCHEMA, Body, DamagedLine, parse_line};
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+#[cfg(test)]
+use std::io::{BufRead, BufReader};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::PathBuf;
 
@@ -48,7 +49,7 @@ impl AuditStore {
         })
     }
 
-    fn read_err(&self, e: impl std::fmt::Display) -> AuditError {
+    pub(crate) fn read_error(&self, e: impl std::fmt::Display) -> AuditError {
         self.file_in_the_way().unwrap_or_else(|| AuditError::Read {
             path: self.path.display().to_string(),
             message: e.to_string(),
@@ -118,32 +119,26 @@ impl AuditStore {
     }
 
     /// Every readable record in file order, and the lines that were not.
-    /// A missing file is an empty log.
+    /// A missing file is an empty log. (Commands read through the index.)
+    #[cfg(test)]
     pub fn read(&self) -> Result<(Vec<Record>, Vec<DamagedLine>), AuditError> {
-        let file = match File::open(&self.path) {
+        let file = match fs::File::open(&self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((vec![], vec![])),
-            Err(e) => return Err(self.read_err(e)),
+            Err(e) => return Err(self.read_error(e)),
         };
         let mut records = Vec::new();
         let mut damaged = Vec::new();
         for (i, line) in BufReader::new(file).split(b'\n').enumerate() {
-            let line = line.map_err(|e| self.read_err(e))?;
+            let line = line.map_err(|e| self.read_error(e))?;
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            match serde_json::from_slice::<Record>(&line) {
-                Ok(r) if r.schema <= AUDIT_SCHEMA => records.push(r),
-                Ok(r) => damaged.push(DamagedLine {
+            match parse_line(&line) {
+                Ok(r) => records.push(r),
+                Err(reason) => damaged.push(DamagedLine {
                     line: i + 1,
-                    reason: format!(
-                        "schema {} is newer than this helm-hooks reads ({AUDIT_SCHEMA})",
-                        r.schema
-                    ),
-                }),
-                Err(e) => damaged.push(DamagedLine {
-                    line: i + 1,
-                    reason: e.to_string(),
+                    reason,
                 }),
             }
         }

@@ -1,6 +1,7 @@
 //! Adapters around the core, one concern each.
 
 pub mod archive;
+pub mod audit_index;
 pub mod audit_store;
 pub mod cache;
 pub mod deps;

@@ -6,7 +6,7 @@ use crate::adapters::audit_store::AuditStore;
 use crate::adapters::git::ChartRepo;
 use crate::adapters::helm::Helm;
 use crate::adapters::release;
-use crate::core::audit::{BadCommitId, DamagedLine, last_applied};
+use crate::core::audit::{BadCommitId, DamagedLine};
 use crate::core::cluster_record::{Store, recorded_by};
 use std::path::PathBuf;
 
@@ -19,8 +19,10 @@ const HEAD: &str = "HEAD";
 pub struct Baseline {
     pub spec: String,
     pub reason: Reason,
-    /// Damaged lines of the audit log that was read for the answer.
+    /// Damaged lines of the audit log that was read for the answer (the
+    /// first few of `damaged_total`).
     pub damaged: Vec<DamagedLine>,
+    pub damaged_total: usize,
     pub log_path: PathBuf,
 }
 
@@ -100,21 +102,30 @@ pub fn default_from(
     helm: Option<&Helm>,
 ) -> Result<Baseline, BadCommitId> {
     let store = AuditStore::open_default();
-    let head = |reason, damaged| Baseline {
+    let head = |reason, (damaged, damaged_total)| Baseline {
         spec: HEAD.into(),
         reason,
         damaged,
+        damaged_total,
         log_path: store.path.clone(),
     };
     let log = match log {
-        None => return Ok(head(Reason::NoRelease, Vec::new())),
+        None => return Ok(head(Reason::NoRelease, (Vec::new(), 0))),
         Some(Ok(log)) => log,
         Some(Err(e)) => match e.downcast_ref::<BadCommitId>() {
             Some(bad) => return Err(bad.clone()),
-            None => return Ok(head(Reason::Unreadable(format!("{e:#}")), Vec::new())),
+            None => return Ok(head(Reason::Unreadable(format!("{e:#}")), (Vec::new(), 0))),
         },
     };
-    let Some(run) = last_applied(&log.runs, release, namespace) else {
+    let damaged = || (log.damaged.clone(), log.damaged_total);
+    let found = match history::last_applied(log, release, namespace) {
+        Ok(found) => found,
+        Err(e) => match e.downcast_ref::<BadCommitId>() {
+            Some(bad) => return Err(bad.clone()),
+            None => return Ok(head(Reason::Unreadable(format!("{e:#}")), damaged())),
+        },
+    };
+    let Some(run) = found else {
         // Helm is asked only when the cluster just answered: a plan in CI
         // without one must not wait for Helm's own connection timeout.
         let described = match (&log.cluster, helm) {
@@ -127,23 +138,22 @@ pub fn default_from(
             );
             return Ok(match repo.resolve(&sha) {
                 // `worktree:<content hash>`: WORKTREE was applied.
-                _ if sha.starts_with("worktree:") => {
-                    head(Reason::Worktree { what }, log.damaged.clone())
-                }
+                _ if sha.starts_with("worktree:") => head(Reason::Worktree { what }, damaged()),
                 Ok(_) => Baseline {
                     spec: sha,
                     reason: Reason::LastApplied { what },
                     damaged: log.damaged.clone(),
+                    damaged_total: log.damaged_total,
                     log_path: log.path.clone(),
                 },
-                Err(_) => head(Reason::MissingCommit { sha, what }, log.damaged.clone()),
+                Err(_) => head(Reason::MissingCommit { sha, what }, damaged()),
             });
         }
         let reason = Reason::NeverApplied {
             release: release.into(),
             namespace: namespace.into(),
         };
-        return Ok(head(reason, log.damaged.clone()));
+        return Ok(head(reason, damaged()));
     };
     let s = &run.start;
     // Another machine's run is named with who ran it.
@@ -160,6 +170,7 @@ pub fn default_from(
             spec: sha.to_string(),
             reason: Reason::LastApplied { what },
             damaged: log.damaged.clone(),
+            damaged_total: log.damaged_total,
             log_path: log.path.clone(),
         },
         Some(sha) if !s.worktree => head(
@@ -167,10 +178,10 @@ pub fn default_from(
                 sha: sha.to_string(),
                 what,
             },
-            log.damaged.clone(),
+            damaged(),
         ),
-        _ if s.worktree => head(Reason::Worktree { what }, log.damaged.clone()),
-        _ => head(Reason::UnknownCommit { what }, log.damaged.clone()),
+        _ if s.worktree => head(Reason::Worktree { what }, damaged()),
+        _ => head(Reason::UnknownCommit { what }, damaged()),
     })
 }
 

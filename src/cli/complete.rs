@@ -9,7 +9,7 @@ use crate::adapters::cache::Cache;
 use crate::adapters::git::{ChartRepo, RevisionKind};
 use crate::adapters::helm::Helm;
 use crate::adapters::release::{self, ListedRelease};
-use crate::core::audit::Body;
+use crate::app::history;
 use crate::core::chart::ChartMeta;
 use crate::ui::complete_view;
 use clap::CommandFactory;
@@ -333,61 +333,72 @@ pub fn releases(current: &OsStr) -> Vec<CompletionCandidate> {
             all.push(candidate(r.name, format!("{} {}", r.status, r.chart)));
         }
     }
-    for record in audit_records() {
-        if let Body::RunStarted(s) = record.body
-            && &s.namespace == namespace
-            && seen.insert(s.release.clone())
-        {
-            all.push(candidate(s.release, "seen in the audit log"));
+    for release in audit_releases(namespace) {
+        if seen.insert(release.clone()) {
+            all.push(candidate(release, "seen in the audit log"));
         }
     }
     matching(all, current)
 }
 
-fn audit_records() -> Vec<crate::core::audit::Record> {
-    AuditStore::open_default()
-        .read()
-        .map(|(records, _)| records)
-        .unwrap_or_default()
+/// Runs of the audit log a completion looks at: the newest, read to their
+/// start and end (a TAB must not read a long log).
+const COMPLETION_RUNS: usize = 256;
+
+fn audit_runs(release: Option<&str>, n: usize) -> Vec<crate::core::audit::Run> {
+    let Ok(log) = history::read(&AuditStore::open_default()) else {
+        return Vec::new();
+    };
+    log.runs(release, history::Depth::Summary)
+        .map_while(Result::ok)
+        .take(n)
+        .collect()
 }
 
-/// `--hook`: hook names the audit log has seen.
+/// Releases of the audit log with a run in `namespace` among their newest.
+fn audit_releases(namespace: &str) -> Vec<String> {
+    let Ok(log) = history::read(&AuditStore::open_default()) else {
+        return Vec::new();
+    };
+    log.releases()
+        .into_iter()
+        .filter(|release| {
+            log.runs(Some(release), history::Depth::Summary)
+                .map_while(Result::ok)
+                .take(8)
+                .any(|r| r.start.namespace == namespace)
+        })
+        .collect()
+}
+
+/// `--hook`: hook names the audit log's newest runs planned or ran.
 pub fn hooks(current: &OsStr) -> Vec<CompletionCandidate> {
     let mut seen = HashSet::new();
     let mut all = Vec::new();
-    for record in audit_records() {
-        match record.body {
-            Body::RunStarted(s) => {
-                for h in s.timeline {
-                    if seen.insert(h.name.clone()) {
-                        all.push(candidate(h.name, format!("{} {}", h.kind, h.event)));
-                    }
-                }
+    for run in audit_runs(None, COMPLETION_RUNS) {
+        for h in run.start.timeline {
+            if seen.insert(h.name.clone()) {
+                all.push(candidate(h.name, format!("{} {}", h.kind, h.event)));
             }
-            Body::HookState(h) => {
-                if seen.insert(h.name.clone()) {
-                    all.push(candidate(h.name, h.kind));
-                }
+        }
+        for h in run.end.into_iter().flat_map(|e| e.hooks) {
+            if seen.insert(h.name.clone()) {
+                all.push(candidate(h.name, h.kind));
             }
-            Body::RunEnded(_) | Body::RunResolved(_) => {}
         }
     }
     matching(all, current)
 }
 
-/// `--run`: run ids of the audit log, newest first.
+/// `--run`: the newest run ids of the audit log, newest first.
 pub fn runs(current: &OsStr) -> Vec<CompletionCandidate> {
-    let mut all: Vec<CompletionCandidate> = audit_records()
+    let all: Vec<CompletionCandidate> = audit_runs(None, COMPLETION_RUNS)
         .into_iter()
-        .filter_map(|r| match r.body {
-            Body::RunStarted(s) => Some(candidate(
-                r.run,
-                format!("{} {} {}", s.release, s.operation, r.time),
-            )),
-            _ => None,
+        .map(|r| {
+            let about = format!("{} {} {}", r.start.release, r.start.operation, r.started);
+            candidate(r.id, about)
         })
         .collect();
-    all.reverse();
     keep_order();
     matching(all, current)
 }

@@ -316,6 +316,19 @@ impl Run {
     }
 }
 
+/// One line of the log as a record, or why it is not one (a torn write,
+/// a hand edit, a newer schema).
+pub fn parse_line(line: &[u8]) -> Result<Record, String> {
+    match serde_json::from_slice::<Record>(line) {
+        Ok(r) if r.schema <= AUDIT_SCHEMA => Ok(r),
+        Ok(r) => Err(format!(
+            "schema {} is newer than this helm-hooks reads ({AUDIT_SCHEMA})",
+            r.schema
+        )),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// Folds records into runs, newest first. Records of unknown runs (a
 /// state or end without a start, e.g. after a hand edit) are ignored.
 pub fn fold_runs(records: impl IntoIterator<Item = Record>) -> Vec<Run> {
@@ -384,29 +397,41 @@ pub struct HistoryFilter {
     pub failed_only: bool,
     /// RFC 3339 lower bound on the start time.
     pub since: Option<String>,
-    pub limit: Option<usize>,
 }
 
+/// The runs a filter keeps (the app walks runs one at a time instead).
+#[cfg(test)]
 pub fn filter_runs(runs: Vec<Run>, f: &HistoryFilter) -> Vec<Run> {
-    runs.into_iter()
-        .filter(|r| f.release.as_ref().is_none_or(|rel| &r.start.release == rel))
-        .filter(|r| f.since.as_ref().is_none_or(|s| !time_before(&r.started, s)))
-        .filter(|r| {
-            f.hook
+    runs.into_iter().filter(|r| f.keeps(r)).collect()
+}
+
+impl HistoryFilter {
+    /// Whether `run` is one the filter keeps (`limit` aside).
+    pub fn keeps(&self, r: &Run) -> bool {
+        self.release
+            .as_ref()
+            .is_none_or(|rel| &r.start.release == rel)
+            && self
+                .since
+                .as_ref()
+                .is_none_or(|s| !time_before(&r.started, s))
+            && self
+                .hook
                 .as_ref()
                 .is_none_or(|h| r.outcomes().iter().any(|o| hook_matches(o, h)))
-        })
-        .filter(|r| {
-            !f.failed_only
+            && (!self.failed_only
                 || r.status != RunStatus::Succeeded
-                    && (f.hook.is_none()
+                    && (self.hook.is_none()
                         || r.outcomes().iter().any(|o| {
-                            f.hook.as_ref().is_some_and(|h| hook_matches(o, h))
+                            self.hook.as_ref().is_some_and(|h| hook_matches(o, h))
                                 && o.phase != HookPhase::Succeeded
-                        }))
-        })
-        .take(f.limit.unwrap_or(usize::MAX))
-        .collect()
+                        })))
+    }
+
+    /// Whether it keeps runs by what they hold, not only by release.
+    pub fn by_content(&self) -> bool {
+        self.hook.is_some() || self.failed_only || self.since.is_some()
+    }
 }
 
 /// `a < b` for two RFC 3339 times. Parsed, so that `…:00.5Z` and `…:00Z`
@@ -433,15 +458,20 @@ pub enum HistoryError {
     BadSince { input: String },
     #[error("no run {id:?} in the audit log ({runs} runs recorded)")]
     UnknownRun { id: String, runs: usize },
-    #[error("run {id:?} is ambiguous: {} run ids start with it ({})", candidates.len(), preview(candidates))]
-    AmbiguousRun { id: String, candidates: Vec<String> },
+    /// `candidates`: the newest few of the `count` ids.
+    #[error("run {id:?} is ambiguous: {count} run ids start with it ({})", preview(candidates, *count))]
+    AmbiguousRun {
+        id: String,
+        count: usize,
+        candidates: Vec<String>,
+    },
 }
 
 /// The first few ids, so an error stays one readable line.
-fn preview(ids: &[String]) -> String {
+fn preview(ids: &[String], count: usize) -> String {
     const SHOWN: usize = 3;
     let mut text = ids[..ids.len().min(SHOWN)].join(", ");
-    if ids.len() > SHOWN {
+    if count > SHOWN {
         text.push_str(", …");
     }
     text
@@ -467,6 +497,8 @@ pub fn parse_since(input: &str, now: SystemTime) -> Result<SystemTime, HistoryEr
 }
 
 /// The run `id` names: the exact id, else the one id it is a prefix of.
+/// (The app asks the log's index, which answers alike.)
+#[cfg(test)]
 pub fn find_run<'a>(runs: &'a [Run], id: &str) -> Result<&'a Run, HistoryError> {
     if let Some(r) = runs.iter().find(|r| r.id == id) {
         return Ok(r);
@@ -484,6 +516,7 @@ pub fn find_run<'a>(runs: &'a [Run], id: &str) -> Result<&'a Run, HistoryError> 
         }),
         many => Err(HistoryError::AmbiguousRun {
             id: id.to_string(),
+            count: many.len(),
             candidates: many.iter().map(|r| r.id.clone()).collect(),
         }),
     }
@@ -525,9 +558,17 @@ pub fn median(values: &mut [u64]) -> Option<u64> {
 /// first, as `fold_runs` returns it, so "earlier" is "later in the list".
 /// Only successful earlier durations count: a failure's duration says how
 /// long it took to fail, not how long the hook takes.
+#[cfg(test)]
 pub fn compare_durations(runs: &[Run], index: usize) -> Vec<DurationComparison> {
     let run = &runs[index];
-    let earlier: Vec<&RunEnded> = runs[index + 1..]
+    let earlier: Vec<&Run> = runs[index + 1..].iter().collect();
+    compare_with(run, &earlier)
+}
+
+/// As `compare_durations`, against `earlier` runs (any release; those
+/// of the run's release and namespace count).
+pub fn compare_with(run: &Run, earlier: &[&Run]) -> Vec<DurationComparison> {
+    let earlier: Vec<&RunEnded> = earlier
         .iter()
         .filter(|r| {
             r.start.release == run.start.release && r.start.namespace == run.start.namespace
@@ -565,14 +606,10 @@ pub fn compare_durations(runs: &[Run], index: usize) -> Vec<DurationComparison> 
 /// What was last applied to a release: its newest run where Helm exited 0
 /// that changed what is deployed (an install, upgrade or rollback; a test
 /// changes nothing). After an uninstall, nothing is.
+#[cfg(test)]
 pub fn last_applied<'a>(runs: &'a [Run], release: &str, namespace: &str) -> Option<&'a Run> {
     runs.iter()
-        .find(|r| {
-            r.start.release == release
-                && r.start.namespace == namespace
-                && r.start.operation != "test"
-                && r.end.as_ref().is_some_and(|e| e.helm_exit == 0)
-        })
+        .find(|r| changed_deployed(r, release, namespace))
         .filter(|r| r.start.operation != "uninstall")
 }
 
@@ -581,30 +618,36 @@ pub fn last_applied<'a>(runs: &'a [Run], release: &str, namespace: &str) -> Opti
 /// having succeeded (a test or uninstall acts on the revision as it is)
 /// or having failed there after starting elsewhere (Helm's failed
 /// revision is still the commit's). `None` when no run made it, or made
-/// it from uncommitted files.
-pub fn revision_commit(
-    runs: &[Run],
+/// it from uncommitted files. Reading stops at the first older revision
+/// of the release or its uninstall: runs older than those cannot have
+/// made it (a reinstall starts again at revision 1).
+pub fn revision_commit<R: std::borrow::Borrow<Run>>(
+    runs: impl IntoIterator<Item = R>,
     release: &str,
     namespace: &str,
     revision: u64,
 ) -> Option<String> {
-    runs.iter()
-        .filter(|r| r.start.release == release && r.start.namespace == namespace)
-        .find(|r| {
-            let started_at = r
-                .start
-                .from_rev
-                .as_deref()
-                .and_then(|f| f.strip_prefix("revision "))
-                .and_then(|n| n.parse::<u64>().ok());
-            r.end.as_ref().is_some_and(|e| {
-                e.release_revision == Some(revision)
-                    && (e.helm_exit == 0
-                        || (e.release_status.as_deref() == Some("failed")
-                            && started_at != Some(revision)))
-            })
-        })
-        .and_then(|r| r.start.to_sha.clone())
+    for r in runs {
+        let r = r.borrow();
+        if r.start.release != release || r.start.namespace != namespace {
+            continue;
+        }
+        let Some(end) = &r.end else { continue };
+        let started_at = r.start.from_rev.as_deref().and_then(revision_number);
+        if end.release_revision == Some(revision)
+            && (end.helm_exit == 0
+                || (end.release_status.as_deref() == Some("failed")
+                    && started_at != Some(revision)))
+        {
+            return r.start.to_sha.clone();
+        }
+        let older = end.release_revision.is_some_and(|n| n < revision);
+        let uninstalled = r.start.operation == "uninstall" && end.helm_exit == 0;
+        if older || uninstalled {
+            return None;
+        }
+    }
+    None
 }
 
 /// `N` of a side recorded as `revision N` (what Helm stored, not a commit).
@@ -612,29 +655,55 @@ fn revision_number(spec: &str) -> Option<u64> {
     spec.strip_prefix("revision ")?.parse().ok()
 }
 
-/// Sides recorded as `revision N` without their commit (the description
-/// of revision N was Helm's error or `Rollback to M`, or the run predates
-/// the lookup) get it from the older run that made revision N. `runs`:
-/// newest first, as `history` reads them.
-pub fn fill_revision_commits(runs: &mut [Run]) {
-    for i in 0..runs.len() {
-        let (release, namespace) = (
-            runs[i].start.release.clone(),
-            runs[i].start.namespace.clone(),
-        );
-        let older = |n: u64| revision_commit(&runs[i + 1..], &release, &namespace, n);
-        let from = match (&runs[i].start.from_sha, &runs[i].start.from_rev) {
-            (None, Some(rev)) => revision_number(rev).and_then(older),
-            _ => None,
-        };
-        let to = match &runs[i].start.to_sha {
-            None => revision_number(&runs[i].start.to_rev).and_then(older),
-            _ => None,
-        };
-        let start = &mut runs[i].start;
-        start.from_sha = start.from_sha.take().or(from);
-        start.to_sha = start.to_sha.take().or(to);
+/// The revisions whose commit `run` lacks: its sides recorded as
+/// `revision N` without one (the description of revision N was Helm's
+/// error or `Rollback to M`, or the run predates the lookup).
+pub fn missing_revision_commits(run: &Run) -> (Option<u64>, Option<u64>) {
+    let s = &run.start;
+    let from = match (&s.from_sha, &s.from_rev) {
+        (None, Some(rev)) => revision_number(rev),
+        _ => None,
+    };
+    let to = match &s.to_sha {
+        None => revision_number(&s.to_rev),
+        _ => None,
+    };
+    (from, to)
+}
+
+/// Fills what [`missing_revision_commits`] names with `commit_of(N)`: the
+/// commit of the older run that made revision N.
+pub fn fill_revision_commit(run: &mut Run, mut commit_of: impl FnMut(u64) -> Option<String>) {
+    let (from, to) = missing_revision_commits(run);
+    if let Some(n) = from {
+        run.start.from_sha = commit_of(n);
     }
+    if let Some(n) = to {
+        run.start.to_sha = commit_of(n);
+    }
+}
+
+/// [`fill_revision_commit`] for each of `runs` (newest first), from the
+/// older runs among them.
+#[cfg(test)]
+fn fill_revision_commits(runs: &mut [Run]) {
+    for i in 0..runs.len() {
+        let (head, older) = runs.split_at_mut(i + 1);
+        let run = &mut head[i];
+        let (release, namespace) = (run.start.release.clone(), run.start.namespace.clone());
+        fill_revision_commit(run, |n| {
+            revision_commit(older.iter(), &release, &namespace, n)
+        });
+    }
+}
+
+/// Whether `r` changed what is deployed of `release` in `namespace`: the
+/// newest such run (newest first) is what `last_applied` looks at.
+pub fn changed_deployed(r: &Run, release: &str, namespace: &str) -> bool {
+    r.start.release == release
+        && r.start.namespace == namespace
+        && r.start.operation != "test"
+        && r.end.as_ref().is_some_and(|e| e.helm_exit == 0)
 }
 
 /// Replaces every known secret value in `text` (values of the chart's
@@ -652,6 +721,7 @@ pub fn scrub(text: &str, secrets: &[String]) -> String {
 /// The runs of `release` in `namespace` that were interrupted before they
 /// could record their end (the process was killed), not yet resolved, and
 /// whose process `alive` says is gone.
+#[cfg(test)]
 pub fn unresolved<'a>(
     runs: &'a [Run],
     release: &str,
@@ -659,9 +729,22 @@ pub fn unresolved<'a>(
     alive: &dyn Fn(&RunStarted) -> bool,
 ) -> Vec<&'a Run> {
     runs.iter()
-        .filter(|r| r.start.release == release && r.start.namespace == namespace)
-        .filter(|r| r.end.is_none() && r.resolved.is_none() && !alive(&r.start))
+        .filter(|r| is_unresolved(r, release, namespace, alive))
         .collect()
+}
+
+/// Whether `r` is one of `unresolved`'s runs.
+pub fn is_unresolved(
+    r: &Run,
+    release: &str,
+    namespace: &str,
+    alive: &dyn Fn(&RunStarted) -> bool,
+) -> bool {
+    r.start.release == release
+        && r.start.namespace == namespace
+        && r.end.is_none()
+        && r.resolved.is_none()
+        && !alive(&r.start)
 }
 
 /// A hand-edited run whose commit id is not one: shown or compared from,
@@ -857,13 +940,6 @@ mod tests {
             }),
             ["c", "b"]
         );
-        assert_eq!(
-            f(HistoryFilter {
-                limit: Some(1),
-                ..Default::default()
-            }),
-            ["c"]
-        );
     }
 
     #[test]
@@ -985,12 +1061,14 @@ mod tests {
             find_run(&runs, "7f3").map(|r| r.id.clone()),
             Err(HistoryError::AmbiguousRun {
                 id: "7f3".into(),
+                count: 3,
                 candidates: vec!["7f3b".into(), "7f3b02".into(), "7f3a01".into()],
             })
         );
         let many: Vec<String> = (0..5).map(|i| format!("id{i}")).collect();
         let err = HistoryError::AmbiguousRun {
             id: "id".into(),
+            count: many.len(),
             candidates: many,
         };
         assert_eq!(

@@ -4,6 +4,7 @@
 //! rendered text and settings, and returns data.
 
 pub mod audit;
+pub mod audit_index;
 pub mod capabilities;
 pub mod chart;
 pub mod cluster_record;

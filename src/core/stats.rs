@@ -74,56 +74,105 @@ fn history_of(runs: &[Run], key: (&str, &str, &str, &str)) -> (Vec<u64>, usize, 
 }
 
 /// Per hook of the log (of `release` only, when given): runs, failures,
-/// median, p95 and slowest successful durations, and the trend.
+/// median, p95 and slowest successful durations, and the trend. (The app
+/// feeds a [`StatsAccumulator`] run by run instead.)
+#[cfg(test)]
 pub fn hook_stats(runs: &[Run], release: Option<&str>) -> Vec<HookStats> {
-    let mut keys: Vec<(String, String, String, String)> = Vec::new();
-    for run in runs.iter().rev() {
-        if release.is_some_and(|r| r != run.start.release) {
-            continue;
+    let mut acc = StatsAccumulator::default();
+    for run in runs {
+        if release.is_none_or(|r| r == run.start.release) {
+            acc.add(run);
         }
-        for h in run.end.iter().flat_map(|e| e.hooks.iter()) {
+    }
+    acc.finish()
+}
+
+type HookKey = (String, String, String, String);
+
+/// [`hook_stats`] fed one run at a time, newest first: what it keeps is
+/// per hook, not per run.
+#[derive(Debug, Default)]
+pub struct StatsAccumulator {
+    hooks: std::collections::HashMap<HookKey, Tally>,
+    runs: u64,
+}
+
+#[derive(Debug, Default)]
+struct Tally {
+    /// Successful durations, newest first.
+    ok: Vec<u64>,
+    ran: usize,
+    failed: usize,
+    /// The oldest run that has the hook (runs counted newest first) and
+    /// the hook's place in it: the order hooks are listed in.
+    oldest: (u64, usize),
+}
+
+impl StatsAccumulator {
+    pub fn add(&mut self, run: &Run) {
+        self.runs += 1;
+        let Some(end) = &run.end else { return };
+        for (i, h) in end.hooks.iter().enumerate() {
             let key = (
                 run.start.release.clone(),
                 run.start.namespace.clone(),
                 h.kind.clone(),
                 h.name.clone(),
             );
-            if !keys.contains(&key) {
-                keys.push(key);
+            let tally = self.hooks.entry(key).or_default();
+            if tally.oldest.0 != self.runs {
+                tally.oldest = (self.runs, i);
+            }
+            match h.phase {
+                HookPhase::Succeeded => {
+                    tally.ran += 1;
+                    tally.ok.extend(h.duration_ms);
+                }
+                HookPhase::Failed => {
+                    tally.ran += 1;
+                    tally.failed += 1;
+                }
+                _ => {}
             }
         }
     }
-    keys.into_iter()
-        .filter_map(|(release, namespace, kind, name)| {
-            let (ok, ran, failures) = history_of(runs, (&release, &namespace, &kind, &name));
-            if ran == 0 {
-                return None;
-            }
-            let mut sorted = ok.clone();
-            let median_ms = median(&mut sorted);
-            let trend_ms: Vec<u64> = ok[ok.len().saturating_sub(TREND_RUNS)..].to_vec();
-            let trend = match (ok.last(), median_ms) {
-                (Some(&last), Some(m)) if ok.len() > 1 && last * 10 > m * 12 => "slower",
-                (Some(&last), Some(m)) if ok.len() > 1 && last * 10 < m * 8 => "faster",
-                // "steady" would read as fine: no success to compare.
-                (None, _) => "never succeeded",
-                _ => "steady",
-            };
-            Some(HookStats {
-                p95_ms: percentile(&sorted, 95),
-                max_ms: sorted.last().copied(),
-                median_ms,
-                trend_ms,
-                trend,
-                runs: ran,
-                failures,
-                release,
-                namespace,
-                kind,
-                name,
+
+    /// Hooks in the order their first run (oldest first) lists them.
+    pub fn finish(self) -> Vec<HookStats> {
+        let mut hooks: Vec<(HookKey, Tally)> = self.hooks.into_iter().collect();
+        hooks.sort_by_key(|(_, t)| (std::cmp::Reverse(t.oldest.0), t.oldest.1));
+        hooks
+            .into_iter()
+            .filter(|(_, t)| t.ran > 0)
+            .map(|((release, namespace, kind, name), mut t)| {
+                t.ok.reverse();
+                let ok = t.ok;
+                let mut sorted = ok.clone();
+                let median_ms = median(&mut sorted);
+                let trend_ms: Vec<u64> = ok[ok.len().saturating_sub(TREND_RUNS)..].to_vec();
+                let trend = match (ok.last(), median_ms) {
+                    (Some(&last), Some(m)) if ok.len() > 1 && last * 10 > m * 12 => "slower",
+                    (Some(&last), Some(m)) if ok.len() > 1 && last * 10 < m * 8 => "faster",
+                    // "steady" would read as fine: no success to compare.
+                    (None, _) => "never succeeded",
+                    _ => "steady",
+                };
+                HookStats {
+                    p95_ms: percentile(&sorted, 95),
+                    max_ms: sorted.last().copied(),
+                    median_ms,
+                    trend_ms,
+                    trend,
+                    runs: t.ran,
+                    failures: t.failed,
+                    release,
+                    namespace,
+                    kind,
+                    name,
+                }
             })
-        })
-        .collect()
+            .collect()
+    }
 }
 
 /// What earlier successful runs say of one hook, if any.

@@ -68,9 +68,9 @@ pub fn json(doc: &HistoryDocument<'_>) -> serde_json::Result<String> {
     Ok(serde_json::to_string_pretty(doc)? + "\n")
 }
 
-/// One warning per damaged line (up to a few), naming the file and line:
-/// the rest of the log is still shown.
-pub fn damaged_warnings(path: &Path, damaged: &[DamagedLine]) -> Vec<String> {
+/// One warning per damaged line (up to a few of the `total`), naming the
+/// file and line: the rest of the log is still shown.
+pub fn damaged_warnings(path: &Path, damaged: &[DamagedLine], total: usize) -> Vec<String> {
     let mut out: Vec<String> = damaged
         .iter()
         .take(DAMAGED_SHOWN)
@@ -84,14 +84,81 @@ pub fn damaged_warnings(path: &Path, damaged: &[DamagedLine]) -> Vec<String> {
             )
         })
         .collect();
-    if damaged.len() > DAMAGED_SHOWN {
+    let named = damaged.len().min(DAMAGED_SHOWN);
+    if total.max(damaged.len()) > named {
         out.push(format!(
             "audit log {}: {} more damaged lines skipped",
             path.display(),
-            damaged.len() - DAMAGED_SHOWN
+            total.max(damaged.len()) - named
         ));
     }
     out
+}
+
+/// What a listing cut at `--max` left out: runs older than the oldest
+/// shown, not shown (or, when runs were kept by what they hold, not
+/// searched).
+pub fn older_note(older: usize, by_content: bool) -> Option<String> {
+    let runs = match older {
+        0 => return None,
+        1 => "1 older run".to_string(),
+        n => format!("{n} older runs"),
+    };
+    Some(match by_content {
+        false => format!("{runs} not shown (--max 0 shows all)."),
+        true => format!("{runs} not searched (--max 0 searches all)."),
+    })
+}
+
+/// What `history --stats` left out at `--max`.
+pub fn older_stats_note(older: usize) -> Option<String> {
+    match older {
+        0 => None,
+        1 => Some("1 older run not counted (--max 0 counts all).".into()),
+        n => Some(format!("{n} older runs not counted (--max 0 counts all).")),
+    }
+}
+
+/// The `HookHistory` document of a listing written run by run, so that a
+/// long one is never held whole: [`json`] of the [`document`] of the same
+/// runs, plus `olderRuns` (runs left out by `--max`, see [`older_note`]).
+pub struct JsonRuns {
+    written: usize,
+}
+
+impl JsonRuns {
+    pub fn start() -> (Self, String) {
+        let head = format!(
+            "{{\n  \"apiVersion\": \"{HISTORY_API_VERSION}\",\n  \"kind\": \"HookHistory\",\n  \"runs\": ["
+        );
+        (Self { written: 0 }, head)
+    }
+
+    pub fn run(&mut self, run: &Run) -> serde_json::Result<String> {
+        let view = RunView {
+            run,
+            recorded_by: recorded_by(&run.start),
+            outcomes: run.outcomes(),
+            durations: None,
+        };
+        let text = serde_json::to_string_pretty(&view)?;
+        let mut out = String::from(if self.written == 0 { "\n" } else { ",\n" });
+        // Nested two levels deep, as in the whole document.
+        for (i, line) in text.lines().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str("    ");
+            out.push_str(line);
+        }
+        self.written += 1;
+        Ok(out)
+    }
+
+    pub fn end(self, older: usize) -> String {
+        let close = if self.written == 0 { "]" } else { "\n  ]" };
+        format!("{close},\n  \"olderRuns\": {older}\n}}\n")
+    }
 }
 
 fn truncate(text: &str, max: usize) -> String {

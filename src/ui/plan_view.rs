@@ -878,7 +878,7 @@ pub fn moved_note(chart: &str, from: &str, dir: &str) -> String {
 /// What the user hears about a chosen `--from`: `(is_warning, line)`s.
 pub fn baseline_notes(b: &Baseline) -> Vec<(bool, String)> {
     let mut out: Vec<(bool, String)> =
-        super::history_view::damaged_warnings(&b.log_path, &b.damaged)
+        super::history_view::damaged_warnings(&b.log_path, &b.damaged, b.damaged_total)
             .into_iter()
             .map(|w| (true, w))
             .collect();

@@ -94,7 +94,7 @@ fn applied_sha(
     let log = log
         .get_or_init(|| crate::app::history::read(&AuditStore::open_default()).ok())
         .as_ref()?;
-    crate::core::audit::revision_commit(&log.runs, name, namespace, release.version)
+    log.revision_commit(name, namespace, release.version, None)
 }
 
 /// `helm history`'s `app-1.2.0-rc.1` as name and version: the version

@@ -11,7 +11,7 @@ use crate::adapters::release::{self, Release};
 use crate::adapters::render::{Needs, RenderOptions};
 use crate::app::revision::RenderedRevision;
 use crate::app::workspace::Workspace;
-use crate::core::audit::{FailureBranch, HookOutcome, HookPhase, revision_commit};
+use crate::core::audit::{FailureBranch, HookOutcome, HookPhase};
 use crate::core::hook::Hook;
 use crate::core::local::LocalHook;
 use crate::core::model::Revision;
@@ -293,7 +293,7 @@ pub fn deployed_sha(description: &str) -> Option<String> {
 pub fn deployed_commit(deployed: &Release, release: &str, namespace: &str) -> Option<String> {
     deployed_sha(&deployed.info.description).or_else(|| {
         let log = crate::app::history::read(&AuditStore::open_default()).ok()?;
-        revision_commit(&log.runs, release, namespace, deployed.version)
+        log.revision_commit(release, namespace, deployed.version, None)
     })
 }
 

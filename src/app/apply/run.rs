@@ -484,7 +484,11 @@ fn resolve_interrupted(p: &Prepared, recorder: &Recorder<'_>) -> Vec<Record> {
         // SAFETY: kill(2) with signal 0 only checks that the pid exists.
         s.host != host || unsafe { libc::kill(s.pid as i32, 0) == 0 }
     };
-    for run in crate::core::audit::unresolved(&log.runs, &p.release, &p.namespace, &alive) {
+    let unresolved = log
+        .unended(&p.release)
+        .map_while(Result::ok)
+        .filter(|r| crate::core::audit::is_unresolved(r, &p.release, &p.namespace, &alive));
+    for run in unresolved {
         let resolution = Record {
             schema: AUDIT_SCHEMA,
             run: run.id.clone(),
