@@ -3,8 +3,8 @@
 #
 #   scripts/bench.sh [--helm 3|4] [--runs N] [--only PART,...] [--keep] [--strict]
 #
-# PART: real, random, medium, large, deps, monorepo, apply, completion
-# (default: all).
+# PART: real, random, medium, large, deps, monorepo, apply, completion,
+# audit (default: all).
 #
 # Charts, each a Git repository with two commits that differ in a few hooks:
 #   real    shaped like a real chart (modeled on ingress-nginx): ~115 files
@@ -39,6 +39,13 @@
 #           two commits: `plan --all` (cold, Helm version cached) against
 #           one `helm template` of one chart (target <= 4x) and against 50
 #           (one template's median times 50).
+#   audit   a generated local audit log of 1,000,000 runs over 500
+#           releases (~1.4 GB, python, well under a minute): `plan
+#           --release` (warm render cache) against the same plan with an
+#           empty log (target <= 1.5), `history RELEASE` and `history --run
+#           ID` against the same on a log of one run (target <= 2), and the
+#           peak RSS of each (< 64 MiB); the first read, which indexes the
+#           log, is timed apart.
 #
 # Environment: BENCH_HELM (3|4, default 3), BENCH_RUNS (rounds, default 5),
 # BENCH_PLAN_ARGS (extra args for plan, e.g. "--operation upgrade"),
@@ -67,7 +74,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --helm) HELM_MAJOR="${2:?--helm needs 3 or 4}"; shift 2 ;;
     --runs) RUNS="${2:?--runs needs a number}"; shift 2 ;;
-    --only) ONLY="${2:?--only needs real, random, medium, large, deps, monorepo, apply or completion}"; shift 2 ;;
+    --only) ONLY="${2:?--only needs real, random, medium, large, deps, monorepo, apply, completion or audit}"; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --strict) STRICT=1; shift ;;
     -h | --help) usage; exit 0 ;;
@@ -1198,6 +1205,172 @@ PY
 }
 if want completion; then bench_completion; fi
 
+# --- the local audit log at a million runs ----------------------------------------
+
+# gen_audit FILE RUNS RELEASES SHA: a local audit log of RUNS runs (start,
+# two hook states, end) over RELEASES releases in namespace default, every
+# one applying commit SHA; a tenth of the releases take nine tenths of the
+# runs. Now and then a run's end comes after the next run's start, a run
+# is interrupted (and resolved by a later one), and one line is torn.
+# Prints the id of the middle run.
+gen_audit() {
+  python3 - "$@" <<'PY'
+import random, sys, time
+path, n, n_rel, sha = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+rng = random.Random(7)
+hot = max(1, n_rel // 10)
+base = 1735689600  # 2025-01-01T00:00:00Z
+START = ('{"schema":1,"run":"%s","time":"%s","type":"runStarted","user":"ci","host":"runner-7",'
+         '"pid":%d,"kubeContext":"prod","kubeServer":"https://10.0.0.1:6443","namespace":"default",'
+         '"release":"%s","operation":"upgrade","chartName":"app","chartVersion":"0.1.0",'
+         '"repository":"/srv/app","chartPath":"app","fromRev":null,"fromSha":"%s","toRev":"HEAD",'
+         '"toSha":"%s","worktree":false,"worktreeHash":null,"helmVersion":"v3.17.1",'
+         '"args":["apply","%s","app","--yes"],"timeline":[%s],"ciJob":"%d"}\n')
+PLANNED = '{"position":%d,"event":"pre-upgrade","kind":"Job","name":"hook-%02d","weight":%d,"change":"unchanged"}'
+STATE = '{"schema":1,"run":"%s","time":"%s","type":"hookState","kind":"Job","name":"hook-%02d","state":"%s"}\n'
+OUTCOME = ('{"event":"pre-upgrade","kind":"Job","name":"hook-%02d","weight":%d,"phase":"Succeeded",'
+           '"startedAt":"%s","completedAt":"%s","durationMs":%d,"message":null,"logTail":[],"leftInCluster":false}')
+END = ('{"schema":1,"run":"%s","time":"%s","type":"runEnded","helmExit":0,"interrupted":false,'
+       '"releaseRevision":%d,"releaseStatus":"deployed","hooks":[%s]}\n')
+RESOLVED = ('{"schema":1,"run":"%s","time":"%s","type":"runResolved","releaseRevision":%d,'
+            '"releaseStatus":"deployed","foundBy":"%s"}\n')
+def stamp(t):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+def run_id(i, t):
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime(t)) + "-%06x" % (i & 0xffffff)
+revision = {}
+pending = []  # (run id, text) written after the next run's start
+unresolved = []
+with open(path, "w") as out:
+    for i in range(n):
+        t = base + i * 31
+        rel = "rel-%03d" % (rng.randrange(hot) if rng.random() < 0.9 or n_rel == 1 else rng.randrange(n_rel))
+        rid, when = run_id(i, t), stamp(t)
+        hooks = sorted(rng.sample(range(1, 21), 2))
+        planned = ",".join(PLANNED % (k + 1, h, h) for k, h in enumerate(hooks))
+        out.write(START % (rid, when, 1000 + i % 30000, rel, sha, sha, rel, planned, 5000000 + i))
+        for text in pending:
+            out.write(text)
+        pending = []
+        for rid_old in unresolved:
+            out.write(RESOLVED % (rid_old, when, 1, rid))
+        unresolved = []
+        if i % 100000 == 50000:
+            out.write('{"schema":1,"run":"torn","ti\n')
+        out.write(STATE % (rid, when, hooks[0], "created"))
+        out.write(STATE % (rid, when, hooks[0], "succeeded"))
+        if i % 1000 == 999 and n > 1:
+            unresolved.append(rid)
+            continue
+        revision[rel] = revision.get(rel, 0) + 1
+        done = stamp(t + 20)
+        outcomes = ",".join(OUTCOME % (h, h, when, done, 5000 + rng.randrange(20000)) for h in hooks)
+        end = END % (rid, done, revision[rel], outcomes)
+        if i % 97 == 0:
+            pending.append(end)
+        else:
+            out.write(end)
+    for text in pending:
+        out.write(text)
+m = n // 2
+print(run_id(m, base + m * 31))
+PY
+}
+
+# bench_audit: see the header. Interleaved rounds of each command on the
+# big log and on its small counterpart.
+AUDIT_RESULT=()
+bench_audit() {
+  local repo="$WORK/audit-repo" big="$WORK/audit-big" one="$WORK/audit-one" empty="$WORK/audit-empty"
+  local cache="$WORK/audit-cache" nokube="$WORK/audit-no-kubeconfig"
+  mkdir -p "$repo/app/templates" "$big/hooks" "$one/hooks" "$empty/hooks"
+  printf 'apiVersion: v2\nname: app\nversion: 0.1.0\n' >"$repo/app/Chart.yaml"
+  printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata: {a: b}\n' >"$repo/app/templates/cm.yaml"
+  local i
+  for i in $(seq -w 1 20); do
+    printf 'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: hook-%s\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\n    helm.sh/hook-weight: "%s"\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: main, image: busybox}]\n' \
+      "$i" "$i" >"$repo/app/templates/hook-$i.yaml"
+  done
+  git -C "$repo" init -q
+  git -C "$repo" add -A
+  git -C "$repo" -c user.name=bench -c user.email=bench@example.invalid commit -qm hooks
+  local sha t0 t1 mid one_id
+  sha=$(git -C "$repo" rev-parse HEAD)
+  log "audit: generating a log of 1,000,000 runs over 500 releases"
+  t0=$(date +%s%N)
+  mid=$(gen_audit "$big/hooks/audit.jsonl" 1000000 500 "$sha")
+  t1=$(date +%s%N)
+  local gen_s big_mb
+  gen_s=$(python3 -c "print('%.1f' % (($t1 - $t0) / 1e9))")
+  big_mb=$(( $(stat -c %s "$big/hooks/audit.jsonl") / 1048576 ))
+  one_id=$(gen_audit "$one/hooks/audit.jsonl" 1 1 "$sha")
+  # The one-run log's release is rel-000, as is the hot release of the big one.
+  local hot=rel-000 cold=rel-499
+  # The first read indexes the log; later reads find the index.
+  t0=$(date +%s%N)
+  env HELM_DATA_HOME="$big" KUBECONFIG="$nokube" "$HH" history "$cold" --source local >/dev/null 2>&1 ||
+    die "audit: helm-hooks history failed on the big log"
+  t1=$(date +%s%N)
+  local index_s index_mb
+  index_s=$(python3 -c "print('%.1f' % (($t1 - $t0) / 1e9))")
+  index_mb=$(du -sm "$big/hooks/audit.idx" | cut -f1)
+  local plan=("$HH" plan "$repo/app" --to HEAD --release)
+  HELM_CACHE_HOME="$cache" HELM_DATA_HOME="$empty" KUBECONFIG="$nokube" "${plan[@]}" "$hot" >/dev/null 2>&1 ||
+    die "audit: helm-hooks plan failed"
+  local spec="$WORK/spec-audit.json"
+  python3 - "$spec" "$cache" "$nokube" "$big" "$one" "$empty" "$hot" "$cold" "$mid" "$one_id" "${plan[@]}" <<'PY'
+import json, sys
+spec, cache, nokube, big, one, empty, hot, cold, mid, one_id = sys.argv[1:11]
+plan = sys.argv[11:]
+hh = plan[0]
+def case(label, data, cmd):
+    return {"label": label, "prepare": "", "cmd": cmd,
+            "env": {"HELM_CACHE_HOME": cache, "HELM_DATA_HOME": data, "KUBECONFIG": nokube}}
+cases = [
+    case("plan-empty", empty, plan + [hot]),
+    case("plan-hot", big, plan + [hot]),
+    case("plan-cold", big, plan + [cold]),
+    case("history-one", one, [hh, "history", hot, "--source", "local"]),
+    case("history-hot", big, [hh, "history", hot, "--source", "local"]),
+    case("history-cold", big, [hh, "history", cold, "--source", "local"]),
+    case("run-one", one, [hh, "history", "--run", one_id, "--source", "local"]),
+    case("run-big", big, [hh, "history", "--run", mid, "--source", "local"]),
+]
+json.dump(cases, open(spec, "w"))
+PY
+  log "audit: $RUNS interleaved rounds of plan and history on the big log and on an empty or one-run log"
+  local res
+  res=$(rounds "$spec")
+  local rss_plan rss_hist rss_run
+  rss_plan=$(HELM_DATA_HOME="$big" KUBECONFIG="$nokube" peak_rss_kib "$cache" "${plan[@]}" "$hot")
+  rss_hist=$(HELM_DATA_HOME="$big" KUBECONFIG="$nokube" peak_rss_kib "$cache" "$HH" history "$hot" --source local)
+  rss_run=$(HELM_DATA_HOME="$big" KUBECONFIG="$nokube" peak_rss_kib "$cache" "$HH" history --run "$mid" --source local)
+  local rss_plan_empty rss_hist_one
+  rss_plan_empty=$(HELM_DATA_HOME="$empty" KUBECONFIG="$nokube" peak_rss_kib "$cache" "${plan[@]}" "$hot")
+  rss_hist_one=$(HELM_DATA_HOME="$one" KUBECONFIG="$nokube" peak_rss_kib "$cache" "$HH" history "$hot" --source local)
+  AUDIT_RESULT+=("$(printf 'audit log: 1,000,000 runs over 500 releases, %s MiB, generated in %s s; first read (indexing) %s s, index %s MiB' \
+    "$big_mb" "$gen_s" "$index_s" "$index_mb")")
+  # audit_line LABEL BASE TARGET RSS_KIB: one comparison, target checked.
+  audit_line() {
+    local label=$1 base=$2 target=$3 rss=$4 t b r m mr
+    t=$(field "$res" "$label" wall)
+    b=$(field "$res" "$base" wall)
+    r=$(ratio "$t" "$b")
+    m=$(meets "$r" "$target")
+    mr=$(meets "${rss:-999999}" 65535)
+    [[ "$m" == ok && "$mr" == ok ]] || MISSED=1
+    AUDIT_RESULT+=("$(printf '  %-13s %7.1f ms vs %-12s %7.1f ms: %5sx (target <= %s: %s); peak RSS %s KiB (< 64 MiB: %s)' \
+      "$label" "$(python3 -c "print($t * 1000)")" "$base" "$(python3 -c "print($b * 1000)")" "$r" "$target" "$m" "${rss:-?}" "$mr")")
+  }
+  audit_line plan-hot plan-empty 1.5 "$rss_plan"
+  audit_line plan-cold plan-empty 1.5 "$rss_plan"
+  audit_line history-hot history-one 2 "$rss_hist"
+  audit_line history-cold history-one 2 "$rss_hist"
+  audit_line run-big run-one 2 "$rss_run"
+  AUDIT_RESULT+=("$(printf '  (peak RSS with the empty log: plan %s KiB; with the one-run log: history %s KiB)' "${rss_plan_empty:-?}" "${rss_hist_one:-?}")")
+}
+if want audit; then bench_audit; fi
+
 printf '\nhelm %s, median of %s interleaved rounds, seconds; ratios vs one helm template; load %s\n' \
   "$("$HELM" version --template '{{.Version}}')" "$RUNS" "$(uptime | sed 's/.*load average: //')"
 printf 'cold: no render cached (Helm version cached); first: empty cache; half: one side cached; rss: helm-hooks own peak (VmHWM); cpu-c, cpu-w: CPU time (user+sys, process tree) of cold and warm over template\n'
@@ -1208,6 +1381,7 @@ if [[ ${#DEPS_RESULT[@]} -gt 0 ]]; then printf '\n'; printf '%s\n' "${DEPS_RESUL
 if [[ -n "$MONO_RESULT" ]]; then printf '\n%s\n' "$MONO_RESULT"; fi
 if [[ -n "$APPLY_RESULT" ]]; then printf '\n%s\n' "$APPLY_RESULT"; fi
 if [[ ${#COMPLETION_RESULT[@]} -gt 0 ]]; then printf '\n'; printf '%s\n' "${COMPLETION_RESULT[@]}"; fi
+if [[ ${#AUDIT_RESULT[@]} -gt 0 ]]; then printf '\n'; printf '%s\n' "${AUDIT_RESULT[@]}"; fi
 
 if [[ "$STRICT" == 1 && "$MISSED" == 1 ]]; then
   die "a target was missed"

@@ -18,7 +18,7 @@ use super::audit_store::{AuditError, AuditStore};
 use crate::core::audit::{Body, DamagedLine, Record, parse_line};
 use crate::core::audit_index::{
     self as ix, Builder, ENTRY_SIZE, Entry, GLOBAL_SIZE, HEADER_SIZE, Header, ID_PREFIX, ID_SIZE,
-    IdEntry, Identity, Key,
+    IdEntry, Identity, Keys,
 };
 use std::cell::{Cell, RefCell};
 use std::fs::{self, File, OpenOptions};
@@ -32,6 +32,19 @@ use std::time::{Duration, SystemTime};
 const SAVED_FROM: u64 = 256 << 10;
 /// Bytes of log one segment covers at most.
 const SEGMENT_MAX: u64 = 64 << 20;
+
+/// [`SEGMENT_MAX`], or less for tests (`HELM_HOOKS_AUDIT_SEGMENT_BYTES`,
+/// at least 64 KiB): many segments from a log of a few MB.
+fn segment_max() -> u64 {
+    static MAX: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *MAX.get_or_init(|| {
+        std::env::var("HELM_HOOKS_AUDIT_SEGMENT_BYTES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|&n: &u64| n >= 64 << 10)
+            .map_or(SEGMENT_MAX, |n| n.min(SEGMENT_MAX))
+    })
+}
 /// Bytes read at a time when scanning the log.
 const CHUNK: usize = 1 << 20;
 /// Bytes of the log at each end of a segment's range its header vouches for.
@@ -126,7 +139,7 @@ impl Blob {
 struct Segment {
     header: Header,
     blob: Blob,
-    keys: Vec<Key>,
+    keys: Keys,
     loose: Vec<(u64, u64)>,
     damaged: Vec<DamagedLine>,
     /// Lines of the log before its range.
@@ -136,22 +149,15 @@ struct Segment {
 }
 
 impl Segment {
-    fn key(&self, release: &str) -> Option<&Key> {
-        self.keys
-            .binary_search_by(|k| k.release.as_str().cmp(release))
-            .ok()
-            .map(|i| &self.keys[i])
-    }
-
     /// Where the entries of a release's runs (or of all) are, how many,
     /// and how long each is.
     fn table(&self, release: Option<&str>) -> (u64, u64, usize) {
         match release {
             None => (self.header.runs_at, self.header.runs, GLOBAL_SIZE),
-            Some(r) => match self.key(r) {
-                Some(k) => (
-                    self.header.lists_at + k.list_at * ENTRY_SIZE as u64,
-                    k.list_len,
+            Some(r) => match self.keys.find(r) {
+                Some((list_at, list_len)) => (
+                    self.header.lists_at + list_at * ENTRY_SIZE as u64,
+                    list_len,
                     ENTRY_SIZE,
                 ),
                 None => (0, 0, ENTRY_SIZE),
@@ -310,7 +316,11 @@ impl LocalLog {
             .segs
             .borrow()
             .iter()
-            .flat_map(|s| s.keys.iter().map(|k| k.release.clone()))
+            .flat_map(|s| {
+                (0..s.keys.len())
+                    .filter_map(|i| s.keys.name(i).map(str::to_string))
+                    .collect::<Vec<_>>()
+            })
             .collect();
         all.sort();
         all.dedup();
@@ -451,8 +461,8 @@ impl LocalLog {
             Some(r) => r.to_string(),
             None => {
                 let (_, key) = ix::decode_global(raw);
-                match seg.keys.get(key as usize) {
-                    Some(k) => k.release.clone(),
+                match seg.keys.name(key as usize) {
+                    Some(k) => k.to_string(),
                     // A key number the table lacks: corrupt; the read
                     // of its start fails and rebuilds.
                     None => String::new(),
@@ -640,7 +650,7 @@ impl LocalLog {
                 }
                 if let Some(r) = release {
                     let (_, key) = seg.global(e.run)?;
-                    if seg.keys.get(key as usize).is_none_or(|k| k.release != r) {
+                    if seg.keys.name(key as usize).is_none_or(|k| k != r) {
                         continue;
                     }
                 }
@@ -692,8 +702,8 @@ impl LocalLog {
 
     fn read_numbered(&self, segs: &[Segment], s: usize, run: u32) -> Result<LocalRun, Fault> {
         let (entry, key) = segs[s].global(run)?;
-        let release = segs[s].keys.get(key as usize).ok_or(Fault::Stale)?;
-        let records = self.read_run(segs, &entry, &release.release, Depth::Full)?;
+        let release = segs[s].keys.name(key as usize).ok_or(Fault::Stale)?;
+        let records = self.read_run(segs, &entry, release, Depth::Full)?;
         Ok(LocalRun {
             start: entry.start,
             records,
@@ -848,7 +858,7 @@ impl LocalLog {
             return None;
         }
         Some(Segment {
-            keys: ix::decode_keys(&keys, header.keys)?,
+            keys: Keys::decode(keys, header.keys)?,
             loose: ix::decode_loose(&loose),
             damaged: ix::decode_damaged(&damaged, header.damaged)?,
             header,
@@ -864,7 +874,7 @@ impl LocalLog {
         let sum = |from: u64, to: u64| -> io::Result<u64> {
             let mut buf = vec![0; (to - from) as usize];
             file.read_exact_at(&mut buf, from)?;
-            Ok(ix::fnv64(&buf))
+            Ok(ix::checksum(&buf))
         };
         Ok(Identity {
             dev: self.dev,
@@ -894,7 +904,7 @@ impl LocalLog {
             let (start, end) = last.range();
             if last.path.is_none()
                 || end - start > 2 * (complete - from)
-                || complete - start > SEGMENT_MAX
+                || complete - start > segment_max()
             {
                 break;
             }
@@ -928,7 +938,7 @@ impl LocalLog {
     fn build(&self, from: u64, to: u64, capped: bool) -> io::Result<(Vec<u8>, u64)> {
         let mut b = Builder::new(from);
         let end = self.scan(from, to, |at, line| {
-            if capped && at - from >= SEGMENT_MAX {
+            if capped && at - from >= segment_max() {
                 return false;
             }
             b.line(at, line);
@@ -944,8 +954,11 @@ impl LocalLog {
         debug_assert_eq!(header.log_end, end);
         let section = |a: u64, b: u64| &bytes[a as usize..b as usize];
         Ok(Segment {
-            keys: ix::decode_keys(section(header.keys_at, header.runs_at), header.keys)
-                .ok_or_else(bad)?,
+            keys: Keys::decode(
+                section(header.keys_at, header.runs_at).to_vec(),
+                header.keys,
+            )
+            .ok_or_else(bad)?,
             loose: ix::decode_loose(section(header.loose_at, header.damaged_at)),
             damaged: ix::decode_damaged(section(header.damaged_at, header.len), header.damaged)
                 .ok_or_else(bad)?,

@@ -16,6 +16,12 @@ const TABLE_PAGE: usize = 1000;
 const JSON_BATCH: usize = 1 << 16;
 
 pub fn run(args: HistoryArgs, ui: &Ui) -> anyhow::Result<()> {
+    let done = show(args, ui);
+    tracing::debug!(peak_rss_kib = crate::app::peak_rss_kib(), "history done");
+    done
+}
+
+fn show(args: HistoryArgs, ui: &Ui) -> anyhow::Result<()> {
     // A bad --since fails before the log is read (and warned about).
     let since = args
         .since

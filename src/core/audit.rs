@@ -319,6 +319,9 @@ impl Run {
 /// One line of the log as a record, or why it is not one (a torn write,
 /// a hand edit, a newer schema).
 pub fn parse_line(line: &[u8]) -> Result<Record, String> {
+    if let Some(record) = parse_as_written(line) {
+        return Ok(record);
+    }
     match serde_json::from_slice::<Record>(line) {
         Ok(r) if r.schema <= AUDIT_SCHEMA => Ok(r),
         Ok(r) => Err(format!(
@@ -327,6 +330,66 @@ pub fn parse_line(line: &[u8]) -> Result<Record, String> {
         )),
         Err(e) => Err(e.to_string()),
     }
+}
+
+/// A line in the writer's own layout, `{"schema":1,"run":"ID","time":"T",
+/// "type":"KIND",...}`, read without the buffering `flatten` costs (a few
+/// times faster, which a long log feels). `None` for anything else, and
+/// for any line the general reading might read otherwise or reject: that
+/// reading then decides.
+fn parse_as_written(line: &[u8]) -> Option<Record> {
+    let rest = line.strip_prefix(b"{\"schema\":")?;
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    // JSON has no leading zeros.
+    if digits == 0 || digits > 9 || (digits > 1 && rest[0] == b'0') {
+        return None;
+    }
+    let schema: u32 = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+    if schema > AUDIT_SCHEMA {
+        return None;
+    }
+    let rest = rest[digits..].strip_prefix(b",\"run\":\"")?;
+    let (run, rest) = plain_string(rest)?;
+    let rest = rest.strip_prefix(b",\"time\":\"")?;
+    let (time, rest) = plain_string(rest)?;
+    let rest = rest.strip_prefix(b",\"type\":\"")?;
+    let (kind, rest) = plain_string(rest)?;
+    let rest = rest.strip_prefix(b",")?;
+    let mut fields = Vec::with_capacity(rest.len() + 1);
+    fields.push(b'{');
+    fields.extend_from_slice(rest);
+    let body = match kind {
+        "runStarted" => Body::RunStarted(serde_json::from_slice(&fields).ok()?),
+        "hookState" => Body::HookState(serde_json::from_slice(&fields).ok()?),
+        "runEnded" => Body::RunEnded(serde_json::from_slice(&fields).ok()?),
+        "runResolved" => Body::RunResolved(serde_json::from_slice(&fields).ok()?),
+        _ => return None,
+    };
+    // A field of the record's own again (a hand edit) is for the general
+    // reading to refuse.
+    if [&b"\"schema\":"[..], b"\"run\":", b"\"time\":", b"\"type\":"]
+        .iter()
+        .any(|key| memchr::memmem::find(rest, key).is_some())
+    {
+        return None;
+    }
+    Some(Record {
+        schema,
+        run: run.to_string(),
+        time: time.to_string(),
+        body,
+    })
+}
+
+/// A JSON string's text up to its closing quote, when it has no escapes
+/// or control characters (read as is), and what follows the quote.
+fn plain_string(b: &[u8]) -> Option<(&str, &[u8])> {
+    let end = memchr::memchr(b'"', b)?;
+    let text = &b[..end];
+    if text.iter().any(|&c| c == b'\\' || c < 0x20) {
+        return None;
+    }
+    Some((std::str::from_utf8(text).ok()?, &b[end + 1..]))
 }
 
 /// Folds records into runs, newest first. Records of unknown runs (a
@@ -948,6 +1011,47 @@ mod tests {
             scrub("connecting with s3cr3t!", &["s3cr3t".into()]),
             "connecting with <redacted>!"
         );
+    }
+
+    #[test]
+    fn lines_as_written_read_as_the_general_reading_reads_them() {
+        let mut started = match start("web", &["migrate"]) {
+            Body::RunStarted(s) => s,
+            _ => unreachable!(),
+        };
+        started.args = vec!["--set".into(), "a=\"run\":1".into()];
+        let bodies = [
+            Body::RunStarted(started),
+            Body::HookState(HookState {
+                kind: "Job".into(),
+                name: "migrate".into(),
+                state: "running".into(),
+                detail: Some("pod \u{1b}[31m".into()),
+            }),
+            Body::RunEnded(RunEnded {
+                helm_exit: 1,
+                ..Default::default()
+            }),
+            Body::RunResolved(RunResolved::default()),
+        ];
+        for body in bodies {
+            let line = serde_json::to_vec(&rec("a", "2026-01-01T00:00:00Z", body)).unwrap();
+            let general: Record = serde_json::from_slice(&line).unwrap();
+            assert_eq!(parse_line(&line).unwrap(), general);
+        }
+        // What the writer never writes is read the general way, or refused.
+        for (line, fast) in [
+            (&br#"{"schema":1,"run":"a","time":"t","type":"runResolved","releaseRevision":1,"releaseStatus":"x","foundBy":"b"}"#[..], true),
+            (br#"{"run":"a","schema":1,"time":"t","type":"runResolved","releaseRevision":1,"releaseStatus":"x","foundBy":"b"}"#, false),
+            (br#"{"schema":1,"run":"a\u0041","time":"t","type":"runResolved","releaseRevision":1,"releaseStatus":"x","foundBy":"b"}"#, false),
+            (br#"{"schema":1,"run":"a","time":"t","type":"runResolved","releaseRevision":1,"releaseStatus":"x","foundBy":"b","run":"c"}"#, false),
+            (br#"{"schema":01,"run":"a","time":"t","type":"runResolved","releaseRevision":1,"releaseStatus":"x","foundBy":"b"}"#, false),
+            (br#"{"schema":2,"run":"a","time":"t","type":"runResolved","releaseRevision":1,"releaseStatus":"x","foundBy":"b"}"#, false),
+        ] {
+            assert_eq!(parse_as_written(line).is_some(), fast, "{}", String::from_utf8_lossy(line));
+            let general = serde_json::from_slice::<Record>(line).ok().filter(|r| r.schema <= AUDIT_SCHEMA);
+            assert_eq!(parse_line(line).ok(), general, "{}", String::from_utf8_lossy(line));
+        }
     }
 
     #[test]

@@ -29,12 +29,28 @@ pub const LOOSE_SIZE: usize = 16;
 const HEADER_FIELDS: usize = 21;
 pub const HEADER_SIZE: usize = 8 + HEADER_FIELDS * 8;
 
-/// FNV-1a: stable across builds and platforms, as a file format needs.
+/// FNV-1a: stable across builds and platforms, as a file format needs
+/// (for run ids: short).
 pub fn fnv64(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in bytes {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// FNV's multiply a word at a time: a checksum for tables and a
+/// fingerprint of log bytes, stable across builds, cheap on every read.
+pub fn checksum(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ bytes.len() as u64;
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let w = u64::from_le_bytes(w.try_into().expect("8 bytes"));
+        h = (h ^ w).wrapping_mul(0x0100_0000_01b3).rotate_left(29);
+    }
+    for b in words.remainder() {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
     }
     h
 }
@@ -255,33 +271,51 @@ impl Header {
         for f in &self.fields()[..HEADER_FIELDS - 1] {
             fields.extend_from_slice(&f.to_le_bytes());
         }
-        fnv64(&[&fields[..], keys, loose, damaged].concat())
+        checksum(&[&fields[..], keys, loose, damaged].concat())
     }
 }
 
-/// A release in a segment: its runs are `list_len` entries of the lists
-/// table from `list_at`, oldest first.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Key {
-    pub release: String,
-    pub list_at: u64,
-    pub list_len: u64,
+/// The releases of a segment, by name: each one's runs are `list_len`
+/// entries of the lists table from `list_at`, oldest first. Kept as read
+/// (names are not copied out: a segment is opened on every read).
+#[derive(Debug, Clone, Default)]
+pub struct Keys {
+    raw: Vec<u8>,
+    /// (name offset, name length, list_at, list_len).
+    at: Vec<(usize, usize, u64, u64)>,
 }
 
-pub fn decode_keys(mut b: &[u8], count: u64) -> Option<Vec<Key>> {
-    let mut keys = Vec::new();
-    for _ in 0..count {
-        let n = u32_at(b.get(..4)?, 0) as usize;
-        let name = std::str::from_utf8(b.get(4..4 + n)?).ok()?.to_string();
-        let rest = b.get(4 + n..4 + n + 16)?;
-        keys.push(Key {
-            release: name,
-            list_at: u64_at(rest, 0),
-            list_len: u64_at(rest, 8),
-        });
-        b = &b[4 + n + 16..];
+impl Keys {
+    pub fn decode(raw: Vec<u8>, count: u64) -> Option<Self> {
+        let mut at = Vec::with_capacity(usize::try_from(count).ok()?.min(raw.len() / 20));
+        let mut pos = 0;
+        for _ in 0..count {
+            let n = u32_at(raw.get(pos..pos + 4)?, 0) as usize;
+            std::str::from_utf8(raw.get(pos + 4..pos + 4 + n)?).ok()?;
+            let rest = raw.get(pos + 4 + n..pos + 4 + n + 16)?;
+            at.push((pos + 4, n, u64_at(rest, 0), u64_at(rest, 8)));
+            pos += 4 + n + 16;
+        }
+        (pos == raw.len()).then_some(Self { raw, at })
     }
-    b.is_empty().then_some(keys)
+
+    pub fn len(&self) -> usize {
+        self.at.len()
+    }
+
+    pub fn name(&self, i: usize) -> Option<&str> {
+        let &(at, n, _, _) = self.at.get(i)?;
+        std::str::from_utf8(&self.raw[at..at + n]).ok()
+    }
+
+    /// `(list_at, list_len)` of a release.
+    pub fn find(&self, release: &str) -> Option<(u64, u64)> {
+        let i = self
+            .at
+            .binary_search_by(|&(at, n, _, _)| self.raw[at..at + n].cmp(release.as_bytes()))
+            .ok()?;
+        Some((self.at[i].2, self.at[i].3))
+    }
 }
 
 pub fn decode_loose(b: &[u8]) -> Vec<(u64, u64)> {
@@ -587,12 +621,17 @@ mod tests {
         ];
         let (h, bytes) = build(&lines);
         assert_eq!((h.runs, h.keys, h.lines, h.damaged_total), (3, 2, 7, 1));
-        let keys = decode_keys(&bytes[h.keys_at as usize..h.runs_at as usize], h.keys).unwrap();
-        assert_eq!(keys[0].release, "api");
-        assert_eq!((keys[1].release.as_str(), keys[1].list_len), ("web", 2));
+        let keys = Keys::decode(
+            bytes[h.keys_at as usize..h.runs_at as usize].to_vec(),
+            h.keys,
+        )
+        .unwrap();
+        assert_eq!(keys.name(0), Some("api"));
+        let (web_at, web_len) = keys.find("web").unwrap();
+        assert_eq!((keys.name(1), web_len), (Some("web"), 2));
         let web: Vec<Entry> = (0..2)
             .map(|i| {
-                let at = h.lists_at as usize + (keys[1].list_at as usize + i) * ENTRY_SIZE;
+                let at = h.lists_at as usize + (web_at as usize + i) * ENTRY_SIZE;
                 Entry::decode(&bytes[at..])
             })
             .collect();

@@ -3,6 +3,7 @@
 mod common;
 
 mod apply;
+mod audit_scale;
 mod cache;
 mod cluster;
 mod cluster_helm;
