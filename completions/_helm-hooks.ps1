@@ -193,7 +193,7 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
         'helm-hooks;history' {
             [CompletionResult]::new('--hook', '--hook', [CompletionResultType]::ParameterName, 'Only runs in which this hook was planned (its name, or KIND/NAME); with --failed, runs in which it did not succeed')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only runs started since: a duration back from now (2d, 3h) or a date (2026-01-31, RFC 3339)')
-            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most N runs (the newest)')
+            [CompletionResult]::new('--max', '--max', [CompletionResultType]::ParameterName, 'Show the newest N runs (0: all), as `helm history --max` does; a line says how many older runs are not shown. With --stats: count the newest N')
             [CompletionResult]::new('--run', '--run', [CompletionResultType]::ParameterName, 'Show one run in full: its id or a unique prefix of it')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')

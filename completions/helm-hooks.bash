@@ -465,7 +465,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__history)
-            opts="-o -n -h --hook --failed --since --limit --stats --run --output --source --namespace --version --debug --kube-context --kubeconfig --color --help"
+            opts="-o -n -h --hook --failed --since --max --stats --run --output --source --namespace --version --debug --kube-context --kubeconfig --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -479,7 +479,7 @@ _helm__hooks() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --limit)
+                --max)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -187,7 +187,7 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -l debu
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand uninstall" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l hook -d 'Only runs in which this hook was planned (its name, or KIND/NAME); with --failed, runs in which it did not succeed' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l since -d 'Only runs started since: a duration back from now (2d, 3h) or a date (2026-01-31, RFC 3339)' -r
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l limit -d 'Show at most N runs (the newest)' -r
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l max -d 'Show the newest N runs (0: all), as `helm history --max` does; a line says how many older runs are not shown. With --stats: count the newest N' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l run -d 'Show one run in full: its id or a unique prefix of it' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''"

@@ -658,7 +658,7 @@ impl LocalLog {
             }
         }
         // Newest first: by segment, then by place in the log.
-        candidates.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+        candidates.sort_by_key(|c| std::cmp::Reverse((c.0, c.1)));
         let mut matching = Vec::new();
         for &(s, run, len) in &candidates {
             // Ids longer than the table keeps are told apart in the log.
@@ -774,7 +774,7 @@ impl LocalLog {
     /// `tidy` (under the builders' lock).
     fn saved_chain(&self, complete: u64, tidy: bool) -> Vec<Segment> {
         let mut saved = self.saved_names();
-        saved.sort_by(|a, b| (a.0, std::cmp::Reverse(a.1)).cmp(&(b.0, std::cmp::Reverse(b.1))));
+        saved.sort_by_key(|s| (s.0, std::cmp::Reverse(s.1)));
         let mut chain: Vec<Segment> = Vec::new();
         let mut pos = 0;
         for (start, end, path) in &saved {

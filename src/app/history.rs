@@ -124,12 +124,13 @@ pub fn read_from(
     })
 }
 
-/// The cluster's runs split into those only it has (folded, newest first)
-/// and the records of those the local log has too.
-fn part_cluster(
-    local: Option<&LocalLog>,
-    records: Vec<Record>,
-) -> anyhow::Result<(Vec<Run>, HashMap<String, Vec<Record>>)> {
+/// The cluster's runs only it has (folded, newest first), and the records
+/// of those the local log has too, by run id.
+type ClusterParts = (Vec<Run>, HashMap<String, Vec<Record>>);
+
+/// The cluster's runs split into those only it has and those the local
+/// log has too.
+fn part_cluster(local: Option<&LocalLog>, records: Vec<Record>) -> anyhow::Result<ClusterParts> {
     let mut by_run: HashMap<String, Vec<Record>> = HashMap::new();
     for r in records {
         by_run.entry(r.run.clone()).or_default().push(r);

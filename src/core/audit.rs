@@ -356,7 +356,7 @@ fn parse_as_written(line: &[u8]) -> Option<Record> {
     let (kind, rest) = plain_string(rest)?;
     let rest = rest.strip_prefix(b",")?;
     let mut fields = Vec::with_capacity(rest.len() + 1);
-    fields.push(b'{');
+    fields.extend_from_slice(b"{");
     fields.extend_from_slice(rest);
     let body = match kind {
         "runStarted" => Body::RunStarted(serde_json::from_slice(&fields).ok()?),
@@ -781,22 +781,9 @@ pub fn scrub(text: &str, secrets: &[String]) -> String {
     out
 }
 
-/// The runs of `release` in `namespace` that were interrupted before they
-/// could record their end (the process was killed), not yet resolved, and
-/// whose process `alive` says is gone.
-#[cfg(test)]
-pub fn unresolved<'a>(
-    runs: &'a [Run],
-    release: &str,
-    namespace: &str,
-    alive: &dyn Fn(&RunStarted) -> bool,
-) -> Vec<&'a Run> {
-    runs.iter()
-        .filter(|r| is_unresolved(r, release, namespace, alive))
-        .collect()
-}
-
-/// Whether `r` is one of `unresolved`'s runs.
+/// Whether `r`, a run of `release` in `namespace`, was interrupted before
+/// it could record its end (the process was killed), is not yet resolved,
+/// and its process `alive` says is gone.
 pub fn is_unresolved(
     r: &Run,
     release: &str,

@@ -508,7 +508,7 @@ impl Builder {
             .filter(|&&i| !self.runs[i].dead)
             .map(|&i| IdEntry::of(&self.runs[i].id, number[i]))
             .collect();
-        ids.sort_by(|a, b| (a.prefix, a.len).cmp(&(b.prefix, b.len)));
+        ids.sort_by_key(|e| (e.prefix, e.len));
         let mut id_bytes = Vec::with_capacity(ids.len() * ID_SIZE);
         for e in &ids {
             e.encode(&mut id_bytes);
