@@ -397,8 +397,10 @@ fn summary_table(
             Cell::new(match h.left_in_cluster {
                 Some(true) => "yes",
                 Some(false) => "no",
-                // A local hook leaves nothing in the cluster.
+                // A local hook leaves nothing in the cluster, nor does a
+                // hook this run never started.
                 None if h.kind == crate::core::local::LOCAL_HOOK_KIND => "-",
+                None if h.phase == HookPhase::NotRun => "-",
                 None => "?",
             }),
         ]);
@@ -440,4 +442,37 @@ pub fn rows(op: &OperationPlan) -> Vec<super::progress::Row> {
             },
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summary_table;
+    use crate::core::audit::{HookOutcome, HookPhase};
+    use crate::ui::Painter;
+
+    #[test]
+    fn a_hook_that_did_not_run_left_nothing_and_an_unknown_one_is_a_question() {
+        let hook = |name: &str, phase| HookOutcome {
+            event: "pre-upgrade".into(),
+            kind: "Job".into(),
+            name: name.into(),
+            phase,
+            ..Default::default()
+        };
+        let painter = Painter {
+            color: false,
+            width: None,
+        };
+        let hooks = [
+            hook("skipped", HookPhase::NotRun),
+            hook("lost", HookPhase::Unknown),
+        ];
+        let table = summary_table(&hooks, painter, None).to_string();
+        let cell = |name: &str| {
+            let line = table.lines().find(|l| l.contains(name)).unwrap();
+            line.split_whitespace().last().unwrap().to_string()
+        };
+        assert_eq!(cell("Job/skipped"), "-", "{table}");
+        assert_eq!(cell("Job/lost"), "?", "{table}");
+    }
 }

@@ -24,7 +24,7 @@ pub use helm_args::UpgradeFlags;
 pub use lifecycle::{
     LifecycleRequest, NoSuchRelease, audit_log_path, left_after_uninstall, prepare_lifecycle,
 };
-pub use prepare::{deployed_commit, deployed_sha, prepare};
+pub use prepare::{deployed_commit, deployed_sha, description_marker, prepare};
 pub use run::{Outcome, RunRequest, Verdict, run};
 
 use super::revision::RenderedRevision;

@@ -280,10 +280,33 @@ fn planned_operations(helm_runs: Operation, also: &[Operation]) -> Vec<Operation
         .collect()
 }
 
-/// The sha a previous apply wrote into the release description.
+/// The marker apply writes into the release description, `helm-hooks
+/// apply REV SHA`; `helm-hooks apply SHA` when the revision was named by
+/// its commit id or an abbreviation of it (said once). `sha` is
+/// `worktree:HASH` for uncommitted files.
+pub fn description_marker(rev: &str, sha: &str) -> String {
+    let abbreviates = rev.len() >= 4 && rev.bytes().all(|b| b.is_ascii_hexdigit());
+    match abbreviates && sha.starts_with(rev) {
+        true => format!("helm-hooks apply {sha}"),
+        false => format!("helm-hooks apply {rev} {sha}"),
+    }
+}
+
+/// The sha a previous apply wrote into the release description (see
+/// [`description_marker`]; a user's `--description` follows it after ` - `).
 pub fn deployed_sha(description: &str) -> Option<String> {
     let rest = description.strip_prefix("helm-hooks apply ")?;
-    rest.split_whitespace().nth(1).map(str::to_string)
+    let mut words = rest.split_whitespace();
+    let rev = words.next()?;
+    match words.next() {
+        Some(sha) if sha != "-" => Some(sha.to_string()),
+        _ => is_commit_id(rev).then(|| rev.to_string()),
+    }
+}
+
+/// A full commit id, SHA-1 or SHA-256.
+fn is_commit_id(s: &str) -> bool {
+    matches!(s.len(), 40 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// The commit `deployed` (a revision of `release` in `namespace`) was
@@ -414,4 +437,41 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
         local_timeout: req.local_timeout,
         stored_chart: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{deployed_sha, description_marker};
+
+    #[test]
+    fn the_description_names_a_commit_once_and_reads_back() {
+        let sha = "0123456789abcdef0123456789abcdef01234567";
+        for (rev, marker) in [
+            ("HEAD", format!("helm-hooks apply HEAD {sha}")),
+            (sha, format!("helm-hooks apply {sha}")),
+            ("0123456", format!("helm-hooks apply {sha}")),
+            // A branch whose name is hex but not the commit's start.
+            ("beef", format!("helm-hooks apply beef {sha}")),
+        ] {
+            assert_eq!(description_marker(rev, sha), marker);
+            assert_eq!(deployed_sha(&marker).as_deref(), Some(sha), "{marker}");
+            let with_user = format!("{marker} - ticket 42");
+            assert_eq!(
+                deployed_sha(&with_user).as_deref(),
+                Some(sha),
+                "{with_user}"
+            );
+        }
+        let worktree = description_marker("WORKTREE", "worktree:00aa11bb22cc33dd");
+        assert_eq!(
+            worktree,
+            "helm-hooks apply WORKTREE worktree:00aa11bb22cc33dd"
+        );
+        assert_eq!(
+            deployed_sha(&worktree).as_deref(),
+            Some("worktree:00aa11bb22cc33dd")
+        );
+        assert_eq!(deployed_sha("helm-hooks apply HEAD"), None);
+        assert_eq!(deployed_sha("Upgrade complete"), None);
+    }
 }

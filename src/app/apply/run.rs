@@ -194,12 +194,11 @@ pub(super) fn upgrade_command(
             chart_dir: &chart_dir,
             values: &chart.value_args,
             render,
-            description: format!(
-                "helm-hooks apply {} {}",
-                to.spec,
-                to.commit
+            description: super::description_marker(
+                &to.spec,
+                &to.commit
                     .clone()
-                    .unwrap_or_else(|| format!("worktree:{}", &snapshot.fingerprint[..16]))
+                    .unwrap_or_else(|| format!("worktree:{}", &snapshot.fingerprint[..16])),
             ),
         },
         flags,
