@@ -45,7 +45,9 @@
 #           empty log (target <= 1.5), `history RELEASE` and `history --run
 #           ID` against the same on a log of one run (target <= 2), and the
 #           peak RSS of each (< 64 MiB); the first read, which indexes the
-#           log, is timed apart.
+#           log, is timed apart. `history RELEASE` prints its newest 256
+#           runs, so it is also timed against the same command on a log of
+#           just those 256 runs (same output; target <= 1.5).
 #
 # Environment: BENCH_HELM (3|4, default 3), BENCH_RUNS (rounds, default 5),
 # BENCH_PLAN_ARGS (extra args for plan, e.g. "--operation upgrade"),
@@ -1282,8 +1284,8 @@ PY
 AUDIT_RESULT=()
 bench_audit() {
   local repo="$WORK/audit-repo" big="$WORK/audit-big" one="$WORK/audit-one" empty="$WORK/audit-empty"
-  local cache="$WORK/audit-cache" nokube="$WORK/audit-no-kubeconfig"
-  mkdir -p "$repo/app/templates" "$big/hooks" "$one/hooks" "$empty/hooks"
+  local cache="$WORK/audit-cache" nokube="$WORK/audit-no-kubeconfig" shown="$WORK/audit-256"
+  mkdir -p "$repo/app/templates" "$big/hooks" "$one/hooks" "$empty/hooks" "$shown/hooks"
   printf 'apiVersion: v2\nname: app\nversion: 0.1.0\n' >"$repo/app/Chart.yaml"
   printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata: {a: b}\n' >"$repo/app/templates/cm.yaml"
   local i
@@ -1304,6 +1306,11 @@ bench_audit() {
   gen_s=$(python3 -c "print('%.1f' % (($t1 - $t0) / 1e9))")
   big_mb=$(( $(stat -c %s "$big/hooks/audit.jsonl") / 1048576 ))
   one_id=$(gen_audit "$one/hooks/audit.jsonl" 1 1 "$sha")
+  # A log of exactly the runs `history rel-000` shows (its newest 256):
+  # the same output as on the big log, from a log of that size.
+  gen_audit "$shown/hooks/audit.jsonl" 256 1 "$sha" >/dev/null
+  env HELM_DATA_HOME="$shown" KUBECONFIG="$nokube" "$HH" history --source local >/dev/null 2>&1 ||
+    die "audit: helm-hooks history failed on the 256-run log"
   # The one-run log's release is rel-000, as is the hot release of the big one.
   local hot=rel-000 cold=rel-499
   # The first read indexes the log; later reads find the index.
@@ -1318,10 +1325,10 @@ bench_audit() {
   HELM_CACHE_HOME="$cache" HELM_DATA_HOME="$empty" KUBECONFIG="$nokube" "${plan[@]}" "$hot" >/dev/null 2>&1 ||
     die "audit: helm-hooks plan failed"
   local spec="$WORK/spec-audit.json"
-  python3 - "$spec" "$cache" "$nokube" "$big" "$one" "$empty" "$hot" "$cold" "$mid" "$one_id" "${plan[@]}" <<'PY'
+  python3 - "$spec" "$cache" "$nokube" "$big" "$one" "$empty" "$hot" "$cold" "$mid" "$one_id" "$shown" "${plan[@]}" <<'PY'
 import json, sys
-spec, cache, nokube, big, one, empty, hot, cold, mid, one_id = sys.argv[1:11]
-plan = sys.argv[11:]
+spec, cache, nokube, big, one, empty, hot, cold, mid, one_id, shown = sys.argv[1:12]
+plan = sys.argv[12:]
 hh = plan[0]
 def case(label, data, cmd):
     return {"label": label, "prepare": "", "cmd": cmd,
@@ -1332,6 +1339,7 @@ cases = [
     case("plan-cold", big, plan + [cold]),
     case("history-one", one, [hh, "history", hot, "--source", "local"]),
     case("history-hot", big, [hh, "history", hot, "--source", "local"]),
+    case("history-256", shown, [hh, "history", hot, "--source", "local"]),
     case("history-cold", big, [hh, "history", cold, "--source", "local"]),
     case("run-one", one, [hh, "history", "--run", one_id, "--source", "local"]),
     case("run-big", big, [hh, "history", "--run", mid, "--source", "local"]),
@@ -1367,6 +1375,9 @@ PY
   audit_line history-hot history-one 2 "$rss_hist"
   audit_line history-cold history-one 2 "$rss_hist"
   audit_line run-big run-one 2 "$rss_run"
+  # The same 256 runs shown, from a log of 256 runs: what the log's size
+  # itself costs, apart from what is printed.
+  audit_line history-hot history-256 1.5 "$rss_hist"
   AUDIT_RESULT+=("$(printf '  (peak RSS with the empty log: plan %s KiB; with the one-run log: history %s KiB)' "${rss_plan_empty:-?}" "${rss_hist_one:-?}")")
 }
 if want audit; then bench_audit; fi

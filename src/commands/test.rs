@@ -49,7 +49,7 @@ pub fn run(args: TestArgs, ui: &Ui) -> anyhow::Result<()> {
                 timestamp: &started,
                 error: outcome.helm_error.as_deref(),
             },
-            &outcome.hooks,
+            &apply::test_report_hooks(&prepared, &outcome.hooks),
         );
         std::fs::write(path, xml)
             .with_context(|| format!("writing the JUnit report {}", path.display()))?;

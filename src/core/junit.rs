@@ -100,10 +100,11 @@ pub fn report(suite: &Suite<'_>, hooks: &[HookOutcome]) -> String {
                 );
             }
             HookPhase::NotRun => {
+                let why = h.message.as_deref();
                 let _ = write!(
                     x,
                     "\n      <skipped message=\"{}\"/>",
-                    escape("not run: an earlier test failed or Helm stopped")
+                    escape(why.unwrap_or("not run: an earlier test failed or Helm stopped"))
                 );
             }
             other => {

@@ -204,10 +204,48 @@ fn test_runs_the_stored_test_hooks_records_them_and_writes_junit() {
         let time: f64 = cases[0].attribute("time").unwrap().parse().unwrap();
         assert!(time > 0.0, "a duration: {xml}");
 
-        // --filter as Helm reads it: only smoke runs, and passes.
+        // --filter as Helm reads it: only smoke runs, and passes; the
+        // report lists the tests it left out as skipped, saying why.
         let before = cluster().created_in(&a.ns).len();
-        let out = a.run_in(&repo, &["test", "web", "--filter", "name=smoke"]);
+        let out = a.run_in(
+            &repo,
+            &[
+                "test",
+                "web",
+                "--filter",
+                "name=smoke",
+                "--junit",
+                junit.to_str().unwrap(),
+            ],
+        );
         assert!(out.status.success(), "helm {major}: {}", stderr(&out));
+        let xml = std::fs::read_to_string(&junit).unwrap();
+        let doc = roxmltree::Document::parse(&xml).expect("valid XML");
+        let suite = doc
+            .descendants()
+            .find(|n| n.has_tag_name("testsuite"))
+            .unwrap();
+        assert_eq!(
+            (suite.attribute("tests"), suite.attribute("skipped")),
+            (Some("3"), Some("2")),
+            "{xml}"
+        );
+        let skipped: Vec<(&str, &str)> = suite
+            .children()
+            .filter(|n| n.has_tag_name("testcase"))
+            .filter_map(|c| {
+                let s = c.children().find(|n| n.has_tag_name("skipped"))?;
+                Some((c.attribute("name")?, s.attribute("message")?))
+            })
+            .collect();
+        assert_eq!(
+            skipped,
+            [
+                ("Pod/db-check", "excluded by --filter"),
+                ("Pod/after", "excluded by --filter")
+            ],
+            "{xml}"
+        );
         let audit = a.audit();
         let end = last_of(&audit, "runEnded");
         assert_eq!(
@@ -230,6 +268,29 @@ fn test_runs_the_stored_test_hooks_records_them_and_writes_junit() {
             .map(|r| r["start"]["operation"].as_str().unwrap())
             .collect();
         assert_eq!(ops, ["test", "test", "install"], "newest first");
+    }
+}
+
+#[test]
+fn test_of_a_release_without_test_hooks_says_so_and_prints_no_empty_table() {
+    let repo = GitRepo::new();
+    repo.write("app/Chart.yaml", &chart_yaml("app"));
+    repo.write("app/templates/cm.yaml", CONFIGMAP);
+    repo.commit("v1");
+    for major in [3, 4] {
+        let a = Apply::new(major, "notests");
+        let out = a.run_in(&repo, &["apply", "web", "app", "--yes"]);
+        assert!(out.status.success(), "helm {major}: {}", stderr(&out));
+        let out = a.run_in(&repo, &["test", "web"]);
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+        assert!(out.status.success(), "helm {major}: {all}");
+        assert!(
+            all.contains("stores no test hooks: helm test has nothing to run"),
+            "helm {major}: {all}"
+        );
+        for header in ["PHASE", "LEFT IN CLUSTER", "DURATION"] {
+            assert!(!all.contains(header), "helm {major}: an empty table: {all}");
+        }
     }
 }
 

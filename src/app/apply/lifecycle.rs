@@ -7,7 +7,9 @@ use crate::adapters::local_source;
 use crate::adapters::release::{self, Release};
 use crate::app::revision::RenderedRevision;
 use crate::app::workspace::Workspace;
+use crate::core::audit::{HookOutcome, HookPhase};
 use crate::core::diff::DiffOptions;
+use crate::core::hook::HookEvent;
 use crate::core::lifecycle::{LeftBehind, TestFilter, filter_tests, rollback_target};
 use crate::core::model::Revision;
 use crate::core::order::KindOrder;
@@ -162,11 +164,20 @@ pub fn prepare_lifecycle(ws: &Workspace, req: &LifecycleRequest<'_>) -> anyhow::
     let (target, action) = target_and_action(&helm, req, &latest, &history)?;
     let mut from = stored(&latest)?;
     let mut to = stored(&target)?;
+    let mut filtered_out = Vec::new();
     if !req.filters.is_empty() {
         let (f, _) = from.split_mut();
         f.hooks = filter_tests(&f.hooks, &req.filters);
         let (t, _) = to.split_mut();
-        t.hooks = filter_tests(&t.hooks, &req.filters);
+        let kept = filter_tests(&t.hooks, &req.filters);
+        filtered_out = t
+            .hooks
+            .iter()
+            .filter(|h| h.events.contains(&HookEvent::Test) && !kept.contains(h))
+            .cloned()
+            .collect();
+        KindOrder::for_helm(helm.version).sort_hooks(&mut filtered_out);
+        t.hooks = kept;
     }
     // Local hooks as Helmfile runs them around `destroy`: from the
     // helmfile.yaml / .helm-hooks.yaml on disk.
@@ -246,7 +257,25 @@ pub fn prepare_lifecycle(ws: &Workspace, req: &LifecycleRequest<'_>) -> anyhow::
         local_hooks: local,
         local_timeout: req.local_timeout,
         stored_chart,
+        filtered_out,
     })
+}
+
+/// What a test report lists: the test hooks the run got to, then those
+/// `--filter` left out, as not run (JUnit's skipped), so a report says
+/// which tests were not run rather than leaving them out.
+pub fn test_report_hooks(p: &Prepared, ran: &[HookOutcome]) -> Vec<HookOutcome> {
+    let mut hooks = ran.to_vec();
+    hooks.extend(p.filtered_out.iter().map(|h| HookOutcome {
+        event: HookEvent::Test.as_str().to_string(),
+        kind: h.kind.clone(),
+        name: h.name.clone(),
+        weight: h.weight,
+        phase: HookPhase::NotRun,
+        message: Some("excluded by --filter".into()),
+        ..Default::default()
+    }));
+    hooks
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ mod watch;
 pub use helm_args::UpgradeFlags;
 pub use lifecycle::{
     LifecycleRequest, NoSuchRelease, audit_log_path, left_after_uninstall, prepare_lifecycle,
+    test_report_hooks,
 };
 pub use prepare::{deployed_commit, deployed_sha, description_marker, prepare};
 pub use run::{Outcome, RunRequest, Verdict, run};
@@ -218,4 +219,6 @@ pub struct Prepared {
     /// The chart's name and version as Helm stored them (for operations
     /// on what is deployed; an upgrade reads its chart's Chart.yaml).
     pub stored_chart: Option<(String, String)>,
+    /// `helm test`'s hooks its `--filter` leaves out, in Helm's order.
+    pub filtered_out: Vec<Hook>,
 }

@@ -436,6 +436,7 @@ pub fn prepare(ws: &Workspace, req: &ApplyRequest<'_>) -> anyhow::Result<Prepare
         local_hooks: local_to,
         local_timeout: req.local_timeout,
         stored_chart: None,
+        filtered_out: Vec::new(),
     })
 }
 
