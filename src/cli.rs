@@ -124,6 +124,52 @@ pub enum Command {
     /// Print the cluster's Kubernetes version and API versions, as Helm's install and upgrade see them, for offline plans (`plan --capabilities FILE`).
     #[command(after_help = examples::CAPABILITIES)]
     Capabilities(CapabilitiesArgs),
+    /// Post a plan's markdown as the one comment of a pull request (GitHub) or merge request (GitLab) that each CI run updates.
+    #[command(after_help = examples::COMMENT)]
+    Comment(CommentArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CommentMode {
+    /// One comment per --key, edited in place on every run.
+    Update,
+    /// A new comment on every run.
+    New,
+    /// No comment (nothing is read from the forge).
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ForgeArg {
+    /// GitHub Actions (GITHUB_ACTIONS) or GitLab CI (GITLAB_CI), from the environment.
+    Auto,
+    Github,
+    Gitlab,
+}
+
+#[derive(Debug, Args)]
+pub struct CommentArgs {
+    /// The plan's markdown (`helm hooks plan -o markdown > FILE`); `-` or none: standard input.
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Names the comment among others on the pull request (one per chart set), as a hidden marker `<!-- helm-hooks:KEY -->`.
+    #[arg(long, value_name = "KEY", default_value = "plan")]
+    pub key: String,
+    /// update: one comment per key, edited in place; new: a new comment each run; off: none.
+    #[arg(long, value_enum, default_value = "update")]
+    pub mode: CommentMode,
+    /// The exit status of `plan --detailed-exitcode`: 0 says "no hook changes" (an earlier comment is updated to say so, none is created), 2 changes, anything else a failed plan.
+    #[arg(long = "plan-exit-code", value_name = "CODE", allow_negative_numbers = true)]
+    pub plan_exit_code: Option<i32>,
+    /// The forge whose API is called (token: GITHUB_TOKEN; GITLAB_TOKEN or CI_JOB_TOKEN).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub forge: ForgeArg,
+    /// The pull (merge) request's number (default: GITHUB_EVENT_PATH's pull request; CI_MERGE_REQUEST_IID).
+    #[arg(long, value_name = "N")]
+    pub pr: Option<u64>,
+    /// Where the full plan is, for the pointer of a comment cut below the forge's limit (default: the run's job summary on GitHub, CI_JOB_URL on GitLab).
+    #[arg(long = "details-url", value_name = "URL")]
+    pub details_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -204,7 +250,7 @@ impl Command {
             Command::History(a) => ("history", &a.no_version),
             Command::Lint(a) => ("lint", &a.no_version),
             Command::Completion(a) => ("completion", &a.no_version),
-            Command::Version(_) | Command::Capabilities(_) => return Ok(()),
+            Command::Version(_) | Command::Capabilities(_) | Command::Comment(_) => return Ok(()),
         };
         match &flag.chart_version {
             Some(v) => Err(ChartVersionGiven {

@@ -2,6 +2,7 @@
 
 use crate::adapters::audit_store::AuditError;
 use crate::adapters::deps::{DepsError, FetchCause};
+use crate::adapters::forge::{ForgeEnvError, ForgeError};
 use crate::adapters::git::GitError;
 use crate::adapters::helm::HelmError;
 use crate::adapters::kube::KubeconfigUnusable;
@@ -17,6 +18,7 @@ use crate::app::planfile::{OutNeedsRelease, PlanDrift};
 use crate::cli::ChartVersionGiven;
 use crate::core::audit::{BadCommitId, HistoryError};
 use crate::core::chart::ChartFileError;
+use crate::core::comment::Forge;
 use crate::core::hook::ParseError;
 use crate::core::lifecycle::LifecycleError;
 use crate::core::local::LocalHookError;
@@ -416,6 +418,64 @@ impl Hinted for ChartFileError {
     }
 }
 
+impl Hinted for ForgeEnvError {
+    fn hint(&self) -> Hint {
+        Hint::fix(match self {
+            ForgeEnvError::NoForge => {
+                "run it in a GitHub Actions or GitLab CI job, or pass --forge github|gitlab with that forge's variables set"
+            }
+            ForgeEnvError::Missing { .. } => {
+                "run it in the CI job of a pull request (GitHub) or merge request pipeline (GitLab), which sets it"
+            }
+            ForgeEnvError::NoPullRequest { forge: Forge::GitHub, .. } => {
+                "run the workflow `on: pull_request`, or pass --pr N"
+            }
+            ForgeEnvError::NoPullRequest { forge: Forge::GitLab, .. } => {
+                "run the job in merge request pipelines (rules: - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"), or pass --pr IID"
+            }
+            ForgeEnvError::NoToken { forge: Forge::GitHub, .. } => {
+                "pass the job's token: `env: GITHUB_TOKEN: ${{ github.token }}`, with `permissions: pull-requests: write`"
+            }
+            ForgeEnvError::NoToken { forge: Forge::GitLab, .. } => {
+                "set GITLAB_TOKEN (a CI/CD variable, masked) to a project access token with the api scope"
+            }
+            ForgeEnvError::BadEvent { .. } => "run it inside the GitHub Actions job, which writes that file",
+        })
+    }
+}
+
+impl Hinted for ForgeError {
+    fn hint(&self) -> Hint {
+        let fix: std::borrow::Cow<'static, str> = match self {
+            ForgeError::Status { forge: Forge::GitHub, status: 401, .. } => {
+                "the token was refused: pass a valid one, `env: GITHUB_TOKEN: ${{ github.token }}`".into()
+            }
+            ForgeError::Status { forge: Forge::GitHub, status: 403, .. } => {
+                "give the workflow's token `permissions: pull-requests: write` (a pull request from a fork gets a read-only token: use comment: off there)".into()
+            }
+            ForgeError::Status { forge: Forge::GitHub, status: 404, .. } => {
+                "check GITHUB_REPOSITORY and the pull request number (--pr); a token without access to the repository also gets 404".into()
+            }
+            ForgeError::Status { forge: Forge::GitLab, status: 401 | 403, token_var, .. } => {
+                format!("{token_var} may not write merge request notes: set GITLAB_TOKEN to a project access token with the api scope and at least the Reporter role")
+                    .into()
+            }
+            ForgeError::Status { forge: Forge::GitLab, status: 404, .. } => {
+                "check CI_PROJECT_ID and CI_MERGE_REQUEST_IID (--pr); a token without access to the project also gets 404".into()
+            }
+            ForgeError::Status { status: 500.., .. } => "the forge failed: run the job again".into(),
+            ForgeError::Status { .. } => "the forge refused the request: its message says why".into(),
+            ForgeError::Unreachable { .. } => {
+                "check the network and the API URL (GITHUB_API_URL, CI_API_V4_URL), then run the job again".into()
+            }
+            ForgeError::BadAnswer { .. } => {
+                "check that the API URL (GITHUB_API_URL, CI_API_V4_URL) is the forge's REST API".into()
+            }
+        };
+        Hint::fix(fix)
+    }
+}
+
 fn hinted<T: Hinted>(cause: &(dyn std::error::Error + 'static)) -> Option<(String, Hint)> {
     cause.downcast_ref::<T>().map(|e| (e.to_string(), e.hint()))
 }
@@ -449,7 +509,9 @@ fn hint_for(err: &anyhow::Error) -> Option<(String, Option<String>, i32)> {
             .or_else(|| hinted::<HelmError>(cause))
             .or_else(|| hinted::<ParseError>(cause))
             .or_else(|| hinted::<LocalHookError>(cause))
-            .or_else(|| hinted::<ChartFileError>(cause));
+            .or_else(|| hinted::<ChartFileError>(cause))
+            .or_else(|| hinted::<ForgeEnvError>(cause))
+            .or_else(|| hinted::<ForgeError>(cause));
         if let Some((mut text, hint)) = found {
             if hint.with_context {
                 let chain: Vec<String> =

@@ -5,6 +5,7 @@ pub mod audit_index;
 pub mod audit_store;
 pub mod cache;
 pub mod deps;
+pub mod forge;
 pub mod git;
 pub mod helm;
 pub mod kube;

@@ -7,6 +7,7 @@
 pub mod apply;
 pub mod baseline;
 pub mod capabilities;
+pub mod comment;
 pub mod expected;
 pub mod history;
 pub mod lint;

@@ -101,3 +101,15 @@ Examples:
 
   # In a pull request's CI, with no cluster: plan as prod's Helm will see it
   helm hooks plan charts/web --capabilities prod-capabilities.yaml";
+
+pub const COMMENT: &str = "\
+Examples:
+  # In a pull request's CI job (GITHUB_TOKEN with pull-requests: write), after
+  # `helm hooks plan charts/web --from BASE -o markdown --detailed-exitcode > plan.md` exited 2
+  helm hooks comment plan.md --key charts/web --plan-exit-code 2
+
+  # GitLab: GITLAB_TOKEN (api scope) and the merge request from CI_MERGE_REQUEST_IID
+  helm hooks comment all.md --key all --forge gitlab
+
+  # A new comment per run instead of one updated in place
+  helm hooks comment plan.md --mode new";

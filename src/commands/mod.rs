@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod capabilities;
+pub mod comment;
 pub mod complete;
 pub mod history;
 pub mod lint;
@@ -34,5 +35,6 @@ pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<()> {
         Command::Completion(args) => complete::completion(args, ui),
         Command::Version(args) => version::run(args, ui),
         Command::Capabilities(args) => capabilities::run(args, ui),
+        Command::Comment(args) => comment::run(args, ui),
     }
 }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod audit_index;
 pub mod capabilities;
 pub mod chart;
+pub mod comment;
 pub mod cluster_record;
 pub mod diff;
 pub mod helm;

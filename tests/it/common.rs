@@ -93,6 +93,19 @@ impl Env {
             "GITHUB_REPOSITORY",
             "CI_JOB_ID",
             "CI_JOB_URL",
+            // The forge a CI job comments on (`helm hooks comment`).
+            "GITHUB_ACTIONS",
+            "GITHUB_API_URL",
+            "GITHUB_EVENT_PATH",
+            "GITHUB_EVENT_NAME",
+            "GITHUB_TOKEN",
+            "GH_TOKEN",
+            "GITLAB_CI",
+            "CI_API_V4_URL",
+            "CI_PROJECT_ID",
+            "CI_MERGE_REQUEST_IID",
+            "GITLAB_TOKEN",
+            "CI_JOB_TOKEN",
             "HELM_HOOKS_NO_CLUSTER_RECORD",
             "HELM_HOOKS_HISTORY_MAX",
         ] {
@@ -717,6 +730,211 @@ impl Release {
             if let Some(data) = edit(&name, std::fs::read(e.path()).unwrap()) {
                 std::fs::write(to.join(&name), data).unwrap();
             }
+        }
+    }
+}
+
+/// One request the fake forge received.
+#[derive(Debug, Clone)]
+pub struct ForgeRequest {
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    /// Header names lower-cased.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl ForgeRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `body` of the JSON the request sent.
+    pub fn comment_body(&self) -> String {
+        let v: serde_json::Value = serde_json::from_str(&self.body).unwrap();
+        v["body"].as_str().unwrap().to_string()
+    }
+}
+
+/// The state of the fake forge: its comments (id, body, system note) and
+/// every request in order.
+#[derive(Debug, Default)]
+pub struct ForgeState {
+    pub comments: Vec<(u64, String, bool)>,
+    pub requests: Vec<ForgeRequest>,
+    /// When set, every request is answered with this status and message.
+    pub fail: Option<(u16, String)>,
+}
+
+/// A forge's comment API on loopback, as much of it as `helm hooks
+/// comment` uses, for GitHub and GitLab alike (the paths differ, the
+/// shapes match): GET lists the comments two per page with a `Link: rel=
+/// "next"` header, POST creates one, PATCH (GitHub) or PUT (GitLab) on
+/// `.../ID` replaces one's body. Records every request; stopped when dropped.
+pub struct FakeForge {
+    pub url: String,
+    pub state: std::sync::Arc<std::sync::Mutex<ForgeState>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl FakeForge {
+    pub const PAGE: usize = 2;
+
+    pub fn start() -> Self {
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let state = std::sync::Arc::new(std::sync::Mutex::new(ForgeState::default()));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (st, s, base) = (state.clone(), stop.clone(), url.clone());
+        let thread = std::thread::spawn(move || {
+            while !s.load(Ordering::SeqCst) {
+                let Ok((stream, _)) = listener.accept() else {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                    continue;
+                };
+                Self::serve(stream, &st, &base);
+            }
+        });
+        Self {
+            url,
+            state,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn serve(
+        stream: std::net::TcpStream,
+        state: &std::sync::Mutex<ForgeState>,
+        base: &str,
+    ) {
+        use std::io::{BufRead, BufReader, Read, Write};
+        stream.set_nonblocking(false).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut first = String::new();
+        if reader.read_line(&mut first).is_err() {
+            return;
+        }
+        let mut parts = first.split_whitespace();
+        let (method, path) = (
+            parts.next().unwrap_or("").to_string(),
+            parts.next().unwrap_or("/").to_string(),
+        );
+        let mut headers = Vec::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) <= 2 {
+                break;
+            }
+            if let Some((n, v)) = line.trim_end().split_once(':') {
+                headers.push((n.trim().to_ascii_lowercase(), v.trim().to_string()));
+            }
+        }
+        let length: usize = headers
+            .iter()
+            .find(|(n, _)| n == "content-length")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0; length];
+        let _ = reader.read_exact(&mut body);
+        let request = ForgeRequest {
+            method,
+            path,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        };
+        let (status, extra, answer) = Self::answer(&request, state, base);
+        state.lock().unwrap().requests.push(request);
+        let mut stream = reader.into_inner();
+        let _ = stream.write_all(
+            format!(
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n{answer}",
+                answer.len()
+            )
+            .as_bytes(),
+        );
+    }
+
+    fn answer(
+        r: &ForgeRequest,
+        state: &std::sync::Mutex<ForgeState>,
+        base: &str,
+    ) -> (u16, String, String) {
+        let mut st = state.lock().unwrap();
+        if let Some((status, message)) = &st.fail {
+            return (
+                *status,
+                String::new(),
+                serde_json::json!({ "message": message }).to_string(),
+            );
+        }
+        let (route, query) = r.path.split_once('?').unwrap_or((&r.path, ""));
+        match r.method.as_str() {
+            "GET" => {
+                let page: usize = query
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix("page="))
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(1);
+                let items: Vec<serde_json::Value> = st
+                    .comments
+                    .iter()
+                    .skip((page - 1) * Self::PAGE)
+                    .take(Self::PAGE)
+                    .map(|(id, body, system)| {
+                        serde_json::json!({ "id": id, "body": body, "system": system })
+                    })
+                    .collect();
+                let rest: Vec<&str> = query
+                    .split('&')
+                    .filter(|kv| !kv.starts_with("page="))
+                    .collect();
+                let link = match page * Self::PAGE < st.comments.len() {
+                    true => format!(
+                        "Link: <{base}{route}?{}&page={}>; rel=\"next\"\r\n",
+                        rest.join("&"),
+                        page + 1
+                    ),
+                    false => String::new(),
+                };
+                (200, link, serde_json::Value::from(items).to_string())
+            }
+            "POST" => {
+                let id = 1000 + st.comments.len() as u64;
+                st.comments.push((id, r.comment_body(), false));
+                (201, String::new(), serde_json::json!({ "id": id }).to_string())
+            }
+            "PATCH" | "PUT" => {
+                let id: u64 = route.rsplit('/').next().unwrap().parse().unwrap();
+                let body = r.comment_body();
+                match st.comments.iter_mut().find(|c| c.0 == id) {
+                    Some(c) => {
+                        c.1 = body;
+                        (200, String::new(), serde_json::json!({ "id": id }).to_string())
+                    }
+                    None => (404, String::new(), r#"{"message":"Not Found"}"#.into()),
+                }
+            }
+            _ => (405, String::new(), "{}".into()),
+        }
+    }
+}
+
+impl Drop for FakeForge {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::common::*;
 
-const COMMANDS: [&str; 9] = [
+const COMMANDS: [&str; 10] = [
     "plan",
     "apply",
     "test",
@@ -15,6 +15,7 @@ const COMMANDS: [&str; 9] = [
     "lint",
     "completion",
     "version",
+    "comment",
 ];
 
 /// `helm-hooks ARGS --help` (as Helm hands `helm hooks ARGS --help` over),
