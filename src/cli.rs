@@ -159,7 +159,11 @@ pub struct CommentArgs {
     #[arg(long, value_enum, default_value = "update")]
     pub mode: CommentMode,
     /// The exit status of `plan --detailed-exitcode`: 0 says "no hook changes" (an earlier comment is updated to say so, none is created), 2 changes, anything else a failed plan.
-    #[arg(long = "plan-exit-code", value_name = "CODE", allow_negative_numbers = true)]
+    #[arg(
+        long = "plan-exit-code",
+        value_name = "CODE",
+        allow_negative_numbers = true
+    )]
     pub plan_exit_code: Option<i32>,
     /// The forge whose API is called (token: GITHUB_TOKEN; GITLAB_TOKEN or CI_JOB_TOKEN).
     #[arg(long, value_enum, default_value = "auto")]

@@ -427,19 +427,34 @@ impl Hinted for ForgeEnvError {
             ForgeEnvError::Missing { .. } => {
                 "run it in the CI job of a pull request (GitHub) or merge request pipeline (GitLab), which sets it"
             }
-            ForgeEnvError::NoPullRequest { forge: Forge::GitHub, .. } => {
-                "run the workflow `on: pull_request`, or pass --pr N"
-            }
-            ForgeEnvError::NoPullRequest { forge: Forge::GitLab, .. } => {
+            ForgeEnvError::NoPullRequest {
+                forge: Forge::GitHub,
+                ..
+            } => "run the workflow `on: pull_request`, or pass --pr N",
+            ForgeEnvError::NoPullRequest {
+                forge: Forge::GitLab,
+                ..
+            } => {
                 "run the job in merge request pipelines (rules: - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"), or pass --pr IID"
             }
-            ForgeEnvError::NoToken { forge: Forge::GitHub, .. } => {
+            ForgeEnvError::NoToken {
+                forge: Forge::GitHub,
+                ..
+            } => {
                 "pass the job's token: `env: GITHUB_TOKEN: ${{ github.token }}`, with `permissions: pull-requests: write`"
             }
-            ForgeEnvError::NoToken { forge: Forge::GitLab, .. } => {
+            ForgeEnvError::NoToken {
+                forge: Forge::GitLab,
+                ..
+            } => {
                 "set GITLAB_TOKEN (a CI/CD variable, masked) to a project access token with the api scope"
             }
-            ForgeEnvError::BadEvent { .. } => "run it inside the GitHub Actions job, which writes that file",
+            ForgeEnvError::BadToken { .. } => {
+                "set the variable to the token alone, on one line (a secret pasted with a line break is the usual cause)"
+            }
+            ForgeEnvError::BadEvent { .. } => {
+                "run it inside the GitHub Actions job, which writes that file"
+            }
         })
     }
 }

@@ -6,13 +6,16 @@
 use crate::core::comment::{Comment, Forge};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
+use hyper::header::HeaderValue;
 use hyper::{Method, Request};
 use std::time::Duration;
 
 /// Why the job's environment does not say where to comment.
 #[derive(Debug, thiserror::Error)]
 pub enum ForgeEnvError {
-    #[error("cannot tell the forge: neither GitHub Actions (GITHUB_ACTIONS, GITHUB_API_URL) nor GitLab CI (GITLAB_CI, CI_API_V4_URL) is in the environment")]
+    #[error(
+        "cannot tell the forge: neither GitHub Actions (GITHUB_ACTIONS, GITHUB_API_URL) nor GitLab CI (GITLAB_CI, CI_API_V4_URL) is in the environment"
+    )]
     NoForge,
     #[error("{var} is not set, so the {forge} {noun} to comment on is unknown", forge = .forge.name(), noun = .forge.request_noun())]
     Missing { forge: Forge, var: &'static str },
@@ -20,6 +23,8 @@ pub enum ForgeEnvError {
     NoPullRequest { forge: Forge, source_of: String },
     #[error("no {forge} token: {vars} is empty or not set", forge = .forge.name())]
     NoToken { forge: Forge, vars: &'static str },
+    #[error("{var} holds characters no HTTP header may carry (a newline or a control character)")]
+    BadToken { var: &'static str },
     #[error("cannot read the GitHub event file {path}: {reason}")]
     BadEvent { path: String, reason: String },
 }
@@ -56,8 +61,19 @@ pub enum ForgeError {
 #[derive(Clone)]
 struct Token {
     header: &'static str,
-    value: String,
+    value: HeaderValue,
     var: &'static str,
+}
+
+impl Token {
+    /// The header's value is marked sensitive (never shown by hyper's
+    /// Debug); a token that is no header value is named, not shown.
+    fn new(header: &'static str, value: &str, var: &'static str) -> Result<Self, ForgeEnvError> {
+        let mut value =
+            HeaderValue::from_str(value.trim()).map_err(|_| ForgeEnvError::BadToken { var })?;
+        value.set_sensitive(true);
+        Ok(Token { header, value, var })
+    }
 }
 
 impl std::fmt::Debug for Token {
@@ -147,11 +163,11 @@ impl Target {
             thread: format!("repos/{repo}/issues/{number}"),
             edit_base: format!("repos/{repo}/issues/comments"),
             number,
-            token: Token {
-                header: "authorization",
-                value: format!("Bearer {token}"),
-                var: var_name,
-            },
+            token: Token::new(
+                "authorization",
+                &format!("Bearer {}", token.trim()),
+                var_name,
+            )?,
             details_url,
         })
     }
@@ -173,16 +189,8 @@ impl Target {
         // A project or personal access token first: CI_JOB_TOKEN's reach
         // is limited and may not include notes.
         let token = match (var("GITLAB_TOKEN"), var("CI_JOB_TOKEN")) {
-            (Some(t), _) => Token {
-                header: "private-token",
-                value: t,
-                var: "GITLAB_TOKEN",
-            },
-            (None, Some(t)) => Token {
-                header: "job-token",
-                value: t,
-                var: "CI_JOB_TOKEN",
-            },
+            (Some(t), _) => Token::new("private-token", &t, "GITLAB_TOKEN")?,
+            (None, Some(t)) => Token::new("job-token", &t, "CI_JOB_TOKEN")?,
             (None, None) => {
                 return Err(ForgeEnvError::NoToken {
                     forge,
@@ -205,7 +213,11 @@ impl Target {
     /// Every comment of the pull request, oldest first, following the
     /// `Link: <...>; rel="next"` pages both forges send.
     pub fn list(&self) -> Result<Vec<Comment>, ForgeError> {
-        let what = format!("listing the comments of {} {}", self.forge.request_noun(), self.number);
+        let what = format!(
+            "listing the comments of {} {}",
+            self.forge.request_noun(),
+            self.number
+        );
         let first = match self.forge {
             Forge::GitHub => format!("{}/{}/comments?per_page=100", self.api, self.thread),
             Forge::GitLab => format!(
@@ -241,7 +253,11 @@ impl Target {
 
     /// Posts a new comment; its id.
     pub fn create(&self, body: &str) -> Result<u64, ForgeError> {
-        let what = format!("creating a comment on {} {}", self.forge.request_noun(), self.number);
+        let what = format!(
+            "creating a comment on {} {}",
+            self.forge.request_noun(),
+            self.number
+        );
         let url = match self.forge {
             Forge::GitHub => format!("{}/{}/comments", self.api, self.thread),
             Forge::GitLab => format!("{}/{}/notes", self.api, self.thread),
@@ -258,7 +274,10 @@ impl Target {
     pub fn update(&self, id: u64, body: &str) -> Result<(), ForgeError> {
         let what = format!("updating comment {id}");
         let (method, url) = match self.forge {
-            Forge::GitHub => (Method::PATCH, format!("{}/{}/{id}", self.api, self.edit_base)),
+            Forge::GitHub => (
+                Method::PATCH,
+                format!("{}/{}/{id}", self.api, self.edit_base),
+            ),
             Forge::GitLab => (Method::PUT, format!("{}/{}/{id}", self.api, self.edit_base)),
         };
         self.send(method, &url, Some(body), &what).map(|_| ())
@@ -272,7 +291,13 @@ impl Target {
         }
     }
 
-    fn send(&self, method: Method, url: &str, body: Option<&str>, what: &str) -> Result<Answer, ForgeError> {
+    fn send(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&str>,
+        what: &str,
+    ) -> Result<Answer, ForgeError> {
         let unreachable = |reason: String| ForgeError::Unreachable {
             forge: self.forge,
             api: self.api.clone(),
@@ -283,8 +308,11 @@ impl Target {
         let mut request = Request::builder()
             .method(method)
             .uri(url)
-            .header("user-agent", concat!("helm-hooks/", env!("CARGO_PKG_VERSION")))
-            .header(self.token.header, &self.token.value);
+            .header(
+                "user-agent",
+                concat!("helm-hooks/", env!("CARGO_PKG_VERSION")),
+            )
+            .header(self.token.header, self.token.value.clone());
         request = match self.forge {
             Forge::GitHub => request
                 .header("accept", "application/vnd.github+json")
@@ -340,10 +368,9 @@ fn exchange(request: Request<Full<Bytes>>) -> Result<Answer, String> {
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
-        let client = hyper_util::client::legacy::Client::builder(
-            hyper_util::rt::TokioExecutor::new(),
-        )
-        .build(https);
+        let client =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build(https);
         let work = async {
             let response = client.request(request).await.map_err(|e| {
                 // The connection error's cause says more than "client error".
@@ -386,7 +413,12 @@ fn next_link(header: &str) -> Option<String> {
                 let p = p.trim();
                 p == "rel=\"next\"" || p == "rel=next"
             })
-            .then(|| url.trim().trim_start_matches('<').trim_end_matches('>').to_string())
+            .then(|| {
+                url.trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_string()
+            })
     })
 }
 
@@ -434,7 +466,10 @@ fn github_event_number() -> Result<u64, ForgeEnvError> {
         })
         .ok_or(ForgeEnvError::NoPullRequest {
             forge,
-            source_of: format!("{path}, the {} event", var("GITHUB_EVENT_NAME").unwrap_or_default()),
+            source_of: format!(
+                "{path}, the {} event",
+                var("GITHUB_EVENT_NAME").unwrap_or_default()
+            ),
         })
 }
 
@@ -445,25 +480,37 @@ mod tests {
     #[test]
     fn next_link_is_found_among_the_others() {
         let h = r#"<https://api.github.com/x?page=1>; rel="prev", <https://api.github.com/x?page=3>; rel="next", <https://api.github.com/x?page=9>; rel="last""#;
-        assert_eq!(next_link(h).as_deref(), Some("https://api.github.com/x?page=3"));
+        assert_eq!(
+            next_link(h).as_deref(),
+            Some("https://api.github.com/x?page=3")
+        );
         assert_eq!(next_link(r#"<https://a/x?page=1>; rel="first""#), None);
     }
 
     #[test]
     fn error_message_is_one_short_line() {
-        assert_eq!(error_message(br#"{"message":"Bad\n credentials"}"#), "Bad credentials");
-        assert_eq!(error_message(br#"{"error":"insufficient_scope"}"#), "insufficient_scope");
+        assert_eq!(
+            error_message(br#"{"message":"Bad\n credentials"}"#),
+            "Bad credentials"
+        );
+        assert_eq!(
+            error_message(br#"{"error":"insufficient_scope"}"#),
+            "insufficient_scope"
+        );
         assert_eq!(error_message(b"<html>"), "");
-        assert!(error_message(format!(r#"{{"message":"{}"}}"#, "x".repeat(500)).as_bytes()).len() < 210);
+        assert!(
+            error_message(format!(r#"{{"message":"{}"}}"#, "x".repeat(500)).as_bytes()).len() < 210
+        );
     }
 
     #[test]
-    fn the_token_never_shows_in_debug() {
-        let t = Token {
-            header: "authorization",
-            value: "Bearer s3cret".into(),
-            var: "GITHUB_TOKEN",
-        };
+    fn the_token_never_shows_in_debug_or_errors() {
+        let t = Token::new("authorization", "Bearer s3cret\n", "GITHUB_TOKEN").unwrap();
         assert!(!format!("{t:?}").contains("s3cret"));
+        assert!(t.value.is_sensitive());
+        assert_eq!(t.value, "Bearer s3cret");
+        let e = Token::new("private-token", "s3cret\nX-Evil: 1", "GITLAB_TOKEN").unwrap_err();
+        assert!(!format!("{e} {e:?}").contains("s3cret"), "{e}");
+        assert!(e.to_string().starts_with("GITLAB_TOKEN holds"), "{e}");
     }
 }

@@ -105,17 +105,31 @@ pub struct Comment {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     Create(String),
-    Update { id: u64, body: String },
+    Update {
+        id: u64,
+        body: String,
+    },
     /// Nothing to post, and why.
     Leave(&'static str),
 }
 
-/// Create, update or leave: `update` edits the newest comment carrying the
-/// marker; a plan without changes creates no comment where there was none
+/// Create, update or leave: `update` edits the newest comment that begins
+/// with the marker; a plan without changes creates no comment where there was none
 /// (no noise on pull requests that do not touch hooks) but replaces an
 /// earlier plan, which would otherwise still show changes that are gone.
-pub fn decide(mode: Mode, result: PlanResult, existing: &[Comment], marker: &str, body: String) -> Action {
-    let earlier = existing.iter().rev().find(|c| c.body.contains(marker));
+pub fn decide(
+    mode: Mode,
+    result: PlanResult,
+    existing: &[Comment],
+    marker: &str,
+    body: String,
+) -> Action {
+    // Ours start with the marker: a comment quoting it further down (a
+    // reviewer pasting a plan) is someone else's, never edited.
+    let earlier = existing
+        .iter()
+        .rev()
+        .find(|c| c.body.trim_start().starts_with(marker));
     match (mode, earlier) {
         (Mode::Off, _) => Action::Leave("comment: off"),
         (_, None) if result == PlanResult::NoChanges => {
@@ -145,7 +159,13 @@ pub struct Body {
 /// The comment: the marker, a line for no changes or a failed plan, the
 /// plan's markdown; cut at a line boundary below `limit` characters, with
 /// open code fences and `<details>` closed and a pointer to the full plan.
-pub fn compose(marker: &str, markdown: &str, result: PlanResult, forge: Forge, pointer: &Pointer) -> Body {
+pub fn compose(
+    marker: &str,
+    markdown: &str,
+    result: PlanResult,
+    forge: Forge,
+    pointer: &Pointer,
+) -> Body {
     compose_within(marker, markdown, result, forge, pointer, forge.limit())
 }
 
@@ -176,7 +196,10 @@ fn compose_within(
     };
     let whole = format!("{marker}\n{intro}{markdown}{outro}\n");
     if whole.chars().count() <= limit {
-        return Body { text: whole, cut: None };
+        return Body {
+            text: whole,
+            cut: None,
+        };
     }
     let total = markdown.lines().count();
     // The pointer's numbers have at most as many digits as `total`.
@@ -187,7 +210,10 @@ fn compose_within(
             limit
         )
     };
-    let fixed = marker.chars().count() + 1 + intro.chars().count() + outro.chars().count()
+    let fixed = marker.chars().count()
+        + 1
+        + intro.chars().count()
+        + outro.chars().count()
         + pointer_text(total).chars().count();
     let mut kept = String::new();
     let (mut used, mut shown) = (fixed, 0);
@@ -265,7 +291,13 @@ mod tests {
 
     #[test]
     fn a_short_plan_is_posted_whole() {
-        let b = compose("<!-- m -->", "# plan\n| a |\n", PlanResult::Changes, Forge::GitHub, &pointer());
+        let b = compose(
+            "<!-- m -->",
+            "# plan\n| a |\n",
+            PlanResult::Changes,
+            Forge::GitHub,
+            &pointer(),
+        );
         assert_eq!(b.text, "<!-- m -->\n# plan\n| a |\n");
         assert!(b.cut.is_none());
     }
@@ -277,7 +309,14 @@ mod tests {
             md.push_str(&format!("+ line {i:04} of the diff\n"));
         }
         md.push_str("```\n</details>\n");
-        let b = compose_within("<!-- m -->", &md, PlanResult::Changes, Forge::GitHub, &pointer(), 1000);
+        let b = compose_within(
+            "<!-- m -->",
+            &md,
+            PlanResult::Changes,
+            Forge::GitHub,
+            &pointer(),
+            1000,
+        );
         assert!(b.text.chars().count() <= 1000, "{}", b.text.len());
         let (shown, total) = b.cut.unwrap();
         assert!(shown < total && shown > 10, "{shown}/{total}");
@@ -296,12 +335,33 @@ mod tests {
         let none = decide(Mode::Update, PlanResult::NoChanges, &[], &m, "b".into());
         assert!(matches!(none, Action::Leave(_)));
         let earlier = [
-            Comment { id: 1, body: format!("{m}\nold") },
-            Comment { id: 2, body: "other".into() },
-            Comment { id: 3, body: format!("{m}\nnewer") },
+            Comment {
+                id: 1,
+                body: format!("{m}\nold"),
+            },
+            Comment {
+                id: 2,
+                body: "other".into(),
+            },
+            Comment {
+                id: 3,
+                body: format!("{m}\nnewer"),
+            },
         ];
-        let up = decide(Mode::Update, PlanResult::NoChanges, &earlier, &m, "b".into());
-        assert_eq!(up, Action::Update { id: 3, body: "b".into() });
+        let up = decide(
+            Mode::Update,
+            PlanResult::NoChanges,
+            &earlier,
+            &m,
+            "b".into(),
+        );
+        assert_eq!(
+            up,
+            Action::Update {
+                id: 3,
+                body: "b".into()
+            }
+        );
         let new = decide(Mode::New, PlanResult::Changes, &earlier, &m, "b".into());
         assert_eq!(new, Action::Create("b".into()));
         assert!(matches!(
@@ -311,9 +371,29 @@ mod tests {
     }
 
     #[test]
+    fn a_comment_quoting_the_marker_is_not_ours() {
+        let m = marker("k");
+        let quoted = [Comment {
+            id: 1,
+            body: format!("> {m}\n> the old plan\n\nwhy did this change?"),
+        }];
+        let a = decide(Mode::Update, PlanResult::Changes, &quoted, &m, "b".into());
+        assert_eq!(a, Action::Create("b".into()));
+    }
+
+    #[test]
     fn another_keys_marker_is_not_this_ones() {
-        let earlier = [Comment { id: 1, body: format!("{}\nx", marker("charts/ab")) }];
-        let a = decide(Mode::Update, PlanResult::Changes, &earlier, &marker("charts/a"), "b".into());
+        let earlier = [Comment {
+            id: 1,
+            body: format!("{}\nx", marker("charts/ab")),
+        }];
+        let a = decide(
+            Mode::Update,
+            PlanResult::Changes,
+            &earlier,
+            &marker("charts/a"),
+            "b".into(),
+        );
         assert_eq!(a, Action::Create("b".into()));
     }
 }

@@ -201,7 +201,10 @@ fn the_action_has_the_promised_inputs_and_steps() {
     assert_eq!(action["inputs"]["chart"]["default"], "all");
     let steps = action["runs"]["steps"].as_array().unwrap();
     let uses: Vec<&str> = steps.iter().filter_map(|s| s["uses"].as_str()).collect();
-    assert!(uses.iter().any(|u| u.starts_with("actions/cache@")), "{uses:?}");
+    assert!(
+        uses.iter().any(|u| u.starts_with("actions/cache@")),
+        "{uses:?}"
+    );
     assert!(
         uses.iter()
             .any(|u| u.starts_with("github/codeql-action/upload-sarif@")),
@@ -221,11 +224,18 @@ fn the_action_has_the_promised_inputs_and_steps() {
         "helm-hooks comment",
         "install.sh",
     ] {
-        assert!(runs.contains(needle), "no {needle:?} in the action's scripts");
+        assert!(
+            runs.contains(needle),
+            "no {needle:?} in the action's scripts"
+        );
     }
     let cache = steps
         .iter()
-        .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/cache@")))
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/cache@"))
+        })
         .unwrap();
     let key = cache["with"]["key"].as_str().unwrap();
     for part in ["steps.version.outputs.version", "runner.os", "runner.arch"] {

@@ -10,14 +10,13 @@ const TOKEN: &str = "ghs_s3cretTOKENvalue";
 
 /// `helm hooks comment ARGS` as a GitHub Actions job on pull request 7 of
 /// o/r sees it, with `stdin` as the plan's markdown.
-fn github(
-    env: &Env,
-    forge: &FakeForge,
-    args: &[&str],
-    stdin: &str,
-) -> std::process::Output {
+fn github(env: &Env, forge: &FakeForge, args: &[&str], stdin: &str) -> std::process::Output {
     let event = env.path("event.json");
-    std::fs::write(&event, r#"{"action":"synchronize","pull_request":{"number":7}}"#).unwrap();
+    std::fs::write(
+        &event,
+        r#"{"action":"synchronize","pull_request":{"number":7}}"#,
+    )
+    .unwrap();
     env.hooks(&helm(3))
         .arg("comment")
         .args(args)
@@ -74,18 +73,33 @@ fn marked(forge: &FakeForge, marker: &str) -> Vec<(u64, String)> {
 /// A chart with one hook at `main`, the same with a second hook in the
 /// working tree: a real plan with changes, rendered by the real Helm.
 fn plan_markdown(env: &Env, helm: &HelmBin, repo: &GitRepo, extra: &str) -> (String, i32) {
-    repo.write("shop/templates/hooks.yaml", &format!(
-        "{}---\n{extra}",
-        hook("Job", "migrate", "pre-upgrade", Some("-5"), None)
-    ));
+    repo.write(
+        "shop/templates/hooks.yaml",
+        &format!(
+            "{}---\n{extra}",
+            hook("Job", "migrate", "pre-upgrade", Some("-5"), None)
+        ),
+    );
     let out = env
         .hooks(helm)
-        .args(["plan", "shop", "--from", "HEAD", "-o", "markdown", "--detailed-exitcode"])
+        .args([
+            "plan",
+            "shop",
+            "--from",
+            "HEAD",
+            "-o",
+            "markdown",
+            "--detailed-exitcode",
+        ])
         .current_dir(repo.path())
         .output()
         .unwrap();
     let code = out.status.code().unwrap();
-    assert!(code == 0 || code == 2, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        code == 0 || code == 2,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (String::from_utf8(out.stdout).unwrap(), code)
 }
 
@@ -97,40 +111,73 @@ fn first_run_creates_one_comment_and_the_next_push_updates_it() {
         // Other people's comments, over two pages, before ours.
         forge.state.lock().unwrap().comments = vec![
             (1, "LGTM".into(), false),
-            (2, "<!-- helm-hooks:charts/other -->\nanother chart set".into(), false),
+            (
+                2,
+                "<!-- helm-hooks:charts/other -->\nanother chart set".into(),
+                false,
+            ),
             (3, "nit: typo".into(), false),
         ];
         let repo = GitRepo::new();
-        repo.write("shop/Chart.yaml", &chart_yaml("shop"))
-            .write("shop/templates/hooks.yaml", &hook("Job", "migrate", "pre-upgrade", Some("-5"), None));
+        repo.write("shop/Chart.yaml", &chart_yaml("shop")).write(
+            "shop/templates/hooks.yaml",
+            &hook("Job", "migrate", "pre-upgrade", Some("-5"), None),
+        );
         repo.commit("chart");
 
-        let (first, code) = plan_markdown(&env, &helm, &repo, &hook("Job", "backup", "pre-upgrade", Some("-20"), None));
+        let (first, code) = plan_markdown(
+            &env,
+            &helm,
+            &repo,
+            &hook("Job", "backup", "pre-upgrade", Some("-20"), None),
+        );
         assert_eq!(code, 2, "{first}");
         let code = code.to_string();
         let args = ["--key", "shop", "--plan-exit-code", &code];
         let stderr = ok(&github(&env, &forge, &args, &first));
-        assert!(stderr.contains("created comment 1003 on pull request 7"), "{stderr}");
+        assert!(
+            stderr.contains("created comment 1003 on pull request 7"),
+            "{stderr}"
+        );
         let mine = marked(&forge, "<!-- helm-hooks:shop -->");
         assert_eq!(mine.len(), 1);
-        assert_eq!(mine[0].1, format!("<!-- helm-hooks:shop -->\n{}\n", first.trim_end()));
+        assert_eq!(
+            mine[0].1,
+            format!("<!-- helm-hooks:shop -->\n{}\n", first.trim_end())
+        );
         assert!(mine[0].1.contains("release-name-backup"), "{}", mine[0].1);
         {
             let st = forge.state.lock().unwrap();
             let post: Vec<_> = st.requests.iter().filter(|r| r.method == "POST").collect();
             assert_eq!(post.len(), 1);
             assert_eq!(post[0].path, "/repos/o/r/issues/7/comments");
-            assert_eq!(post[0].header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
-            assert!(post[0].header("user-agent").unwrap().starts_with("helm-hooks/"));
+            assert_eq!(
+                post[0].header("authorization"),
+                Some(format!("Bearer {TOKEN}").as_str())
+            );
+            assert!(
+                post[0]
+                    .header("user-agent")
+                    .unwrap()
+                    .starts_with("helm-hooks/")
+            );
             // Two pages of two comments were read before posting.
             let gets = st.requests.iter().filter(|r| r.method == "GET").count();
             assert_eq!(gets, 2);
         }
 
         // The next push: another hook, the same comment edited.
-        let (second, _) = plan_markdown(&env, &helm, &repo, &hook("Job", "notify", "post-upgrade", Some("10"), None));
+        let (second, _) = plan_markdown(
+            &env,
+            &helm,
+            &repo,
+            &hook("Job", "notify", "post-upgrade", Some("10"), None),
+        );
         let stderr = ok(&github(&env, &forge, &args, &second));
-        assert!(stderr.contains("updated comment 1003 on pull request 7"), "{stderr}");
+        assert!(
+            stderr.contains("updated comment 1003 on pull request 7"),
+            "{stderr}"
+        );
         let mine = marked(&forge, "<!-- helm-hooks:shop -->");
         assert_eq!(mine.len(), 1, "one comment, updated");
         assert_eq!(mine[0].0, 1003);
@@ -138,9 +185,15 @@ fn first_run_creates_one_comment_and_the_next_push_updates_it() {
         let st = forge.state.lock().unwrap();
         assert_eq!(st.comments.len(), 4, "no second comment");
         let patch = st.requests.last().unwrap();
-        assert_eq!((patch.method.as_str(), patch.path.as_str()), ("PATCH", "/repos/o/r/issues/comments/1003"));
+        assert_eq!(
+            (patch.method.as_str(), patch.path.as_str()),
+            ("PATCH", "/repos/o/r/issues/comments/1003")
+        );
         // The other chart set's comment is left alone.
-        assert_eq!(st.comments[1].1, "<!-- helm-hooks:charts/other -->\nanother chart set");
+        assert_eq!(
+            st.comments[1].1,
+            "<!-- helm-hooks:charts/other -->\nanother chart set"
+        );
     }
 }
 
@@ -167,16 +220,25 @@ fn mode_new_posts_a_comment_per_run_and_off_posts_none() {
 fn an_oversized_plan_is_cut_below_the_limit_with_a_pointer_to_the_summary() {
     let env = Env::new();
     let forge = FakeForge::start();
-    let mut md = String::from("### Helm hooks: `HEAD` → `WORKTREE`\n\n<details><summary><code>Job/x</code></summary>\n\n```diff\n");
+    let mut md = String::from(
+        "### Helm hooks: `HEAD` → `WORKTREE`\n\n<details><summary><code>Job/x</code></summary>\n\n```diff\n",
+    );
     let mut n = 0;
     while md.len() < 150_000 {
-        md.push_str(&format!("+    - echo line {n} of a very long hook script ünïcödé\n"));
+        md.push_str(&format!(
+            "+    - echo line {n} of a very long hook script ünïcödé\n"
+        ));
         n += 1;
     }
     md.push_str("```\n\n</details>\n");
     let file = env.path("plan.md");
     std::fs::write(&file, &md).unwrap();
-    let stderr = ok(&github(&env, &forge, &[file.to_str().unwrap(), "--plan-exit-code", "2"], ""));
+    let stderr = ok(&github(
+        &env,
+        &forge,
+        &[file.to_str().unwrap(), "--plan-exit-code", "2"],
+        "",
+    ));
     let body = marked(&forge, "<!-- helm-hooks:plan -->").remove(0).1;
     let chars = body.chars().count();
     assert!(chars <= 65_536 && chars > 60_000, "{chars} characters");
@@ -187,13 +249,20 @@ fn an_oversized_plan_is_cut_below_the_limit_with_a_pointer_to_the_summary() {
         .and_then(|s| s.split(' ').next())
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no cut reported: {stderr}"));
-    assert!(stderr.contains(&format!("(cut: {shown} of {total} lines of the plan)")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("(cut: {shown} of {total} lines of the plan)")),
+        "{stderr}"
+    );
     assert!(shown > 1000 && shown < total, "{shown} of {total}");
     // Whole lines of the plan, in order, then the fence and details closed.
     let kept: Vec<&str> = body.lines().skip(1).take(shown).collect();
     let lines: Vec<&str> = md.lines().take(shown).collect();
     assert_eq!(kept, lines);
-    assert_eq!(body.lines().filter(|l| l.starts_with("```")).count() % 2, 0, "fences balanced");
+    assert_eq!(
+        body.lines().filter(|l| l.starts_with("```")).count() % 2,
+        0,
+        "fences balanced"
+    );
     assert!(body.contains("```\n\n</details>\n"));
     assert!(
         body.trim_end().ends_with(&format!(
@@ -210,15 +279,29 @@ fn no_changes_updates_the_comment_to_say_so_and_creates_none_where_there_was_non
     let forge = FakeForge::start();
     let quiet = "### Helm hooks\n\nChart `shop`, Helm v3. No hook changes.\n";
     let stderr = ok(&github(&env, &forge, &["--plan-exit-code", "0"], quiet));
-    assert!(stderr.contains("no comment posted on pull request 7: no hook changes and no earlier comment"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "no comment posted on pull request 7: no hook changes and no earlier comment"
+        ),
+        "{stderr}"
+    );
     assert!(forge.state.lock().unwrap().comments.is_empty());
 
-    ok(&github(&env, &forge, &["--plan-exit-code", "2"], "### Helm hooks\n\n**Hooks changed.**\n"));
+    ok(&github(
+        &env,
+        &forge,
+        &["--plan-exit-code", "2"],
+        "### Helm hooks\n\n**Hooks changed.**\n",
+    ));
     let stderr = ok(&github(&env, &forge, &["--plan-exit-code", "0"], quiet));
     assert!(stderr.contains("updated comment 1000"), "{stderr}");
     let mine = marked(&forge, "<!-- helm-hooks:plan -->");
     assert_eq!(mine.len(), 1);
-    assert!(mine[0].1.contains("**No hook changes** (any more)"), "{}", mine[0].1);
+    assert!(
+        mine[0].1.contains("**No hook changes** (any more)"),
+        "{}",
+        mine[0].1
+    );
     assert!(!mine[0].1.contains("Hooks changed"), "{}", mine[0].1);
 
     // A failed plan says so on the comment too, instead of an old plan.
@@ -231,22 +314,40 @@ fn no_changes_updates_the_comment_to_say_so_and_creates_none_where_there_was_non
 fn an_api_error_fails_in_one_line_naming_the_fix_and_never_the_token() {
     let env = Env::new();
     for (status, message, fix) in [
-        (403, "Resource not accessible by integration", "pull-requests: write"),
+        (
+            403,
+            "Resource not accessible by integration",
+            "pull-requests: write",
+        ),
         (401, "Bad credentials", "GITHUB_TOKEN: ${{ github.token }}"),
-        (404, "Not Found", "check GITHUB_REPOSITORY and the pull request number"),
+        (
+            404,
+            "Not Found",
+            "check GITHUB_REPOSITORY and the pull request number",
+        ),
         (502, "Server Error", "run the job again"),
     ] {
         let forge = FakeForge::start();
         forge.state.lock().unwrap().fail = Some((status, message.into()));
         let out = github(&env, &forge, &["--plan-exit-code", "2"], "# plan\n");
         let line = one_line_error(&out);
-        assert!(line.contains(&format!("HTTP {status} ({message})")), "{line}");
-        assert!(line.contains("listing the comments of pull request 7"), "{line}");
+        assert!(
+            line.contains(&format!("HTTP {status} ({message})")),
+            "{line}"
+        );
+        assert!(
+            line.contains("listing the comments of pull request 7"),
+            "{line}"
+        );
         assert!(line.contains(fix), "{line}");
         assert!(!String::from_utf8_lossy(&out.stderr).contains(TOKEN));
     }
     // Nobody listening: one line too.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let out = env
         .hooks(&helm(3))
         .args(["comment", "--forge", "github", "--pr", "7"])
@@ -280,7 +381,10 @@ fn a_job_without_a_pull_request_or_token_is_told_how_to_give_one() {
         .output()
         .unwrap();
     let line = one_line_error(&out);
-    assert!(line.contains("not about a pull request") && line.contains("--pr N"), "{line}");
+    assert!(
+        line.contains("not about a pull request") && line.contains("--pr N"),
+        "{line}"
+    );
     let out = env
         .hooks(&helm(3))
         .args(["comment", "--pr", "7"])
@@ -290,7 +394,10 @@ fn a_job_without_a_pull_request_or_token_is_told_how_to_give_one() {
         .output()
         .unwrap();
     let line = one_line_error(&out);
-    assert!(line.contains("no GitHub token") && line.contains("pull-requests: write"), "{line}");
+    assert!(
+        line.contains("no GitHub token") && line.contains("pull-requests: write"),
+        "{line}"
+    );
     assert!(forge.state.lock().unwrap().requests.is_empty());
 }
 
@@ -301,14 +408,36 @@ fn gitlab_merge_request_notes_are_created_then_updated() {
     // A system note quoting our marker is GitLab's, not a comment to edit.
     forge.state.lock().unwrap().comments = vec![
         (1, "added 1 commit".into(), true),
-        (2, "changed the description <!-- helm-hooks:all -->".into(), true),
+        (
+            2,
+            "changed the description <!-- helm-hooks:all -->".into(),
+            true,
+        ),
         (3, "Looks good".into(), false),
     ];
     let token = ("GITLAB_TOKEN", "glpat-s3cret");
-    let stderr = ok(&gitlab(&env, &forge, token, &["--key", "all"], "# plan one\n"));
-    assert!(stderr.contains("created comment 1003 on merge request 5"), "{stderr}");
-    let stderr = ok(&gitlab(&env, &forge, token, &["--key", "all"], "# plan two\n"));
-    assert!(stderr.contains("updated comment 1003 on merge request 5"), "{stderr}");
+    let stderr = ok(&gitlab(
+        &env,
+        &forge,
+        token,
+        &["--key", "all"],
+        "# plan one\n",
+    ));
+    assert!(
+        stderr.contains("created comment 1003 on merge request 5"),
+        "{stderr}"
+    );
+    let stderr = ok(&gitlab(
+        &env,
+        &forge,
+        token,
+        &["--key", "all"],
+        "# plan two\n",
+    ));
+    assert!(
+        stderr.contains("updated comment 1003 on merge request 5"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("glpat-s3cret"));
     let st = forge.state.lock().unwrap();
     let writes: Vec<(&str, &str)> = st
@@ -324,12 +453,19 @@ fn gitlab_merge_request_notes_are_created_then_updated() {
             ("PUT", "/api/v4/projects/42/merge_requests/5/notes/1003"),
         ]
     );
-    assert!(st.requests.iter().all(|r| r.header("private-token") == Some("glpat-s3cret")));
+    assert!(
+        st.requests
+            .iter()
+            .all(|r| r.header("private-token") == Some("glpat-s3cret"))
+    );
     let get = st.requests.iter().find(|r| r.method == "GET").unwrap();
     assert!(get.path.contains("sort=asc"), "{}", get.path);
     assert_eq!(st.comments.len(), 4);
     assert_eq!(st.comments[3].1, "<!-- helm-hooks:all -->\n# plan two\n");
-    assert_eq!(st.comments[1].1, "changed the description <!-- helm-hooks:all -->");
+    assert_eq!(
+        st.comments[1].1,
+        "changed the description <!-- helm-hooks:all -->"
+    );
 }
 
 #[test]
@@ -337,9 +473,19 @@ fn gitlab_with_the_job_token_alone_is_told_to_set_gitlab_token_when_refused() {
     let env = Env::new();
     let forge = FakeForge::start();
     forge.state.lock().unwrap().fail = Some((403, "403 Forbidden".into()));
-    let out = gitlab(&env, &forge, ("CI_JOB_TOKEN", "job-s3cret"), &[], "# plan\n");
+    let out = gitlab(
+        &env,
+        &forge,
+        ("CI_JOB_TOKEN", "job-s3cret"),
+        &[],
+        "# plan\n",
+    );
     let line = one_line_error(&out);
-    assert!(line.contains("HTTP 403") && line.contains("CI_JOB_TOKEN may not write merge request notes: set GITLAB_TOKEN"), "{line}");
+    assert!(
+        line.contains("HTTP 403")
+            && line.contains("CI_JOB_TOKEN may not write merge request notes: set GITLAB_TOKEN"),
+        "{line}"
+    );
     let st = forge.state.lock().unwrap();
     assert_eq!(st.requests[0].header("job-token"), Some("job-s3cret"));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("job-s3cret"));
@@ -350,7 +496,12 @@ fn the_marker_keeps_one_comment_per_chart_set() {
     let env = Env::new();
     let forge = FakeForge::start();
     for key in ["charts/a", "charts/ab", "charts/a"] {
-        ok(&github(&env, &forge, &["--key", key], &format!("# plan of {key}\n")));
+        ok(&github(
+            &env,
+            &forge,
+            &["--key", key],
+            &format!("# plan of {key}\n"),
+        ));
     }
     let st = forge.state.lock().unwrap();
     let bodies: Vec<&str> = st.comments.iter().map(|c| c.1.as_str()).collect();

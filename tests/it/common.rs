@@ -810,11 +810,7 @@ impl FakeForge {
         }
     }
 
-    fn serve(
-        stream: std::net::TcpStream,
-        state: &std::sync::Mutex<ForgeState>,
-        base: &str,
-    ) {
+    fn serve(stream: std::net::TcpStream, state: &std::sync::Mutex<ForgeState>, base: &str) {
         use std::io::{BufRead, BufReader, Read, Write};
         stream.set_nonblocking(false).unwrap();
         stream
@@ -912,7 +908,11 @@ impl FakeForge {
             "POST" => {
                 let id = 1000 + st.comments.len() as u64;
                 st.comments.push((id, r.comment_body(), false));
-                (201, String::new(), serde_json::json!({ "id": id }).to_string())
+                (
+                    201,
+                    String::new(),
+                    serde_json::json!({ "id": id }).to_string(),
+                )
             }
             "PATCH" | "PUT" => {
                 let id: u64 = route.rsplit('/').next().unwrap().parse().unwrap();
@@ -920,7 +920,11 @@ impl FakeForge {
                 match st.comments.iter_mut().find(|c| c.0 == id) {
                     Some(c) => {
                         c.1 = body;
-                        (200, String::new(), serde_json::json!({ "id": id }).to_string())
+                        (
+                            200,
+                            String::new(),
+                            serde_json::json!({ "id": id }).to_string(),
+                        )
                     }
                     None => (404, String::new(), r#"{"message":"Not Found"}"#.into()),
                 }

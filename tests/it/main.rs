@@ -2,6 +2,7 @@
 //! cluster-backed tests share one test cluster per binary run (`cluster`).
 mod common;
 
+mod action_run;
 mod apply;
 mod audit_scale;
 mod cache;
