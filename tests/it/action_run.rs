@@ -258,7 +258,7 @@ fn the_action_comments_once_updates_on_the_next_push_and_exits_as_detailed_exitc
         job.log
     );
     assert!(
-        job.summary.contains("release-name-backup"),
+        job.summary.contains("Job/backup"),
         "{}",
         job.summary
     );
@@ -297,7 +297,7 @@ fn the_action_comments_once_updates_on_the_next_push_and_exits_as_detailed_exitc
     );
     let posted = comments(&forge);
     assert_eq!(posted.len(), 1, "one comment, updated");
-    assert!(posted[0].contains("release-name-notify"), "{}", posted[0]);
+    assert!(posted[0].contains("Job/notify"), "{}", posted[0]);
     assert_eq!(job.ran.last().map(String::as_str), Some("Verdict"));
 
     // comment: off reads and writes nothing on the forge.
@@ -346,7 +346,7 @@ fn a_forge_error_fails_the_job_in_one_line_without_hiding_the_plan() {
     assert!(!job.log.contains(TOKEN));
     // The plan is still whole in the summary.
     assert!(
-        job.summary.contains("release-name-backup"),
+        job.summary.contains("Job/backup"),
         "{}",
         job.summary
     );

@@ -145,7 +145,7 @@ fn first_run_creates_one_comment_and_the_next_push_updates_it() {
             mine[0].1,
             format!("<!-- helm-hooks:shop -->\n{}\n", first.trim_end())
         );
-        assert!(mine[0].1.contains("release-name-backup"), "{}", mine[0].1);
+        assert!(mine[0].1.contains("Job/backup"), "{}", mine[0].1);
         {
             let st = forge.state.lock().unwrap();
             let post: Vec<_> = st.requests.iter().filter(|r| r.method == "POST").collect();
@@ -181,7 +181,7 @@ fn first_run_creates_one_comment_and_the_next_push_updates_it() {
         let mine = marked(&forge, "<!-- helm-hooks:shop -->");
         assert_eq!(mine.len(), 1, "one comment, updated");
         assert_eq!(mine[0].0, 1003);
-        assert!(mine[0].1.contains("release-name-notify"), "{}", mine[0].1);
+        assert!(mine[0].1.contains("Job/notify"), "{}", mine[0].1);
         let st = forge.state.lock().unwrap();
         assert_eq!(st.comments.len(), 4, "no second comment");
         let patch = st.requests.last().unwrap();
