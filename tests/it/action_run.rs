@@ -257,11 +257,7 @@ fn the_action_comments_once_updates_on_the_next_push_and_exits_as_detailed_exitc
         "{}",
         job.log
     );
-    assert!(
-        job.summary.contains("Job/backup"),
-        "{}",
-        job.summary
-    );
+    assert!(job.summary.contains("Job/backup"), "{}", job.summary);
     let posted = comments(&forge);
     assert_eq!(posted.len(), 1);
     assert!(
@@ -345,11 +341,7 @@ fn a_forge_error_fails_the_job_in_one_line_without_hiding_the_plan() {
     );
     assert!(!job.log.contains(TOKEN));
     // The plan is still whole in the summary.
-    assert!(
-        job.summary.contains("Job/backup"),
-        "{}",
-        job.summary
-    );
+    assert!(job.summary.contains("Job/backup"), "{}", job.summary);
     assert_eq!(job.ran.last().map(String::as_str), Some("Verdict"));
 }
 
@@ -376,4 +368,47 @@ fn a_shallow_checkout_is_told_to_fetch_the_whole_history() {
     );
     assert_eq!(job.ran.len(), 1, "nothing after the check: {:?}", job.ran);
     assert!(forge.state.lock().unwrap().requests.is_empty());
+}
+
+#[test]
+fn one_chart_with_values_files_gets_its_own_comment_and_a_sarif_file() {
+    let helm = helm(4);
+    let env = Env::new();
+    let forge = FakeForge::start();
+    let repo = new_repo();
+    repo.write("shop/values-prod.yaml", "replicas: 3\n");
+    repo.commit("prod values");
+    let base = pull_request(
+        &repo,
+        &hook("Job", "backup", "pre-upgrade", Some("-20"), None),
+    );
+    let sarif = env.path("hooks.sarif");
+    let inputs = [
+        ("chart", "shop"),
+        ("values", "shop/values-prod.yaml\n"),
+        ("sarif", sarif.to_str().unwrap()),
+    ];
+    let job = run_action(&env, &helm, &repo, &forge, &base, &inputs);
+    assert_eq!(job.code, 0, "{}", job.log);
+    let posted = comments(&forge);
+    assert_eq!(posted.len(), 1);
+    assert!(
+        posted[0].starts_with("<!-- helm-hooks:shop:shop/values-prod.yaml -->\n"),
+        "{}",
+        posted[0]
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(report["version"], "2.1.0");
+    assert!(
+        report["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["message"]["text"]
+                .as_str()
+                .unwrap_or("")
+                .contains("Job/backup")),
+        "{report}"
+    );
 }
