@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the plugin''s version (as `helm diff version` does)')
             [CompletionResult]::new('capabilities', 'capabilities', [CompletionResultType]::ParameterValue, 'Print the cluster''s Kubernetes version and API versions, as Helm''s install and upgrade see them, for offline plans (`plan --capabilities FILE`)')
+            [CompletionResult]::new('comment', 'comment', [CompletionResultType]::ParameterValue, 'Post a plan''s markdown as the one comment of a pull request (GitHub) or merge request (GitLab) that each CI run updates')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -278,6 +279,21 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'helm-hooks;comment' {
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Names the comment among others on the pull request (one per chart set), as a hidden marker `<!-- helm-hooks:KEY -->`')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'update: one comment per key, edited in place; new: a new comment each run; off: none')
+            [CompletionResult]::new('--plan-exit-code', '--plan-exit-code', [CompletionResultType]::ParameterName, 'The exit status of `plan --detailed-exitcode`: 0 says "no hook changes" (an earlier comment is updated to say so, none is created), 2 changes, anything else a failed plan')
+            [CompletionResult]::new('--forge', '--forge', [CompletionResultType]::ParameterName, 'The forge whose API is called (token: GITHUB_TOKEN; GITLAB_TOKEN or CI_JOB_TOKEN)')
+            [CompletionResult]::new('--pr', '--pr', [CompletionResultType]::ParameterName, 'The pull (merge) request''s number (default: GITHUB_EVENT_PATH''s pull request; CI_MERGE_REQUEST_IID)')
+            [CompletionResult]::new('--details-url', '--details-url', [CompletionResultType]::ParameterName, 'Where the full plan is, for the pointer of a comment cut below the forge''s limit (default: the run''s job summary on GitHub, CI_JOB_URL on GitLab)')
+            [CompletionResult]::new('--kube-context', '--kube-context', [CompletionResultType]::ParameterName, 'Kube context to use (as `helm --kube-context`; Helm passes its own as HELM_KUBECONTEXT)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file to use (as `helm --kubeconfig`; Helm passes its own as KUBECONFIG)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (a terminal, without NO_COLOR or TERM=dumb), always, never')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print debug logs on stderr (Helm''s --debug sets HELM_DEBUG for plugins)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'helm-hooks;help' {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show which hooks fire, in Helm''s order, and what changed between two Git revisions')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Show the plan, confirm, run `helm upgrade --install` with live hook progress, and record each hook''s outcome')
@@ -289,6 +305,7 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a completion script for standalone `helm-hooks` (through Helm, `helm completion` already covers `helm hooks`)')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the plugin''s version (as `helm diff version` does)')
             [CompletionResult]::new('capabilities', 'capabilities', [CompletionResultType]::ParameterValue, 'Print the cluster''s Kubernetes version and API versions, as Helm''s install and upgrade see them, for offline plans (`plan --capabilities FILE`)')
+            [CompletionResult]::new('comment', 'comment', [CompletionResultType]::ParameterValue, 'Post a plan''s markdown as the one comment of a pull request (GitHub) or merge request (GitLab) that each CI run updates')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -320,6 +337,9 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
             break
         }
         'helm-hooks;help;capabilities' {
+            break
+        }
+        'helm-hooks;help;comment' {
             break
         }
         'helm-hooks;help;help' {

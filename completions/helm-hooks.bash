@@ -22,6 +22,9 @@ _helm__hooks() {
             helm__hooks,capabilities)
                 cmd="helm__hooks__subcmd__capabilities"
                 ;;
+            helm__hooks,comment)
+                cmd="helm__hooks__subcmd__comment"
+                ;;
             helm__hooks,completion)
                 cmd="helm__hooks__subcmd__completion"
                 ;;
@@ -54,6 +57,9 @@ _helm__hooks() {
                 ;;
             helm__hooks__subcmd__help,capabilities)
                 cmd="helm__hooks__subcmd__help__subcmd__capabilities"
+                ;;
+            helm__hooks__subcmd__help,comment)
+                cmd="helm__hooks__subcmd__help__subcmd__comment"
                 ;;
             helm__hooks__subcmd__help,completion)
                 cmd="helm__hooks__subcmd__help__subcmd__completion"
@@ -89,7 +95,7 @@ _helm__hooks() {
 
     case "${cmd}" in
         helm__hooks)
-            opts="-h -V --debug --kube-context --kubeconfig --color --help --version plan apply test rollback uninstall history lint completion version capabilities help"
+            opts="-h -V --debug --kube-context --kubeconfig --color --help --version plan apply test rollback uninstall history lint completion version capabilities comment help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -266,6 +272,56 @@ _helm__hooks() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        helm__hooks__subcmd__comment)
+            opts="-h --key --mode --plan-exit-code --forge --pr --details-url --debug --kube-context --kubeconfig --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mode)
+                    COMPREPLY=($(compgen -W "update new off" -- "${cur}"))
+                    return 0
+                    ;;
+                --plan-exit-code)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --forge)
+                    COMPREPLY=($(compgen -W "auto github gitlab" -- "${cur}"))
+                    return 0
+                    ;;
+                --pr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --details-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kube-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         helm__hooks__subcmd__completion)
             opts="-h --version --debug --kube-context --kubeconfig --color --help bash zsh fish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -297,7 +353,7 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__help)
-            opts="plan apply test rollback uninstall history lint completion version capabilities help"
+            opts="plan apply test rollback uninstall history lint completion version capabilities comment help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -325,6 +381,20 @@ _helm__hooks() {
             return 0
             ;;
         helm__hooks__subcmd__help__subcmd__capabilities)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        helm__hooks__subcmd__help__subcmd__comment)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
