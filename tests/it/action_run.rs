@@ -9,7 +9,7 @@
 
 use crate::common::*;
 use serde_json::{Value, json};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const TOKEN: &str = "ghs_actionTOKENs3cret";
 
@@ -91,8 +91,162 @@ fn template(ctx: &Value, s: &str) -> String {
     out
 }
 
+/// The runner of one job: its temporary directory (RUNNER_TEMP, where the
+/// action's cache lies: the same one for two runs is a cache hit), the
+/// event, the summary, the expression contexts, PATH (GITHUB_PATH added).
+struct Runner {
+    temp: PathBuf,
+    event: PathBuf,
+    summary: PathBuf,
+    ctx: Value,
+    path: String,
+}
+
+impl Runner {
+    /// Pull request 7 of o/r with base commit `base`, `inputs` over the
+    /// action's defaults. Without a `download-url` input the install step
+    /// is skipped and the binary under test is on PATH.
+    fn new(temp: &Path, helm: &HelmBin, base: &str, inputs: &[(&str, &str)]) -> Self {
+        let bin = temp.join("test-bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let _ = std::fs::remove_file(bin.join("helm"));
+        let _ = std::fs::remove_file(bin.join("helm-hooks"));
+        std::os::unix::fs::symlink(&helm.path, bin.join("helm")).unwrap();
+        if !inputs.iter().any(|(k, _)| *k == "download-url") {
+            let built = assert_cmd::cargo::cargo_bin!("helm-hooks");
+            std::os::unix::fs::symlink(built, bin.join("helm-hooks")).unwrap();
+        }
+        let event = temp.join("event.json");
+        let pr = json!({ "number": 7, "base": { "sha": base } });
+        let body = json!({ "action": "synchronize", "pull_request": pr });
+        std::fs::write(&event, body.to_string()).unwrap();
+        let summary = temp.join("summary.md");
+        std::fs::write(&summary, "").unwrap();
+        let _ = std::fs::remove_file(temp.join("path"));
+        let mut ctx = json!({
+            "github": { "token": TOKEN, "event": { "pull_request": pr } },
+            "runner": { "os": "Linux", "arch": "X64", "temp": temp },
+            "inputs": {}, "steps": {},
+        });
+        let declared = action()["inputs"].as_object().unwrap().clone();
+        for (name, spec) in &declared {
+            let default = template(&ctx, spec["default"].as_str().unwrap_or(""));
+            ctx["inputs"][name] = json!(default);
+        }
+        for (name, value) in inputs {
+            assert!(declared.contains_key(*name), "no input {name}");
+            ctx["inputs"][*name] = json!(value);
+        }
+        let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+        Runner {
+            temp: temp.to_path_buf(),
+            event,
+            summary,
+            ctx,
+            path,
+        }
+    }
+
+    /// One `run:` step as the runner runs it, in `repo`; its outputs are
+    /// kept for the next steps' expressions.
+    fn step(
+        &mut self,
+        env: &Env,
+        repo: &GitRepo,
+        forge: &FakeForge,
+        step: &Value,
+    ) -> std::process::Output {
+        let output = self.temp.join("output");
+        std::fs::write(&output, "").unwrap();
+        let file = self.temp.join("step.sh");
+        std::fs::write(&file, step["run"].as_str().unwrap()).unwrap();
+        let mut cmd = std::process::Command::new("bash");
+        env.apply(&mut cmd);
+        cmd.args(["--noprofile", "--norc", "-eo", "pipefail"])
+            .arg(&file)
+            .current_dir(repo.path())
+            .env("PATH", &self.path)
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_API_URL", &forge.url)
+            .env("GITHUB_SERVER_URL", "https://github.example")
+            .env("GITHUB_REPOSITORY", "o/r")
+            .env("GITHUB_RUN_ID", "31")
+            .env("GITHUB_EVENT_NAME", "pull_request")
+            .env("GITHUB_EVENT_PATH", &self.event)
+            .env("GITHUB_ACTION_PATH", env!("CARGO_MANIFEST_DIR"))
+            .env("GITHUB_OUTPUT", &output)
+            .env("GITHUB_STEP_SUMMARY", &self.summary)
+            .env("GITHUB_PATH", self.temp.join("path"))
+            .env("RUNNER_TEMP", &self.temp);
+        for (k, v) in step["env"].as_object().into_iter().flatten() {
+            cmd.env(k, template(&self.ctx, v.as_str().unwrap()));
+        }
+        let out = cmd.output().unwrap();
+        if let Some(id) = step["id"].as_str() {
+            let mut outputs = serde_json::Map::new();
+            for line in std::fs::read_to_string(&output).unwrap().lines() {
+                let (k, v) = line.split_once('=').unwrap();
+                outputs.insert(k.into(), json!(v));
+            }
+            self.ctx["steps"][id] = json!({ "outputs": outputs });
+        }
+        // GITHUB_PATH's directories come first for the next steps.
+        if let Ok(added) = std::fs::read_to_string(self.temp.join("path")) {
+            for dir in added.lines() {
+                self.path = format!("{dir}:{}", self.path);
+            }
+            std::fs::remove_file(self.temp.join("path")).unwrap();
+        }
+        out
+    }
+}
+
 /// Runs the action's steps in `repo` on pull request 7 of o/r, whose
-/// base commit is `base`, with `inputs` over the action's defaults.
+/// base commit is `base`, with `inputs` over the action's defaults and
+/// `temp` as RUNNER_TEMP.
+fn run_action_in(
+    temp: &Path,
+    env: &Env,
+    helm: &HelmBin,
+    repo: &GitRepo,
+    forge: &FakeForge,
+    base: &str,
+    inputs: &[(&str, &str)],
+) -> Job {
+    let mut runner = Runner::new(temp, helm, base, inputs);
+    let install = inputs.iter().any(|(k, _)| *k == "download-url");
+    let mut job = Job {
+        code: 0,
+        log: String::new(),
+        summary: String::new(),
+        ran: Vec::new(),
+    };
+    for step in action()["runs"]["steps"].as_array().unwrap() {
+        // Not run here: `uses:` (the cache, Helm's setup, SARIF's upload).
+        let Some(script) = step["run"].as_str() else {
+            continue;
+        };
+        if let Some(cond) = step["if"].as_str()
+            && !truthy(&eval(&runner.ctx, cond))
+        {
+            continue;
+        }
+        if script.contains("install.sh") && !install {
+            continue;
+        }
+        let out = runner.step(env, repo, forge, step);
+        job.log.push_str(&String::from_utf8_lossy(&out.stdout));
+        job.log.push_str(&String::from_utf8_lossy(&out.stderr));
+        job.ran.push(step["name"].as_str().unwrap().to_string());
+        if !out.status.success() {
+            job.code = out.status.code().unwrap();
+            break;
+        }
+    }
+    job.summary = std::fs::read_to_string(&runner.summary).unwrap();
+    job
+}
+
 fn run_action(
     env: &Env,
     helm: &HelmBin,
@@ -101,107 +255,8 @@ fn run_action(
     base: &str,
     inputs: &[(&str, &str)],
 ) -> Job {
-    let action = action();
-    let work = tempfile::tempdir().unwrap();
-    let bin = work.path().join("bin");
-    std::fs::create_dir(&bin).unwrap();
-    std::os::unix::fs::symlink(
-        assert_cmd::cargo::cargo_bin!("helm-hooks"),
-        bin.join("helm-hooks"),
-    )
-    .unwrap();
-    std::os::unix::fs::symlink(&helm.path, bin.join("helm")).unwrap();
-    let event = work.path().join("event.json");
-    let pr = json!({ "number": 7, "base": { "sha": base } });
-    std::fs::write(
-        &event,
-        json!({ "action": "synchronize", "pull_request": pr }).to_string(),
-    )
-    .unwrap();
-    let summary = work.path().join("summary.md");
-    std::fs::write(&summary, "").unwrap();
-
-    let mut ctx = json!({
-        "github": { "token": TOKEN, "event": { "pull_request": pr } },
-        "runner": { "os": "Linux", "arch": "X64", "temp": work.path() },
-        "inputs": {}, "steps": {},
-    });
-    let declared = action["inputs"].as_object().unwrap().clone();
-    for (name, spec) in &declared {
-        let default = template(&ctx, spec["default"].as_str().unwrap_or(""));
-        ctx["inputs"][name] = json!(default);
-    }
-    for (name, value) in inputs {
-        assert!(declared.contains_key(*name), "no input {name}");
-        ctx["inputs"][*name] = json!(value);
-    }
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
-    let mut job = Job {
-        code: 0,
-        log: String::new(),
-        summary: String::new(),
-        ran: Vec::new(),
-    };
-    for step in action["runs"]["steps"].as_array().unwrap() {
-        let name = step["name"].as_str().unwrap().to_string();
-        // Downloads: the cache, Helm's setup, SARIF's upload, the install.
-        let Some(script) = step["run"].as_str() else {
-            continue;
-        };
-        if let Some(cond) = step["if"].as_str()
-            && !truthy(&eval(&ctx, cond))
-        {
-            continue;
-        }
-        if script.contains("install.sh") {
-            continue;
-        }
-        let output = work.path().join(format!("output-{}", job.ran.len()));
-        std::fs::write(&output, "").unwrap();
-        let file = work.path().join("step.sh");
-        std::fs::write(&file, script).unwrap();
-        let mut cmd = std::process::Command::new("bash");
-        env.apply(&mut cmd);
-        cmd.args(["--noprofile", "--norc", "-eo", "pipefail"])
-            .arg(&file)
-            .current_dir(repo.path())
-            .env("PATH", &path)
-            .env("GITHUB_ACTIONS", "true")
-            .env("GITHUB_API_URL", &forge.url)
-            .env("GITHUB_SERVER_URL", "https://github.example")
-            .env("GITHUB_REPOSITORY", "o/r")
-            .env("GITHUB_RUN_ID", "31")
-            .env("GITHUB_EVENT_NAME", "pull_request")
-            .env("GITHUB_EVENT_PATH", &event)
-            .env("GITHUB_ACTION_PATH", env!("CARGO_MANIFEST_DIR"))
-            .env("GITHUB_OUTPUT", &output)
-            .env("GITHUB_STEP_SUMMARY", &summary)
-            .env("GITHUB_PATH", work.path().join("path"))
-            .env("RUNNER_TEMP", work.path());
-        if let Some(vars) = step["env"].as_object() {
-            for (k, v) in vars {
-                cmd.env(k, template(&ctx, v.as_str().unwrap()));
-            }
-        }
-        let out = cmd.output().unwrap();
-        job.log.push_str(&String::from_utf8_lossy(&out.stdout));
-        job.log.push_str(&String::from_utf8_lossy(&out.stderr));
-        job.ran.push(name);
-        if let Some(id) = step["id"].as_str() {
-            let mut outputs = serde_json::Map::new();
-            for line in std::fs::read_to_string(&output).unwrap().lines() {
-                let (k, v) = line.split_once('=').unwrap();
-                outputs.insert(k.into(), json!(v));
-            }
-            ctx["steps"][id] = json!({ "outputs": outputs });
-        }
-        if !out.status.success() {
-            job.code = out.status.code().unwrap();
-            break;
-        }
-    }
-    job.summary = std::fs::read_to_string(&summary).unwrap();
-    job
+    let temp = tempfile::tempdir().unwrap();
+    run_action_in(temp.path(), env, helm, repo, forge, base, inputs)
 }
 
 /// A chart with one hook at the base commit, and the pull request's head
@@ -410,5 +465,85 @@ fn one_chart_with_values_files_gets_its_own_comment_and_a_sarif_file() {
                 .unwrap_or("")
                 .contains("Job/backup")),
         "{report}"
+    );
+}
+
+#[test]
+fn the_pinned_release_is_installed_from_its_archive_then_reused_from_the_cache() {
+    let helm = helm(3);
+    let env = Env::new();
+    let forge = FakeForge::start();
+    let server = FileServer::start(&release().dir);
+    let repo = new_repo();
+    let base = pull_request(
+        &repo,
+        &hook("Job", "backup", "pre-upgrade", Some("-20"), None),
+    );
+    let runner_temp = tempfile::tempdir().unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    // No version: the one of the action's own plugin.yaml.
+    let job = run_action_in(
+        runner_temp.path(),
+        &env,
+        &helm,
+        &repo,
+        &forge,
+        &base,
+        &[("download-url", &server.url)],
+    );
+    assert_eq!(job.code, 0, "{}", job.log);
+    let dir = runner_temp.path().join(format!("helm-hooks-{version}"));
+    assert!(
+        job.log.contains(&format!(
+            "installed {}/bin/helm-hooks from {}/hooks-{version}-",
+            dir.display(),
+            server.url
+        )),
+        "{}",
+        job.log
+    );
+    assert!(job.log.contains("(sha256 checked)"), "{}", job.log);
+    // The installed binary is what planned and commented.
+    assert!(
+        job.log.contains("created comment 1000 on pull request 7"),
+        "{}",
+        job.log
+    );
+    let downloads = server.hits.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(downloads >= 2, "the archive and SHA256SUMS: {downloads}");
+    let out = std::process::Command::new(dir.join("bin/helm-hooks"))
+        .arg("version")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), version);
+
+    // The next run restores the cached directory (the same RUNNER_TEMP
+    // here): the pinned version (a leading v is fine) is not downloaded again.
+    let pinned = format!("v{version}");
+    let inputs = [
+        ("download-url", server.url.as_str()),
+        ("version", pinned.as_str()),
+    ];
+    let job = run_action_in(
+        runner_temp.path(),
+        &env,
+        &helm,
+        &repo,
+        &forge,
+        &base,
+        &inputs,
+    );
+    assert_eq!(job.code, 0, "{}", job.log);
+    assert_eq!(
+        server.hits.load(std::sync::atomic::Ordering::SeqCst),
+        downloads,
+        "{}",
+        job.log
+    );
+    assert!(
+        job.log
+            .contains("no comment posted on pull request 7: the comment already says this"),
+        "{}",
+        job.log
     );
 }
