@@ -14,6 +14,7 @@ mod comment;
 mod completion;
 mod deps;
 mod exactness;
+mod gitlab_job;
 mod help;
 mod hints;
 mod history;
