@@ -242,3 +242,67 @@ fn the_action_has_the_promised_inputs_and_steps() {
         assert!(key.contains(part), "cache key {key} lacks {part}");
     }
 }
+
+/// The README's workflows (section "In CI"): the GitHub one passes
+/// actionlint and the workflow schema and gives the action only inputs it
+/// has; the GitLab one matches GitLab's schema and sets only variables the
+/// template reads. Each is at most ten lines.
+#[test]
+fn the_readme_workflows_lint_and_name_real_inputs() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let section = readme
+        .split("\n## In CI\n")
+        .nth(1)
+        .expect("README has a section \"In CI\"");
+    let blocks: Vec<&str> = section
+        .split("```yaml\n")
+        .skip(1)
+        .map(|b| b.split("\n```").next().unwrap())
+        .take(2)
+        .collect();
+    assert_eq!(blocks.len(), 2, "a GitHub and a GitLab workflow");
+    for b in &blocks {
+        assert!(b.lines().count() <= 10, "over ten lines:\n{b}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".github/workflows")).unwrap();
+    let github = dir.path().join(".github/workflows/hooks.yml");
+    std::fs::write(&github, format!("name: hooks\n{}\n", blocks[0])).unwrap();
+    let (ok, text) = run(Command::new(linter("actionlint"))
+        .current_dir(dir.path())
+        .arg("-shellcheck=")
+        .arg(".github/workflows/hooks.yml"));
+    assert!(ok, "actionlint on the README's workflow:\n{text}");
+    let action: serde_json::Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(root().join("action.yml")).unwrap())
+            .unwrap();
+    let workflow: serde_json::Value = serde_saphyr::from_str(blocks[0]).unwrap();
+    let steps = workflow["jobs"]["hooks"]["steps"].as_array().unwrap();
+    let ours = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("helm-hooks/helm-hooks@"))
+        })
+        .expect("the README's workflow uses the action");
+    for input in ours["with"].as_object().unwrap().keys() {
+        assert!(action["inputs"][input].is_object(), "no input {input}");
+    }
+    let gitlab = dir.path().join(".gitlab-ci.yml");
+    std::fs::write(&gitlab, blocks[1]).unwrap();
+    let (ok, text) = run(Command::new(linter("check-jsonschema"))
+        .args(["--builtin-schema", "vendor.gitlab-ci"])
+        .arg(&gitlab));
+    assert!(ok, "the README's GitLab job:\n{text}");
+    let template =
+        std::fs::read_to_string(root().join("ci/gitlab/helm-hooks.gitlab-ci.yml")).unwrap();
+    let job: serde_json::Value = serde_saphyr::from_str(blocks[1]).unwrap();
+    assert_eq!(job["helm-hooks"]["extends"], ".helm-hooks");
+    for var in job["helm-hooks"]["variables"].as_object().unwrap().keys() {
+        assert!(
+            template.contains(&format!("    {var}:")),
+            "the template has no {var}"
+        );
+    }
+}
