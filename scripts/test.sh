@@ -25,11 +25,12 @@ if [[ ! -x /usr/bin/docker-registry ]]; then
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-registry >/dev/null; }
 fi
 
-say "installing GnuPG, binutils, curl, wget (release archive tests: signing, strip, downloads)"
+say "installing GnuPG, binutils, curl, wget, openssl (release archive tests: signing, strip, downloads; a TLS forge)"
 if ! command -v gpg >/dev/null || ! command -v gpgconf >/dev/null || ! command -v strip >/dev/null ||
-  ! command -v curl >/dev/null || ! command -v wget >/dev/null || ! command -v shasum >/dev/null; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg binutils curl wget perl >/dev/null ||
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg binutils curl wget perl >/dev/null; }
+  ! command -v curl >/dev/null || ! command -v wget >/dev/null || ! command -v shasum >/dev/null ||
+  ! command -v openssl >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg binutils curl wget perl openssl >/dev/null ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg binutils curl wget perl openssl >/dev/null; }
 fi
 
 say "installing the CI file linters (actionlint, check-jsonschema, shellcheck; cached)"

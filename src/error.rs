@@ -480,6 +480,9 @@ impl Hinted for ForgeError {
             }
             ForgeError::Status { status: 500.., .. } => "the forge failed: run the job again".into(),
             ForgeError::Status { .. } => "the forge refused the request: its message says why".into(),
+            ForgeError::Untrusted { .. } => {
+                "add the certificate authority that signed the forge's certificate to the system's trust store, or set SSL_CERT_FILE to a PEM file holding it".into()
+            }
             ForgeError::Unreachable { .. } => {
                 "check the network and the API URL (GITHUB_API_URL, CI_API_V4_URL), then run the job again".into()
             }

@@ -49,6 +49,13 @@ pub enum ForgeError {
         what: String,
         reason: String,
     },
+    #[error("{forge} API at {api}: {what} failed: its TLS certificate is not trusted here: {reason}", forge = .forge.name())]
+    Untrusted {
+        forge: Forge,
+        api: String,
+        what: String,
+        reason: String,
+    },
     #[error("{forge} API: {what}: unexpected answer: {reason}", forge = .forge.name())]
     BadAnswer {
         forge: Forge,
@@ -325,7 +332,18 @@ impl Target {
         let request = request
             .body(Full::new(Bytes::from(json.unwrap_or_default())))
             .map_err(|e| unreachable(format!("bad request URL {url}: {e}")))?;
-        let answer = exchange(request).map_err(unreachable)?;
+        let answer = exchange(request).map_err(|reason| {
+            if reason.contains("invalid peer certificate") {
+                ForgeError::Untrusted {
+                    forge: self.forge,
+                    api: self.api.clone(),
+                    what: what.to_string(),
+                    reason,
+                }
+            } else {
+                unreachable(reason)
+            }
+        })?;
         if !(200..300).contains(&answer.status) {
             return Err(ForgeError::Status {
                 forge: self.forge,
@@ -354,7 +372,12 @@ fn exchange(request: Request<Full<Bytes>>) -> Result<Answer, String> {
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async {
-        let tls = rustls::ClientConfig::builder();
+        // ring, named: the same provider kube's TLS uses, whatever other
+        // crates' features would make the process default.
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| format!("no TLS configuration: {e}"))?;
         let tls = {
             use rustls_platform_verifier::BuilderVerifierExt;
             tls.with_platform_verifier()

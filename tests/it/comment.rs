@@ -513,3 +513,89 @@ fn the_marker_keeps_one_comment_per_chart_set() {
         ]
     );
 }
+
+/// HTTPS to a forge on loopback (`openssl s_server`) whose certificate a
+/// test authority signed: refused in one line naming the fix while that
+/// authority is not trusted, before anything is sent; with SSL_CERT_FILE
+/// naming it, the handshake goes through (and s_server's page, which is
+/// no API answer, is said to be one).
+#[test]
+fn a_forge_whose_certificate_is_not_trusted_is_refused_in_one_line() {
+    let env = Env::new();
+    let dir = env.path("tls");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    for args in [
+        "req -x509 -newkey rsa:2048 -nodes -days 1 -keyout ca.key -out ca.pem -subj /CN=test-ca",
+        "req -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr -subj /CN=127.0.0.1",
+        "x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 -extfile ext.cnf -out leaf.pem",
+    ] {
+        let made = std::process::Command::new("openssl")
+            .args(args.split(' '))
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            made.status.success(),
+            "{}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new("openssl")
+        .args([
+            "s_server", "-quiet", "-www", "-cert", "leaf.pem", "-key", "leaf.key",
+        ])
+        .arg("-accept")
+        .arg(format!("127.0.0.1:{port}"))
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Ready when it accepts (bounded: 200 tries).
+    let up = (0..200).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(25));
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    let comment = |ca: Option<&std::path::Path>| {
+        let mut cmd = env.hooks(&helm(3));
+        cmd.args(["comment", "--forge", "github", "--pr", "7"])
+            .env("GITHUB_API_URL", format!("https://127.0.0.1:{port}"))
+            .env("GITHUB_REPOSITORY", "o/r")
+            .env("GITHUB_TOKEN", TOKEN)
+            .env_remove("SSL_CERT_FILE")
+            .env_remove("SSL_CERT_DIR")
+            .write_stdin("# plan\n");
+        if let Some(ca) = ca {
+            cmd.env("SSL_CERT_FILE", ca);
+        }
+        cmd.output().unwrap()
+    };
+    let untrusted = comment(None);
+    let trusted = comment(Some(&dir.join("ca.pem")));
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(up, "openssl s_server did not start");
+    let line = one_line_error(&untrusted);
+    assert!(
+        line.contains(&format!("GitHub API at https://127.0.0.1:{port}")),
+        "{line}"
+    );
+    assert!(
+        line.contains("certificate is not trusted here") && line.contains("SSL_CERT_FILE"),
+        "{line}"
+    );
+    assert!(!String::from_utf8_lossy(&untrusted.stderr).contains(TOKEN));
+    let line = one_line_error(&trusted);
+    assert!(line.contains("unexpected answer"), "{line}");
+}
