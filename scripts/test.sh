@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test, from a fresh machine: installs what the tests need (the real
-# Helm 3.17.1 and 4.1.4, the test cluster's binaries and simulated node),
+# Helm 3.17.1 and 4.1.4, Mermaid's parser, the test cluster's binaries and simulated node),
 # then runs the unit and integration tests. .ci/run calls this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,14 @@ say "installing Helm binaries"
 HELM_HOOKS_HELM3="$(bash scripts/get-helm.sh 3)"
 HELM_HOOKS_HELM4="$(bash scripts/get-helm.sh 4)"
 export HELM_HOOKS_HELM3 HELM_HOOKS_HELM4
+
+say "installing Node.js and Mermaid (npm, pinned; the Mermaid tests parse the markdown views' diagrams)"
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+fi
+HELM_HOOKS_MERMAID="$(bash scripts/get-mermaid.sh)"
+export HELM_HOOKS_MERMAID
 
 say "installing bash-completion (Helm's bash completion script needs it)"
 if [[ ! -f /usr/share/bash-completion/bash_completion ]]; then
