@@ -8,6 +8,7 @@ pub mod complete_view;
 pub mod fit;
 pub mod history_view;
 pub mod lint_view;
+pub mod mermaid;
 pub mod plan_view;
 pub mod progress;
 pub mod run_view;

@@ -3,16 +3,18 @@
 
 use super::common::{ChartInfo, expected_line, expected_text, local_label, rev_label};
 use super::fit::{NAME_FLOOR, ellipsize, fit_table, visible_width};
+use super::mermaid::{self, Mark, Phase, TimelineBox};
 use super::{Painter, Style};
 use crate::app::baseline::{Baseline, Reason};
 use crate::core::diff::{Change, HookChange, RemovedStep, StepChange};
+use crate::core::hook::HookEvent;
 use crate::core::hook::Warning;
 use crate::core::lint::{Finding, Severity};
-use crate::core::local::{LocalHookChange, LocalStepChange, command_line};
+use crate::core::local::{LocalEvent, LocalHookChange, LocalStepChange, command_line};
 use crate::core::model::Revision;
 use crate::core::plan::{OperationPlan, Plan, PlanRow};
 use crate::core::render_source::RenderSource;
-use crate::core::timeline::{HookStep, Leftover};
+use crate::core::timeline::{HookStep, Leftover, LocalStep, NextRun};
 use comfy_table::{Attribute, Cell, CellAlignment, Color};
 use serde::Serialize;
 use std::fmt::Write;
@@ -772,6 +774,9 @@ pub fn markdown(doc: &PlanDocument<'_>) -> String {
 /// One operation as a markdown table, with removed runs and notes.
 fn markdown_operation(op: &OperationPlan, out: &mut String) {
     let _ = writeln!(out, "#### {}\n", md_escape(&summary_line(op)));
+    if op.diff.summary.has_changes() {
+        markdown_diagram(op, out);
+    }
     let _ = writeln!(
         out,
         "| | # | event | weight | hook | template | waits | on success | on failure |\n|---|--:|---|--:|---|---|---|---|---|"
@@ -832,6 +837,164 @@ fn markdown_operation(op: &OperationPlan, out: &mut String) {
         let _ = writeln!(out, "\n> {note}");
     }
     let _ = writeln!(out);
+}
+
+/// The changed operation's timeline as a Mermaid flowchart, with the
+/// legend its colours need (they also say it in words, in each box).
+fn markdown_diagram(op: &OperationPlan, out: &mut String) {
+    match mermaid::flowchart(&timeline_phases(op)) {
+        Some(chart) => {
+            let _ = writeln!(
+                out,
+                "{}\n_Phases left to right in Helm's order, each event's hooks top to bottom by weight, each box saying what is waited on and what is deleted or left behind. Green: added; yellow: changed; blue: moved; purple: labels/annotations only; red, dashed: removed; white: unchanged._\n",
+                mermaid::fenced(&chart)
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "_No diagram: more than {} runs; the table below has them all._\n",
+                mermaid::MAX_BOXES
+            );
+        }
+    }
+}
+
+/// The lines of a hook run's box: what it is, how it changed, its
+/// weight and wait, what Helm deletes of it and what it leaves behind.
+fn hook_box(h: &HookStep, c: &StepChange) -> TimelineBox {
+    let mut lines = vec![format!("#{} {}", h.position, hook_label(h))];
+    let change = change_text(c);
+    if !change.is_empty() {
+        lines.push(change);
+    }
+    lines.push(format!(
+        "weight {} · {}",
+        h.weight,
+        if h.waits {
+            "waits until done"
+        } else {
+            "not waited on"
+        }
+    ));
+    let mut deleted = Vec::new();
+    let mut left = Vec::new();
+    if h.next_run == NextRun::Replaced {
+        deleted.push("before creation");
+    }
+    for (when, l) in [
+        ("after success", h.after_success),
+        ("after failure", h.after_failure),
+    ] {
+        match l {
+            Leftover::Deleted => deleted.push(when),
+            Leftover::Kept => left.push(when),
+        }
+    }
+    if !deleted.is_empty() {
+        lines.push(format!("deleted: {}", deleted.join(", ")));
+    }
+    if !left.is_empty() {
+        lines.push(format!("left behind: {}", left.join(", ")));
+        match h.next_run {
+            NextRun::AlreadyExists => lines.push("next run: fails, already exists".into()),
+            NextRun::Patched => lines.push("next run: patches it".into()),
+            NextRun::Replaced => {}
+        }
+    }
+    let mark = match (c.change, c.moved) {
+        (Change::Added, _) => Mark::Added,
+        (Change::Changed, _) if c.metadata_only => Mark::Metadata,
+        (Change::Changed, _) => Mark::Changed,
+        (_, true) => Mark::Moved,
+        _ => Mark::Unchanged,
+    };
+    TimelineBox { lines, mark }
+}
+
+fn local_box(l: &LocalStep, c: &LocalStepChange) -> TimelineBox {
+    let mut lines = vec![format!("#{} {}", l.position, local_label(l))];
+    let change = local_change_text(c);
+    if !change.is_empty() {
+        lines.push(change.to_string());
+    }
+    lines.push("runs on this machine · waits until done".into());
+    let mark = match c.change {
+        Change::Added => Mark::Added,
+        Change::Changed => Mark::Changed,
+        _ => Mark::Unchanged,
+    };
+    TimelineBox { lines, mark }
+}
+
+/// One operation's timeline as the diagram's phases: Helm's order (local
+/// hooks where Helmfile runs them), each event's runs by weight, the runs
+/// `from` had and `to` no longer has in the event they ran at.
+pub fn timeline_phases(op: &OperationPlan) -> Vec<Phase> {
+    let operation = op.timeline.operation;
+    let (pre, post) = operation.events();
+    let (local_pre, local_post) = LocalEvent::around(operation);
+    let rows = op.rows();
+    let local_phase = |e: LocalEvent| {
+        let mut boxes: Vec<TimelineBox> = rows
+            .iter()
+            .filter_map(|r| match r {
+                PlanRow::Local(l, c) if l.event == e => Some(local_box(l, c)),
+                _ => None,
+            })
+            .collect();
+        boxes.extend(
+            op.diff
+                .local_removed
+                .iter()
+                .filter(|r| r.event == e)
+                .map(|r| TimelineBox {
+                    lines: vec![
+                        format!("local: {}", command_line(&r.command, &r.args)),
+                        format!("removed (was #{})", r.was_position),
+                    ],
+                    mark: Mark::Removed,
+                }),
+        );
+        (!boxes.is_empty()).then(|| Phase::Hooks {
+            title: format!("{e} (local)"),
+            boxes,
+        })
+    };
+    let hook_phase = |e: HookEvent| {
+        let mut boxes: Vec<TimelineBox> = rows
+            .iter()
+            .filter_map(|r| match r {
+                PlanRow::Hook(h, c) if h.event == e => Some(hook_box(h, c)),
+                _ => None,
+            })
+            .collect();
+        boxes.extend(
+            op.diff
+                .removed
+                .iter()
+                .filter(|r| r.event == e)
+                .map(|r| TimelineBox {
+                    lines: vec![format!("{}/{}", r.kind, r.name), removed_text(r)],
+                    mark: Mark::Removed,
+                }),
+        );
+        (!boxes.is_empty()).then(|| Phase::Hooks {
+            title: e.to_string(),
+            boxes,
+        })
+    };
+    let mut phases: Vec<Phase> = local_pre.iter().filter_map(|e| local_phase(*e)).collect();
+    phases.extend(pre.iter().filter_map(|e| hook_phase(*e)));
+    phases.extend(rows.iter().filter_map(|r| match r {
+        PlanRow::Resources { action, count } => Some(Phase::Step {
+            text: format!("{action} ({count})"),
+        }),
+        _ => None,
+    }));
+    phases.extend(post.iter().filter_map(|e| hook_phase(*e)));
+    phases.extend(local_post.iter().filter_map(|e| local_phase(*e)));
+    phases
 }
 
 fn markdown_findings(doc: &PlanDocument<'_>, out: &mut String) {
