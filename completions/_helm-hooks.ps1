@@ -208,8 +208,8 @@ Register-ArgumentCompleter -Native -CommandName 'helm-hooks' -ScriptBlock {
             [CompletionResult]::new('--failed', '--failed', [CompletionResultType]::ParameterName, 'Only runs that failed or were interrupted')
             [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Per hook: runs, failures, median, p95 and slowest successful duration, and the trend of the last runs')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Print debug logs on stderr (Helm''s --debug sets HELM_DEBUG for plugins)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'helm-hooks;lint' {

@@ -191,7 +191,8 @@ complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l since 
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l max -d 'Show the newest N runs (0: all), as `helm history --max` does; a line says how many older runs are not shown. With --stats: count the newest N' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l run -d 'Show one run in full: its id or a unique prefix of it' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''"
+json\t''
+markdown\t'One run (`--run ID`) for a pull request or job summary, with a Mermaid Gantt of its hooks'"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l source -d 'Where runs are read from: this machine\'s audit log, the run objects in the namespace, or both (all: local alone, with a note, when the cluster does not answer within 3s)' -r -f -a "local\t''
 cluster\t''
 all\t''"
@@ -205,7 +206,7 @@ never\t''"
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l failed -d 'Only runs that failed or were interrupted'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l stats -d 'Per hook: runs, failures, median, p95 and slowest successful duration, and the trend of the last runs'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -l debug -d 'Print debug logs on stderr (Helm\'s --debug sets HELM_DEBUG for plugins)'
-complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s h -l help -d 'Print help'
+complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l rev -d 'Revision to lint: anything Git resolves, or WORKTREE (the working tree, uncommitted edits included)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l from -d 'Compare with this revision: findings it does not have are marked new, and resources it lacks are new (HH009 on pre-upgrade hooks)' -r
 complete -c helm-hooks -n "__fish_helm_hooks_using_subcommand lint" -l from-path -d 'The chart\'s directory at --from, when the chart moved since (default: CHART)' -r -F

@@ -779,6 +779,8 @@ pub struct UninstallArgs {
 pub enum HistoryFormat {
     Table,
     Json,
+    /// One run (`--run ID`) for a pull request or job summary, with a Mermaid Gantt of its hooks.
+    Markdown,
 }
 
 /// Runs `history` shows when `--max` is not given (Helm's `history --max`

@@ -205,6 +205,9 @@ impl Hinted for HistoryError {
             }
             HistoryError::UnknownRun { .. } => "list the runs with `helm hooks history`",
             HistoryError::AmbiguousRun { .. } => "give more characters of the run id",
+            HistoryError::MarkdownNeedsRun => {
+                "pass --run ID (`helm hooks history` lists the ids), or use -o table or -o json"
+            }
         })
     }
 }

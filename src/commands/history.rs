@@ -3,7 +3,7 @@
 use crate::adapters::audit_store::AuditStore;
 use crate::app::history::{self, Depth, Log, Source};
 use crate::cli::{HistoryArgs, HistoryFormat, HistorySource};
-use crate::core::audit::{HistoryFilter, parse_since};
+use crate::core::audit::{HistoryError, HistoryFilter, parse_since};
 use crate::core::stats::StatsAccumulator;
 use crate::ui::Ui;
 use crate::ui::history_view;
@@ -22,6 +22,9 @@ pub fn run(args: HistoryArgs, ui: &Ui) -> anyhow::Result<()> {
 }
 
 fn show(args: HistoryArgs, ui: &Ui) -> anyhow::Result<()> {
+    if args.output == HistoryFormat::Markdown && args.run.is_none() {
+        return Err(HistoryError::MarkdownNeedsRun.into());
+    }
     // A bad --since fails before the log is read (and warned about).
     let since = args
         .since
@@ -58,6 +61,7 @@ fn show(args: HistoryArgs, ui: &Ui) -> anyhow::Result<()> {
             HistoryFormat::Json => {
                 history_view::json(&history_view::document([&run], Some(durations)))?
             }
+            HistoryFormat::Markdown => history_view::run_markdown(&run, &durations),
         };
         ui.data(&text)?;
         return Ok(());
@@ -90,6 +94,7 @@ fn list(
     let depth = match format {
         HistoryFormat::Table => Depth::Summary,
         HistoryFormat::Json => Depth::Full,
+        HistoryFormat::Markdown => unreachable!("refused in show"),
     };
     let mut runs = log.runs(filter.release.as_deref(), depth);
     let (mut shown, mut page) = (0, Vec::new());
@@ -99,6 +104,7 @@ fn list(
             (Some(writer), head)
         }
         HistoryFormat::Table => (None, String::new()),
+        HistoryFormat::Markdown => unreachable!("refused in show"),
     };
     while shown < max {
         let Some(run) = runs.next() else { break };
@@ -182,6 +188,7 @@ fn stats(
     let text = match args.output {
         HistoryFormat::Table => history_view::stats_table(&stats, ui.out),
         HistoryFormat::Json => history_view::stats_json(&stats)?,
+        HistoryFormat::Markdown => unreachable!("refused in show"),
     };
     ui.data(&text)?;
     if let Some(note) = history_view::older_stats_note(older) {

@@ -528,6 +528,8 @@ pub enum HistoryError {
         count: usize,
         candidates: Vec<String>,
     },
+    #[error("-o markdown shows one run, and no --run was given")]
+    MarkdownNeedsRun,
 }
 
 /// The first few ids, so an error stays one readable line.

@@ -2,6 +2,7 @@
 //! versioned JSON document.
 
 use super::common::{clean, format_ms, short_sha};
+use super::mermaid::{self, Bar, BarState};
 use super::{Painter, Style};
 use crate::app::history::ClusterPart;
 use crate::core::audit::DamagedLine;
@@ -673,6 +674,127 @@ fn outcome_details(outcomes: &[HookOutcome], p: Painter, out: &mut String) {
             }
         }
     }
+}
+
+/// What each hook of the run took, as Gantt bars: hooks (local ones too)
+/// with a recorded start, in run order, one section per event.
+pub fn run_bars(outcomes: &[HookOutcome]) -> Vec<Bar> {
+    outcomes
+        .iter()
+        .filter_map(|o| {
+            let start = o.started_at.as_deref().and_then(parse_time)?;
+            let end = o
+                .completed_at
+                .as_deref()
+                .and_then(parse_time)
+                .or_else(|| {
+                    o.duration_ms
+                        .map(|ms| start + std::time::Duration::from_millis(ms))
+                })
+                .unwrap_or(start);
+            let took = o
+                .duration_ms
+                .or_else(|| end.duration_since(start).ok().map(|d| d.as_millis() as u64));
+            // The section is the event alone: a longer name runs into
+            // the bars (Mermaid gives it 75 pixels); the label says local.
+            Some(Bar {
+                section: clean(&o.event),
+                label: format!(
+                    "{} {}{}",
+                    md_hook_name(o),
+                    clean(&o.phase.text()),
+                    took.map_or(String::new(), |ms| format!(" {}", format_ms(ms)))
+                ),
+                start,
+                end,
+                state: match o.phase {
+                    HookPhase::Succeeded => BarState::Done,
+                    HookPhase::Failed => BarState::Failed,
+                    _ => BarState::Open,
+                },
+            })
+        })
+        .collect()
+}
+
+/// A hook as the markdown view names it: a local hook by its command
+/// line, as plan's views do (`local: ./check.sh`).
+fn md_hook_name(o: &HookOutcome) -> String {
+    match o.kind == crate::core::local::LOCAL_HOOK_KIND {
+        true => format!("local: {}", clean(&o.name)),
+        false => hook_name(o),
+    }
+}
+
+fn md_cell(text: &str) -> String {
+    clean(text).replace('|', "\\|").replace('`', "'")
+}
+
+/// `history --run ID -o markdown`: the run's header, a Gantt of what
+/// each hook took, and the outcomes table.
+pub fn run_markdown(run: &Run, durations: &[DurationComparison]) -> String {
+    let s = &run.start;
+    let mut out = format!(
+        "### Hook run `{}`: {}\n\n",
+        md_cell(&run.id),
+        status_text(run.status)
+    );
+    let took = run
+        .ended
+        .as_deref()
+        .and_then(|e| since_start(&run.started, e))
+        .map_or(String::new(), |ms| format!(", took {}", format_ms(ms)));
+    let _ = writeln!(
+        out,
+        "`{}` of release `{}` in namespace `{}`, chart `{}` {} at `{}` → `{}`, {}; started {} UTC{took}.\n",
+        md_cell(&s.operation),
+        md_cell(&s.release),
+        md_cell(&s.namespace),
+        md_cell(&s.chart_name),
+        md_cell(&s.chart_version),
+        from_label(run),
+        to_label(run),
+        md_cell(&s.helm_version),
+        when(&run.started),
+    );
+    let outcomes = run.outcomes();
+    let title = format!("{} {} (UTC)", s.operation, s.release);
+    if let Some(g) = mermaid::gantt(&title, &run_bars(&outcomes)) {
+        let _ = writeln!(out, "{}", mermaid::fenced(&g));
+    }
+    if outcomes.is_empty() {
+        out.push_str("_No hooks ran._\n");
+        return out;
+    }
+    out.push_str("| event | hook | phase | started (UTC) | duration | against earlier runs | left in cluster |\n|---|---|---|---|--:|---|---|\n");
+    for o in &outcomes {
+        let cmp = durations
+            .iter()
+            .find(|c| c.kind == o.kind && c.name == o.name && c.event == o.event);
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | {} | {} | {} | {} | {} |",
+            md_cell(&o.event),
+            md_cell(&md_hook_name(o)),
+            md_cell(&o.phase.text()),
+            o.started_at.as_deref().map_or("-".to_string(), when),
+            o.duration_ms.map_or("-".to_string(), format_ms),
+            cmp.map_or(String::new(), comparison_text),
+            match o.left_in_cluster {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "-",
+            }
+        );
+    }
+    for o in outcomes.iter().filter(|o| o.message.is_some()) {
+        let _ = write!(out, "\n**`{}`**:", md_cell(&md_hook_name(o)));
+        for line in o.message.iter().flat_map(|m| m.lines()) {
+            let _ = write!(out, " {}", md_cell(line));
+        }
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]
