@@ -22,6 +22,7 @@ mod house;
 mod lifecycle;
 mod lint;
 mod local_hooks;
+mod mermaid;
 mod narrow;
 mod newcomer;
 mod plan;

@@ -64,7 +64,7 @@ function details(diagram) {
         active: !!t.active,
       };
     });
-    return { title: text(db.getDiagramTitle()), tasks };
+    return { title: text(db.getDiagramTitle()), axisFormat: db.getAxisFormat(), tasks };
   }
   if (diagram.type.startsWith('flowchart')) {
     const vertices = [...db.getVertices().values()].map((v) => ({
@@ -76,6 +76,7 @@ function details(diagram) {
       id: s.id,
       title: text(s.title),
       nodes: s.nodes,
+      classes: s.classes ?? [],
     }));
     const edges = db.getEdges().map((e) => [e.start, e.end]);
     return { vertices, subgraphs, edges, classes: [...db.getClasses().keys()] };
