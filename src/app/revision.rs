@@ -13,6 +13,7 @@ use crate::core::model::{Operation, Revision};
 use crate::core::plan::SideRenders;
 use anyhow::Context;
 use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, PoisonError};
 
 #[derive(Debug, Clone)]
 pub struct RenderedRevision {
@@ -43,22 +44,24 @@ impl RenderedRevision {
         side: SideRender,
         cache: Option<&Cache>,
     ) -> anyhow::Result<Self> {
-        let parsed = parse_renders(&texts_of(&side), cache);
+        let parsed = parse_renders(&texts_of(&side), cache, &HookParses::new());
         Self::assemble(repo, rev, side, parsed)
     }
 
     /// [`Self::parse`] of both sides of a plan at once: the hooks they
-    /// share are parsed once.
+    /// share are parsed once; those in `early` (parsed as each render
+    /// came in, see [`parse_side_hooks`]) are not parsed again.
     pub fn parse_both(
         (from_repo, from_rev, from_side): (&ChartRepo, Revision, SideRender),
         (to_repo, to_rev, to_side): (&ChartRepo, Revision, SideRender),
         cache: Option<&Cache>,
+        early: &HookParses,
     ) -> anyhow::Result<(Self, Self)> {
         let from_texts = texts_of(&from_side);
         let split = from_texts.len();
         let mut texts = from_texts;
         texts.extend(texts_of(&to_side));
-        let mut parsed = parse_renders(&texts, cache);
+        let mut parsed = parse_renders(&texts, cache, early);
         let to_parsed = parsed.split_off(split);
         let from = Self::assemble(from_repo, from_rev, from_side, parsed)?;
         let to = Self::assemble(to_repo, to_rev, to_side, to_parsed)?;
@@ -193,6 +196,30 @@ fn texts_of(side: &SideRender) -> Vec<&str> {
     texts
 }
 
+/// Hook documents parsed, by their text.
+pub type HookParses = HashMap<String, Result<DocumentParse, ParseError>>;
+
+/// Adds to `early` the hook documents of a side Helm just rendered,
+/// parsed in its render thread as soon as its render is there: the two
+/// sides' renders seldom end together, so one side's hooks are parsed
+/// while the other's Helm still runs, and the later side parses only the
+/// hooks the earlier one did not have (the lock is held while parsing,
+/// so that a shared hook is never parsed twice). Nothing when the side
+/// came from the cache (its parse is cached with it).
+pub fn parse_side_hooks(side: &SideRender, early: &Mutex<HookParses>) {
+    if side.helm_runs == 0 {
+        return;
+    }
+    let docs: Vec<Vec<RawDocument<'_>>> = texts_of(side).into_iter().map(split_documents).collect();
+    let mut early = early.lock().unwrap_or_else(PoisonError::into_inner);
+    let fresh = parse_hooks_once(&docs, &early);
+    early.extend(
+        fresh
+            .into_iter()
+            .map(|(text, parsed)| (text.to_string(), parsed)),
+    );
+}
+
 /// Hook documents enough to be parsed in two halves side by side.
 const PARALLEL_HOOK_BYTES: usize = 64 * 1024;
 
@@ -207,7 +234,11 @@ fn parse_key(text: &str) -> String {
 /// test shows a parse reads back equal). A hook document found in several
 /// renders (most hooks, between two revisions) is parsed once; each
 /// render's result, and its first error, are those of parsing it alone.
-fn parse_renders(texts: &[&str], cache: Option<&Cache>) -> Vec<Result<Rendered, ParseError>> {
+fn parse_renders(
+    texts: &[&str],
+    cache: Option<&Cache>,
+    early: &HookParses,
+) -> Vec<Result<Rendered, ParseError>> {
     // Each key hashes a whole render: computed once, for the read and the
     // write.
     let keys: Vec<Option<String>> = texts.iter().map(|t| cache.map(|_| parse_key(t))).collect();
@@ -223,11 +254,14 @@ fn parse_renders(texts: &[&str], cache: Option<&Cache>) -> Vec<Result<Rendered, 
             None => split_documents(t),
         })
         .collect();
-    let memo = parse_hooks_once(&docs);
+    let memo = parse_hooks_once(&docs, early);
     let finish = |text: &str, key: &Option<String>, docs: &[RawDocument<'_>]| {
         let parsed = parse_documents_with(docs, |d| match memo.get(d.text) {
             Some(known) => known.clone(),
-            None => parse_document(d),
+            None => match early.get(d.text) {
+                Some(known) => known.clone(),
+                None => parse_document(d),
+            },
         });
         if let (Some(cache), Some(key), Ok(parsed)) = (cache, key, &parsed) {
             keep_parse(cache, key, text, parsed);
@@ -261,16 +295,19 @@ enum Job<'s, T> {
     Running(std::thread::ScopedJoinHandle<'s, T>),
 }
 
-/// Every distinct hook document of the renders, parsed once: in two
-/// threads when there is enough of them.
+/// Every distinct hook document of the renders not in `early`, parsed
+/// once: in two threads when there is enough of them.
 fn parse_hooks_once<'t>(
     renders: &[Vec<RawDocument<'t>>],
+    early: &HookParses,
 ) -> HashMap<&'t str, Result<DocumentParse, ParseError>> {
     let mut seen = HashSet::new();
     let hooks: Vec<&RawDocument<'t>> = renders
         .iter()
         .flatten()
-        .filter(|d| d.text.contains(HOOK_ANNOTATION) && seen.insert(d.text))
+        .filter(|d| {
+            d.text.contains(HOOK_ANNOTATION) && !early.contains_key(d.text) && seen.insert(d.text)
+        })
         .collect();
     let parse = |docs: &[&RawDocument<'t>]| -> Vec<(&'t str, Result<DocumentParse, ParseError>)> {
         docs.iter().map(|d| (d.text, parse_document(d))).collect()
@@ -340,7 +377,7 @@ mod tests {
     }
 
     fn together(texts: &[&str]) -> Vec<Result<Rendered, String>> {
-        parse_renders(texts, None)
+        parse_renders(texts, None, &HookParses::new())
             .into_iter()
             .map(|r| r.map_err(|e| e.to_string()))
             .collect()

@@ -1,12 +1,13 @@
 //! What every use case opens first: the cache, Helm, the chart's repository.
 
-use super::revision::RenderedRevision;
+use super::revision::{HookParses, RenderedRevision, parse_side_hooks};
 use crate::adapters::cache::Cache;
 use crate::adapters::git::ChartRepo;
 use crate::adapters::helm::{Helm, HelmError, HelmProbe};
 use crate::adapters::render::{Needs, RenderOptions, render_side};
 use crate::core::model::Revision;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 /// Where the chart is at `--from`.
 #[derive(Debug, Clone, PartialEq)]
@@ -233,6 +234,8 @@ impl Workspace {
         needs: Needs,
     ) -> anyhow::Result<(RenderedRevision, RenderedRevision)> {
         let (chart, helm, cache) = (&self.chart, &self.probe, &self.cache);
+        let early_parses = Mutex::new(HookParses::new());
+        let early = &early_parses;
         let (from_side, to_side) = std::thread::scope(|s| {
             let from_job = s.spawn(move || -> anyhow::Result<_> {
                 let repo = open_chart(chart, from_chart)?;
@@ -242,20 +245,28 @@ impl Workspace {
                     ..needs
                 };
                 let side = render_side(&repo, from, opts, needs, helm, cache)?;
+                parse_side_hooks(&side, early);
                 Ok((repo, side))
             });
             let to_side = render_side(&self.repo, to, opts, needs, &self.probe, &self.cache);
+            if let Ok(side) = &to_side {
+                parse_side_hooks(side, early);
+            }
             let from_side = from_job.join().expect("render thread panicked");
             (from_side, to_side)
         });
         let ((from_repo, from_side), to_side) = (from_side?, to_side?);
         tracing::debug!("both sides rendered and kept");
-        // Parsed together, after both renders: the hooks both sides share
-        // (most of them) are parsed once.
+        // Each side's hooks were parsed as its render came in; what is
+        // left is parsed together, each document once.
+        let early = early_parses
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         let (from, to) = RenderedRevision::parse_both(
             (&from_repo, from.clone(), from_side),
             (&self.repo, to.clone(), to_side),
             parse_cache(cache, opts),
+            &early,
         )?;
         tracing::debug!(
             from = from.helm_runs,
