@@ -411,7 +411,7 @@ impl Hinted for ParseError {
 
 impl Hinted for LocalHookError {
     fn hint(&self) -> Hint {
-        Hint::fix("fix the hook definition at that revision (see README: Local hooks)").in_context()
+        Hint::fix("fix the hook definition at that revision (see docs/local-hooks.md)").in_context()
     }
 }
 

@@ -49,7 +49,7 @@ pub fn run(args: PlanArgs, ui: &Ui) -> anyhow::Result<()> {
         match plan::cluster_version(&opts.namespace) {
             Some(_) => return plan_release(&args, &ws, ui),
             None => ui.note(&format!(
-                "no cluster answered for release {}: planned from Git, offline (the commit last applied -> {}); see \"What the plan assumes\" in the README",
+                "no cluster answered for release {}: planned from Git, offline (the commit last applied -> {}); see docs/assumptions.md",
                 args.release, args.to
             )),
         }

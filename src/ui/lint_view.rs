@@ -146,10 +146,10 @@ pub fn sarif(doc: &LintDocument<'_>) -> Value {
                 "help": {"text": format!("Fix: {}.", r.fix)},
                 "defaultConfiguration": {"level": sarif_level(r.severity)},
             });
-            // The README's rule table, once the project names where it lives.
+            // The rule table of docs/lint.md, once the project names where it lives.
             let repository = env!("CARGO_PKG_REPOSITORY");
             if !repository.is_empty() {
-                rule["helpUri"] = json!(format!("{repository}#{}", r.id.to_ascii_lowercase()));
+                rule["helpUri"] = json!(format!("{repository}/blob/main/docs/lint.md#rules"));
             }
             rule
         })

@@ -29,6 +29,7 @@ mod plan;
 mod plan_all;
 mod planfile;
 mod plugin;
+mod readme;
 mod release;
 mod signal;
 mod standalone;

@@ -1,0 +1,441 @@
+//! README.md is the front door (issue 36): short, every link lands, and
+//! every `helm hooks` example in it runs as written.
+//!
+//! The convention README.md keeps to for its examples:
+//! - An example is a line of a fenced code block that starts with
+//!   `$ helm hooks ` (in a ```console block) or `helm hooks ` (any block).
+//! - In a ```console block, the lines after a `$ ` line, up to the next
+//!   `$ ` line or the fence, are what the command prints (stdout and stderr
+//!   together). Each of them must be a line of the real output, compared
+//!   with shas, run ids, times and durations masked and runs of spaces
+//!   collapsed (so column widths may differ); a line `...` stands for lines
+//!   left out, and the order is not checked (stderr and stdout interleave).
+//! - An example exits 0, unless its line ends in a comment `# exits N`.
+//! - They run in README order, in one scenario: examples/shop's history as
+//!   scripts/demo.sh makes it (tag `v1.1.0`, then `HEAD` adding the backup
+//!   hook), from the repository's root, with a fresh namespace of the test
+//!   cluster as the namespace Helm passes (`HELM_NAMESPACE`), and with the
+//!   user and host pinned to `dev@laptop`; once with Helm 3, once with Helm
+//!   4 (the README shows Helm 3's version strings).
+
+use crate::apply::Apply;
+use crate::common::*;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn readme_is_the_front_door_under_200_lines() {
+    let text = read(&root().join("README.md"));
+    let lines = text.lines().count();
+    assert!(lines < 200, "README.md has {lines} lines; move reference text to docs/");
+    // It leads to the reference.
+    assert!(text.contains("(docs/README.md)"), "README links docs/README.md");
+}
+
+/// Every relative link of README.md and docs/*.md names a file that
+/// exists, and an anchor (`file.md#heading`, `#heading`) names a heading
+/// of that file as GitHub writes its ids.
+#[test]
+fn every_relative_link_of_the_docs_lands() {
+    let mut files = vec![root().join("README.md")];
+    for entry in std::fs::read_dir(root().join("docs")).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "md") {
+            files.push(p);
+        }
+    }
+    assert!(files.len() > 10, "docs/ has a page per command and concept");
+    let mut broken = vec![];
+    let mut checked = 0;
+    for file in &files {
+        for target in links(&read(file)) {
+            if target.contains("://") || target.starts_with("mailto:") {
+                continue;
+            }
+            checked += 1;
+            let (path, anchor) = match target.split_once('#') {
+                Some((p, a)) => (p, Some(a)),
+                None => (target.as_str(), None),
+            };
+            let dest: PathBuf = if path.is_empty() {
+                file.clone()
+            } else {
+                file.parent().unwrap().join(path)
+            };
+            if !dest.exists() {
+                broken.push(format!("{}: {target}: no such file", file.display()));
+                continue;
+            }
+            if let Some(anchor) = anchor {
+                if !heading_ids(&read(&dest)).contains(anchor) {
+                    broken.push(format!("{}: {target}: no such heading", file.display()));
+                }
+            }
+        }
+    }
+    assert!(checked > 20, "only {checked} relative links found");
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
+
+/// The targets of `[text](target)` links outside code.
+fn links(text: &str) -> Vec<String> {
+    let mut out = vec![];
+    for line in prose_lines(text) {
+        let mut rest = line;
+        while let Some(i) = rest.find("](") {
+            rest = &rest[i + 2..];
+            if let Some(end) = rest.find(')') {
+                out.push(rest[..end].trim().to_string());
+                rest = &rest[end..];
+            }
+        }
+    }
+    out
+}
+
+/// Lines outside fenced code blocks.
+fn prose_lines(text: &str) -> Vec<&str> {
+    let mut fence = false;
+    text.lines()
+        .filter(|l| {
+            if l.starts_with("```") {
+                fence = !fence;
+                return false;
+            }
+            !fence
+        })
+        .collect()
+}
+
+/// GitHub's heading ids: lowercase, letters, digits, `-` and `_` kept,
+/// spaces become `-`, the rest dropped.
+fn heading_ids(text: &str) -> BTreeSet<String> {
+    prose_lines(text)
+        .into_iter()
+        .filter(|l| l.starts_with('#'))
+        .map(|l| {
+            l.trim_start_matches('#')
+                .trim()
+                .to_lowercase()
+                .chars()
+                .filter_map(|c| match c {
+                    ' ' => Some('-'),
+                    c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_heading_ids_are_githubs() {
+    let ids = heading_ids("# `helm hooks plan`\n## The team's record (run objects in the cluster)\n## Every chart: `plan --all`\n");
+    assert!(ids.contains("helm-hooks-plan"), "{ids:?}");
+    assert!(ids.contains("the-teams-record-run-objects-in-the-cluster"), "{ids:?}");
+    assert!(ids.contains("every-chart-plan---all"), "{ids:?}");
+}
+
+/// One README example: the command line, the exit it documents, and the
+/// output lines it shows.
+#[derive(Debug)]
+struct Example {
+    line: usize,
+    args: Vec<String>,
+    exit: i32,
+    shows: Vec<String>,
+}
+
+fn examples(readme: &str) -> Vec<Example> {
+    let mut out: Vec<Example> = vec![];
+    let mut fence: Option<String> = None;
+    // The example whose output the following lines are.
+    let mut open = false;
+    for (i, line) in readme.lines().enumerate() {
+        if let Some(info) = line.strip_prefix("```") {
+            fence = match fence {
+                None => Some(info.trim().to_string()),
+                Some(_) => None,
+            };
+            open = false;
+            continue;
+        }
+        let Some(info) = fence.as_deref() else {
+            continue;
+        };
+        let console = info == "console";
+        let command = line
+            .strip_prefix("$ ")
+            .or(if console { None } else { Some(line) })
+            .and_then(|c| c.strip_prefix("helm hooks "));
+        if let Some(command) = command {
+            let (words, exit) = split_command(command);
+            out.push(Example {
+                line: i + 1,
+                args: words,
+                exit,
+                shows: vec![],
+            });
+            open = console;
+        } else if console && line.starts_with("$ ") {
+            panic!("README.md:{}: a console example that is not `helm hooks`: {line}", i + 1);
+        } else if open && !line.trim().is_empty() && line.trim() != "..." {
+            out.last_mut().unwrap().shows.push(line.to_string());
+        }
+    }
+    out
+}
+
+/// Shell words of a README command line (quotes, no expansion), and the
+/// exit its `# exits N` comment documents (else 0).
+fn split_command(command: &str) -> (Vec<String>, i32) {
+    let mut words = vec![];
+    let mut word: Option<String> = None;
+    let mut quote: Option<char> = None;
+    let mut chars = command.chars();
+    let mut comment = "";
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => word.get_or_insert_default().push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                word.get_or_insert_default();
+            }
+            (None, '#') if word.is_none() => {
+                comment = chars.as_str();
+                break;
+            }
+            (None, c) if c.is_whitespace() => words.extend(word.take()),
+            (None, c) => word.get_or_insert_default().push(c),
+        }
+    }
+    words.extend(word);
+    let exit = comment
+        .trim()
+        .strip_prefix("exits ")
+        .map(|n| n.trim().parse().expect("`# exits N` names a number"))
+        .unwrap_or(0);
+    (words, exit)
+}
+
+#[test]
+fn readme_examples_are_parsed_by_the_convention() {
+    let ex = examples(
+        "```sh\nhelm hooks plan --help\nhelm plugin install x\n```\n\n```console\n$ helm hooks plan a --set 'x=a b' --detailed-exitcode   # exits 2\nHook plan: x\n...\n\n  +  1  pre-upgrade\n$ helm hooks history\n```\n",
+    );
+    assert_eq!(ex.len(), 3, "{ex:?}");
+    assert_eq!(ex[0].args, ["plan", "--help"]);
+    assert_eq!(ex[1].args, ["plan", "a", "--set", "x=a b", "--detailed-exitcode"]);
+    assert_eq!(ex[1].exit, 2);
+    assert_eq!(ex[1].shows, ["Hook plan: x", "  +  1  pre-upgrade"]);
+    assert_eq!((ex[2].exit, ex[2].shows.len()), (0, 0));
+}
+
+/// A line with what differs from run to run masked: run ids, dates and
+/// times, durations, shas (7+ hex digits, one at least a digit); runs of
+/// spaces become one.
+fn masked(line: &str) -> String {
+    let b: Vec<char> = line.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    let word_edge = |j: usize| j >= b.len() || !b[j].is_ascii_alphanumeric();
+    while i < b.len() {
+        let starts_word = i == 0 || !b[i - 1].is_ascii_alphanumeric();
+        if starts_word {
+            if let Some(n) = time_len(&b[i..]) {
+                out.push_str("<time>");
+                i += n;
+                continue;
+            }
+            if let Some(n) = duration_len(&b[i..]).filter(|n| word_edge(i + n)) {
+                out.push_str("<dur>");
+                i += n;
+                continue;
+            }
+            let hex = b[i..].iter().take_while(|c| c.is_ascii_hexdigit()).count();
+            if hex >= 7 && word_edge(i + hex) && b[i..i + hex].iter().any(|c| c.is_ascii_digit()) {
+                out.push_str("<sha>");
+                i += hex;
+                continue;
+            }
+        }
+        if b[i].is_whitespace() {
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+        } else {
+            out.push(b[i]);
+        }
+        i += 1;
+    }
+    out.trim().to_string()
+}
+
+/// `2026-01-03 10:00:00`, `2026-01-03T10:00:00.123Z`, `20260103T100000`
+/// (a run id's start) or `10:00:00`.
+fn time_len(b: &[char]) -> Option<usize> {
+    let digits = |s: &[char], n: usize| s.len() >= n && s[..n].iter().all(|c| c.is_ascii_digit());
+    let mut i = if digits(b, 8) && b.get(8) == Some(&'T') && digits(&b[9..], 6) {
+        15
+    } else if digits(b, 4) && b.get(4) == Some(&'-') && digits(&b[5..], 2) && b.get(7) == Some(&'-') && digits(&b.get(8..)?, 2) {
+        let mut i = 10;
+        if matches!(b.get(10), Some(' ' | 'T')) && digits(b.get(11..)?, 2) && b.get(13) == Some(&':') {
+            i = 11 + clock_len(&b[11..])?;
+        }
+        i
+    } else {
+        clock_len(b)?
+    };
+    if b.get(i) == Some(&'.') {
+        i += 1 + b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+    }
+    for suffix in ['Z'] {
+        if b.get(i) == Some(&suffix) {
+            i += 1;
+        }
+    }
+    Some(i)
+}
+
+fn clock_len(b: &[char]) -> Option<usize> {
+    let ok = b.len() >= 8
+        && b[..8]
+            .iter()
+            .enumerate()
+            .all(|(i, c)| if i == 2 || i == 5 { *c == ':' } else { c.is_ascii_digit() });
+    ok.then_some(8)
+}
+
+/// `31.0s`, `500ms`, `4m10s`, `1h2m`, `0s`.
+fn duration_len(b: &[char]) -> Option<usize> {
+    let mut i = 0;
+    loop {
+        let n = b[i..].iter().take_while(|c| c.is_ascii_digit() || **c == '.').count();
+        if n == 0 || !b[i].is_ascii_digit() {
+            break;
+        }
+        let unit = if b.get(i + n) == Some(&'m') && b.get(i + n + 1) == Some(&'s') {
+            2
+        } else if matches!(b.get(i + n), Some('h' | 'm' | 's')) {
+            1
+        } else {
+            break;
+        };
+        i += n + unit;
+    }
+    (i > 0).then_some(i)
+}
+
+#[test]
+fn masking_keeps_what_a_reader_checks() {
+    assert_eq!(
+        masked(" 20260103T100000-cccccc  2026-01-03 10:00:00  web   upgrade  222222222222 → WORKTREE   4m10s"),
+        "<time>-cccccc <time> web upgrade <sha> → WORKTREE <dur>"
+    );
+    assert_eq!(
+        masked("2026-12-06T07:31:46.120Z pre-upgrade Job/shop-backup: succeeded (0.2s)"),
+        "<time> pre-upgrade Job/shop-backup: succeeded (<dur>)"
+    );
+    // Weights, positions, words made of hex letters stay.
+    assert_eq!(masked("  +  1  pre-upgrade  -20  added  deadbeef"), "+ 1 pre-upgrade -20 added deadbeef");
+    assert_eq!(masked("Hook plan: v1.1.0 (62c48a758744)"), "Hook plan: v1.1.0 (<sha>)");
+}
+
+/// What README shows of Helm 3's run, as Helm 4 prints it.
+fn for_helm(line: &str, helm: &HelmBin) -> String {
+    if helm.major == 3 {
+        return line.to_string();
+    }
+    line.replace("v3.17.1", helm.version)
+        .replace("v1.32.0", "v1.35.0")
+}
+
+/// examples/shop as scripts/demo.sh commits it: `v1.1.0` without the backup
+/// hook and with migrations at weight 0, then `HEAD` with both changes.
+fn shop_history() -> GitRepo {
+    let repo = GitRepo::new();
+    let mut files = vec![];
+    walk_files(&root().join("examples/shop"), &mut files);
+    let base = root().join("examples");
+    for (path, _, is_dir) in &files {
+        if *is_dir {
+            continue;
+        }
+        let rel = path.strip_prefix(&base).unwrap().to_str().unwrap().to_string();
+        repo.write(&rel, &read(path));
+    }
+    let values = read(&root().join("examples/shop/values.yaml"));
+    assert!(values.contains("weight: \"-5\""), "demo.sh edits this line");
+    repo.remove("shop/templates/hooks/backup.yaml");
+    repo.write("shop/values.yaml", &values.replace("weight: \"-5\"", "weight: \"0\""));
+    repo.commit("shop 1.1: migrate, seed, notify");
+    repo.tag("v1.1.0");
+    repo.write(
+        "shop/templates/hooks/backup.yaml",
+        &read(&root().join("examples/shop/templates/hooks/backup.yaml")),
+    );
+    repo.write("shop/values.yaml", &values);
+    repo.commit("shop 1.2: back up before upgrades");
+    repo
+}
+
+#[test]
+fn every_helm_hooks_example_in_readme_runs_as_documented() {
+    let readme = read(&root().join("README.md"));
+    let examples = examples(&readme);
+    assert!(examples.len() >= 5, "README has its examples: {examples:?}");
+    assert!(
+        examples.iter().any(|e| !e.shows.is_empty()),
+        "README shows output"
+    );
+    let repo = shop_history();
+    for major in [3, 4] {
+        let a = Apply::new(major, "readme");
+        let mut failures = vec![];
+        for ex in &examples {
+            let out = a
+                .hooks()
+                .env("HELM_HOOKS_USER", "dev")
+                .env("HELM_HOOKS_HOST", "laptop")
+                .current_dir(repo.path())
+                .args(&ex.args)
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap();
+            let printed = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let lines: BTreeSet<String> = printed.lines().map(masked).collect();
+            let mut problems = vec![];
+            if out.status.code() != Some(ex.exit) {
+                problems.push(format!("exit {:?}, README documents {}", out.status.code(), ex.exit));
+            }
+            for shown in &ex.shows {
+                let want = masked(&for_helm(shown, &a.helm));
+                if !lines.contains(&want) {
+                    problems.push(format!("missing line: {want}"));
+                }
+            }
+            if !problems.is_empty() {
+                failures.push(format!(
+                    "README.md:{}: helm hooks {} (Helm {major}):\n  {}\n--- it printed:\n{printed}",
+                    ex.line,
+                    ex.args.join(" "),
+                    problems.join("\n  ")
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    }
+}
