@@ -6,8 +6,14 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-cargo build --release --quiet --bin helm-hooks
-bin="$root/target/release/helm-hooks"
+# HELM_HOOKS_DEMO_BIN: a helm-hooks binary already built (the README's
+# test runs the demo with the binary under test instead of a release build).
+if [ -n "${HELM_HOOKS_DEMO_BIN:-}" ]; then
+  bin="$HELM_HOOKS_DEMO_BIN"
+else
+  cargo build --release --quiet --bin helm-hooks
+  bin="${CARGO_TARGET_DIR:-$root/target}/release/helm-hooks"
+fi
 if [ -z "${HELM_BIN:-}" ]; then
   if command -v helm >/dev/null 2>&1; then
     HELM_BIN="$(command -v helm)"

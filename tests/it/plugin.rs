@@ -85,7 +85,7 @@ fn helm_plugin_install_then_helm_hooks_plan_on_both_helms() {
     }
 }
 
-/// What README says of exits through Helm: an intended non-zero exit
+/// What docs/cli.md says of exits through Helm: an intended non-zero exit
 /// (`--detailed-exitcode` finding changes) keeps its code, and Helm adds
 /// its own `Error: plugin "hooks" exited with error` line on stderr; a zero
 /// exit gets none. `helm hooks version` answers through Helm too.
@@ -393,12 +393,12 @@ fn install_without_cargo_leaves_nothing_registered() {
     }
 }
 
-/// Issue 35 item 12: what the README says `helm plugin update hooks`
+/// Issue 35 item 12: what docs/install.md says `helm plugin update hooks`
 /// prints for a plugin installed from a local directory is what each Helm
 /// prints, and the way out it gives (update the linked checkout, run
 /// install.sh) updates the plugin Helm lists.
 #[test]
-fn plugin_update_of_a_local_directory_fails_as_the_readme_says() {
+fn plugin_update_of_a_local_directory_fails_as_the_install_docs_say() {
     // The next version's release archive, as install.sh downloads it once
     // the checkout says 0.1.1 (the binary in it is the one under test).
     let release = release();
@@ -413,9 +413,11 @@ fn plugin_update_of_a_local_directory_fails_as_the_readme_says() {
     )
     .unwrap();
     let server = FileServer::start(served.path());
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    // The README wraps lines: compared with its whitespace folded.
+    let readme = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/install.md"),
+    )
+    .unwrap();
+    // The page wraps lines: compared with its whitespace folded.
     let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
     for helm in helms() {
         let env = Env::new();

@@ -388,54 +388,255 @@ fn shop_history() -> GitRepo {
     repo
 }
 
+/// Whether an example needs the test cluster: the commands that talk to a
+/// release (and `history`, which reads what they recorded).
+fn needs_cluster(ex: &Example) -> bool {
+    let live = ["apply", "test", "rollback", "uninstall", "history", "capabilities"];
+    live.contains(&ex.args[0].as_str()) || ex.args.iter().any(|a| a == "--release")
+}
+
+/// Runs `examples` in order, each with `command` (in `dir`), and returns
+/// what differs from what README documents.
+fn run_examples(
+    examples: &[&Example],
+    helm: &HelmBin,
+    dir: &Path,
+    command: impl Fn() -> std::process::Command,
+) -> Vec<String> {
+    let mut failures = vec![];
+    for ex in examples {
+        let out = command()
+            .env("HELM_HOOKS_USER", "dev")
+            .env("HELM_HOOKS_HOST", "laptop")
+            .current_dir(dir)
+            .args(&ex.args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let lines: BTreeSet<String> = printed.lines().map(masked).collect();
+        let mut problems = vec![];
+        if out.status.code() != Some(ex.exit) {
+            problems.push(format!(
+                "exit {:?}, README documents {}",
+                out.status.code(),
+                ex.exit
+            ));
+        }
+        for shown in &ex.shows {
+            let want = masked(&for_helm(shown, helm));
+            if !lines.contains(&want) {
+                problems.push(format!("missing line: {want}"));
+            }
+        }
+        if !problems.is_empty() {
+            failures.push(format!(
+                "README.md:{}: helm hooks {} (Helm {}):\n  {}\n--- it printed:\n{printed}",
+                ex.line,
+                ex.args.join(" "),
+                helm.major,
+                problems.join("\n  ")
+            ));
+        }
+    }
+    failures
+}
+
+/// The examples that need no cluster (`plan` of Git revisions, `lint`,
+/// `--help`) run as written with no cluster anywhere: no kubeconfig, no
+/// `HELM_NAMESPACE`.
 #[test]
-fn every_helm_hooks_example_in_readme_runs_as_documented() {
+fn readme_examples_without_a_cluster_run_as_documented() {
     let readme = read(&root().join("README.md"));
-    let examples = examples(&readme);
-    assert!(examples.len() >= 5, "README has its examples: {examples:?}");
-    assert!(
-        examples.iter().any(|e| !e.shows.is_empty()),
-        "README shows output"
-    );
+    let all = examples(&readme);
+    let offline: Vec<&Example> = all.iter().filter(|e| !needs_cluster(e)).collect();
+    assert!(offline.len() >= 3, "README's offline examples: {offline:?}");
+    assert!(offline.iter().any(|e| !e.shows.is_empty()), "README shows output");
+    let repo = shop_history();
+    for helm in helms() {
+        let env = Env::new();
+        let failures = run_examples(&offline, &helm, repo.path(), || {
+            let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("helm-hooks"));
+            env.apply(&mut cmd);
+            cmd.env("HELM_BIN", &helm.path);
+            cmd
+        });
+        assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+        // The examples that need a cluster parse: their words, `--help`
+        // after them, are the command's (clap stops at a bad flag or value
+        // before it reads `--help`).
+        for ex in all.iter().filter(|e| needs_cluster(e)) {
+            let out = env
+                .hooks(&helm)
+                .current_dir(repo.path())
+                .args(&ex.args)
+                .arg("--help")
+                .output()
+                .unwrap();
+            let usage = format!("Usage: helm hooks {} ", ex.args[0]);
+            assert!(
+                out.status.success() && String::from_utf8_lossy(&out.stdout).contains(&usage),
+                "README.md:{}: helm hooks {} does not parse: {out:?}",
+                ex.line,
+                ex.args.join(" ")
+            );
+        }
+    }
+}
+
+/// Every example, those that talk to a release included, runs in README
+/// order against a fresh namespace of the test cluster (which
+/// scripts/test.sh builds; a missing cluster fails the test).
+#[test]
+fn every_readme_example_runs_as_documented_against_the_test_cluster() {
+    let readme = read(&root().join("README.md"));
+    let all = examples(&readme);
+    assert!(all.iter().any(needs_cluster), "README shows a release's life");
+    let all: Vec<&Example> = all.iter().collect();
     let repo = shop_history();
     for major in [3, 4] {
         let a = Apply::new(major, "readme");
-        let mut failures = vec![];
-        for ex in &examples {
-            let out = a
-                .hooks()
-                .env("HELM_HOOKS_USER", "dev")
-                .env("HELM_HOOKS_HOST", "laptop")
-                .current_dir(repo.path())
-                .args(&ex.args)
-                .stdin(std::process::Stdio::null())
-                .output()
-                .unwrap();
-            let printed = format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let lines: BTreeSet<String> = printed.lines().map(masked).collect();
-            let mut problems = vec![];
-            if out.status.code() != Some(ex.exit) {
-                problems.push(format!("exit {:?}, README documents {}", out.status.code(), ex.exit));
-            }
-            for shown in &ex.shows {
-                let want = masked(&for_helm(shown, &a.helm));
-                if !lines.contains(&want) {
-                    problems.push(format!("missing line: {want}"));
-                }
-            }
-            if !problems.is_empty() {
-                failures.push(format!(
-                    "README.md:{}: helm hooks {} (Helm {major}):\n  {}\n--- it printed:\n{printed}",
-                    ex.line,
-                    ex.args.join(" "),
-                    problems.join("\n  ")
-                ));
-            }
-        }
+        let failures = run_examples(&all, &a.helm, repo.path(), || {
+            let cmd = a.hooks();
+            cmd
+        });
         assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     }
+}
+
+/// The README's other commands (setup, install), each with the test that
+/// runs it, or what it does on loopback where it would reach the network.
+const OTHER_COMMANDS: &[(&str, &str)] = &[
+    ("scripts/demo.sh", "readme::the_demo_prints_what_the_readme_shows"),
+    ("scripts/test.sh", "readme::ci_runs_the_test_command_of_the_readme"),
+    (
+        "helm plugin install https://github.com/helm-hooks/helm-hooks",
+        "plugin::a_plugin_installed_from_git_updates_with_helm_plugin_update",
+    ),
+    (
+        "helm plugin install ./helm-hooks",
+        "release::a_checkout_installs_the_release_binary_in_seconds_without_cargo",
+    ),
+    ("git clone", "release::a_checkout_installs_the_release_binary_in_seconds_without_cargo"),
+];
+
+/// Every command line of README's code blocks that is no `helm hooks`
+/// example is one of OTHER_COMMANDS, and the test named for it exists.
+#[test]
+fn every_other_readme_command_names_the_test_that_runs_it() {
+    let readme = read(&root().join("README.md"));
+    let mut fence: Option<String> = None;
+    let mut unknown = vec![];
+    let mut seen = BTreeSet::new();
+    for (i, line) in readme.lines().enumerate() {
+        if let Some(info) = line.strip_prefix("```") {
+            fence = fence.is_none().then(|| info.trim().to_string());
+            continue;
+        }
+        let Some(info) = fence.as_deref() else { continue };
+        let command = match info {
+            "console" => line.strip_prefix("$ "),
+            "sh" | "bash" | "shell" => Some(line),
+            _ => None,
+        };
+        let Some(command) = command.map(str::trim) else { continue };
+        // Environment assignments and comments are no command.
+        let command = command
+            .split_whitespace()
+            .skip_while(|w| w.contains('=') && !w.starts_with('-'))
+            .collect::<Vec<_>>()
+            .join(" ");
+        if command.is_empty() || command.starts_with('#') || command.starts_with("helm hooks ") {
+            continue;
+        }
+        match OTHER_COMMANDS.iter().find(|(c, _)| command.starts_with(c)) {
+            Some((c, _)) => {
+                seen.insert(*c);
+            }
+            None => unknown.push(format!("README.md:{}: {command}", i + 1)),
+        }
+    }
+    assert!(unknown.is_empty(), "commands no test runs:\n{}", unknown.join("\n"));
+    assert!(seen.contains("scripts/test.sh"), "README gives CI's test command");
+    for (_, test) in OTHER_COMMANDS {
+        let (module, name) = test.split_once("::").unwrap();
+        let source = read(&root().join(format!("tests/it/{module}.rs")));
+        assert!(
+            source.contains(&format!("#[test]\nfn {name}()")),
+            "no test {test}"
+        );
+    }
+}
+
+/// CI (.ci/run) runs the test command README gives, and only that.
+#[test]
+fn ci_runs_the_test_command_of_the_readme() {
+    let ci = read(&root().join(".ci/run"));
+    let commands: Vec<&str> = ci
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter(|l| !l.starts_with("set ") && !l.starts_with("cd "))
+        .collect();
+    assert_eq!(commands, ["exec bash scripts/test.sh"]);
+    let readme = read(&root().join("README.md"));
+    assert!(readme.contains("\nscripts/test.sh "), "README gives scripts/test.sh");
+}
+
+/// `scripts/demo.sh --operation upgrade` prints the README's first example
+/// (the build step skipped: the binary under test stands in for the
+/// release build).
+#[test]
+fn the_demo_prints_what_the_readme_shows() {
+    let readme = read(&root().join("README.md"));
+    let all = examples(&readme);
+    let first = &all[0];
+    assert_eq!(
+        first.args,
+        ["plan", "shop", "--from", "v1.1.0", "--to", "HEAD", "--operation", "upgrade"],
+        "README opens with the demo's plan"
+    );
+    assert!(first.shows.len() > 5, "README shows the demo's output");
+    let helm = helm(3);
+    let env = Env::new();
+    let mut cmd = std::process::Command::new("bash");
+    env.apply(&mut cmd);
+    let out = cmd
+        .arg(root().join("scripts/demo.sh"))
+        .arg("--operation")
+        .arg("upgrade")
+        .env("HELM_HOOKS_DEMO_BIN", assert_cmd::cargo::cargo_bin!("helm-hooks"))
+        .env("HELM_BIN", &helm.path)
+        .output()
+        .unwrap();
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{printed}");
+    let lines: BTreeSet<String> = printed.lines().map(masked).collect();
+    let missing: Vec<String> = first
+        .shows
+        .iter()
+        .map(|l| masked(l))
+        .filter(|l| !lines.contains(l))
+        .collect();
+    assert!(missing.is_empty(), "missing lines: {missing:#?}\n--- it printed:\n{printed}");
+}
+
+/// docs/README.md, the reference's index, links each man page.
+#[test]
+fn the_docs_link_every_man_page() {
+    let index = read(&root().join("docs/README.md"));
+    let mut pages = 0;
+    for entry in std::fs::read_dir(root().join("man")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        pages += 1;
+        assert!(index.contains(&format!("(../man/{name})")), "docs/README.md links man/{name}");
+    }
+    assert!(pages > 5, "man/ has a page per command");
 }
