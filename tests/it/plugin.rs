@@ -413,10 +413,9 @@ fn plugin_update_of_a_local_directory_fails_as_the_install_docs_say() {
     )
     .unwrap();
     let server = FileServer::start(served.path());
-    let readme = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/install.md"),
-    )
-    .unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/install.md"))
+            .unwrap();
     // The page wraps lines: compared with its whitespace folded.
     let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
     for helm in helms() {

@@ -1,5 +1,5 @@
-//! README.md is the front door (issue 36): short, every link lands, and
-//! every `helm hooks` example in it runs as written.
+//! README.md is the front door (issue 36): short, every link of it and of
+//! docs/ lands, and every command example in it is run by a test.
 //!
 //! The convention README.md keeps to for its examples:
 //! - An example is a line of a fenced code block that starts with
@@ -13,10 +13,13 @@
 //! - An example exits 0, unless its line ends in a comment `# exits N`.
 //! - They run in README order, in one scenario: examples/shop's history as
 //!   scripts/demo.sh makes it (tag `v1.1.0`, then `HEAD` adding the backup
-//!   hook), from the repository's root, with a fresh namespace of the test
-//!   cluster as the namespace Helm passes (`HELM_NAMESPACE`), and with the
-//!   user and host pinned to `dev@laptop`; once with Helm 3, once with Helm
-//!   4 (the README shows Helm 3's version strings).
+//!   hook), from the repository's root, with the user and host pinned to
+//!   `dev@laptop`; once with Helm 3, once with Helm 4 (the README shows
+//!   Helm 3's version strings). Those that need no cluster run with none;
+//!   all of them run against a fresh namespace of the test cluster (the
+//!   namespace Helm passes, `HELM_NAMESPACE`).
+//! - Any other command of README's code blocks (setup, install) names the
+//!   test that runs it in OTHER_COMMANDS.
 
 use crate::apply::Apply;
 use crate::common::*;
@@ -35,9 +38,15 @@ fn read(path: &Path) -> String {
 fn readme_is_the_front_door_under_200_lines() {
     let text = read(&root().join("README.md"));
     let lines = text.lines().count();
-    assert!(lines < 200, "README.md has {lines} lines; move reference text to docs/");
+    assert!(
+        lines < 200,
+        "README.md has {lines} lines; move reference text to docs/"
+    );
     // It leads to the reference.
-    assert!(text.contains("(docs/README.md)"), "README links docs/README.md");
+    assert!(
+        text.contains("(docs/README.md)"),
+        "README links docs/README.md"
+    );
 }
 
 /// Every relative link of README.md and docs/*.md names a file that
@@ -74,10 +83,10 @@ fn every_relative_link_of_the_docs_lands() {
                 broken.push(format!("{}: {target}: no such file", file.display()));
                 continue;
             }
-            if let Some(anchor) = anchor {
-                if !heading_ids(&read(&dest)).contains(anchor) {
-                    broken.push(format!("{}: {target}: no such heading", file.display()));
-                }
+            if let Some(anchor) = anchor
+                && !heading_ids(&read(&dest)).contains(anchor)
+            {
+                broken.push(format!("{}: {target}: no such heading", file.display()));
             }
         }
     }
@@ -138,9 +147,14 @@ fn heading_ids(text: &str) -> BTreeSet<String> {
 
 #[test]
 fn the_heading_ids_are_githubs() {
-    let ids = heading_ids("# `helm hooks plan`\n## The team's record (run objects in the cluster)\n## Every chart: `plan --all`\n");
+    let ids = heading_ids(
+        "# `helm hooks plan`\n## The team's record (run objects in the cluster)\n## Every chart: `plan --all`\n",
+    );
     assert!(ids.contains("helm-hooks-plan"), "{ids:?}");
-    assert!(ids.contains("the-teams-record-run-objects-in-the-cluster"), "{ids:?}");
+    assert!(
+        ids.contains("the-teams-record-run-objects-in-the-cluster"),
+        "{ids:?}"
+    );
     assert!(ids.contains("every-chart-plan---all"), "{ids:?}");
 }
 
@@ -186,7 +200,10 @@ fn examples(readme: &str) -> Vec<Example> {
             });
             open = console;
         } else if console && line.starts_with("$ ") {
-            panic!("README.md:{}: a console example that is not `helm hooks`: {line}", i + 1);
+            panic!(
+                "README.md:{}: a console example that is not `helm hooks`: {line}",
+                i + 1
+            );
         } else if open && !line.trim().is_empty() && line.trim() != "..." {
             out.last_mut().unwrap().shows.push(line.to_string());
         }
@@ -234,7 +251,10 @@ fn readme_examples_are_parsed_by_the_convention() {
     );
     assert_eq!(ex.len(), 3, "{ex:?}");
     assert_eq!(ex[0].args, ["plan", "--help"]);
-    assert_eq!(ex[1].args, ["plan", "a", "--set", "x=a b", "--detailed-exitcode"]);
+    assert_eq!(
+        ex[1].args,
+        ["plan", "a", "--set", "x=a b", "--detailed-exitcode"]
+    );
     assert_eq!(ex[1].exit, 2);
     assert_eq!(ex[1].shows, ["Hook plan: x", "  +  1  pre-upgrade"]);
     assert_eq!((ex[2].exit, ex[2].shows.len()), (0, 0));
@@ -286,9 +306,17 @@ fn time_len(b: &[char]) -> Option<usize> {
     let digits = |s: &[char], n: usize| s.len() >= n && s[..n].iter().all(|c| c.is_ascii_digit());
     let mut i = if digits(b, 8) && b.get(8) == Some(&'T') && digits(&b[9..], 6) {
         15
-    } else if digits(b, 4) && b.get(4) == Some(&'-') && digits(&b[5..], 2) && b.get(7) == Some(&'-') && digits(&b.get(8..)?, 2) {
+    } else if digits(b, 4)
+        && b.get(4) == Some(&'-')
+        && digits(&b[5..], 2)
+        && b.get(7) == Some(&'-')
+        && digits(b.get(8..)?, 2)
+    {
         let mut i = 10;
-        if matches!(b.get(10), Some(' ' | 'T')) && digits(b.get(11..)?, 2) && b.get(13) == Some(&':') {
+        if matches!(b.get(10), Some(' ' | 'T'))
+            && digits(b.get(11..)?, 2)
+            && b.get(13) == Some(&':')
+        {
             i = 11 + clock_len(&b[11..])?;
         }
         i
@@ -308,10 +336,13 @@ fn time_len(b: &[char]) -> Option<usize> {
 
 fn clock_len(b: &[char]) -> Option<usize> {
     let ok = b.len() >= 8
-        && b[..8]
-            .iter()
-            .enumerate()
-            .all(|(i, c)| if i == 2 || i == 5 { *c == ':' } else { c.is_ascii_digit() });
+        && b[..8].iter().enumerate().all(|(i, c)| {
+            if i == 2 || i == 5 {
+                *c == ':'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
     ok.then_some(8)
 }
 
@@ -319,7 +350,10 @@ fn clock_len(b: &[char]) -> Option<usize> {
 fn duration_len(b: &[char]) -> Option<usize> {
     let mut i = 0;
     loop {
-        let n = b[i..].iter().take_while(|c| c.is_ascii_digit() || **c == '.').count();
+        let n = b[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || **c == '.')
+            .count();
         if n == 0 || !b[i].is_ascii_digit() {
             break;
         }
@@ -338,7 +372,9 @@ fn duration_len(b: &[char]) -> Option<usize> {
 #[test]
 fn masking_keeps_what_a_reader_checks() {
     assert_eq!(
-        masked(" 20260103T100000-cccccc  2026-01-03 10:00:00  web   upgrade  222222222222 → WORKTREE   4m10s"),
+        masked(
+            " 20260103T100000-cccccc  2026-01-03 10:00:00  web   upgrade  222222222222 → WORKTREE   4m10s"
+        ),
         "<time>-cccccc <time> web upgrade <sha> → WORKTREE <dur>"
     );
     assert_eq!(
@@ -346,8 +382,14 @@ fn masking_keeps_what_a_reader_checks() {
         "<time> pre-upgrade Job/shop-backup: succeeded (<dur>)"
     );
     // Weights, positions, words made of hex letters stay.
-    assert_eq!(masked("  +  1  pre-upgrade  -20  added  deadbeef"), "+ 1 pre-upgrade -20 added deadbeef");
-    assert_eq!(masked("Hook plan: v1.1.0 (62c48a758744)"), "Hook plan: v1.1.0 (<sha>)");
+    assert_eq!(
+        masked("  +  1  pre-upgrade  -20  added  deadbeef"),
+        "+ 1 pre-upgrade -20 added deadbeef"
+    );
+    assert_eq!(
+        masked("Hook plan: v1.1.0 (62c48a758744)"),
+        "Hook plan: v1.1.0 (<sha>)"
+    );
 }
 
 /// What README shows of Helm 3's run, as Helm 4 prints it.
@@ -370,13 +412,21 @@ fn shop_history() -> GitRepo {
         if *is_dir {
             continue;
         }
-        let rel = path.strip_prefix(&base).unwrap().to_str().unwrap().to_string();
+        let rel = path
+            .strip_prefix(&base)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
         repo.write(&rel, &read(path));
     }
     let values = read(&root().join("examples/shop/values.yaml"));
     assert!(values.contains("weight: \"-5\""), "demo.sh edits this line");
     repo.remove("shop/templates/hooks/backup.yaml");
-    repo.write("shop/values.yaml", &values.replace("weight: \"-5\"", "weight: \"0\""));
+    repo.write(
+        "shop/values.yaml",
+        &values.replace("weight: \"-5\"", "weight: \"0\""),
+    );
     repo.commit("shop 1.1: migrate, seed, notify");
     repo.tag("v1.1.0");
     repo.write(
@@ -391,7 +441,14 @@ fn shop_history() -> GitRepo {
 /// Whether an example needs the test cluster: the commands that talk to a
 /// release (and `history`, which reads what they recorded).
 fn needs_cluster(ex: &Example) -> bool {
-    let live = ["apply", "test", "rollback", "uninstall", "history", "capabilities"];
+    let live = [
+        "apply",
+        "test",
+        "rollback",
+        "uninstall",
+        "history",
+        "capabilities",
+    ];
     live.contains(&ex.args[0].as_str()) || ex.args.iter().any(|a| a == "--release")
 }
 
@@ -455,7 +512,10 @@ fn readme_examples_without_a_cluster_run_as_documented() {
     let all = examples(&readme);
     let offline: Vec<&Example> = all.iter().filter(|e| !needs_cluster(e)).collect();
     assert!(offline.len() >= 3, "README's offline examples: {offline:?}");
-    assert!(offline.iter().any(|e| !e.shows.is_empty()), "README shows output");
+    assert!(
+        offline.iter().any(|e| !e.shows.is_empty()),
+        "README shows output"
+    );
     let repo = shop_history();
     for helm in helms() {
         let env = Env::new();
@@ -495,15 +555,15 @@ fn readme_examples_without_a_cluster_run_as_documented() {
 fn every_readme_example_runs_as_documented_against_the_test_cluster() {
     let readme = read(&root().join("README.md"));
     let all = examples(&readme);
-    assert!(all.iter().any(needs_cluster), "README shows a release's life");
+    assert!(
+        all.iter().any(needs_cluster),
+        "README shows a release's life"
+    );
     let all: Vec<&Example> = all.iter().collect();
     let repo = shop_history();
     for major in [3, 4] {
         let a = Apply::new(major, "readme");
-        let failures = run_examples(&all, &a.helm, repo.path(), || {
-            let cmd = a.hooks();
-            cmd
-        });
+        let failures = run_examples(&all, &a.helm, repo.path(), || a.hooks());
         assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     }
 }
@@ -511,8 +571,14 @@ fn every_readme_example_runs_as_documented_against_the_test_cluster() {
 /// The README's other commands (setup, install), each with the test that
 /// runs it, or what it does on loopback where it would reach the network.
 const OTHER_COMMANDS: &[(&str, &str)] = &[
-    ("scripts/demo.sh", "readme::the_demo_prints_what_the_readme_shows"),
-    ("scripts/test.sh", "readme::ci_runs_the_test_command_of_the_readme"),
+    (
+        "scripts/demo.sh",
+        "readme::the_demo_prints_what_the_readme_shows",
+    ),
+    (
+        "scripts/test.sh",
+        "readme::ci_runs_the_test_command_of_the_readme",
+    ),
     (
         "helm plugin install https://github.com/helm-hooks/helm-hooks",
         "plugin::a_plugin_installed_from_git_updates_with_helm_plugin_update",
@@ -521,7 +587,10 @@ const OTHER_COMMANDS: &[(&str, &str)] = &[
         "helm plugin install ./helm-hooks",
         "release::a_checkout_installs_the_release_binary_in_seconds_without_cargo",
     ),
-    ("git clone", "release::a_checkout_installs_the_release_binary_in_seconds_without_cargo"),
+    (
+        "git clone",
+        "release::a_checkout_installs_the_release_binary_in_seconds_without_cargo",
+    ),
 ];
 
 /// Every command line of README's code blocks that is no `helm hooks`
@@ -537,13 +606,17 @@ fn every_other_readme_command_names_the_test_that_runs_it() {
             fence = fence.is_none().then(|| info.trim().to_string());
             continue;
         }
-        let Some(info) = fence.as_deref() else { continue };
+        let Some(info) = fence.as_deref() else {
+            continue;
+        };
         let command = match info {
             "console" => line.strip_prefix("$ "),
             "sh" | "bash" | "shell" => Some(line),
             _ => None,
         };
-        let Some(command) = command.map(str::trim) else { continue };
+        let Some(command) = command.map(str::trim) else {
+            continue;
+        };
         // Environment assignments and comments are no command.
         let command = command
             .split_whitespace()
@@ -560,8 +633,15 @@ fn every_other_readme_command_names_the_test_that_runs_it() {
             None => unknown.push(format!("README.md:{}: {command}", i + 1)),
         }
     }
-    assert!(unknown.is_empty(), "commands no test runs:\n{}", unknown.join("\n"));
-    assert!(seen.contains("scripts/test.sh"), "README gives CI's test command");
+    assert!(
+        unknown.is_empty(),
+        "commands no test runs:\n{}",
+        unknown.join("\n")
+    );
+    assert!(
+        seen.contains("scripts/test.sh"),
+        "README gives CI's test command"
+    );
     for (_, test) in OTHER_COMMANDS {
         let (module, name) = test.split_once("::").unwrap();
         let source = read(&root().join(format!("tests/it/{module}.rs")));
@@ -583,7 +663,10 @@ fn ci_runs_the_test_command_of_the_readme() {
         .collect();
     assert_eq!(commands, ["exec bash scripts/test.sh"]);
     let readme = read(&root().join("README.md"));
-    assert!(readme.contains("\nscripts/test.sh "), "README gives scripts/test.sh");
+    assert!(
+        readme.contains("\nscripts/test.sh "),
+        "README gives scripts/test.sh"
+    );
 }
 
 /// `scripts/demo.sh --operation upgrade` prints the README's first example
@@ -596,7 +679,16 @@ fn the_demo_prints_what_the_readme_shows() {
     let first = &all[0];
     assert_eq!(
         first.args,
-        ["plan", "shop", "--from", "v1.1.0", "--to", "HEAD", "--operation", "upgrade"],
+        [
+            "plan",
+            "shop",
+            "--from",
+            "v1.1.0",
+            "--to",
+            "HEAD",
+            "--operation",
+            "upgrade"
+        ],
         "README opens with the demo's plan"
     );
     assert!(first.shows.len() > 5, "README shows the demo's output");
@@ -608,7 +700,10 @@ fn the_demo_prints_what_the_readme_shows() {
         .arg(root().join("scripts/demo.sh"))
         .arg("--operation")
         .arg("upgrade")
-        .env("HELM_HOOKS_DEMO_BIN", assert_cmd::cargo::cargo_bin!("helm-hooks"))
+        .env(
+            "HELM_HOOKS_DEMO_BIN",
+            assert_cmd::cargo::cargo_bin!("helm-hooks"),
+        )
         .env("HELM_BIN", &helm.path)
         .output()
         .unwrap();
@@ -625,7 +720,10 @@ fn the_demo_prints_what_the_readme_shows() {
         .map(|l| masked(l))
         .filter(|l| !lines.contains(l))
         .collect();
-    assert!(missing.is_empty(), "missing lines: {missing:#?}\n--- it printed:\n{printed}");
+    assert!(
+        missing.is_empty(),
+        "missing lines: {missing:#?}\n--- it printed:\n{printed}"
+    );
 }
 
 /// docs/README.md, the reference's index, links each man page.
@@ -636,7 +734,52 @@ fn the_docs_link_every_man_page() {
     for entry in std::fs::read_dir(root().join("man")).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         pages += 1;
-        assert!(index.contains(&format!("(../man/{name})")), "docs/README.md links man/{name}");
+        assert!(
+            index.contains(&format!("(../man/{name})")),
+            "docs/README.md links man/{name}"
+        );
     }
     assert!(pages > 5, "man/ has a page per command");
+}
+
+/// The docs pages that messages and SARIF name (`see docs/x.md`,
+/// `docs/lint.md#rules`) exist, with that heading.
+#[test]
+fn the_docs_pages_the_program_names_exist() {
+    let mut files = vec![];
+    walk_files(&root().join("src"), &mut files);
+    let mut named = BTreeSet::new();
+    for (path, _, is_dir) in files {
+        if is_dir || path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        // Code, not comments (which cite other projects' docs too).
+        let text = read(&path);
+        for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
+            let mut rest = line;
+            while let Some(i) = rest.find("docs/") {
+                rest = &rest[i + 5..];
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.#".contains(c)))
+                    .unwrap_or(rest.len());
+                let target = rest[..end].trim_end_matches('.');
+                if target.contains(".md") {
+                    named.insert(target.to_string());
+                }
+            }
+        }
+    }
+    assert!(named.contains("lint.md#rules"), "{named:?}");
+    assert!(named.contains("local-hooks.md"), "{named:?}");
+    for target in &named {
+        let (page, anchor) = target.split_once('#').unwrap_or((target, ""));
+        let path = root().join("docs").join(page);
+        assert!(path.is_file(), "src names docs/{target}: no such page");
+        if !anchor.is_empty() {
+            assert!(
+                heading_ids(&read(&path)).contains(anchor),
+                "src names docs/{target}: no such heading"
+            );
+        }
+    }
 }
