@@ -377,16 +377,10 @@ fn a_forge_error_fails_the_job_in_one_line_without_hiding_the_plan() {
     // Not asked to fail on changes: the job would be green but for the comment.
     let job = run_action(&env, &helm, &repo, &forge, &base, &[]);
     assert_eq!(job.code, 1, "{}", job.log);
-    let errors: Vec<&str> = job
-        .log
-        .lines()
-        .filter(|l| l.starts_with("error: "))
-        .collect();
-    assert_eq!(errors.len(), 1, "{}", job.log);
+    let error = the_error_line(&job.log);
     assert!(
-        errors[0].contains("HTTP 403") && errors[0].contains("pull-requests: write"),
-        "{}",
-        errors[0]
+        error.contains("HTTP 403") && error.contains("pull-requests: write"),
+        "{error}"
     );
     assert!(
         job.log

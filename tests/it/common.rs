@@ -305,12 +305,14 @@ pub fn one_line_error(out: &std::process::Output) -> String {
     );
     assert!(out.stdout.is_empty(), "no data on error");
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let errors: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("error: "))
-        .collect();
-    assert_eq!(errors.len(), 1, "exactly one error line: {stderr}");
-    errors[0].to_string()
+    the_error_line(&stderr).to_string()
+}
+
+/// The one `error: ` line of `text` (a command's stderr, a CI job's log).
+pub fn the_error_line(text: &str) -> &str {
+    let errors: Vec<&str> = text.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(errors.len(), 1, "exactly one error line: {text}");
+    errors[0]
 }
 
 /// A static file server on loopback (a Helm chart repository: `index.yaml`

@@ -187,16 +187,10 @@ fn a_refused_note_fails_the_job_in_one_line_and_says_what_the_plan_said() {
     );
     let job = run_job(&env, &helm, &repo, &forge, &base, &[]);
     assert_eq!(job.code, 1, "{}", job.log);
-    let errors: Vec<&str> = job
-        .log
-        .lines()
-        .filter(|l| l.starts_with("error: "))
-        .collect();
-    assert_eq!(errors.len(), 1, "{}", job.log);
+    let error = the_error_line(&job.log);
     assert!(
-        errors[0].contains("HTTP 401") && errors[0].contains("GITLAB_TOKEN may not write"),
-        "{}",
-        errors[0]
+        error.contains("HTTP 401") && error.contains("GITLAB_TOKEN may not write"),
+        "{error}"
     );
     assert!(
         job.log

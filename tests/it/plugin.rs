@@ -240,15 +240,15 @@ fn listed_version(env: &Env, helm: &HelmBin) -> Option<String> {
         .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
 }
 
-#[test]
-fn a_plugin_installed_from_git_updates_with_helm_plugin_update() {
-    // The release of the next version, as install.sh downloads it on
-    // update (the binary in it is the one under test).
-    let release = release();
+/// The release archive of the next version (0.1.1) and its SHA256SUMS on
+/// a loopback server, as install.sh downloads them on update (the binary
+/// in it is the one under test), and the archive's name. The directory
+/// lives as long as the first.
+fn next_version_served() -> (tempfile::TempDir, FileServer, String) {
     let served = tempfile::tempdir().unwrap();
     let (platform, _) = release_platform();
     let next = format!("hooks-0.1.1-{platform}.tgz");
-    let tgz = std::fs::read(release.archive()).unwrap();
+    let tgz = std::fs::read(release().archive()).unwrap();
     std::fs::write(served.path().join(&next), &tgz).unwrap();
     std::fs::write(
         served.path().join("SHA256SUMS"),
@@ -256,6 +256,12 @@ fn a_plugin_installed_from_git_updates_with_helm_plugin_update() {
     )
     .unwrap();
     let server = FileServer::start(served.path());
+    (served, server, next)
+}
+
+#[test]
+fn a_plugin_installed_from_git_updates_with_helm_plugin_update() {
+    let (_served, server, next) = next_version_served();
     for helm in helms() {
         let env = Env::new();
         let src = plugin_dir(&env.path("src"));
@@ -399,20 +405,7 @@ fn install_without_cargo_leaves_nothing_registered() {
 /// install.sh) updates the plugin Helm lists.
 #[test]
 fn plugin_update_of_a_local_directory_fails_as_the_install_docs_say() {
-    // The next version's release archive, as install.sh downloads it once
-    // the checkout says 0.1.1 (the binary in it is the one under test).
-    let release = release();
-    let served = tempfile::tempdir().unwrap();
-    let (platform, _) = release_platform();
-    let next = format!("hooks-0.1.1-{platform}.tgz");
-    let tgz = std::fs::read(release.archive()).unwrap();
-    std::fs::write(served.path().join(&next), &tgz).unwrap();
-    std::fs::write(
-        served.path().join("SHA256SUMS"),
-        format!("{}  {next}\n", sha256_hex(&tgz)),
-    )
-    .unwrap();
-    let server = FileServer::start(served.path());
+    let (_served, server, _) = next_version_served();
     let readme =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/install.md"))
             .unwrap();

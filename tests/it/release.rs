@@ -231,24 +231,34 @@ fn stand_in_cargo(bin_dir: &Path, log: &Path) {
     std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
+/// Helm as [`helm_without_cargo`], but with [`stand_in_cargo`] first on
+/// PATH; the file where the stand-in records its calls.
+fn helm_with_stand_in_cargo(env: &Env, helm: &HelmBin) -> (Command, PathBuf) {
+    let (bin_dir, log) = (env.path("cargo-bin"), env.path("cargo.log"));
+    stand_in_cargo(&bin_dir, &log);
+    let mut cmd = helm_without_cargo(env, helm);
+    cmd.env(
+        "PATH",
+        format!("{}:/usr/local/bin:/usr/bin:/bin", bin_dir.display()),
+    );
+    (cmd, log)
+}
+
+/// A release server with no archive: every download is a 404.
+fn no_archive_server(env: &Env) -> FileServer {
+    let empty = env.path("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    FileServer::start(&empty)
+}
+
 #[test]
 fn no_archive_for_this_version_falls_back_to_the_build() {
     for helm in helms() {
         let env = Env::new();
-        let empty = env.path("empty");
-        std::fs::create_dir_all(&empty).unwrap();
-        let server = FileServer::start(&empty);
+        let server = no_archive_server(&env);
         let dir = checkout(&env.path("src"));
-        let log = env.path("cargo.log");
-        stand_in_cargo(&env.path("cargo-bin"), &log);
-        let out = helm_without_cargo(&env, &helm)
-            .env(
-                "PATH",
-                format!(
-                    "{}:/usr/local/bin:/usr/bin:/bin",
-                    env.path("cargo-bin").display()
-                ),
-            )
+        let (mut helm_cmd, log) = helm_with_stand_in_cargo(&env, &helm);
+        let out = helm_cmd
             .env("HELM_HOOKS_DOWNLOAD_URL", &server.url)
             .args(["plugin", "install"])
             .arg(&dir)
@@ -275,21 +285,11 @@ fn no_archive_for_this_version_falls_back_to_the_build() {
 #[test]
 fn helm_hooks_build_never_fails_rather_than_build() {
     let env = Env::new();
-    let empty = env.path("empty");
-    std::fs::create_dir_all(&empty).unwrap();
-    let server = FileServer::start(&empty);
+    let server = no_archive_server(&env);
     let dir = checkout(&env.path("src"));
-    let log = env.path("cargo.log");
-    stand_in_cargo(&env.path("cargo-bin"), &log);
     let helm = helm(4);
-    let out = helm_without_cargo(&env, &helm)
-        .env(
-            "PATH",
-            format!(
-                "{}:/usr/local/bin:/usr/bin:/bin",
-                env.path("cargo-bin").display()
-            ),
-        )
+    let (mut helm_cmd, log) = helm_with_stand_in_cargo(&env, &helm);
+    let out = helm_cmd
         .env("HELM_HOOKS_DOWNLOAD_URL", &server.url)
         .env("HELM_HOOKS_BUILD", "never")
         .args(["plugin", "install"])
