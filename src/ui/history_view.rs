@@ -162,13 +162,9 @@ impl JsonRuns {
     }
 }
 
+/// The first line of `text`, cleaned, in at most `max` columns.
 fn truncate(text: &str, max: usize) -> String {
-    let text = clean(text.lines().next().unwrap_or(""));
-    if text.chars().count() <= max {
-        return text;
-    }
-    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    format!("{cut}…")
+    super::fit::truncate(&clean(text.lines().next().unwrap_or("")), max)
 }
 
 fn parse_time(t: &str) -> Option<SystemTime> {
