@@ -73,15 +73,24 @@ pub enum FetchCause {
 impl FetchCause {
     /// Reads Helm's message (its `Error:` line or a repository's warning).
     fn of(message: &str) -> Self {
-        let m = message.to_ascii_lowercase();
+        // Addresses name hosts, ports and paths, not causes: a repository
+        // on port 34017 is no 401, nor a host called "tls-mirror" a TLS
+        // error.
+        let m = without_addresses(&message.to_ascii_lowercase());
         let any = |words: &[&str]| words.iter().any(|w| m.contains(w));
-        if any(&[
-            "401",
-            "403",
-            "unauthorized",
-            "forbidden",
-            "authentication required",
-        ]) {
+        let status = |code: &str| {
+            m.match_indices(code).any(|(i, _)| {
+                let digit_at = |j: Option<usize>| {
+                    j.and_then(|j| m.as_bytes().get(j))
+                        .is_some_and(u8::is_ascii_digit)
+                };
+                !digit_at(i.checked_sub(1)) && !digit_at(Some(i + code.len()))
+            })
+        };
+        if status("401")
+            || status("403")
+            || any(&["unauthorized", "forbidden", "authentication required"])
+        {
             FetchCause::Denied
         } else if any(&[
             "can't get a valid version",
@@ -110,6 +119,22 @@ impl FetchCause {
             FetchCause::Other
         }
     }
+}
+
+/// `message` with every URL and `host:port` taken out (each becomes one
+/// space).
+fn without_addresses(message: &str) -> String {
+    message
+        .split_inclusive(char::is_whitespace)
+        .map(|word| {
+            let bare = word.trim_matches(|c: char| "\"'()<>,;:".contains(c) || c.is_whitespace());
+            let address = bare.contains("://")
+                || bare.rsplit_once(':').is_some_and(|(host, port)| {
+                    !host.is_empty() && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())
+                });
+            if address { " " } else { word }
+        })
+        .collect()
 }
 
 /// How to run `helm dependency build`: the binary, and the user's flags
@@ -691,6 +716,24 @@ mod tests {
         assert_eq!(why(&denied).1, FetchCause::Denied);
         let version = "Error: can't get a valid version for 1 subchart(s): \"db\" (repository \"http://x\", version \">=3.0.0\"). Make sure a matching chart version exists in the repo, or change the version constraint in Chart.yaml\n";
         assert_eq!(why(version).1, FetchCause::Version);
+    }
+
+    #[test]
+    fn a_port_or_host_in_the_message_is_no_cause() {
+        // CI once drew port 34017 for the test repository: no 401.
+        let version = "Error: can't get a valid version for 1 subchart(s): \"db\" (repository \"http://127.0.0.1:34017\", version \">=3.0.0\"). Make sure a matching chart version exists in the repo, or change the version constraint in Chart.yaml";
+        assert_eq!(FetchCause::of(version), FetchCause::Version);
+        let refused = "Get \"https://tls-mirror.example:4403/eof/index.yaml\": dial tcp 10.0.0.1:4403: connect: connection refused";
+        assert_eq!(FetchCause::of(refused), FetchCause::Unreachable);
+        let other = "Error: chart \"db\" at http://timeout.example:1401/x.tgz is broken";
+        assert_eq!(FetchCause::of(other), FetchCause::Other);
+        for denied in [
+            "failed to fetch https://h:34017/index.yaml : 401 Unauthorized",
+            "unexpected status code 403",
+            "response status code 401: unauthorized",
+        ] {
+            assert_eq!(FetchCause::of(denied), FetchCause::Denied, "{denied}");
+        }
     }
 
     #[test]
