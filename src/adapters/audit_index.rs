@@ -560,7 +560,10 @@ impl LocalLog {
             return Ok(None);
         }
         let from = at.saturating_sub(1);
-        let mut want = 4096u64;
+        let skip = (at - from) as usize;
+        // Most records are under 2 KiB (a start with its timeline, an end
+        // with its hooks); the line is cut out of the buffer in place.
+        let mut want = 2048u64;
         loop {
             let n = want.min(len - from);
             let mut buf = vec![0; n as usize];
@@ -568,12 +571,15 @@ impl LocalLog {
             if at > 0 && buf[0] != b'\n' {
                 return Ok(None);
             }
-            let body = &buf[(at - from) as usize..];
-            if let Some(p) = memchr::memchr(b'\n', body) {
-                return Ok(Some((body[..p].to_vec(), at + p as u64 + 1)));
-            }
-            if from + n == len {
-                return Ok(Some((body.to_vec(), len)));
+            let line_end = memchr::memchr(b'\n', &buf[skip..]).map(|p| skip + p);
+            if line_end.is_some() || from + n == len {
+                let end = line_end.unwrap_or(buf.len());
+                buf.truncate(end);
+                buf.drain(..skip);
+                return Ok(Some((
+                    buf,
+                    from + end as u64 + u64::from(line_end.is_some()),
+                )));
             }
             want *= 4;
         }

@@ -97,7 +97,7 @@ fn list(
         HistoryFormat::Markdown => unreachable!("refused in show"),
     };
     let mut runs = log.runs(filter.release.as_deref(), depth);
-    let (mut shown, mut page) = (0, Vec::new());
+    let (mut shown, mut page) = (0, history_view::RunsTable::default());
     let (mut json, mut text) = match format {
         HistoryFormat::Json => {
             let (writer, head) = history_view::JsonRuns::start();
@@ -122,13 +122,9 @@ fn list(
                 }
             }
             None => {
-                page.push(run);
+                page.push(&run);
                 if page.len() == TABLE_PAGE {
-                    ui.data(&history_view::runs_table(
-                        &page.iter().collect::<Vec<_>>(),
-                        ui.out,
-                    ))?;
-                    page.clear();
+                    ui.data(&std::mem::take(&mut page).finish(ui.out))?;
                 }
             }
         }
@@ -150,10 +146,7 @@ fn list(
             ui.data(&text)?;
         }
         // The header alone when nothing matched, as before.
-        None if !page.is_empty() || shown == 0 => ui.data(&history_view::runs_table(
-            &page.iter().collect::<Vec<_>>(),
-            ui.out,
-        ))?,
+        None if !page.is_empty() || shown == 0 => ui.data(&page.finish(ui.out))?,
         None => {}
     }
     if let Some(note) = history_view::older_note(older, filter.by_content()) {

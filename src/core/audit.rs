@@ -287,9 +287,9 @@ fn states_as_objects<S: serde::Serializer>(
 impl Run {
     /// Outcomes as recorded at the end, or, for an interrupted run, the
     /// last state seen of each planned hook.
-    pub fn outcomes(&self) -> Vec<HookOutcome> {
+    pub fn outcomes(&self) -> std::borrow::Cow<'_, [HookOutcome]> {
         if let Some(end) = &self.end {
-            return end.hooks.clone();
+            return std::borrow::Cow::Borrowed(&end.hooks);
         }
         self.start
             .timeline
@@ -641,6 +641,7 @@ pub fn compare_with(run: &Run, earlier: &[&Run]) -> Vec<DurationComparison> {
         .filter_map(|r| r.end.as_ref())
         .collect();
     run.outcomes()
+        .into_owned()
         .into_iter()
         .map(|o| {
             let mut past: Vec<u64> = earlier

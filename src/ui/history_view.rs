@@ -1,6 +1,7 @@
 //! `helm hooks history` output: the runs table, one run in full, and the
 //! versioned JSON document.
 
+use super::columns::{self, Columns};
 use super::common::{clean, format_ms, short_sha};
 use super::mermaid::{self, Bar, BarState};
 use super::{Painter, Style};
@@ -39,7 +40,7 @@ pub struct RunView<'a> {
     pub recorded_by: String,
     /// `end.hooks`, or for a run without an end the last state seen of
     /// each planned hook.
-    pub outcomes: Vec<HookOutcome>,
+    pub outcomes: std::borrow::Cow<'a, [HookOutcome]>,
     /// With `--run` only: each hook against earlier runs of it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub durations: Option<Vec<DurationComparison>>,
@@ -224,19 +225,20 @@ fn status_text(s: RunStatus) -> &'static str {
     }
 }
 
-fn status_color(s: RunStatus) -> Color {
-    match s {
-        RunStatus::Succeeded => Color::Green,
-        RunStatus::Failed => Color::Red,
-        RunStatus::Interrupted => Color::Yellow,
-    }
-}
-
 fn status_style(s: RunStatus) -> Style {
     match s {
         RunStatus::Succeeded => Style::Added,
         RunStatus::Failed => Style::Removed,
         RunStatus::Interrupted => Style::Changed,
+    }
+}
+
+fn phase_style(phase: &HookPhase) -> Option<Style> {
+    match phase {
+        HookPhase::Succeeded => Some(Style::Added),
+        HookPhase::Failed => Some(Style::Removed),
+        HookPhase::Interrupted(_) => Some(Style::Changed),
+        _ => None,
     }
 }
 
@@ -272,30 +274,51 @@ fn hook_name(o: &HookOutcome) -> String {
 /// its own columns aligned across all runs. Ids are shown whole: they are
 /// what `--run` takes, and apply's ids start with the time, so a short
 /// prefix would say little.
-pub fn runs_table(runs: &[&Run], p: Painter) -> String {
-    let mut run_table = p.table();
-    run_table.set_header(header(&[
-        "RUN",
-        "STARTED (UTC)",
-        "RELEASE",
-        "NAMESPACE",
-        "OPERATION",
-        "FROM → TO",
-        "STATUS",
-        "BY",
-        "WHERE",
-    ]));
-    let mut hook_table = p.table();
-    let mut hook_counts = Vec::new();
-    for run in runs {
-        run_table.add_row(vec![
-            Cell::new(clean(&run.id)).add_attribute(Attribute::Bold),
-            Cell::new(when(&run.started)),
-            Cell::new(clean(&run.start.release)),
-            Cell::new(clean(&run.start.namespace)),
-            Cell::new(clean(&run.start.operation)),
-            Cell::new(format!("{} → {}", from_label(run), to_label(run))),
-            Cell::new(match &run.resolved {
+///
+/// Each run is made into its cells as it comes, so that a page of a
+/// thousand runs is never held whole.
+pub struct RunsTable {
+    runs: Columns,
+    hooks: Columns,
+    hook_counts: Vec<usize>,
+}
+
+impl Default for RunsTable {
+    fn default() -> Self {
+        let mut runs = Columns::default();
+        runs.row(
+            [
+                "RUN",
+                "STARTED (UTC)",
+                "RELEASE",
+                "NAMESPACE",
+                "OPERATION",
+                "FROM → TO",
+                "STATUS",
+                "BY",
+                "WHERE",
+            ]
+            .map(|h| columns::Cell::new(h).style(Style::Dim))
+            .into(),
+        );
+        Self {
+            runs,
+            hooks: Columns::default(),
+            hook_counts: Vec::new(),
+        }
+    }
+}
+
+impl RunsTable {
+    pub fn push(&mut self, run: &Run) {
+        self.runs.row(vec![
+            columns::Cell::new(clean(&run.id)).style(Style::Bold),
+            columns::Cell::new(when(&run.started)),
+            columns::Cell::new(clean(&run.start.release)),
+            columns::Cell::new(clean(&run.start.namespace)),
+            columns::Cell::new(clean(&run.start.operation)),
+            columns::Cell::new(format!("{} → {}", from_label(run), to_label(run))),
+            columns::Cell::new(match &run.resolved {
                 Some(r) => format!(
                     "{} (then revision {} {})",
                     status_text(run.status),
@@ -304,20 +327,19 @@ pub fn runs_table(runs: &[&Run], p: Painter) -> String {
                 ),
                 None => status_text(run.status).to_string(),
             })
-            .fg(status_color(run.status)),
-            Cell::new(clean(&recorded_by(&run.start))),
-            Cell::new(recorded_in(run)),
+            .style(status_style(run.status)),
+            columns::Cell::new(clean(&recorded_by(&run.start))),
+            columns::Cell::new(recorded_in(run)),
         ]);
         let outcomes = run.outcomes();
-        hook_counts.push(outcomes.len());
-        for o in &outcomes {
-            hook_table.add_row(vec![
-                Cell::new(clean(&o.event)),
-                Cell::new(hook_name(o)),
-                colored(Cell::new(clean(&o.phase.text())), phase_color(&o.phase)),
-                Cell::new(o.duration_ms.map_or("-".to_string(), format_ms))
-                    .set_alignment(CellAlignment::Right),
-                Cell::new(
+        self.hook_counts.push(outcomes.len());
+        for o in outcomes.iter() {
+            self.hooks.row(vec![
+                columns::Cell::new(clean(&o.event)),
+                columns::Cell::new(hook_name(o)),
+                columns::Cell::new(clean(&o.phase.text())).style(phase_style(&o.phase)),
+                columns::Cell::new(o.duration_ms.map_or("-".to_string(), format_ms)).right(),
+                columns::Cell::new(
                     o.message
                         .as_deref()
                         .map_or(String::new(), |m| truncate(m, 72)),
@@ -325,23 +347,34 @@ pub fn runs_table(runs: &[&Run], p: Painter) -> String {
             ]);
         }
     }
-    let run_lines = run_table.trim_fmt();
-    let mut run_lines = run_lines.lines();
-    let hook_text = hook_table.trim_fmt();
-    let mut hook_lines = hook_text.lines();
-    let mut out = String::new();
-    if let Some(h) = run_lines.next() {
-        let _ = writeln!(out, "{h}");
+
+    /// Runs pushed so far.
+    pub fn len(&self) -> usize {
+        self.hook_counts.len()
     }
-    for count in hook_counts {
-        if let Some(line) = run_lines.next() {
-            let _ = writeln!(out, "{line}");
-        }
-        for line in hook_lines.by_ref().take(count) {
-            let _ = writeln!(out, "    {line}");
-        }
+
+    pub fn is_empty(&self) -> bool {
+        self.hook_counts.is_empty()
     }
-    out
+
+    /// The header, then each run's line and its hooks' lines.
+    pub fn finish(self, p: Painter) -> String {
+        let mut out = String::with_capacity(128 * (self.runs.row_count() + self.hooks.row_count()));
+        self.runs.write_line(0, p, &mut out);
+        out.push('\n');
+        let mut hook = 0;
+        for (i, count) in self.hook_counts.into_iter().enumerate() {
+            self.runs.write_line(i + 1, p, &mut out);
+            out.push('\n');
+            for _ in 0..count {
+                out.push_str("    ");
+                self.hooks.write_line(hook, p, &mut out);
+                out.push('\n');
+                hook += 1;
+            }
+        }
+        out
+    }
 }
 
 /// Why the cluster was left out, when it was asked and did not answer.
@@ -763,7 +796,7 @@ pub fn run_markdown(run: &Run, durations: &[DurationComparison]) -> String {
         return out;
     }
     out.push_str("| event | hook | phase | started (UTC) | duration | against earlier runs | left in cluster |\n|---|---|---|---|--:|---|---|\n");
-    for o in &outcomes {
+    for o in outcomes.iter() {
         let cmp = durations
             .iter()
             .find(|c| c.kind == o.kind && c.name == o.name && c.event == o.event);

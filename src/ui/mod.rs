@@ -2,6 +2,7 @@
 //! warnings, errors and prompts on stderr.
 
 pub mod apply_view;
+pub mod columns;
 pub mod comment_view;
 pub mod common;
 pub mod complete_view;

@@ -265,7 +265,11 @@ fn history_table_and_run_detail() {
     let newest = runs.iter().position(|r| r.id == "r2").unwrap();
     let durations = crate::core::audit::compare_durations(&runs, newest);
     let text = [
-        super::history_view::runs_table(&runs.iter().collect::<Vec<_>>(), PLAIN),
+        {
+            let mut table = super::history_view::RunsTable::default();
+            runs.iter().for_each(|r| table.push(r));
+            table.finish(PLAIN)
+        },
         super::history_view::run_detail(&runs[newest], &durations, PLAIN),
     ]
     .join("\n---\n");
