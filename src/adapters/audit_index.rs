@@ -51,6 +51,8 @@ const CHUNK: usize = 1 << 20;
 const FINGERPRINT: u64 = 256;
 /// Index entries read at a time while walking runs newest first.
 const ENTRIES_AT_ONCE: u64 = 64;
+/// A run's end at most this far after its start is read with it.
+const NEAR: u64 = 16 << 10;
 /// A temporary file this old was left by a build that was killed.
 const STALE_TEMP: Duration = Duration::from_secs(600);
 
@@ -247,6 +249,9 @@ pub struct LocalLog {
     len: Cell<u64>,
     segs: RefCell<Vec<Segment>>,
     generation: Cell<u64>,
+    /// The log's bytes last read, and where they start: a run's start and
+    /// end are mostly a few lines apart, and read at once.
+    window: RefCell<(u64, Vec<u8>)>,
 }
 
 impl AuditStore {
@@ -287,6 +292,7 @@ impl LocalLog {
             len: Cell::new(meta.as_ref().map_or(0, |m| m.len())),
             segs: RefCell::new(Vec::new()),
             generation: Cell::new(0),
+            window: RefCell::new((0, Vec::new())),
         };
         if log.log.is_some() {
             log.load(false).map_err(read_err)?;
@@ -480,6 +486,11 @@ impl LocalLog {
         release: &str,
         depth: Depth,
     ) -> Result<Vec<Record>, Fault> {
+        let span = entry.stop.saturating_sub(entry.start);
+        if depth == Depth::Summary && entry.has_end() && span < NEAR {
+            // The end a few lines on: one read for both.
+            self.read_window(entry.start.saturating_sub(1), span + 2048)?;
+        }
         let (line, after_start) = self.line_at(entry.start)?.ok_or(Fault::Stale)?;
         let start = parse_line(&line).map_err(|_| Fault::Stale)?;
         match &start.body {
@@ -553,35 +564,58 @@ impl LocalLog {
     /// The line starting at `at` (without its newline) and where the next
     /// one starts; `None` when `at` starts no line.
     fn line_at(&self, at: u64) -> io::Result<Option<(Vec<u8>, u64)>> {
-        let (Some(file), len) = (&self.log, self.len.get()) else {
-            return Ok(None);
-        };
-        if at >= len {
+        let len = self.len.get();
+        if self.log.is_none() || at >= len {
             return Ok(None);
         }
         let from = at.saturating_sub(1);
-        let skip = (at - from) as usize;
         // Most records are under 2 KiB (a start with its timeline, an end
-        // with its hooks); the line is cut out of the buffer in place.
+        // with its hooks).
         let mut want = 2048u64;
         loop {
-            let n = want.min(len - from);
-            let mut buf = vec![0; n as usize];
-            file.read_exact_at(&mut buf, from)?;
-            if at > 0 && buf[0] != b'\n' {
-                return Ok(None);
+            if let Some(found) = self.line_in_window(at, len) {
+                return Ok(found);
             }
-            let line_end = memchr::memchr(b'\n', &buf[skip..]).map(|p| skip + p);
-            if line_end.is_some() || from + n == len {
-                let end = line_end.unwrap_or(buf.len());
-                buf.truncate(end);
-                buf.drain(..skip);
-                return Ok(Some((
-                    buf,
-                    from + end as u64 + u64::from(line_end.is_some()),
-                )));
-            }
+            self.read_window(from, want)?;
             want *= 4;
+        }
+    }
+
+    /// Reads `want` bytes of the log (fewer at its end) from `from` into
+    /// the window.
+    fn read_window(&self, from: u64, want: u64) -> io::Result<()> {
+        let Some(file) = &self.log else {
+            return Ok(());
+        };
+        let n = want.min(self.len.get().saturating_sub(from)) as usize;
+        let mut window = self.window.borrow_mut();
+        window.0 = from;
+        window.1.resize(n, 0);
+        if let Err(e) = file.read_exact_at(&mut window.1, from) {
+            window.1.clear();
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// [`Self::line_at`] answered from the window, if it holds the line
+    /// whole (with the byte before it).
+    fn line_in_window(&self, at: u64, len: u64) -> Option<Option<(Vec<u8>, u64)>> {
+        let window = self.window.borrow();
+        let (start, bytes) = (window.0, &window.1);
+        let from = at.saturating_sub(1);
+        if from < start || from >= start + bytes.len() as u64 {
+            return None;
+        }
+        let before = (from - start) as usize;
+        if at > 0 && bytes[before] != b'\n' {
+            return Some(None);
+        }
+        let body = &bytes[before + (at - from) as usize..];
+        match memchr::memchr(b'\n', body) {
+            Some(p) => Some(Some((body[..p].to_vec(), at + p as u64 + 1))),
+            None if start + bytes.len() as u64 == len => Some(Some((body.to_vec(), len))),
+            None => None,
         }
     }
 
@@ -754,6 +788,7 @@ impl LocalLog {
             lines += s.header.lines;
         }
         *self.segs.borrow_mut() = chain;
+        self.window.borrow_mut().1.clear();
         self.generation.set(self.generation.get().wrapping_add(1));
         Ok(())
     }

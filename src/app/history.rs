@@ -10,7 +10,7 @@ use crate::adapters::audit_index::{Cursor, LocalLog, LocalRun, Lookup};
 use crate::adapters::audit_store::AuditStore;
 use crate::core::audit::{
     DamagedLine, DurationComparison, HistoryError, Record, Run, changed_deployed, check_commit_ids,
-    compare_with, fill_revision_commit, fold_runs, missing_revision_commits, revision_commit,
+    compare_with, fill_revision_commit, fold_run, missing_revision_commits, revision_commit,
 };
 use crate::core::cluster_record::{Store, merge};
 use std::collections::HashMap;
@@ -326,7 +326,7 @@ impl Log {
         let id = run_id(&found).to_string();
         let run = match self.cluster_shared.get(&id) {
             Some(theirs) => merge(found.records, theirs.clone()).into_iter().next(),
-            None => fold_runs(found.records).into_iter().next().map(|mut r| {
+            None => fold_run(found.records).map(|mut r| {
                 r.recorded_in.push(Store::Local);
                 r
             }),

@@ -401,46 +401,11 @@ pub fn fold_runs(records: impl IntoIterator<Item = Record>) -> Vec<Run> {
         match r.body {
             Body::RunStarted(start) => {
                 order.push(r.run.clone());
-                runs.insert(
-                    r.run.clone(),
-                    Run {
-                        id: r.run,
-                        started: r.time,
-                        ended: None,
-                        status: RunStatus::Interrupted,
-                        start,
-                        states: Vec::new(),
-                        end: None,
-                        resolved: None,
-                        recorded_in: Vec::new(),
-                    },
-                );
+                runs.insert(r.run.clone(), started(r.run, r.time, start));
             }
-            Body::HookState(s) => {
+            body => {
                 if let Some(run) = runs.get_mut(&r.run) {
-                    run.states.push((r.time, s));
-                }
-            }
-            Body::RunResolved(found) => {
-                if let Some(run) = runs.get_mut(&r.run) {
-                    run.resolved = Some(found);
-                }
-            }
-            Body::RunEnded(end) => {
-                if let Some(run) = runs.get_mut(&r.run) {
-                    run.status = if end.interrupted {
-                        RunStatus::Interrupted
-                    } else if end.helm_exit == 0
-                        // A local hook after Helm (postsync) that failed
-                        // fails the run, as apply's exit status says.
-                        && !end.hooks.iter().any(|h| h.phase == HookPhase::Failed)
-                    {
-                        RunStatus::Succeeded
-                    } else {
-                        RunStatus::Failed
-                    };
-                    run.ended = Some(r.time);
-                    run.end = Some(end);
+                    add(run, r.time, body);
                 }
             }
         }
@@ -450,6 +415,60 @@ pub fn fold_runs(records: impl IntoIterator<Item = Record>) -> Vec<Run> {
         .rev()
         .filter_map(|id| runs.remove(&id))
         .collect()
+}
+
+/// [`fold_runs`] of the records of a single run (as the log's index
+/// reads them): its start, then what followed.
+pub fn fold_run(records: impl IntoIterator<Item = Record>) -> Option<Run> {
+    let mut run = None;
+    for r in records {
+        match (r.body, run.as_mut()) {
+            (Body::RunStarted(start), _) => run = Some(started(r.run, r.time, start)),
+            (body, Some(run)) => add(run, r.time, body),
+            (_, None) => {}
+        }
+    }
+    run
+}
+
+/// A run as its start record says, before anything else is known.
+fn started(id: String, time: String, start: RunStarted) -> Run {
+    Run {
+        id,
+        started: time,
+        ended: None,
+        status: RunStatus::Interrupted,
+        start,
+        states: Vec::new(),
+        end: None,
+        resolved: None,
+        recorded_in: Vec::new(),
+    }
+}
+
+/// A record after the start folded into its run.
+fn add(run: &mut Run, time: String, body: Body) {
+    match body {
+        // Starts make runs: the callers' part.
+        Body::RunStarted(_) => {}
+        Body::HookState(s) => run.states.push((time, s)),
+        Body::RunResolved(found) => run.resolved = Some(found),
+        Body::RunEnded(end) => {
+            run.status = if end.interrupted {
+                RunStatus::Interrupted
+            } else if end.helm_exit == 0
+                // A local hook after Helm (postsync) that failed
+                // fails the run, as apply's exit status says.
+                && !end.hooks.iter().any(|h| h.phase == HookPhase::Failed)
+            {
+                RunStatus::Succeeded
+            } else {
+                RunStatus::Failed
+            };
+            run.ended = Some(time);
+            run.end = Some(end);
+        }
+    }
 }
 
 /// What `history` keeps.

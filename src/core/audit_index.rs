@@ -43,13 +43,39 @@ pub fn fnv64(bytes: &[u8]) -> u64 {
 /// FNV's multiply a word at a time: a checksum for tables and a
 /// fingerprint of log bytes, stable across builds, cheap on every read.
 pub fn checksum(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ bytes.len() as u64;
-    let mut words = bytes.chunks_exact(8);
-    for w in &mut words {
-        let w = u64::from_le_bytes(w.try_into().expect("8 bytes"));
-        h = (h ^ w).wrapping_mul(0x0100_0000_01b3).rotate_left(29);
+    checksum_of_parts(&[bytes])
+}
+
+/// [`checksum`] of the parts one after the other, without joining them.
+pub fn checksum_of_parts(parts: &[&[u8]]) -> u64 {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ len as u64;
+    // A word split between two parts.
+    let (mut carry, mut carried) = ([0u8; 8], 0);
+    for part in parts {
+        let mut rest = *part;
+        if carried > 0 {
+            let take = (8 - carried).min(rest.len());
+            carry[carried..carried + take].copy_from_slice(&rest[..take]);
+            carried += take;
+            rest = &rest[take..];
+            if carried < 8 {
+                continue;
+            }
+            h = (h ^ u64::from_le_bytes(carry))
+                .wrapping_mul(0x0100_0000_01b3)
+                .rotate_left(29);
+        }
+        let mut words = rest.chunks_exact(8);
+        for w in &mut words {
+            let w = u64::from_le_bytes(w.try_into().expect("8 bytes"));
+            h = (h ^ w).wrapping_mul(0x0100_0000_01b3).rotate_left(29);
+        }
+        let tail = words.remainder();
+        carry[..tail.len()].copy_from_slice(tail);
+        carried = tail.len();
     }
-    for b in words.remainder() {
+    for b in &carry[..carried] {
         h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
     }
     h
@@ -271,7 +297,7 @@ impl Header {
         for f in &self.fields()[..HEADER_FIELDS - 1] {
             fields.extend_from_slice(&f.to_le_bytes());
         }
-        checksum(&[&fields[..], keys, loose, damaged].concat())
+        checksum_of_parts(&[&fields, keys, loose, damaged])
     }
 }
 
@@ -281,19 +307,22 @@ impl Header {
 #[derive(Debug, Clone, Default)]
 pub struct Keys {
     raw: Vec<u8>,
-    /// (name offset, name length, list_at, list_len).
-    at: Vec<(usize, usize, u64, u64)>,
+    /// Where each entry starts in `raw`: its name's length (4 bytes), the
+    /// name, its list_at and list_len (8 bytes each).
+    at: Vec<u32>,
 }
 
 impl Keys {
     pub fn decode(raw: Vec<u8>, count: u64) -> Option<Self> {
+        u32::try_from(raw.len()).ok()?;
         let mut at = Vec::with_capacity(usize::try_from(count).ok()?.min(raw.len() / 20));
         let mut pos = 0;
         for _ in 0..count {
             let n = u32_at(raw.get(pos..pos + 4)?, 0) as usize;
-            std::str::from_utf8(raw.get(pos + 4..pos + 4 + n)?).ok()?;
-            let rest = raw.get(pos + 4 + n..pos + 4 + n + 16)?;
-            at.push((pos + 4, n, u64_at(rest, 0), u64_at(rest, 8)));
+            // Checked whole by the table's checksum; a name is checked
+            // again when it is read (`name`).
+            raw.get(pos + 4 + n..pos + 4 + n + 16)?;
+            at.push(pos as u32);
             pos += 4 + n + 16;
         }
         (pos == raw.len()).then_some(Self { raw, at })
@@ -303,18 +332,25 @@ impl Keys {
         self.at.len()
     }
 
+    fn name_bytes(&self, entry: u32) -> &[u8] {
+        let at = entry as usize;
+        let n = u32_at(&self.raw, at) as usize;
+        &self.raw[at + 4..at + 4 + n]
+    }
+
     pub fn name(&self, i: usize) -> Option<&str> {
-        let &(at, n, _, _) = self.at.get(i)?;
-        std::str::from_utf8(&self.raw[at..at + n]).ok()
+        std::str::from_utf8(self.name_bytes(*self.at.get(i)?)).ok()
     }
 
     /// `(list_at, list_len)` of a release.
     pub fn find(&self, release: &str) -> Option<(u64, u64)> {
         let i = self
             .at
-            .binary_search_by(|&(at, n, _, _)| self.raw[at..at + n].cmp(release.as_bytes()))
+            .binary_search_by(|&e| self.name_bytes(e).cmp(release.as_bytes()))
             .ok()?;
-        Some((self.at[i].2, self.at[i].3))
+        let name = self.name_bytes(self.at[i]);
+        let fields = self.at[i] as usize + 4 + name.len();
+        Some((u64_at(&self.raw, fields), u64_at(&self.raw, fields + 8)))
     }
 }
 
@@ -674,5 +710,27 @@ mod tests {
         assert_eq!(h.runs, 2);
         let (first, _) = decode_global(&bytes[h.runs_at as usize..]);
         assert!(first.start > 0 && !first.has_end());
+    }
+
+    #[test]
+    fn a_checksum_of_parts_is_that_of_the_parts_joined() {
+        let bytes: Vec<u8> = (0..200u32).map(|i| (i * 37 % 251) as u8).collect();
+        for cuts in [
+            vec![],
+            vec![0],
+            vec![3],
+            vec![8, 9],
+            vec![1, 2, 3, 4, 5, 100],
+            vec![199, 200],
+        ] {
+            let mut parts = Vec::new();
+            let mut at = 0;
+            for c in cuts {
+                parts.push(&bytes[at..c]);
+                at = c;
+            }
+            parts.push(&bytes[at..]);
+            assert_eq!(checksum_of_parts(&parts), checksum(&bytes), "{parts:?}");
+        }
     }
 }
