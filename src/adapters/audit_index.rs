@@ -31,7 +31,7 @@ use std::time::{Duration, SystemTime};
 /// is read in memory on each read (a small log never gets an index).
 const SAVED_FROM: u64 = 256 << 10;
 /// Bytes of log one segment covers at most.
-const SEGMENT_MAX: u64 = 64 << 20;
+const SEGMENT_MAX: u64 = 128 << 20;
 
 /// [`SEGMENT_MAX`], or less for tests (`HELM_HOOKS_AUDIT_SEGMENT_BYTES`,
 /// at least 64 KiB): many segments from a log of a few MB.

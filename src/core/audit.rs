@@ -355,24 +355,25 @@ fn parse_as_written(line: &[u8]) -> Option<Record> {
     let rest = rest.strip_prefix(b",\"type\":\"")?;
     let (kind, rest) = plain_string(rest)?;
     let rest = rest.strip_prefix(b",")?;
-    let mut fields = Vec::with_capacity(rest.len() + 1);
-    fields.extend_from_slice(b"{");
-    fields.extend_from_slice(rest);
-    let body = match kind {
-        "runStarted" => Body::RunStarted(serde_json::from_slice(&fields).ok()?),
-        "hookState" => Body::HookState(serde_json::from_slice(&fields).ok()?),
-        "runEnded" => Body::RunEnded(serde_json::from_slice(&fields).ok()?),
-        "runResolved" => Body::RunResolved(serde_json::from_slice(&fields).ok()?),
-        _ => return None,
-    };
     // A field of the record's own again (a hand edit) is for the general
     // reading to refuse.
-    if [&b"\"schema\":"[..], b"\"run\":", b"\"time\":", b"\"type\":"]
-        .iter()
-        .any(|key| memchr::memmem::find(rest, key).is_some())
-    {
+    static OWN_KEYS: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 4]> =
+        std::sync::LazyLock::new(|| {
+            [&b"\"schema\":"[..], b"\"run\":", b"\"time\":", b"\"type\":"]
+                .map(memchr::memmem::Finder::new)
+        });
+    if OWN_KEYS.iter().any(|key| key.find(rest).is_some()) {
         return None;
     }
+    // The body's fields are read from the whole line: the four above are
+    // none of its own, and are passed over.
+    let body = match kind {
+        "runStarted" => Body::RunStarted(serde_json::from_slice(line).ok()?),
+        "hookState" => Body::HookState(serde_json::from_slice(line).ok()?),
+        "runEnded" => Body::RunEnded(serde_json::from_slice(line).ok()?),
+        "runResolved" => Body::RunResolved(serde_json::from_slice(line).ok()?),
+        _ => return None,
+    };
     Some(Record {
         schema,
         run: run.to_string(),
