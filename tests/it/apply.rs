@@ -567,7 +567,7 @@ fn after_ctrl_c_the_run_is_recorded_and_the_exit_follows_within_a_second() {
         // Helm's own word on the release, read within the bound.
         assert_eq!(end[0]["releaseStatus"], "failed", "{}", end[0]);
         // The summary, once.
-        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+        let all = printed(&out);
         assert_eq!(all.matches("LEFT IN CLUSTER").count(), 1, "{all}");
         assert_eq!(all.matches("recorded as interrupted").count(), 1, "{all}");
     }

@@ -440,14 +440,8 @@ fn gitlab_merge_request_notes_are_created_then_updated() {
     );
     assert!(!stderr.contains("glpat-s3cret"));
     let st = forge.state.lock().unwrap();
-    let writes: Vec<(&str, &str)> = st
-        .requests
-        .iter()
-        .filter(|r| r.method != "GET")
-        .map(|r| (r.method.as_str(), r.path.as_str()))
-        .collect();
     assert_eq!(
-        writes,
+        st.writes(),
         [
             ("POST", "/api/v4/projects/42/merge_requests/5/notes"),
             ("PUT", "/api/v4/projects/42/merge_requests/5/notes/1003"),

@@ -295,6 +295,25 @@ pub fn install_hook_names(plan: &serde_json::Value) -> Vec<String> {
     runs(plan, "install").into_iter().map(|(_, h)| h).collect()
 }
 
+/// `out` of a command that must have succeeded (its stderr says why not).
+pub fn succeeded(out: std::process::Output) -> std::process::Output {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// What a command printed: its stdout, then its stderr.
+pub fn printed(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
 /// The one `error:` line of a failed run (exit 1, nothing on stdout).
 pub fn one_line_error(out: &std::process::Output) -> String {
     assert_eq!(
@@ -770,6 +789,17 @@ pub struct ForgeState {
     pub requests: Vec<ForgeRequest>,
     /// When set, every request is answered with this status and message.
     pub fail: Option<(u16, String)>,
+}
+
+impl ForgeState {
+    /// (method, path) of each request that was not a read.
+    pub fn writes(&self) -> Vec<(&str, &str)> {
+        self.requests
+            .iter()
+            .filter(|r| r.method != "GET")
+            .map(|r| (r.method.as_str(), r.path.as_str()))
+            .collect()
+    }
 }
 
 /// A forge's comment API on loopback, as much of it as `helm hooks

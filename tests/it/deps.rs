@@ -99,15 +99,6 @@ fn app_chart(repo: &GitRepo, url: &str, db_version: &str) {
     );
 }
 
-fn ok(out: std::process::Output) -> std::process::Output {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
 fn calls(log: &Path, word: &str) -> usize {
     std::fs::read_to_string(log)
         .unwrap_or_default()
@@ -131,11 +122,12 @@ fn locked_remote_dependencies_render_at_every_revision_fetched_once() {
         let env = Env::new();
         let (server, _root) = chart_repository(&env, &helm);
         let url = server.url.clone();
-        ok(env
-            .helm(&helm)
-            .args(["repo", "add", "deps", &server.url])
-            .output()
-            .unwrap());
+        succeeded(
+            env.helm(&helm)
+                .args(["repo", "add", "deps", &server.url])
+                .output()
+                .unwrap(),
+        );
 
         // Two commits that differ only in the locked dependency version;
         // charts/ is gitignored, as most charts keep it.
@@ -143,12 +135,13 @@ fn locked_remote_dependencies_render_at_every_revision_fetched_once() {
         repo.write(".gitignore", "charts/\n");
         app_chart(&repo, &server.url, "1.0.0");
         let dep_update = || {
-            ok(env
-                .helm(&helm)
-                .args(["dependency", "update"])
-                .arg(repo.path().join("app"))
-                .output()
-                .unwrap())
+            succeeded(
+                env.helm(&helm)
+                    .args(["dependency", "update"])
+                    .arg(repo.path().join("app"))
+                    .output()
+                    .unwrap(),
+            )
         };
         dep_update();
         let c1 = repo.commit("db 1.0.0");
@@ -171,7 +164,7 @@ fn locked_remote_dependencies_render_at_every_revision_fetched_once() {
                 .output()
                 .unwrap()
         };
-        let first = ok(plan(&counting));
+        let first = succeeded(plan(&counting));
         let doc = json(&first.stdout);
         assert_eq!(
             runs(&doc, "upgrade"),
@@ -205,7 +198,7 @@ fn locked_remote_dependencies_render_at_every_revision_fetched_once() {
         // both revisions still plan, from the dependency cache.
         drop(server);
         std::fs::remove_dir_all(env.path("cache/hooks/render2")).unwrap();
-        let second = ok(plan(&counting));
+        let second = succeeded(plan(&counting));
         assert_eq!(json(&second.stdout), doc);
         assert_eq!(calls(&log, "dependency"), 1, "nothing fetched offline");
         assert!(calls(&log, "template") >= 4, "the renders ran again");
@@ -239,23 +232,25 @@ fn a_committed_archive_gated_on_is_upgrade_gets_its_own_upgrade_render() {
             "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: db\n    version: 2.0.0\n",
         );
         std::fs::create_dir_all(repo.path().join("app/charts")).unwrap();
-        ok(env
-            .helm(&helm)
-            .arg("package")
-            .arg(&src)
-            .arg("-d")
-            .arg(repo.path().join("app/charts"))
-            .output()
-            .unwrap());
+        succeeded(
+            env.helm(&helm)
+                .arg("package")
+                .arg(&src)
+                .arg("-d")
+                .arg(repo.path().join("app/charts"))
+                .output()
+                .unwrap(),
+        );
         repo.commit("archived subchart");
-        let out = ok(env
-            .hooks(&helm)
-            .current_dir(repo.path())
-            .args([
-                "plan", "app", "--from", "HEAD", "--to", "HEAD", "-o", "json",
-            ])
-            .output()
-            .unwrap());
+        let out = succeeded(
+            env.hooks(&helm)
+                .current_dir(repo.path())
+                .args([
+                    "plan", "app", "--from", "HEAD", "--to", "HEAD", "-o", "json",
+                ])
+                .output()
+                .unwrap(),
+        );
         let doc = json(&out.stdout);
         let upgrade = runs(&doc, "upgrade");
         assert!(
@@ -280,32 +275,35 @@ fn oci_dependencies_are_fetched_with_the_users_flags_and_cached() {
         for version in ["1.0.0", "2.0.0"] {
             let src = env.path(&format!("db-{version}"));
             db_chart(&src, version);
-            ok(env
-                .helm(&helm)
-                .arg("package")
-                .arg(&src)
-                .arg("-d")
-                .arg(&build)
-                .output()
-                .unwrap());
-            ok(env
-                .helm(&helm)
-                .arg("push")
-                .arg(build.join(format!("db-{version}.tgz")))
-                .args([&repo_url, "--plain-http"])
-                .output()
-                .unwrap());
+            succeeded(
+                env.helm(&helm)
+                    .arg("package")
+                    .arg(&src)
+                    .arg("-d")
+                    .arg(&build)
+                    .output()
+                    .unwrap(),
+            );
+            succeeded(
+                env.helm(&helm)
+                    .arg("push")
+                    .arg(build.join(format!("db-{version}.tgz")))
+                    .args([&repo_url, "--plain-http"])
+                    .output()
+                    .unwrap(),
+            );
         }
         let repo = GitRepo::new();
         repo.write(".gitignore", "charts/\n");
         let commit_with = |version: &str| {
             app_chart(&repo, &repo_url, version);
-            ok(env
-                .helm(&helm)
-                .args(["dependency", "update", "--plain-http"])
-                .arg(repo.path().join("app"))
-                .output()
-                .unwrap());
+            succeeded(
+                env.helm(&helm)
+                    .args(["dependency", "update", "--plain-http"])
+                    .arg(repo.path().join("app"))
+                    .output()
+                    .unwrap(),
+            );
             repo.commit(&format!("db {version}"))
         };
         let c1 = commit_with("1.0.0");
@@ -320,7 +318,7 @@ fn oci_dependencies_are_fetched_with_the_users_flags_and_cached() {
                 .output()
                 .unwrap()
         };
-        let doc = json(&ok(plan(&["--plain-http"])).stdout);
+        let doc = json(&succeeded(plan(&["--plain-http"])).stdout);
         assert_eq!(change_of(&doc, "db-backup")["change"], "added");
         assert_eq!(
             change_of(&doc, "db-migrate")["fields"][0]["field"],
@@ -331,7 +329,7 @@ fn oci_dependencies_are_fetched_with_the_users_flags_and_cached() {
         // dependency cache alone serves both revisions.
         drop(registry);
         std::fs::remove_dir_all(env.path("cache/hooks/render2")).unwrap();
-        assert_eq!(json(&ok(plan(&["--plain-http"])).stdout), doc);
+        assert_eq!(json(&succeeded(plan(&["--plain-http"])).stdout), doc);
     }
 }
 
@@ -364,32 +362,34 @@ fn an_in_tree_subchart_beside_a_ranged_remote_dependency_plans_without_a_lock() 
     for helm in helms() {
         let env = Env::new();
         let (server, _root) = chart_repository(&env, &helm);
-        ok(env
-            .helm(&helm)
-            .args(["repo", "add", "deps", &server.url])
-            .output()
-            .unwrap());
+        succeeded(
+            env.helm(&helm)
+                .args(["repo", "add", "deps", &server.url])
+                .output()
+                .unwrap(),
+        );
         let repo = GitRepo::new();
         app_with_in_tree_subchart(&repo, &server.url);
         repo.commit("app with crds and db");
         assert!(!repo.path().join("app/Chart.lock").exists());
-        let out = ok(env
-            .hooks(&helm)
-            .current_dir(repo.path())
-            .args([
-                "plan",
-                "app",
-                "--from",
-                "HEAD",
-                "--to",
-                "HEAD",
-                "--operation",
-                "upgrade",
-                "-o",
-                "json",
-            ])
-            .output()
-            .unwrap());
+        let out = succeeded(
+            env.hooks(&helm)
+                .current_dir(repo.path())
+                .args([
+                    "plan",
+                    "app",
+                    "--from",
+                    "HEAD",
+                    "--to",
+                    "HEAD",
+                    "--operation",
+                    "upgrade",
+                    "-o",
+                    "json",
+                ])
+                .output()
+                .unwrap(),
+        );
         let doc = json(&out.stdout);
         // The range picks db 1.0.0 (2.0.0 is outside it): its hook is at
         // weight 0, and it has no backup hook.
@@ -420,11 +420,12 @@ fn a_dead_repository_the_chart_does_not_use_is_left_out_and_a_version_error_is_n
     for helm in helms() {
         let env = Env::new();
         let (server, _root) = chart_repository(&env, &helm);
-        ok(env
-            .helm(&helm)
-            .args(["repo", "add", "deps", &server.url])
-            .output()
-            .unwrap());
+        succeeded(
+            env.helm(&helm)
+                .args(["repo", "add", "deps", &server.url])
+                .output()
+                .unwrap(),
+        );
         // A second configured repository that no longer answers.
         let repos = env.path("config/repositories.yaml");
         let mut text = std::fs::read_to_string(&repos).unwrap();
@@ -464,7 +465,7 @@ fn a_dead_repository_the_chart_does_not_use_is_left_out_and_a_version_error_is_n
                 .output()
                 .unwrap()
         };
-        let out = ok(plan());
+        let out = succeeded(plan());
         assert!(
             !String::from_utf8_lossy(&out.stderr).contains("gone"),
             "{}",
@@ -495,14 +496,15 @@ fn a_dead_repository_the_chart_does_not_use_is_left_out_and_a_version_error_is_n
 /// removed, so that planning must fetch.
 fn lock_without_adding(env: &Env, helm: &HelmBin, repo: &GitRepo) {
     let setup = env.path("setup");
-    ok(env
-        .helm(helm)
-        .env("HELM_REPOSITORY_CONFIG", setup.join("repositories.yaml"))
-        .env("HELM_REPOSITORY_CACHE", setup.join("cache"))
-        .args(["dependency", "update"])
-        .arg(repo.path().join("app"))
-        .output()
-        .unwrap());
+    succeeded(
+        env.helm(helm)
+            .env("HELM_REPOSITORY_CONFIG", setup.join("repositories.yaml"))
+            .env("HELM_REPOSITORY_CACHE", setup.join("cache"))
+            .args(["dependency", "update"])
+            .arg(repo.path().join("app"))
+            .output()
+            .unwrap(),
+    );
     std::fs::remove_dir_all(repo.path().join("app/charts")).unwrap();
 }
 
@@ -540,7 +542,7 @@ fn a_repository_never_added_is_fetched_with_and_without_a_lock_and_offline_from_
                 .map(|n| ("pre-upgrade".to_string(), format!("Job/{n}")))
                 .collect()
         };
-        let doc = json(&ok(plan(&locked)).stdout);
+        let doc = json(&succeeded(plan(&locked)).stdout);
         assert_eq!(
             runs(&doc, "upgrade"),
             expect(&["db-backup", "db-migrate", "app-setup"]),
@@ -552,7 +554,7 @@ fn a_repository_never_added_is_fetched_with_and_without_a_lock_and_offline_from_
         repo.remove("app/Chart.lock");
         app_chart(&repo, &server.url, "\">=1.0.0 <2.0.0\"");
         let unlocked = repo.commit("db as a range, no lock");
-        let doc_unlocked = json(&ok(plan(&unlocked)).stdout);
+        let doc_unlocked = json(&succeeded(plan(&unlocked)).stdout);
         assert_eq!(
             runs(&doc_unlocked, "upgrade"),
             expect(&["db-migrate", "app-setup"]),
@@ -574,6 +576,11 @@ fn a_repository_never_added_is_fetched_with_and_without_a_lock_and_offline_from_
         // Offline: the locked revision plans from the dependency cache.
         drop(server);
         std::fs::remove_dir_all(env.path("cache/hooks/render2")).unwrap();
-        assert_eq!(json(&ok(plan(&locked)).stdout), doc, "helm {}", helm.major);
+        assert_eq!(
+            json(&succeeded(plan(&locked)).stdout),
+            doc,
+            "helm {}",
+            helm.major
+        );
     }
 }

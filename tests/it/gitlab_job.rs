@@ -154,14 +154,8 @@ fn the_template_posts_one_note_updates_it_and_fails_on_change_when_asked() {
         "{}",
         st.comments[0].1
     );
-    let writes: Vec<(&str, &str)> = st
-        .requests
-        .iter()
-        .filter(|r| r.method != "GET")
-        .map(|r| (r.method.as_str(), r.path.as_str()))
-        .collect();
     assert_eq!(
-        writes,
+        st.writes(),
         [
             ("POST", "/api/v4/projects/42/merge_requests/5/notes"),
             ("PUT", "/api/v4/projects/42/merge_requests/5/notes/1000"),

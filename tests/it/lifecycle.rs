@@ -282,7 +282,7 @@ fn test_of_a_release_without_test_hooks_says_so_and_prints_no_empty_table() {
         let out = a.run_in(&repo, &["apply", "web", "app", "--yes"]);
         assert!(out.status.success(), "helm {major}: {}", stderr(&out));
         let out = a.run_in(&repo, &["test", "web"]);
-        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+        let all = printed(&out);
         assert!(out.status.success(), "helm {major}: {all}");
         assert!(
             all.contains("stores no test hooks: helm test has nothing to run"),

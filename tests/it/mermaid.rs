@@ -471,12 +471,7 @@ fn plan_diagrams_of_every_change_and_operation_parse_in_mermaid() {
                 .args(["--operation", "all", "-o", "markdown"])
                 .output()
                 .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            String::from_utf8(out.stdout).unwrap()
+            String::from_utf8(succeeded(out).stdout).unwrap()
         };
         let md = plan("HEAD~1");
         dump(&md, &format!("plan-helm{}.md", helm.major));
@@ -555,12 +550,7 @@ fn a_runs_gantt_shows_what_each_hook_took_and_parses_in_mermaid() {
         ])
         .output()
         .unwrap();
-    let md = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let md = String::from_utf8_lossy(&succeeded(out).stdout).into_owned();
     dump(&md, "run.md");
     assert!(
         md.starts_with(&format!("### Hook run `{RUN}`: failed\n")),

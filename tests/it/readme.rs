@@ -470,11 +470,7 @@ fn run_examples(
             .stdin(std::process::Stdio::null())
             .output()
             .unwrap();
-        let printed = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let printed = printed(&out);
         let lines: BTreeSet<String> = printed.lines().map(masked).collect();
         let mut problems = vec![];
         if out.status.code() != Some(ex.exit) {
@@ -707,11 +703,7 @@ fn the_demo_prints_what_the_readme_shows() {
         .env("HELM_BIN", &helm.path)
         .output()
         .unwrap();
-    let printed = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let printed = printed(&out);
     assert!(out.status.success(), "{printed}");
     let lines: BTreeSet<String> = printed.lines().map(masked).collect();
     let missing: Vec<String> = first
